@@ -1,0 +1,252 @@
+//! Plain-text pages for people: the screening result, the plan and the
+//! technique list. Plain words, short lines (wrapped at 76 columns), and an
+//! emergency that cannot be missed: a framed block at the top, in red where
+//! the terminal has colour. Colour is only ever extra: every page reads the
+//! same without it (`NO_COLOR`, a pipe, a screen reader).
+
+use knead_core::pack::{ContentPack, Timing};
+use knead_core::planner::{NoPlan, Plan};
+use knead_core::screening::ScreeningResult;
+use knead_core::vocab::{Disposition, Equipment, Position, TechniqueId};
+use std::fmt::Write;
+use std::io::IsTerminal;
+
+const WIDTH: usize = 76;
+
+/// Whether to add ANSI colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    colour: bool,
+}
+
+impl Style {
+    /// Colour when standard output is a terminal and `NO_COLOR` is unset.
+    pub fn for_stdout() -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Style { colour: !no_color && std::io::stdout().is_terminal() }
+    }
+
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.colour { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
+    }
+}
+
+/// Word-wrap `text` to `WIDTH`, each line starting with `first` then `rest`.
+fn wrap(text: &str, first: &str, rest: &str) -> String {
+    let mut out = String::new();
+    let mut line = first.to_owned();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        if !empty && line.chars().count() + 1 + word.chars().count() > WIDTH {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = rest.to_owned();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+    out
+}
+
+fn label(d: Disposition) -> &'static str {
+    match d {
+        Disposition::Emergency => "EMERGENCY: CALL EMERGENCY SERVICES NOW",
+        Disposition::Urgent => "URGENT: GET MEDICAL ADVICE TODAY",
+        Disposition::SeeDoctorFirst => "SEE A DOCTOR FIRST",
+        Disposition::SelfCareWithLimits => "SELF-CARE, WITH LIMITS",
+        Disposition::SelfCare => "SELF-CARE",
+    }
+}
+
+pub fn technique_name(pack: &ContentPack, id: TechniqueId) -> &str {
+    &pack.technique(id).name
+}
+
+/// The screening result.
+pub fn screening(result: &ScreeningResult, pack: &ContentPack, style: Style) -> String {
+    let mut page = String::new();
+    let d = result.disposition;
+    if d == Disposition::Emergency {
+        let bar = "!".repeat(WIDTH);
+        let mut block = format!("{bar}\n!!  {}\n{bar}\n", label(d));
+        block.push_str(&wrap(&result.headline, "!!  ", "!!  "));
+        block.push_str(&bar);
+        block.push('\n');
+        page.push_str(&style.paint("1;31", &block));
+    } else {
+        let code = match d {
+            Disposition::Urgent | Disposition::SeeDoctorFirst => "1;33",
+            _ => "1;32",
+        };
+        page.push_str(&style.paint(code, label(d)));
+        page.push('\n');
+        page.push_str(&wrap(&result.headline, "", ""));
+    }
+
+    if !result.reasons.is_empty() {
+        page.push_str("\nWhy:\n");
+        for reason in &result.reasons {
+            let lifted = result.cleared_by_clinician && reason.disposition == Disposition::SeeDoctorFirst;
+            let note = if lifted { " (cleared by your clinician)" } else { "" };
+            page.push_str(&wrap(&format!("{}{note}: {}", reason.rule, reason.detail), "  - ", "    "));
+        }
+    }
+
+    if !result.techniques.excluded.is_empty() {
+        let heading = if d <= Disposition::SelfCareWithLimits {
+            "\nSkip these techniques:\n"
+        } else {
+            "\nEven once you are cleared, skip these techniques:\n"
+        };
+        page.push_str(heading);
+        for e in &result.techniques.excluded {
+            let line = format!("{} ({})", technique_name(pack, e.technique), e.rules.join(", "));
+            page.push_str(&wrap(&line, "  - ", "    "));
+        }
+    }
+    if !result.techniques.allowed.is_empty() {
+        page.push_str("\nYou may use:\n");
+        for t in &result.techniques.allowed {
+            page.push_str(&wrap(technique_name(pack, *t), "  - ", "    "));
+        }
+    }
+    if d > Disposition::SelfCareWithLimits {
+        page.push_str("\nNo massage session is offered.\n");
+    }
+    page
+}
+
+/// A plan, or why there is none.
+pub fn plan(plan: &Result<Plan, NoPlan>, pack: &ContentPack, style: Style) -> String {
+    let plan = match plan {
+        Ok(plan) => plan,
+        Err(no) => return wrap(&format!("No session today: {no}"), "", ""),
+    };
+    let mut page = style.paint("1", &format!("YOUR SESSION: about {}", duration(plan.total_seconds)));
+    page.push('\n');
+    let _ =
+        writeln!(page, "A {}-second countdown first, so you can get into position.", plan.get_ready_seconds);
+    for (i, item) in plan.items.iter().enumerate() {
+        let with = if item.variant == "with_helper" { ", with your helper" } else { "" };
+        let _ = writeln!(page, "\n{}. {}{with} ({})", i + 1, item.name, duration(item.seconds));
+        for step in &item.steps {
+            let head = format!("   {:>9}  ", step_time(step.timing));
+            let text = format!("[{}] {}", position(step.position), step.instruction);
+            page.push_str(&wrap(&text, &head, &" ".repeat(head.len())));
+            for cue in &step.cues {
+                page.push_str(&wrap(
+                    cue,
+                    &format!("{}! ", " ".repeat(head.len())),
+                    &" ".repeat(head.len() + 2),
+                ));
+            }
+        }
+        let _ = writeln!(page, "   Limit: {} of active time this session.", duration(item.cap_seconds));
+    }
+    let left_out: Vec<_> = plan.choices.iter().filter(|c| !c.included).collect();
+    if !left_out.is_empty() {
+        page.push_str("\nNot in this session:\n");
+        for c in left_out {
+            let line = format!("{}: {}", technique_name(pack, c.technique), c.why);
+            page.push_str(&wrap(&line, "  - ", "    "));
+        }
+    }
+    page
+}
+
+/// Every technique with its steps and doses.
+pub fn techniques(pack: &ContentPack, style: Style) -> String {
+    let mut page = String::new();
+    for t in &pack.techniques {
+        page.push_str(&style.paint("1", &t.name.to_uppercase()));
+        page.push('\n');
+        page.push_str(&wrap(&t.summary, "", ""));
+        if !t.needs_any.is_empty() {
+            let names: Vec<_> = t.needs_any.iter().map(|e| equipment(*e)).collect();
+            let _ = writeln!(page, "Needs: {}", names.join(" or "));
+        }
+        for v in &t.variants {
+            let who = if v.id == "with_helper" { "With a helper" } else { "On your own" };
+            let _ = writeln!(page, "\n{who}:");
+            for (i, step) in v.steps.iter().enumerate() {
+                let head = format!("  {}. {:>9}  ", i + 1, step_time(step.timing));
+                page.push_str(&wrap(&step.instruction, &head, &" ".repeat(head.len())));
+            }
+        }
+        page.push_str("\nDoses:\n");
+        let d = &t.doses;
+        let mut dose = |what: String, source: &str| {
+            page.push_str(&wrap(&format!("{what}. Source: {source}"), "  - ", "    "))
+        };
+        dose(
+            format!("at most {} a session", duration(d.session_max_seconds.value)),
+            &d.session_max_seconds.source,
+        );
+        if let Some(b) = &d.bout_max_seconds {
+            dose(format!("bouts of at most {} s", b.value), &b.source);
+        }
+        if let Some(r) = &d.rest_min_seconds {
+            dose(format!("rests of at least {} s between bouts", r.value), &r.source);
+        }
+        if let Some(r) = &d.ramp_seconds {
+            dose(format!("lowest setting for {} to {} s before more pressure", r.min, r.max), &r.source);
+        }
+        if let Some(m) = &d.daily_max_seconds {
+            dose(format!("at most {} a day", duration(m.value)), &m.source);
+        }
+        page.push('\n');
+    }
+    let daily = &pack.daily_sessions_max;
+    page.push_str(&wrap(
+        &format!("At most {} sessions a day. Source: {}", daily.value, daily.source),
+        "",
+        "",
+    ));
+    page
+}
+
+fn step_time(t: Timing) -> String {
+    match t {
+        Timing::Fixed { seconds } => duration(seconds),
+        Timing::Range { min_seconds, max_seconds } if min_seconds % 60 == 0 && max_seconds % 60 == 0 => {
+            format!("{}-{} min", min_seconds / 60, max_seconds / 60)
+        }
+        Timing::Range { min_seconds, max_seconds } => {
+            format!("{}-{}", duration(min_seconds), duration(max_seconds))
+        }
+        Timing::Bouts { count, work_seconds, .. } => format!("{count} x {work_seconds} s"),
+    }
+}
+
+/// `45 s`, `2 min`, `2 min 40 s`.
+fn duration(seconds: u32) -> String {
+    match (seconds / 60, seconds % 60) {
+        (0, s) => format!("{s} s"),
+        (m, 0) => format!("{m} min"),
+        (m, s) => format!("{m} min {s} s"),
+    }
+}
+
+fn position(p: Position) -> &'static str {
+    match p {
+        Position::Standing => "standing",
+        Position::Sitting => "sitting",
+        Position::LyingOnBack => "lying on your back",
+        Position::LyingFaceDown => "lying face down",
+        Position::Any => "any position",
+    }
+}
+
+fn equipment(e: Equipment) -> &'static str {
+    match e {
+        Equipment::FoamRoller => "a foam roller",
+        Equipment::MassageGun => "a massage gun",
+        Equipment::VibratingMassager => "a vibrating massager",
+    }
+}

@@ -1,0 +1,338 @@
+//! The content pack: techniques, doses, education, screening rules and
+//! escalation thresholds, read from TOML and checked before use.
+//!
+//! Parse, don't validate: [`ContentPack::load`] turns raw TOML ([`raw`]) into
+//! the types below, resolving and checking every reference on the way (a
+//! rule's condition, a technique named by a rule or a dose, a step that would
+//! break its technique's dose). A value of these types is therefore always a
+//! usable pack; the rest of the core never re-checks one.
+
+mod condition;
+mod error;
+mod load;
+mod raw;
+
+pub use condition::{CompareOp, Condition, ListWords, NumberField};
+pub use error::PackError;
+
+use crate::vocab::{Disposition, Equipment, HelperNeed, Position, TechniqueId};
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// The files a pack directory holds.
+pub const PACK_FILES: [&str; 6] =
+    ["pack.toml", "screening.toml", "techniques.toml", "doses.toml", "escalation.toml", "education.toml"];
+
+/// The pack built into the binary: `content/midback/`.
+pub fn builtin_sources() -> [(&'static str, &'static str); 6] {
+    macro_rules! file {
+        ($name:literal) => {
+            ($name, include_str!(concat!("../../../../content/midback/", $name)))
+        };
+    }
+    [
+        file!("pack.toml"),
+        file!("screening.toml"),
+        file!("techniques.toml"),
+        file!("doses.toml"),
+        file!("escalation.toml"),
+        file!("education.toml"),
+    ]
+}
+
+/// A checked content pack.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct ContentPack {
+    /// Name, version and provenance.
+    pub meta: Meta,
+    /// The screening rules and headlines.
+    pub screening: Screening,
+    /// One entry per [`TechniqueId`], in the order a session uses them.
+    pub techniques: Vec<Technique>,
+    /// Whole guided sessions allowed per day.
+    pub daily_sessions_max: Dose,
+    /// When to send someone back to a clinician.
+    pub escalation: Escalation,
+    /// Why the middle back hurts and why massage can help.
+    pub education: Education,
+}
+
+impl ContentPack {
+    /// Check a pack given as `(file name, text)` pairs, one for each of [`PACK_FILES`].
+    pub fn load(files: &[(&str, &str)]) -> Result<Self, PackError> {
+        load::load(files)
+    }
+
+    /// The pack built into the binary. It is checked by the test suite, so
+    /// failing here is a build defect, not a user error.
+    pub fn builtin() -> Result<Self, PackError> {
+        Self::load(&builtin_sources())
+    }
+
+    /// The technique with this id; every pack has each one exactly once.
+    pub fn technique(&self, id: TechniqueId) -> &Technique {
+        self.techniques
+            .iter()
+            .find(|t| t.id == id)
+            .unwrap_or_else(|| unreachable!("a loaded pack has every technique"))
+    }
+}
+
+/// A number that matters clinically, with where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Dose {
+    /// The number.
+    pub value: u32,
+    /// Its source.
+    pub source: String,
+}
+
+/// Name, version and provenance of a pack.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Meta {
+    /// Short id, e.g. `midback`.
+    pub id: String,
+    /// Version, recorded with every screening.
+    pub version: String,
+    /// Title for people.
+    pub title: String,
+    /// Language of the texts.
+    pub language: String,
+    /// Seconds of countdown before the first step.
+    pub get_ready_seconds: u32,
+    /// Where the techniques come from.
+    pub based_on: String,
+    /// Whether a clinician has reviewed the pack.
+    pub review_status: String,
+}
+
+/// The screening rules and the headline of each disposition.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Screening {
+    /// Rules in evaluation order.
+    pub rules: Vec<Rule>,
+    /// Headlines, indexed by [`Disposition`] from least to most severe.
+    headlines: [Headline; 5],
+}
+
+impl Screening {
+    /// The common preamble of a disposition.
+    pub fn headline(&self, disposition: Disposition) -> &Headline {
+        &self.headlines[disposition as usize]
+    }
+}
+
+/// The common preamble of a disposition.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Headline {
+    /// The preamble.
+    pub text: String,
+    /// Added when a helper is with the person.
+    pub with_helper: Option<String>,
+    /// Used instead of `text` when a clinician's clearance lowered the result.
+    pub when_cleared: Option<String>,
+}
+
+/// One screening rule.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Rule {
+    /// Stable id, e.g. `EM-01`.
+    pub id: String,
+    /// What the rule decides when it matches.
+    pub disposition: Disposition,
+    /// When it matches.
+    #[serde(skip)]
+    pub when: Condition,
+    /// The condition as written in the pack.
+    pub when_text: String,
+    /// Techniques it rules out.
+    pub excludes: BTreeSet<TechniqueId>,
+    /// What the person is told (after the disposition's headline).
+    pub message: String,
+    /// Where the rule comes from.
+    pub source: String,
+}
+
+/// A massage technique.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Technique {
+    /// Which technique.
+    pub id: TechniqueId,
+    /// Name for people.
+    pub name: String,
+    /// One-line summary.
+    pub summary: String,
+    /// Owning any one of these is enough; empty means no equipment.
+    pub needs_any: BTreeSet<Equipment>,
+    /// Ways of doing it: alone, or with a helper.
+    pub variants: Vec<Variant>,
+    /// Its limits.
+    pub doses: TechniqueDoses,
+}
+
+/// The limits of one technique.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct TechniqueDoses {
+    /// Most active seconds in one session.
+    pub session_max_seconds: Dose,
+    /// Longest single bout.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bout_max_seconds: Option<Dose>,
+    /// Shortest rest between bouts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rest_min_seconds: Option<Dose>,
+    /// Seconds on the lowest setting before pressure may rise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ramp_seconds: Option<DoseRange>,
+    /// Most active seconds in one day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub daily_max_seconds: Option<Dose>,
+}
+
+/// A range of seconds with its source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DoseRange {
+    /// Fewest seconds.
+    pub min: u32,
+    /// Most seconds.
+    pub max: u32,
+    /// Where it comes from.
+    pub source: String,
+}
+
+/// One way of doing a technique.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Variant {
+    /// `alone` or `with_helper`.
+    pub id: String,
+    /// Whether it needs a second person.
+    pub helper: HelperNeed,
+    /// Steps in order.
+    pub steps: Vec<Step>,
+}
+
+/// One step of a technique.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Step {
+    /// Id, unique within its variant.
+    pub id: String,
+    /// Body position.
+    pub position: Position,
+    /// What to do.
+    pub instruction: String,
+    /// Safety cues shown during the step.
+    pub cues: Vec<String>,
+    /// How long it lasts.
+    pub timing: Timing,
+    /// Time on the lowest setting before pressure may rise.
+    pub ramp: bool,
+}
+
+/// How long a step lasts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Timing {
+    /// A fixed time.
+    Fixed {
+        /// Seconds.
+        seconds: u32,
+    },
+    /// A time the person may lengthen up to `max_seconds`.
+    Range {
+        /// Planned seconds.
+        min_seconds: u32,
+        /// Most seconds.
+        max_seconds: u32,
+    },
+    /// Bouts of work with rests between them.
+    Bouts {
+        /// Number of bouts.
+        count: u32,
+        /// Seconds of each bout.
+        work_seconds: u32,
+        /// Seconds of rest between bouts.
+        rest_seconds: u32,
+    },
+}
+
+impl Timing {
+    /// Seconds as planned.
+    pub fn planned_seconds(self) -> u32 {
+        match self {
+            Self::Fixed { seconds } => seconds,
+            Self::Range { min_seconds, .. } => min_seconds,
+            Self::Bouts { count, work_seconds, rest_seconds } => {
+                count * work_seconds + count.saturating_sub(1) * rest_seconds
+            }
+        }
+    }
+
+    /// Most seconds the step can last.
+    pub fn max_seconds(self) -> u32 {
+        match self {
+            Self::Range { max_seconds, .. } => max_seconds,
+            other => other.planned_seconds(),
+        }
+    }
+
+    /// Seconds of active work (rests between bouts excluded), as planned and at most.
+    pub fn work_seconds(self) -> (u32, u32) {
+        match self {
+            Self::Bouts { count, work_seconds, .. } => (count * work_seconds, count * work_seconds),
+            other => (other.planned_seconds(), other.max_seconds()),
+        }
+    }
+}
+
+/// When to send someone back to a clinician (screening reference §4).
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Escalation {
+    /// A rise of this many points from baseline counts as worse.
+    pub worsening_rise_points: Dose,
+    /// …when it stays up this many days in a row.
+    pub worsening_consecutive_days: Dose,
+    /// Pain at or above this is severe.
+    pub severe_at: Dose,
+    /// Less than this percentage fall from baseline is no meaningful improvement.
+    pub min_reduction_percent: Dose,
+    /// …and, from `points_apply_from_baseline`, less than this many points.
+    pub min_reduction_points: Dose,
+    /// The baseline from which the points test also applies.
+    pub points_apply_from_baseline: Dose,
+    /// Days of use after which no improvement means "see a clinician".
+    pub review_after_days: Dose,
+    /// Days after which no improvement means "see a doctor first".
+    pub see_doctor_after_days: Dose,
+}
+
+/// Background for the person.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Education {
+    /// Why the middle back hurts.
+    pub causes: Vec<Topic>,
+    /// Why massage can help.
+    pub benefits: Vec<Topic>,
+}
+
+/// One short explanation.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Topic {
+    /// Stable id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Text.
+    pub text: String,
+}

@@ -1,0 +1,175 @@
+//! The planner: from a permit, what the person owns, whether a helper is
+//! there and what they did today, a session plan with reasons.
+//!
+//! It never includes a technique the screening excluded, never plans
+//! without a [`Permit`], and never plans past a daily dose.
+
+use crate::pack::{ContentPack, Step};
+use crate::screening::Permit;
+use crate::vocab::{Equipment, HelperNeed, TechniqueId};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What the person has to hand.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Kit {
+    /// Equipment they own.
+    pub equipment: BTreeSet<Equipment>,
+    /// Someone is there to help.
+    pub helper_available: bool,
+}
+
+/// What has been done today already (from the journal).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DayUsage {
+    /// Guided or logged sessions today.
+    pub sessions: u32,
+    /// Active seconds per technique today.
+    pub seconds: BTreeMap<TechniqueId, u32>,
+}
+
+/// A session plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Plan {
+    /// Version of the pack it was made from.
+    pub pack_version: String,
+    /// Countdown before the first step.
+    pub get_ready_seconds: u32,
+    /// The techniques to do, in order.
+    pub items: Vec<PlannedTechnique>,
+    /// Every technique, with why it is in or out.
+    pub choices: Vec<Choice>,
+    /// Planned seconds, countdown included.
+    pub total_seconds: u32,
+}
+
+/// One technique in a plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct PlannedTechnique {
+    /// Which technique.
+    pub technique: TechniqueId,
+    /// Its name.
+    pub name: String,
+    /// `alone` or `with_helper`.
+    pub variant: String,
+    /// Its steps.
+    pub steps: Vec<Step>,
+    /// Planned seconds.
+    pub seconds: u32,
+    /// Most active seconds allowed in this session: the session limit, or
+    /// what is left of the daily limit if that is less.
+    pub cap_seconds: u32,
+    /// Longest single bout, where the technique has bouts.
+    pub bout_max_seconds: Option<u32>,
+}
+
+/// Why a technique is in the plan or not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Choice {
+    /// The technique.
+    pub technique: TechniqueId,
+    /// Whether it is in the plan.
+    pub included: bool,
+    /// Why, in plain words.
+    pub why: String,
+    /// Screening rules that excluded it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<String>,
+}
+
+/// Why no plan was made although the screening allows self-massage.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoPlan {
+    /// Today's sessions are used up.
+    #[error("today's limit of {max} sessions is reached ({why}); rest and try again tomorrow")]
+    DailyLimit {
+        /// The limit.
+        max: u32,
+        /// Where it comes from.
+        why: String,
+    },
+    /// No technique fits what the person has today.
+    #[error("no technique fits what you have today")]
+    NothingFits,
+}
+
+/// Make a plan.
+pub fn plan(pack: &ContentPack, permit: &Permit, kit: &Kit, today: &DayUsage) -> Result<Plan, NoPlan> {
+    let daily = &pack.daily_sessions_max;
+    if today.sessions >= daily.value {
+        return Err(NoPlan::DailyLimit { max: daily.value, why: daily.source.clone() });
+    }
+    let mut items = Vec::new();
+    let mut choices = Vec::new();
+    for technique in &pack.techniques {
+        let id = technique.id;
+        let mut choice = |included: bool, why: String, rules: Vec<String>| {
+            choices.push(Choice { technique: id, included, why, rules });
+        };
+        if !permit.allows(id) {
+            let rules = permit.excluded_by(id).to_vec();
+            choice(false, format!("Your screening rules it out ({}).", rules.join(", ")), rules);
+            continue;
+        }
+        let owned: Vec<_> = technique.needs_any.intersection(&kit.equipment).collect();
+        if !technique.needs_any.is_empty() && owned.is_empty() {
+            let names: Vec<_> = technique.needs_any.iter().map(|e| equipment_name(*e)).collect();
+            choice(false, format!("It needs {}, and you have none.", names.join(" or ")), vec![]);
+            continue;
+        }
+        let helper = if kit.helper_available { HelperNeed::Required } else { HelperNeed::None };
+        let variant = technique
+            .variants
+            .iter()
+            .find(|v| v.helper == helper)
+            .or_else(|| technique.variants.iter().find(|v| v.helper == HelperNeed::None));
+        let Some(variant) = variant else {
+            choice(false, "It needs a helper.".to_owned(), vec![]);
+            continue;
+        };
+        let doses = &technique.doses;
+        let mut cap = doses.session_max_seconds.value;
+        if let Some(day_max) = &doses.daily_max_seconds {
+            let used = today.seconds.get(&id).copied().unwrap_or(0);
+            cap = cap.min(day_max.value.saturating_sub(used));
+        }
+        let work: u32 = variant.steps.iter().map(|s| s.timing.work_seconds().0).sum();
+        if work > cap {
+            choice(false, format!("Today's time with it is used up ({cap} s left)."), vec![]);
+            continue;
+        }
+        let seconds = variant.steps.iter().map(|s| s.timing.planned_seconds()).sum();
+        let why = match (owned.first(), variant.helper) {
+            (None, _) => "It needs only your hands.".to_owned(),
+            (Some(e), HelperNeed::Required) => format!("You have {}, and a helper.", equipment_name(**e)),
+            (Some(e), HelperNeed::None) => format!("You have {}.", equipment_name(**e)),
+        };
+        choice(true, why, vec![]);
+        items.push(PlannedTechnique {
+            technique: id,
+            name: technique.name.clone(),
+            variant: variant.id.clone(),
+            steps: variant.steps.clone(),
+            seconds,
+            cap_seconds: cap,
+            bout_max_seconds: doses.bout_max_seconds.as_ref().map(|d| d.value),
+        });
+    }
+    if items.is_empty() {
+        return Err(NoPlan::NothingFits);
+    }
+    let get_ready_seconds = pack.meta.get_ready_seconds;
+    let total_seconds = get_ready_seconds + items.iter().map(|i| i.seconds).sum::<u32>();
+    Ok(Plan { pack_version: pack.meta.version.clone(), get_ready_seconds, items, choices, total_seconds })
+}
+
+fn equipment_name(e: Equipment) -> &'static str {
+    match e {
+        Equipment::FoamRoller => "a foam roller",
+        Equipment::MassageGun => "a massage gun",
+        Equipment::VibratingMassager => "a vibrating massager",
+    }
+}
