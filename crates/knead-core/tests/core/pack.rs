@@ -1,0 +1,191 @@
+//! The pack loader: the built-in pack loads, and a broken pack is refused
+//! with an error that points at the file, the line and the field.
+
+use knead_core::pack::{ContentPack, PackError, builtin_sources};
+use knead_core::vocab::TechniqueId;
+
+/// The built-in pack with `from` replaced by `to` in `file` (which must contain it).
+fn broken(file: &str, from: &str, to: &str) -> PackError {
+    let sources = builtin_sources();
+    let texts: Vec<(&str, String)> = sources
+        .iter()
+        .map(|(name, text)| {
+            if *name == file {
+                assert!(text.contains(from), "{file} contains {from:?}");
+                (*name, text.replacen(from, to, 1))
+            } else {
+                (*name, (*text).to_owned())
+            }
+        })
+        .collect();
+    let borrowed: Vec<(&str, &str)> = texts.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    ContentPack::load(&borrowed).expect_err("the broken pack is refused")
+}
+
+fn line_of(file: &str, needle: &str) -> usize {
+    let text = builtin_sources().iter().find(|(n, _)| *n == file).unwrap().1;
+    text[..text.find(needle).unwrap()].matches('\n').count() + 1
+}
+
+#[test]
+fn builtin_pack_loads_with_every_technique() {
+    let pack = ContentPack::builtin().unwrap();
+    assert_eq!(pack.techniques.len(), 3);
+    for id in [TechniqueId::Hands, TechniqueId::FoamRoller, TechniqueId::ElectricMassager] {
+        assert_eq!(pack.technique(id).id, id);
+    }
+    assert_eq!(pack.screening.rules.len(), 54);
+    let roller = pack.technique(TechniqueId::FoamRoller);
+    assert_eq!(roller.doses.bout_max_seconds.as_ref().unwrap().value, 30);
+    let massager = pack.technique(TechniqueId::ElectricMassager);
+    assert_eq!(massager.doses.session_max_seconds.value, 600);
+    assert_eq!(massager.doses.ramp_seconds.as_ref().map(|r| (r.min, r.max)), Some((60, 120)));
+}
+
+#[test]
+fn unknown_rule_reference() {
+    let e = broken("screening.toml", "not rule EM-04", "not rule EM-99");
+    assert_eq!((e.file.as_str(), e.field.as_str()), ("screening.toml", "rules[40].when"));
+    assert_eq!(e.line, line_of("screening.toml", "not rule EM-04"));
+    assert!(e.message.contains("unknown rule `EM-99`"), "{}", e.message);
+}
+
+#[test]
+fn later_rule_reference() {
+    let e = broken(
+        "screening.toml",
+        "when = \"symptoms has chest_pain",
+        "when = \"rule SD-01 or symptoms has chest_pain",
+    );
+    assert!(e.message.contains("comes later"), "{}", e.message);
+}
+
+#[test]
+fn unknown_field_in_condition_points_at_the_word() {
+    let e = broken("screening.toml", "history has cancer\"", "histroy has cancer\"");
+    assert_eq!(e.field, "rules[13].when");
+    assert!(e.message.contains("unknown field `histroy`"), "{}", e.message);
+    assert_eq!(e.line, line_of("screening.toml", "history has cancer\""));
+    assert_eq!(e.column, "when = \"".len() + 1);
+}
+
+#[test]
+fn unknown_list_value_in_condition() {
+    let e = broken("screening.toml", "symptoms has unexplained_weight_loss", "symptoms has weight_loss");
+    assert!(e.message.contains("unknown value `weight_loss` for symptoms; allowed:"), "{}", e.message);
+}
+
+#[test]
+fn forbidden_field_in_condition() {
+    let e = broken("screening.toml", "history has cancer\"", "equipment has foam_roller\"");
+    assert!(e.message.contains("never changes a disposition"), "{}", e.message);
+}
+
+#[test]
+fn syntax_error_in_condition() {
+    let e = broken("screening.toml", "pain.intensity >= 7\"", "pain.intensity >= \"");
+    assert!(e.message.contains("ends too early"), "{}", e.message);
+}
+
+#[test]
+fn hands_may_not_be_excluded() {
+    let e = broken("screening.toml", "excludes = [\"electric_massager\"]", "excludes = [\"hands\"]");
+    assert!(e.field.ends_with(".excludes") && e.message.contains("hands"), "{e}");
+}
+
+#[test]
+fn unknown_technique_in_a_rule() {
+    let e = broken("screening.toml", "excludes = [\"electric_massager\"]", "excludes = [\"massage_chair\"]");
+    assert!(e.message.contains("massage_chair"), "{e}");
+    assert!(e.field.contains("excludes"), "{e}");
+}
+
+#[test]
+fn dose_without_source() {
+    let e = broken(
+        "doses.toml",
+        "bout_max_seconds = { value = 30, source = \"Source article: roll back and forth 'for up to 30 seconds'.\" }",
+        "bout_max_seconds = { value = 30 }",
+    );
+    assert_eq!(e.file, "doses.toml");
+    assert!(e.message.contains("missing field `source`"), "{e}");
+    assert!(e.field.contains("bout_max_seconds"), "{e}");
+}
+
+#[test]
+fn empty_source() {
+    let e = broken(
+        "doses.toml",
+        "source = \"Source article: use 'for up to 10 minutes at a time'.\"",
+        "source = \" \"",
+    );
+    assert_eq!(e.field, "techniques.electric_massager.session_max_seconds.source");
+}
+
+#[test]
+fn bout_longer_than_its_limit() {
+    let e = broken("techniques.toml", "work_seconds = 30", "work_seconds = 45");
+    assert_eq!(e.file, "techniques.toml");
+    assert!(e.message.contains("longer than the limit of 30 seconds"), "{e}");
+    assert_eq!(e.line, line_of("techniques.toml", "work_seconds = 30"));
+}
+
+#[test]
+fn steps_longer_than_the_session_limit() {
+    let e =
+        broken("techniques.toml", "seconds = { min = 180, max = 360 }", "seconds = { min = 180, max = 900 }");
+    assert!(e.message.contains("session limit of 600 seconds"), "{e}");
+}
+
+#[test]
+fn ramp_outside_its_dose() {
+    let e = broken(
+        "techniques.toml",
+        "ramp = true\nseconds = { min = 60, max = 120 }",
+        "ramp = true\nseconds = 20",
+    );
+    assert!(e.message.contains("between 60 and 120 seconds"), "{e}");
+}
+
+#[test]
+fn unknown_technique_in_doses() {
+    let e = broken("doses.toml", "[techniques.hands]", "[techniques.feet]");
+    assert!(e.message.contains("unknown technique `feet`"), "{e}");
+    assert_eq!(e.line, line_of("doses.toml", "[techniques.hands]"));
+}
+
+#[test]
+fn unknown_key_in_a_step() {
+    let e = broken("techniques.toml", "id = \"stand-tall\"", "id = \"stand-tall\"\ncolour = \"red\"");
+    assert!(e.message.contains("unknown field `colour`"), "{e}");
+    assert!(e.field.starts_with("techniques[0].variants[0].steps[0]"), "{e}");
+}
+
+#[test]
+fn malformed_toml() {
+    let e = broken("escalation.toml", "[worsening]", "[worsening");
+    assert_eq!(e.file, "escalation.toml");
+    assert!(e.line >= 1);
+}
+
+#[test]
+fn missing_file() {
+    let sources: Vec<_> = builtin_sources().into_iter().filter(|(n, _)| *n != "doses.toml").collect();
+    let e = ContentPack::load(&sources).unwrap_err();
+    assert_eq!(e.file, "doses.toml");
+    assert!(e.message.contains("missing"));
+}
+
+#[test]
+fn duplicate_rule_id() {
+    let e = broken("screening.toml", "id = \"EM-02\"", "id = \"EM-01\"");
+    assert!(e.message.contains("defined twice"), "{e}");
+}
+
+#[test]
+fn display_names_file_line_and_field() {
+    let e = broken("techniques.toml", "work_seconds = 30", "work_seconds = 45");
+    let shown = e.to_string();
+    assert!(shown.starts_with(&format!("techniques.toml:{}:", e.line)), "{shown}");
+    assert!(shown.contains("techniques[1].variants[0].steps[2]"), "{shown}");
+}

@@ -1,0 +1,285 @@
+//! The session engine on a manual clock: no sleeping, exact times.
+
+use crate::support::{intake, pack};
+use knead_core::clock::{Clock, ManualClock, Tick};
+use knead_core::planner::{self, DayUsage, Kit, Plan};
+use knead_core::screening;
+use knead_core::session::{Command, EndReason, Event, Limit, Outcome, Phase, Session};
+use knead_core::vocab::{Equipment, TechniqueId};
+use serde_json::json;
+use std::collections::BTreeSet;
+
+pub fn plan_with(equipment: &[Equipment], helper: bool, today: &DayUsage) -> Plan {
+    let pack = pack();
+    let result = screening::screen(&pack, &intake(json!({})));
+    let kit = Kit { equipment: equipment.iter().copied().collect::<BTreeSet<_>>(), helper_available: helper };
+    planner::plan(&pack, &result.permit().unwrap(), &kit, today).unwrap()
+}
+
+pub fn full_plan() -> Plan {
+    plan_with(&[Equipment::FoamRoller, Equipment::MassageGun], false, &DayUsage::default())
+}
+
+fn ms(seconds: u32) -> u64 {
+    u64::from(seconds) * 1000
+}
+
+/// Poll every `step` ms until the session ends; returns all events.
+fn run(session: &mut Session, clock: &ManualClock, step: u64) -> Vec<Event> {
+    let mut events = Vec::new();
+    for _ in 0..1_000_000 {
+        if session.ended().is_some() {
+            return events;
+        }
+        clock.advance(step);
+        events.extend(session.poll(clock.now()));
+    }
+    panic!("the session did not end");
+}
+
+fn started_steps(events: &[Event]) -> Vec<(usize, usize)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::StepStarted { item, step, .. } => Some((*item, *step)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn get_ready_then_the_first_step_with_its_cues() {
+    let plan = full_plan();
+    let (mut session, events) = Session::start(plan, Tick(5_000));
+    assert_eq!(events, [Event::GetReady { seconds: 10 }]);
+    assert_eq!(session.view(Tick(5_000)).phase, Phase::GetReady);
+    assert!(session.poll(Tick(14_999)).is_empty());
+    let events = session.poll(Tick(15_000));
+    assert!(matches!(events[0], Event::StepStarted { item: 0, step: 0, technique: TechniqueId::Hands, .. }));
+    assert!(matches!(&events[1], Event::Cue { text } if !text.is_empty()));
+}
+
+#[test]
+fn deadlines_are_absolute_so_nothing_drifts() {
+    let plan = full_plan();
+    let total = ms(plan.total_seconds);
+    // Polled often and irregularly, or once at the very end: the same timeline.
+    let clock = ManualClock::at(0);
+    let (mut often, _) = Session::start(plan.clone(), clock.now());
+    let events = run(&mut often, &clock, 337);
+    assert_eq!(events.last(), Some(&Event::SessionOver { reason: EndReason::Completed }));
+
+    let (mut once, _) = Session::start(plan.clone(), Tick(0));
+    let late = once.poll(Tick(total + 3_600_000));
+    assert_eq!(started_steps(&events), started_steps(&late));
+    assert_eq!(often.records(), once.records());
+
+    // Each step starts exactly where the planned ones before it end.
+    let mut expected = ms(plan.get_ready_seconds);
+    for (record, step) in once.records().iter().zip(plan.items.iter().flat_map(|i| &i.steps)) {
+        assert_eq!(record.started_ms, expected, "{}", record.step_id);
+        expected += ms(step.timing.planned_seconds());
+        assert_eq!(record.ended_ms, expected, "{}", record.step_id);
+        assert_eq!(record.outcome, Outcome::Done);
+    }
+    assert_eq!(expected, total);
+    assert!(total >= 600_000, "a session of ten minutes or more is checked: {total}");
+}
+
+#[test]
+fn session_ends_exactly_on_time() {
+    let plan = full_plan();
+    let total = ms(plan.total_seconds);
+    let (mut session, _) = Session::start(plan, Tick(0));
+    let before = session.poll(Tick(total - 1));
+    assert!(!before.contains(&Event::SessionOver { reason: EndReason::Completed }));
+    assert_eq!(session.poll(Tick(total)).last(), Some(&Event::SessionOver { reason: EndReason::Completed }));
+}
+
+#[test]
+fn pause_moves_the_deadline_by_the_pause() {
+    let plan = plan_with(&[], false, &DayUsage::default());
+    let total = ms(plan.total_seconds);
+    let (mut session, _) = Session::start(plan, Tick(0));
+    assert_eq!(session.command(Command::Pause, Tick(30_000)).last(), Some(&Event::Paused));
+    assert!(session.view(Tick(90_000)).paused);
+    assert!(session.poll(Tick(90_000)).is_empty(), "nothing happens while paused");
+    assert_eq!(session.command(Command::TogglePause, Tick(90_000)), [Event::Resumed]);
+    let end = session.poll(Tick(total + 60_000 - 1));
+    assert!(!end.contains(&Event::SessionOver { reason: EndReason::Completed }));
+    assert!(
+        session.poll(Tick(total + 60_000)).contains(&Event::SessionOver { reason: EndReason::Completed })
+    );
+    // Active time is what was planned; the pause is not counted.
+    let knead = session.records().iter().find(|r| r.step_id == "make-fists").unwrap();
+    assert_eq!(knead.active_ms, 15_000);
+    assert_eq!(knead.ended_ms - knead.started_ms, 75_000);
+}
+
+#[test]
+fn skip_ends_the_whole_step_and_starts_the_next_now() {
+    let plan = plan_with(&[Equipment::FoamRoller], false, &DayUsage::default());
+    let roll_item = plan.items.iter().position(|i| i.technique == TechniqueId::FoamRoller).unwrap();
+    let (mut session, _) = Session::start(plan, Tick(0));
+    // Run until the first bout of rolling begins.
+    let mut t = 0;
+    loop {
+        t += 500;
+        let events = session.poll(Tick(t));
+        if events.iter().any(|e| matches!(e, Event::BoutStarted { bout: 1, .. })) {
+            break;
+        }
+    }
+    let events = session.command(Command::Skip, Tick(t + 10_000));
+    assert!(events.contains(&Event::StepOver { item: roll_item, step: 2, outcome: Outcome::Skipped }));
+    assert!(matches!(events.iter().find(|e| matches!(e, Event::StepStarted { .. })),
+        Some(Event::StepStarted { item, step: 3, .. }) if *item == roll_item));
+    let roll = session.records().iter().find(|r| r.step_id == "roll").unwrap();
+    assert_eq!(roll.active_ms, 10_000);
+}
+
+#[test]
+fn a_bout_never_passes_thirty_seconds() {
+    let plan = plan_with(&[Equipment::FoamRoller], false, &DayUsage::default());
+    let (mut session, _) = Session::start(plan, Tick(0));
+    let mut t = 0;
+    while !session.poll(Tick(t)).iter().any(|e| matches!(e, Event::BoutStarted { .. })) {
+        t += 250;
+    }
+    let events = session.command(Command::Extend { seconds: 60 }, Tick(t + 1_000));
+    assert_eq!(
+        events,
+        [Event::LimitReached { technique: TechniqueId::FoamRoller, limit: Limit::Bout, seconds: 30 }]
+    );
+    let after = session.poll(Tick(t + 30_000));
+    assert!(after.contains(&Event::BoutOver { bout: 1, of: 3 }), "{after:?}");
+    assert!(after.contains(&Event::RestStarted { seconds: 20 }));
+}
+
+#[test]
+fn a_range_step_can_be_lengthened_up_to_its_most() {
+    let plan = plan_with(&[], false, &DayUsage::default());
+    let (mut session, _) = Session::start(plan, Tick(0));
+    // 10 s countdown + 15 + 15: kneading starts at 40 s and is planned for 120 s.
+    session.poll(Tick(41_000));
+    let events = session.command(Command::Extend { seconds: 60 }, Tick(41_000));
+    assert_eq!(events, [Event::Extended { seconds: 60 }]);
+    let events = session.command(Command::Extend { seconds: 600 }, Tick(42_000));
+    assert_eq!(
+        events,
+        [
+            Event::Extended { seconds: 120 },
+            Event::LimitReached { technique: TechniqueId::Hands, limit: Limit::Step, seconds: 300 }
+        ]
+    );
+    session.poll(Tick(40_000 + 300_000));
+    let knead = session.records().iter().find(|r| r.step_id == "knead").unwrap();
+    assert_eq!(knead.active_ms, 300_000);
+}
+
+#[test]
+fn halfway_comes_once_at_half() {
+    let plan = plan_with(&[], false, &DayUsage::default());
+    let (mut session, _) = Session::start(plan, Tick(0));
+    assert!(!session.poll(Tick(40_000 + 59_999)).contains(&Event::Halfway));
+    assert_eq!(session.poll(Tick(40_000 + 60_000)), [Event::Halfway]);
+    assert!(session.poll(Tick(40_000 + 61_000)).is_empty());
+}
+
+#[test]
+fn the_massager_stops_at_its_limit_whatever_is_asked() {
+    // 25 of today's 30 minutes are used: this session may have 5 minutes.
+    let today = DayUsage { sessions: 1, seconds: [(TechniqueId::ElectricMassager, 1_500)].into() };
+    let plan = plan_with(&[Equipment::MassageGun], false, &today);
+    let item = plan.items.iter().position(|i| i.technique == TechniqueId::ElectricMassager).unwrap();
+    assert_eq!(plan.items[item].cap_seconds, 300);
+    let (mut session, _) = Session::start(plan, Tick(0));
+    let mut events = Vec::new();
+    let mut t = 0;
+    while session.ended().is_none() {
+        t += 1_000;
+        events.extend(session.poll(Tick(t)));
+        events.extend(session.command(Command::Extend { seconds: 120 }, Tick(t)));
+        assert!(t < 3_600_000);
+    }
+    let used: u64 = session
+        .records()
+        .iter()
+        .filter(|r| r.technique == TechniqueId::ElectricMassager)
+        .map(|r| r.active_ms)
+        .sum();
+    assert_eq!(used, 300_000, "exactly the cap, never more");
+    assert!(events.contains(&Event::LimitReached {
+        technique: TechniqueId::ElectricMassager,
+        limit: Limit::Session,
+        seconds: 300
+    }));
+    assert!(session.records().iter().any(|r| r.outcome == Outcome::CutAtLimit));
+}
+
+#[test]
+fn ten_minutes_of_massager_at_most() {
+    let plan = plan_with(&[Equipment::VibratingMassager], true, &DayUsage::default());
+    let item = plan.items.iter().position(|i| i.technique == TechniqueId::ElectricMassager).unwrap();
+    assert_eq!(plan.items[item].variant, "with_helper");
+    let (mut session, _) = Session::start(plan, Tick(0));
+    let mut t = 0;
+    while session.ended().is_none() {
+        t += 700;
+        session.poll(Tick(t));
+        session.command(Command::Extend { seconds: 1_000 }, Tick(t));
+    }
+    let used: u64 = session
+        .records()
+        .iter()
+        .filter(|r| r.technique == TechniqueId::ElectricMassager)
+        .map(|r| r.active_ms)
+        .sum();
+    assert!(used <= 600_000, "{used}");
+}
+
+#[test]
+fn stop_ends_everything_and_later_commands_do_nothing() {
+    let plan = full_plan();
+    let (mut session, _) = Session::start(plan, Tick(0));
+    session.poll(Tick(12_000));
+    let events = session.command(Command::Stop, Tick(12_000));
+    assert_eq!(
+        events,
+        [
+            Event::StepOver { item: 0, step: 0, outcome: Outcome::Stopped },
+            Event::SessionOver { reason: EndReason::Stopped }
+        ]
+    );
+    assert_eq!(session.ended(), Some(EndReason::Stopped));
+    assert!(session.command(Command::Resume, Tick(13_000)).is_empty());
+    assert!(session.command(Command::Skip, Tick(13_000)).is_empty());
+    assert!(session.poll(Tick(10_000_000)).is_empty());
+    assert_eq!(session.view(Tick(13_000)).phase, Phase::Over);
+    assert_eq!(session.records().len(), 1);
+    assert_eq!(session.records()[0].active_ms, 2_000);
+}
+
+#[test]
+fn stop_during_get_ready_records_nothing() {
+    let (mut session, _) = Session::start(full_plan(), Tick(0));
+    assert_eq!(
+        session.command(Command::Stop, Tick(1_000)),
+        [Event::SessionOver { reason: EndReason::Stopped }]
+    );
+    assert!(session.records().is_empty());
+}
+
+#[test]
+fn view_reports_progress_and_whats_next() {
+    let plan = plan_with(&[], false, &DayUsage::default());
+    let (mut session, _) = Session::start(plan, Tick(0));
+    session.poll(Tick(100_000));
+    let view = session.view(Tick(100_000));
+    assert_eq!(view.phase, Phase::Step);
+    assert_eq!(view.at, Some((0, 2)));
+    assert_eq!(view.next, Some((0, 3)));
+    assert_eq!(view.remaining_ms, 60_000);
+    assert_eq!(view.step_permille, 500);
+    assert!(view.session_permille > 0 && view.session_permille < 1000);
+}
