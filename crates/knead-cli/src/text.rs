@@ -182,7 +182,7 @@ pub fn techniques(pack: &ContentPack, style: Style) -> String {
         page.push_str("\nDoses:\n");
         let d = &t.doses;
         let mut dose = |what: String, source: &str| {
-            page.push_str(&wrap(&format!("{what}. Source: {source}"), "  - ", "    "))
+            page.push_str(&wrap(&format!("{what}. Based on: {source}"), "  - ", "    "))
         };
         dose(
             format!("at most {} a session", duration(d.session_max_seconds.value)),
@@ -204,7 +204,7 @@ pub fn techniques(pack: &ContentPack, style: Style) -> String {
     }
     let daily = &pack.daily_sessions_max;
     page.push_str(&wrap(
-        &format!("At most {} sessions a day. Source: {}", daily.value, daily.source),
+        &format!("At most {} sessions a day. Based on: {}", daily.value, daily.source),
         "",
         "",
     ));

@@ -95,7 +95,8 @@ impl Intake {
 /// (for a wrong value the field path says more than a column number).
 fn describe(e: &serde_json::Error) -> String {
     use serde_json::error::Category;
-    let message = e.to_string();
+    // serde says "variant" for what a person calls a value.
+    let message = e.to_string().replace("unknown variant", "unknown value");
     match e.classify() {
         Category::Syntax | Category::Eof | Category::Io => format!("malformed JSON: {message}"),
         Category::Data => match message.rfind(" at line ") {

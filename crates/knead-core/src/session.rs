@@ -658,5 +658,5 @@ fn secs(ms: u64) -> u32 {
 }
 
 fn permille(part: u64, whole: u64) -> u32 {
-    if whole == 0 { 1000 } else { u32::try_from((part.min(whole) * 1000) / whole).unwrap_or(1000) }
+    (part.min(whole) * 1000).checked_div(whole).map_or(1000, |p| u32::try_from(p).unwrap_or(1000))
 }

@@ -386,7 +386,7 @@ fn check_timing(
     sfield: &dyn Fn(&str) -> String,
 ) -> Result<(), PackError> {
     match timing {
-        Timing::Fixed { seconds } if seconds == 0 => Err(f.err(span, sfield("seconds"), "must be 1 or more")),
+        Timing::Fixed { seconds: 0 } => Err(f.err(span, sfield("seconds"), "must be 1 or more")),
         Timing::Range { min_seconds, max_seconds } if min_seconds == 0 || min_seconds > max_seconds => {
             Err(f.err(span, sfield("seconds"), "a range needs 1 <= min <= max"))
         }

@@ -7,6 +7,10 @@
 //! break its technique's dose). A value of these types is therefore always a
 //! usable pack; the rest of the core never re-checks one.
 
+// A pack is loaded once at start-up, and its error carries the file's text
+// so it can point into it: the size of the error does not matter here.
+#![allow(clippy::result_large_err)]
+
 mod condition;
 mod error;
 mod load;

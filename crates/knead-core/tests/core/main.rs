@@ -1,5 +1,8 @@
 //! knead-core's integration tests: one binary, one module per area.
 
+// Test helpers unwrap too: a panic in a test is a failure with its message.
+#![allow(clippy::unwrap_used)]
+
 mod intake;
 mod pack;
 mod properties;

@@ -1,0 +1,9 @@
+//! The `knead` binary's integration tests: one binary, one module per area.
+
+// Test helpers unwrap too: a panic in a test is a failure with its message.
+#![allow(clippy::unwrap_used)]
+
+mod errors;
+mod output;
+mod support;
+mod vignettes;
