@@ -1,7 +1,7 @@
 //! The content pack: techniques, doses, education, screening rules and
 //! escalation thresholds, read from TOML and checked before use.
 //!
-//! Parse, don't validate: [`ContentPack::load`] turns raw TOML ([`raw`]) into
+//! Parse, don't validate: [`ContentPack::load`] turns raw TOML (the private `raw` module) into
 //! the types below, resolving and checking every reference on the way (a
 //! rule's condition, a technique named by a rule or a dose, a step that would
 //! break its technique's dose). A value of these types is therefore always a
