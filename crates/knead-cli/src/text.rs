@@ -7,7 +7,7 @@
 use knead_core::pack::{ContentPack, Timing};
 use knead_core::planner::{NoPlan, Plan};
 use knead_core::screening::ScreeningResult;
-use knead_core::vocab::{Disposition, Equipment, Position, TechniqueId};
+use knead_core::vocab::{Disposition, Position, TechniqueId};
 use std::fmt::Write;
 use std::io::IsTerminal;
 
@@ -168,7 +168,7 @@ pub fn techniques(pack: &ContentPack, style: Style) -> String {
         page.push('\n');
         page.push_str(&wrap(&t.summary, "", ""));
         if !t.needs_any.is_empty() {
-            let names: Vec<_> = t.needs_any.iter().map(|e| equipment(*e)).collect();
+            let names: Vec<_> = t.needs_any.iter().map(|e| e.described()).collect();
             let _ = writeln!(page, "Needs: {}", names.join(" or "));
         }
         for v in &t.variants {
@@ -240,13 +240,5 @@ fn position(p: Position) -> &'static str {
         Position::LyingOnBack => "lying on your back",
         Position::LyingFaceDown => "lying face down",
         Position::Any => "any position",
-    }
-}
-
-fn equipment(e: Equipment) -> &'static str {
-    match e {
-        Equipment::FoamRoller => "a foam roller",
-        Equipment::MassageGun => "a massage gun",
-        Equipment::VibratingMassager => "a vibrating massager",
     }
 }

@@ -116,7 +116,7 @@ pub fn plan(pack: &ContentPack, permit: &Permit, kit: &Kit, today: &DayUsage) ->
         }
         let owned: Vec<_> = technique.needs_any.intersection(&kit.equipment).collect();
         if !technique.needs_any.is_empty() && owned.is_empty() {
-            let names: Vec<_> = technique.needs_any.iter().map(|e| equipment_name(*e)).collect();
+            let names: Vec<_> = technique.needs_any.iter().map(|e| e.described()).collect();
             choice(false, format!("It needs {}, and you have none.", names.join(" or ")), vec![]);
             continue;
         }
@@ -144,8 +144,8 @@ pub fn plan(pack: &ContentPack, permit: &Permit, kit: &Kit, today: &DayUsage) ->
         let seconds = variant.steps.iter().map(|s| s.timing.planned_seconds()).sum();
         let why = match (owned.first(), variant.helper) {
             (None, _) => "It needs only your hands.".to_owned(),
-            (Some(e), HelperNeed::Required) => format!("You have {}, and a helper.", equipment_name(**e)),
-            (Some(e), HelperNeed::None) => format!("You have {}.", equipment_name(**e)),
+            (Some(e), HelperNeed::Required) => format!("You have {}, and a helper.", e.described()),
+            (Some(e), HelperNeed::None) => format!("You have {}.", e.described()),
         };
         choice(true, why, vec![]);
         items.push(PlannedTechnique {
@@ -164,12 +164,4 @@ pub fn plan(pack: &ContentPack, permit: &Permit, kit: &Kit, today: &DayUsage) ->
     let get_ready_seconds = pack.meta.get_ready_seconds;
     let total_seconds = get_ready_seconds + items.iter().map(|i| i.seconds).sum::<u32>();
     Ok(Plan { pack_version: pack.meta.version.clone(), get_ready_seconds, items, choices, total_seconds })
-}
-
-fn equipment_name(e: Equipment) -> &'static str {
-    match e {
-        Equipment::FoamRoller => "a foam roller",
-        Equipment::MassageGun => "a massage gun",
-        Equipment::VibratingMassager => "a vibrating massager",
-    }
 }

@@ -86,3 +86,10 @@ bounded! {
     /// Days since this episode of pain began (0 = today).
     DurationDays(u16), 0, 36_500
 }
+
+bounded! {
+    /// Global rating of change since starting: -3 (very much worse) to +3
+    /// (very much better), 0 = no change. A 7-point scale in the manner of
+    /// the Patient Global Impression of Change.
+    ChangeRating(i8), -3, 3
+}

@@ -280,3 +280,28 @@ vocabulary! {
         Required => "required",
     }
 }
+
+vocabulary! {
+    /// Where the pain is, as the person points to it.
+    Region {
+        /// Left of the spine.
+        Left => "left",
+        /// Right of the spine.
+        Right => "right",
+        /// In the middle, over the spine.
+        Centre => "centre",
+        /// On both sides.
+        BothSides => "both_sides",
+    }
+}
+
+impl Equipment {
+    /// The thing's name in a sentence ("a foam roller").
+    pub fn described(self) -> &'static str {
+        match self {
+            Equipment::FoamRoller => "a foam roller",
+            Equipment::MassageGun => "a massage gun",
+            Equipment::VibratingMassager => "a vibrating massager",
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! Knead's journal: the [`Store`] trait, its records and its errors, with
+//! the embedded SQLite backend ([`sqlite::SqliteStore`]).
+//!
+//! The store keeps; it never decides. Everything clinical (limits, trends,
+//! escalation) is computed by knead-core from what the store returns.
+//! Every write is one transaction. Writes carry ids made by the caller, so
+//! repeating a write (a retry, an offline sync, a re-import) changes
+//! nothing, while the same id with different content is refused.
+
+pub mod records;
+pub mod sqlite;
+
+use chrono::{DateTime, Utc};
+use records::{
+    CheckIn, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord, SessionSummary,
+    StepDone,
+};
+use std::future::Future;
+use uuid::Uuid;
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The record is not there (or belongs to someone else: the two are not told apart).
+    #[error("no such {what}")]
+    NotFound {
+        /// What was looked for.
+        what: &'static str,
+    },
+    /// A record with this id exists with different content.
+    #[error("{what} {id} already exists with different content")]
+    Conflict {
+        /// What kind of record.
+        what: &'static str,
+        /// Its id.
+        id: Uuid,
+    },
+    /// The request makes no sense for the record's state (e.g. a step for a finished session).
+    #[error("{0}")]
+    Invalid(String),
+    /// The journal was written by a newer Knead.
+    #[error("the journal has schema version {found}; this Knead understands up to {supported}: update Knead")]
+    TooNew {
+        /// The journal's version.
+        found: i64,
+        /// The newest this build knows.
+        supported: i64,
+    },
+    /// The database failed.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A stored JSON value could not be read back.
+    #[error("stored data could not be read: {0}")]
+    Corrupt(String),
+}
+
+/// A half-open time range `[from, to)`; `None` is unbounded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Period {
+    /// From this moment (inclusive).
+    pub from: Option<DateTime<Utc>>,
+    /// Up to this moment (exclusive).
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// The journal's operations. Every method is scoped to one person: a
+/// backend never returns another person's records.
+pub trait Store: Send + Sync {
+    /// The single person of a local journal, created on first use.
+    fn local_person(&self) -> impl Future<Output = Result<PersonId, StoreError>> + Send;
+
+    /// Keep a screening.
+    fn add_screening(
+        &self,
+        person: PersonId,
+        screening: &ScreeningRecord,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Screenings, newest first, at most `limit`.
+    fn screenings(
+        &self,
+        person: PersonId,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<ScreeningRecord>, StoreError>> + Send;
+
+    /// Start a guided session: kept at once as `in_progress`, so a crash cannot lose it.
+    fn begin_session(
+        &self,
+        person: PersonId,
+        session: &SessionRecord,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Append a finished step to a session in progress (and add to its usage).
+    fn add_step(
+        &self,
+        person: PersonId,
+        session: Uuid,
+        step: &StepDone,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Close a session in progress.
+    fn finish_session(
+        &self,
+        person: PersonId,
+        session: Uuid,
+        end: &SessionEnd,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Keep a whole session at once (logged, imported or synced).
+    fn record_session(
+        &self,
+        person: PersonId,
+        session: &SessionRecord,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Mark every session still `in_progress` as `interrupted`, ended at its
+    /// last step (or its start); returns how many. Called when a program
+    /// starts, so a session whose process died is kept, never lost.
+    fn interrupt_open_sessions(
+        &self,
+        person: PersonId,
+    ) -> impl Future<Output = Result<u32, StoreError>> + Send;
+
+    /// One session in full.
+    fn session(
+        &self,
+        person: PersonId,
+        id: Uuid,
+    ) -> impl Future<Output = Result<Option<SessionRecord>, StoreError>> + Send;
+
+    /// Sessions in a period, oldest first, without plans and steps.
+    fn session_summaries(
+        &self,
+        person: PersonId,
+        period: Period,
+    ) -> impl Future<Output = Result<Vec<SessionSummary>, StoreError>> + Send;
+
+    /// Keep a weekly check-in.
+    fn add_checkin(
+        &self,
+        person: PersonId,
+        checkin: &CheckIn,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Check-ins, oldest first.
+    fn checkins(&self, person: PersonId) -> impl Future<Output = Result<Vec<CheckIn>, StoreError>> + Send;
+
+    /// Everything, for the JSON export.
+    fn export(
+        &self,
+        person: PersonId,
+        exported_at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Journal, StoreError>> + Send;
+
+    /// Take a journal back in one transaction: all of it or none of it.
+    fn import(
+        &self,
+        person: PersonId,
+        journal: &Journal,
+    ) -> impl Future<Output = Result<ImportReport, StoreError>> + Send;
+}

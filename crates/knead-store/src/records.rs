@@ -1,0 +1,201 @@
+//! What the journal keeps. These types are the store's contract: every
+//! backend reads and writes exactly these, and the JSON export is their
+//! serde form, so an export imports back without loss.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use knead_core::intake::Intake;
+use knead_core::session::Outcome;
+use knead_core::units::{ChangeRating, PainScore};
+use knead_core::vocab::{Disposition, Region, TechniqueId};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// Whose journal. The terminal has one local person; the web app has many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PersonId(pub Uuid);
+
+/// One screening: the answers, the result, and the pack that decided it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScreeningRecord {
+    /// Made where the screening happened (UUID v7), so a retry is not a second screening.
+    pub id: Uuid,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The answers.
+    pub intake: Intake,
+    /// The result as the contract's JSON (kept verbatim, as shown).
+    pub result: serde_json::Value,
+    /// The result's disposition, for queries.
+    pub disposition: Disposition,
+    /// The content pack's version.
+    pub pack_version: String,
+    /// A clinician's clearance the person recorded with this screening.
+    pub clearance: Option<Clearance>,
+}
+
+/// "A clinician has cleared me", as the person records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clearance {
+    /// Who cleared them (as the person enters it).
+    pub by: String,
+    /// On what day.
+    pub on: NaiveDate,
+}
+
+/// How a session ended, or that it has not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    /// Being guided now.
+    InProgress,
+    /// Guided to the end.
+    Completed,
+    /// Stopped early by the person.
+    Stopped,
+    /// The program ended without closing it (killed, crashed, power lost).
+    Interrupted,
+    /// Recorded afterwards, without the guide (`knead log`).
+    Logged,
+}
+
+/// One massage session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionRecord {
+    /// Made where the session happened (UUID v7): writes are idempotent by id.
+    pub id: Uuid,
+    /// The screening it followed, if any.
+    pub screening_id: Option<Uuid>,
+    /// When it began.
+    pub started_at: DateTime<Utc>,
+    /// When it ended; `None` while in progress.
+    pub ended_at: Option<DateTime<Utc>>,
+    /// How it ended.
+    pub status: SessionStatus,
+    /// Why it was stopped early, in the person's or the program's words.
+    pub stop_reason: Option<String>,
+    /// The plan it followed (the planner's JSON); `None` for a logged session.
+    pub plan: Option<serde_json::Value>,
+    /// What was actually done, step by step.
+    pub steps: Vec<StepDone>,
+    /// Active seconds per technique (from the steps, or as logged).
+    pub usage: BTreeMap<TechniqueId, u32>,
+    /// Pain before, 0-10.
+    pub pain_before: PainScore,
+    /// Pain after, 0-10; `None` if never given.
+    pub pain_after: Option<PainScore>,
+    /// Where the pain is.
+    pub region: Option<Region>,
+    /// The person's note.
+    pub note: Option<String>,
+    /// The content pack's version.
+    pub pack_version: String,
+}
+
+/// One step as it was done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepDone {
+    /// The technique.
+    pub technique: TechniqueId,
+    /// The step's id in the pack.
+    pub step_id: String,
+    /// When it began.
+    pub started_at: DateTime<Utc>,
+    /// When it ended.
+    pub ended_at: DateTime<Utc>,
+    /// Active seconds (pauses and rests excluded).
+    pub active_seconds: u32,
+    /// How it ended.
+    pub outcome: Outcome,
+}
+
+/// The end of a guided session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionEnd {
+    /// When.
+    pub ended_at: DateTime<Utc>,
+    /// `Completed` or `Stopped` (or `Interrupted`).
+    pub status: SessionStatus,
+    /// Why it stopped early.
+    pub stop_reason: Option<String>,
+    /// Pain after.
+    pub pain_after: Option<PainScore>,
+    /// A note.
+    pub note: Option<String>,
+}
+
+/// A session without its plan and steps: what history and progress read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionSummary {
+    /// The session's id.
+    pub id: Uuid,
+    /// When it began.
+    pub started_at: DateTime<Utc>,
+    /// When it ended.
+    pub ended_at: Option<DateTime<Utc>>,
+    /// How it ended.
+    pub status: SessionStatus,
+    /// Active seconds per technique.
+    pub usage: BTreeMap<TechniqueId, u32>,
+    /// Pain before.
+    pub pain_before: PainScore,
+    /// Pain after.
+    pub pain_after: Option<PainScore>,
+    /// Where the pain is.
+    pub region: Option<Region>,
+    /// The person's note.
+    pub note: Option<String>,
+}
+
+/// A weekly check-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckIn {
+    /// Made on the device (UUID v7).
+    pub id: Uuid,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Pain over the last week, 0-10.
+    pub week_pain: PainScore,
+    /// How things have changed since starting, -3 to +3.
+    pub change: ChangeRating,
+}
+
+/// A whole journal: the JSON export, and what `import` takes back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Journal {
+    /// Always `knead-journal`.
+    pub format: String,
+    /// Format version; this is version 1.
+    pub version: u32,
+    /// When it was exported.
+    pub exported_at: DateTime<Utc>,
+    /// Screenings, oldest first.
+    pub screenings: Vec<ScreeningRecord>,
+    /// Sessions, oldest first.
+    pub sessions: Vec<SessionRecord>,
+    /// Check-ins, oldest first.
+    pub checkins: Vec<CheckIn>,
+}
+
+impl Journal {
+    /// The `format` field of every journal.
+    pub const FORMAT: &'static str = "knead-journal";
+    /// The version this build writes and reads.
+    pub const VERSION: u32 = 1;
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    /// New records added.
+    pub added: u32,
+    /// Records already present and identical (idempotent re-import).
+    pub unchanged: u32,
+}
