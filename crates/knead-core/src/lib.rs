@@ -10,9 +10,13 @@
 //! - [`screening`]: intake in, result out; the only way to a [`screening::Permit`].
 //! - [`planner`]: a permit and a kit in, a plan out.
 //! - [`session`]: the guided session as a state machine on an injected clock.
+//! - [`limits`]: doses across a day's sessions.
+//! - [`outcomes`]: pain over time against the escalation thresholds.
 
 pub mod clock;
 pub mod intake;
+pub mod limits;
+pub mod outcomes;
 pub mod pack;
 pub mod planner;
 pub mod screening;

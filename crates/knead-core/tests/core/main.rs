@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod intake;
+mod outcomes;
 mod pack;
 mod properties;
 mod rules;
