@@ -15,18 +15,115 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub pack: Option<PathBuf>,
 
+    /// Keep the journal in this directory (default: $KNEAD_DATA_DIR, else
+    /// the platform's data directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Screen, plan and guide a session, then record it in the journal.
+    Start(StartArgs),
     /// Screen an intake for warning signs and print the result.
     Check(IntakeArgs),
     /// Screen an intake and, if self-massage is allowed, print a session plan.
     Plan(IntakeArgs),
     /// List the techniques with their steps and doses.
     Techniques(FormatArg),
+    /// Record a session done without the guide.
+    Log(LogArgs),
+    /// Record the weekly check-in.
+    Checkin(CheckinArgs),
+    /// List the sessions in the journal.
+    History(HistoryArgs),
+    /// Show pain over time, the change from the start, and any warning.
+    Progress(ProgressArgs),
+    /// Write the journal as CSV, JSON or FHIR R4.
+    Export(ExportArgs),
+    /// Take back a JSON export (all of it or nothing).
+    Import(ImportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LogArgs {
+    /// hands, foam_roller or electric_massager.
+    #[arg(long, value_parser = crate::records::parse_technique)]
+    pub technique: knead_core::vocab::TechniqueId,
+    /// Minutes of massage (1 to 240).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=240))]
+    pub minutes: u32,
+    /// Pain before, 0-10.
+    #[arg(long, value_parser = crate::records::parse_pain)]
+    pub pain_before: knead_core::units::PainScore,
+    /// Pain after, 0-10.
+    #[arg(long, value_parser = crate::records::parse_pain)]
+    pub pain_after: knead_core::units::PainScore,
+    /// When it began: `2026-11-24 18:30` (local) or RFC 3339; default now.
+    #[arg(long, value_parser = crate::records::parse_at)]
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
+    /// left, right, centre or both_sides.
+    #[arg(long, value_parser = crate::records::parse_region)]
+    pub region: Option<knead_core::vocab::Region>,
+    /// A note.
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckinArgs {
+    /// Pain over the last week, 0-10.
+    #[arg(long, value_parser = crate::records::parse_pain)]
+    pub pain: knead_core::units::PainScore,
+    /// Change since starting: -3 very much worse … 0 no change … 3 very much better.
+    #[arg(long, allow_hyphen_values = true, value_parser = crate::records::parse_change)]
+    pub change: knead_core::units::ChangeRating,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct HistoryArgs {
+    /// `text` for people, `json` or `csv` for programs.
+    #[arg(long, value_enum, default_value_t = HistoryFormat::Text)]
+    pub format: HistoryFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryFormat {
+    Text,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ProgressArgs {
+    /// Days shown in the terminal chart.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub days: u32,
+    /// Also write the chart as a PNG image.
+    #[arg(long, value_name = "FILE")]
+    pub png: Option<PathBuf>,
+    /// Also write the chart as an SVG image.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// csv, json or fhir.
+    #[arg(long, value_enum)]
+    pub format: crate::records::ExportFormat,
+    /// Write here instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// A file written by `knead export --format json`.
+    pub file: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -50,4 +147,15 @@ pub struct FormatArg {
 pub enum Format {
     Text,
     Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StartArgs {
+    /// Speak the cues (needs espeak-ng).
+    #[arg(long)]
+    pub voice: bool,
+
+    /// Run the session clock this many times faster (for demos and tests).
+    #[arg(long, hide = true, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub time_scale: u32,
 }

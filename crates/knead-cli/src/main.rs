@@ -1,8 +1,16 @@
 //! The `knead` binary.
 
 mod cli;
+mod clock;
 mod input;
+mod journal;
+mod labels;
+mod questionnaire;
+mod records;
+mod start;
 mod text;
+mod tui;
+mod voice;
 
 use anyhow::Context;
 use clap::Parser;
@@ -56,6 +64,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     let style = text::Style::for_stdout();
     match cli.command {
+        Command::Start(args) => {
+            let journal = open_journal(cli.data_dir.as_deref())?;
+            let options = start::Options { voice: args.voice, time_scale: args.time_scale };
+            start::run(&pack, &journal, &options, style)?;
+        }
         Command::Check(args) => {
             let intake = input::intake(&args.intake)?;
             let result = screening::screen(&pack, &intake);
@@ -82,12 +95,68 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 }
             }
         }
+        Command::Log(a) => {
+            let journal = open_journal(cli.data_dir.as_deref())?;
+            let entry = records::LogEntry {
+                technique: a.technique,
+                minutes: a.minutes,
+                pain_before: a.pain_before,
+                pain_after: a.pain_after,
+                at: a.at,
+                region: a.region,
+                note: a.note,
+            };
+            write(&mut out, &records::log(&pack, &journal, entry)?)?;
+        }
+        Command::Checkin(a) => {
+            let journal = open_journal(cli.data_dir.as_deref())?;
+            write(&mut out, &records::checkin(&journal, a.pain, a.change)?)?;
+        }
+        Command::History(a) => {
+            let journal = open_journal(cli.data_dir.as_deref())?;
+            let sessions =
+                journal.summaries(knead_store::Period::default()).map_err(|e| anyhow::anyhow!(e))?;
+            match a.format {
+                cli::HistoryFormat::Text => write(&mut out, &records::history_table(&sessions))?,
+                cli::HistoryFormat::Json => json(&mut out, &sessions)?,
+                cli::HistoryFormat::Csv => write(&mut out, &knead_export::csv::sessions(&sessions))?,
+            }
+        }
+        Command::Progress(a) => {
+            let journal = open_journal(cli.data_dir.as_deref())?;
+            write(&mut out, &records::progress_text(&pack, &journal, a.days, style)?)?;
+            for (path, png) in [(a.png, true), (a.svg, false)] {
+                if let Some(path) = path {
+                    let bytes = records::progress_chart(&pack, &journal, png)?;
+                    std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+                    write(&mut out, &format!("Chart written to {}\n", path.display()))?;
+                }
+            }
+        }
+        Command::Export(a) => {
+            let journal = open_journal(cli.data_dir.as_deref())?;
+            let bytes = records::export(&journal, a.format)?;
+            match a.output {
+                Some(path) => {
+                    std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?
+                }
+                None => out.write_all(&bytes).context("writing to standard output")?,
+            }
+        }
+        Command::Import(a) => {
+            let journal = open_journal(cli.data_dir.as_deref())?;
+            write(&mut out, &records::import(&journal, &a.file)?)?;
+        }
         Command::Techniques(format) => match format.format {
             Format::Json => json(&mut out, &pack.techniques)?,
             Format::Text => write(&mut out, &text::techniques(&pack, style))?,
         },
     }
     Ok(())
+}
+
+fn open_journal(dir: Option<&std::path::Path>) -> anyhow::Result<journal::Journal> {
+    journal::Journal::open(&journal::data_dir(dir)?)
 }
 
 /// `knead plan --format json`: the screening, then the plan or why there is none.

@@ -26,13 +26,23 @@ impl Style {
         Style { colour: !no_color && std::io::stdout().is_terminal() }
     }
 
+    /// Whether colour is on.
+    pub fn colour(self) -> bool {
+        self.colour
+    }
+
+    /// Bold (bold is not colour: it stays under `NO_COLOR`).
+    pub fn bold(self, text: &str) -> String {
+        if std::io::stdout().is_terminal() { format!("\x1b[1m{text}\x1b[0m") } else { text.to_owned() }
+    }
+
     fn paint(self, code: &str, text: &str) -> String {
         if self.colour { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
     }
 }
 
 /// Word-wrap `text` to `WIDTH`, each line starting with `first` then `rest`.
-fn wrap(text: &str, first: &str, rest: &str) -> String {
+pub fn wrap(text: &str, first: &str, rest: &str) -> String {
     let mut out = String::new();
     let mut line = first.to_owned();
     let mut empty = true;
@@ -225,7 +235,7 @@ fn step_time(t: Timing) -> String {
 }
 
 /// `45 s`, `2 min`, `2 min 40 s`.
-fn duration(seconds: u32) -> String {
+pub fn duration(seconds: u32) -> String {
     match (seconds / 60, seconds % 60) {
         (0, s) => format!("{s} s"),
         (m, 0) => format!("{m} min"),
@@ -233,12 +243,13 @@ fn duration(seconds: u32) -> String {
     }
 }
 
-fn position(p: Position) -> &'static str {
+/// A body position in words.
+pub fn position(p: Position) -> &'static str {
     match p {
         Position::Standing => "standing",
         Position::Sitting => "sitting",
         Position::LyingOnBack => "lying on your back",
         Position::LyingFaceDown => "lying face down",
-        Position::Any => "any position",
+        Position::Any => "any comfortable position",
     }
 }

@@ -45,6 +45,8 @@ pub struct Assessment {
     pub reduction_percent: Option<i32>,
     /// Whether the fall is a meaningful improvement.
     pub meaningful: bool,
+    /// The pain (in tenths) at or below which the fall would be meaningful.
+    pub target_tenths: Option<u32>,
     /// What needs acting on, most serious first.
     pub flags: Vec<Flag>,
 }
@@ -131,6 +133,7 @@ pub fn assess(
             days: 0,
             reduction_percent: None,
             meaningful: false,
+            target_tenths: None,
             flags: Vec::new(),
         };
     };
@@ -197,12 +200,31 @@ pub fn assess(
     }
     flags.sort_by_key(|f| std::cmp::Reverse(f.disposition()));
 
+    let target_tenths = meaningful_target(rules, baseline);
     Assessment {
         baseline: Some(baseline),
         current_tenths: Some(current_tenths),
         days,
         reduction_percent,
         meaningful,
+        target_tenths,
         flags,
     }
+}
+
+/// The highest pain, in tenths, that would count as a meaningful fall from
+/// `baseline`: `min_reduction_percent` lower, and from
+/// `points_apply_from_baseline` also `min_reduction_points` lower.
+pub fn meaningful_target(rules: &Escalation, baseline: u8) -> Option<u32> {
+    if baseline == 0 {
+        return None;
+    }
+    let base = u32::from(baseline) * 10;
+    let by_percent = base * (100 - rules.min_reduction_percent.value.min(100)) / 100;
+    let by_points = if u32::from(baseline) >= rules.points_apply_from_baseline.value {
+        base.saturating_sub(rules.min_reduction_points.value * 10)
+    } else {
+        base
+    };
+    Some(by_percent.min(by_points))
 }

@@ -1,1 +1,58 @@
-//! Exports (to be written).
+//! Knead's exports: the journal as CSV, as JSON (and back), as FHIR R4 pain
+//! Observations, and the progress chart as SVG or PNG.
+//!
+//! Every function here takes records and returns text or bytes; none reads
+//! a clock, a file or the environment, so the same journal always exports to
+//! the same output (the snapshot tests depend on it). Writing the result
+//! somewhere is the caller's job (`knead export`, the web app).
+//!
+//! - [`csv::sessions`]: one row per session, for a spreadsheet.
+//! - [`json::journal`] and [`json::read_journal`]: the whole journal, the
+//!   form `knead import` takes back.
+//! - [`fhir::pain_observations`]: pain before and after each session as a
+//!   FHIR R4 `Bundle` of `Observation`s (LOINC 72514-3), for a clinician's
+//!   system.
+//! - [`chart::progress_svg`] and [`chart::progress_png`]: pain over time,
+//!   drawn with a bundled font so that no system font is needed.
+
+pub mod chart;
+pub mod csv;
+pub mod fhir;
+pub mod json;
+
+/// Why an export or an import failed. Each message names the field at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExportError {
+    /// The text is not JSON at all (or stops early).
+    #[error("the journal is not valid JSON: {0}")]
+    Syntax(String),
+    /// A field is missing, unknown, or holds a value that is not allowed.
+    #[error("journal field `{field}`: {message}")]
+    Field {
+        /// Where, as a path such as `sessions[2].pain_after`.
+        field: String,
+        /// What is wrong, and what is allowed.
+        message: String,
+    },
+    /// The `format` field is not `knead-journal`: this is not a Knead journal.
+    #[error(
+        "journal field `format` is {found:?}; expected \"knead-journal\" (is this a Knead journal export?)"
+    )]
+    Format {
+        /// The `format` found.
+        found: String,
+    },
+    /// The `version` field is newer than this build reads.
+    #[error(
+        "journal field `version` is {found}; this Knead reads journal versions up to {supported}: update Knead to import it"
+    )]
+    TooNew {
+        /// The `version` found.
+        found: u32,
+        /// The newest version this build reads.
+        supported: u32,
+    },
+    /// The chart could not be drawn.
+    #[error("could not draw the progress chart: {0}")]
+    Chart(String),
+}

@@ -4,6 +4,9 @@
 #![allow(clippy::unwrap_used)]
 
 mod errors;
+mod journal;
 mod output;
+mod start;
 mod support;
+mod tmux;
 mod vignettes;

@@ -77,6 +77,15 @@ fn thirty_percent_and_two_points_is_meaningful() {
 }
 
 #[test]
+fn the_meaningful_target_follows_the_baseline() {
+    let rules = &pack().escalation;
+    assert_eq!(knead_core::outcomes::meaningful_target(rules, 0), None);
+    assert_eq!(knead_core::outcomes::meaningful_target(rules, 3), Some(21), "30 % below 3");
+    assert_eq!(knead_core::outcomes::meaningful_target(rules, 5), Some(30), "2 points below 5 is stricter");
+    assert_eq!(knead_core::outcomes::meaningful_target(rules, 10), Some(70));
+}
+
+#[test]
 fn clearance_restarts_the_count() {
     let readings = [r(0, 3, None), r(1, 8, None), r(5, 3, None), r(6, 3, None)];
     assert!(!flags(&readings, 6).is_empty());

@@ -1,0 +1,353 @@
+//! The journal commands: `log`, `checkin`, `history`, `progress`,
+//! `export` and `import`.
+
+use crate::Failure;
+use crate::clock::now_utc;
+use crate::journal::{self, Journal};
+use crate::text::{self, Style};
+use anyhow::Context;
+use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, Utc};
+use knead_core::limits;
+use knead_core::outcomes;
+use knead_core::pack::ContentPack;
+use knead_core::units::{ChangeRating, PainScore};
+use knead_core::vocab::{Region, TechniqueId, Vocabulary};
+use knead_export::chart::{self, ChartOptions, ProgressPoint};
+use knead_store::records::{CheckIn, SessionRecord, SessionStatus, SessionSummary};
+use knead_store::{Period, Store, StoreError};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// What `knead log` records.
+pub struct LogEntry {
+    /// The technique.
+    pub technique: TechniqueId,
+    /// Minutes done.
+    pub minutes: u32,
+    /// Pain before.
+    pub pain_before: PainScore,
+    /// Pain after.
+    pub pain_after: PainScore,
+    /// When it began (default: now).
+    pub at: Option<DateTime<Utc>>,
+    /// Where the pain is.
+    pub region: Option<Region>,
+    /// A note.
+    pub note: Option<String>,
+}
+
+/// `knead log`: a session done without the guide. A session past a dose is
+/// still kept (the journal keeps what happened), with a warning naming the limit.
+pub fn log(pack: &ContentPack, journal: &Journal, entry: LogEntry) -> Result<String, Failure> {
+    let now = now_utc();
+    let started_at = entry.at.unwrap_or(now);
+    if started_at > now + chrono::Duration::minutes(1) {
+        return Err(Failure::Input("--at: the session cannot start in the future".to_owned()));
+    }
+    let seconds = entry.minutes * 60;
+    let usage: BTreeMap<_, _> = [(entry.technique, seconds)].into();
+    let day = journal::local_day(started_at);
+    let same_day: Vec<SessionSummary> = journal
+        .summaries(Period::default())
+        .map_err(store)?
+        .into_iter()
+        .filter(|s| journal::local_day(s.started_at) == day)
+        .collect();
+    let before = limits::usage(same_day.iter().map(|s| &s.usage));
+    let record = SessionRecord {
+        id: uuid::Uuid::now_v7(),
+        screening_id: None,
+        started_at,
+        ended_at: Some(started_at + chrono::Duration::seconds(i64::from(seconds))),
+        status: SessionStatus::Logged,
+        stop_reason: None,
+        plan: None,
+        steps: Vec::new(),
+        usage: usage.clone(),
+        pain_before: entry.pain_before,
+        pain_after: Some(entry.pain_after),
+        region: entry.region,
+        note: entry.note.filter(|n| !n.trim().is_empty()),
+        pack_version: pack.meta.version.clone(),
+    };
+    journal.block(journal.store().record_session(journal.person(), &record)).map_err(store)?;
+    for broken in limits::broken_limits(pack, &usage, &before) {
+        eprintln!("knead: warning: past a limit, recorded anyway: {}", broken.message);
+    }
+    Ok(format!(
+        "Logged: {}, {} min, pain {} -> {}, {}.\n",
+        pack.technique(entry.technique).name,
+        entry.minutes,
+        entry.pain_before,
+        entry.pain_after,
+        started_at.with_timezone(&Local).format("%Y-%m-%d %H:%M")
+    ))
+}
+
+/// `knead checkin`: the weekly check-in.
+pub fn checkin(journal: &Journal, week_pain: PainScore, change: ChangeRating) -> Result<String, Failure> {
+    let record = CheckIn { id: uuid::Uuid::now_v7(), at: now_utc(), week_pain, change };
+    journal.block(journal.store().add_checkin(journal.person(), &record)).map_err(store)?;
+    Ok(format!(
+        "Check-in saved: pain over the last week {week_pain}/10, change {}.\n",
+        crate::labels::change(change.get())
+    ))
+}
+
+/// `knead history` as a table.
+pub fn history_table(sessions: &[SessionSummary]) -> String {
+    let mut out = String::new();
+    if sessions.is_empty() {
+        return "No sessions yet. `knead start` guides your first one.\n".to_owned();
+    }
+    let _ = writeln!(
+        out,
+        "{:<16}  {:<11}  {:>6}  {:>6}  {:>6}  {:<22}",
+        "when", "status", "before", "after", "change", "minutes"
+    );
+    for s in sessions {
+        let after = s.pain_after.map_or("-".to_owned(), |a| a.to_string());
+        let change = s
+            .pain_after
+            .map_or("-".to_owned(), |a| format!("{:+}", i16::from(a.get()) - i16::from(s.pain_before.get())));
+        let minutes: Vec<String> = s
+            .usage
+            .iter()
+            .filter(|(_, secs)| **secs > 0)
+            .map(|(t, secs)| format!("{} {}", short(*t), secs.div_ceil(60)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{:<16}  {:<11}  {:>6}  {:>6}  {:>6}  {}",
+            s.started_at.with_timezone(&Local).format("%Y-%m-%d %H:%M"),
+            status(s.status),
+            s.pain_before,
+            after,
+            change,
+            minutes.join(", ")
+        );
+    }
+    out
+}
+
+fn short(t: TechniqueId) -> &'static str {
+    match t {
+        TechniqueId::Hands => "hands",
+        TechniqueId::FoamRoller => "roller",
+        TechniqueId::ElectricMassager => "massager",
+    }
+}
+
+fn status(s: SessionStatus) -> &'static str {
+    match s {
+        SessionStatus::InProgress => "in progress",
+        SessionStatus::Completed => "completed",
+        SessionStatus::Stopped => "stopped",
+        SessionStatus::Interrupted => "interrupted",
+        SessionStatus::Logged => "logged",
+    }
+}
+
+/// `knead progress`: pain by day as bars, the change against the
+/// meaningful-change threshold, and the escalation flags.
+pub fn progress_text(
+    pack: &ContentPack,
+    journal: &Journal,
+    days: u32,
+    style: Style,
+) -> Result<String, Failure> {
+    let sessions = journal.summaries(Period::default()).map_err(store)?;
+    let checkins = journal.block(journal.store().checkins(journal.person())).map_err(store)?;
+    let today = journal::local_day(now_utc());
+    let readings: Vec<_> = sessions
+        .iter()
+        .map(|s| outcomes::PainReading {
+            day: journal::local_day(s.started_at),
+            before: s.pain_before,
+            after: s.pain_after,
+        })
+        .collect();
+    let assessment =
+        outcomes::assess(&pack.escalation, &readings, today, journal.cleared_on().map_err(store)?);
+    let mut out = style.bold("PROGRESS");
+    out.push('\n');
+    if sessions.is_empty() {
+        out.push_str("No sessions yet. `knead start` guides your first one.\n");
+        return Ok(out);
+    }
+
+    // Per day: mean before, mean after, sessions.
+    let from = today - chrono::Days::new(u64::from(days.saturating_sub(1)));
+    let mut by_day: BTreeMap<NaiveDate, (u32, u32, u32, u32)> = BTreeMap::new();
+    for r in readings.iter().filter(|r| r.day >= from) {
+        let e = by_day.entry(r.day).or_default();
+        e.0 += u32::from(r.before.get());
+        e.1 += 1;
+        if let Some(a) = r.after {
+            e.2 += u32::from(a.get());
+            e.3 += 1;
+        }
+    }
+    let _ = writeln!(out, "Last {days} days (# = pain before, = = pain after, one mark = half a point)");
+    for (day, (b, n, a, m)) in &by_day {
+        let before = *b as f64 / f64::from(*n);
+        let bar = |v: f64, c: char| c.to_string().repeat((v * 2.0).round() as usize);
+        let _ = writeln!(out, "{}  {:>2}x  {:<20} {:>4.1}", day.format("%m-%d"), n, bar(before, '#'), before);
+        if *m > 0 {
+            let after = *a as f64 / f64::from(*m);
+            let _ = writeln!(out, "{:<11}{:<20} {:>4.1}", "", bar(after, '='), after);
+        }
+    }
+    if let (Some(base), Some(now)) = (assessment.baseline, assessment.current_tenths) {
+        let _ = writeln!(
+            out,
+            "\nStarted at {base}/10; typical pain now {:.1}/10 ({}% lower) after {} days.",
+            f64::from(now) / 10.0,
+            assessment.reduction_percent.unwrap_or(0),
+            assessment.days
+        );
+        if let Some(target) = assessment.target_tenths {
+            let verdict = if assessment.meaningful { "reached" } else { "not reached yet" };
+            let _ = writeln!(
+                out,
+                "A meaningful improvement is {:.1}/10 or lower ({}% less{}): {verdict}.",
+                f64::from(target) / 10.0,
+                pack.escalation.min_reduction_percent.value,
+                if u32::from(base) >= pack.escalation.points_apply_from_baseline.value {
+                    format!(" and {} points", pack.escalation.min_reduction_points.value)
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
+    if let Some(last) = checkins.last() {
+        let _ = writeln!(
+            out,
+            "Last check-in {}: pain over the week {}/10, {}.",
+            last.at.with_timezone(&Local).format("%Y-%m-%d"),
+            last.week_pain,
+            crate::labels::change(last.change.get())
+        );
+    }
+    if assessment.flags.is_empty() {
+        out.push_str("No warning signs in your pain record.\n");
+    }
+    for flag in &assessment.flags {
+        out.push_str(&text::wrap(&flag.message(), "! ", "  "));
+    }
+    Ok(out)
+}
+
+/// The chart of `knead progress --png/--svg`.
+pub fn progress_chart(pack: &ContentPack, journal: &Journal, png: bool) -> Result<Vec<u8>, Failure> {
+    let sessions = journal.summaries(Period::default()).map_err(store)?;
+    let points: Vec<ProgressPoint> = sessions.iter().map(ProgressPoint::from).collect();
+    let target = sessions
+        .first()
+        .and_then(|s| outcomes::meaningful_target(&pack.escalation, s.pain_before.get()))
+        .map(|t| f64::from(t) / 10.0);
+    let options = ChartOptions { target, ..ChartOptions::default() };
+    let bytes = if png {
+        chart::progress_png(&points, &options)
+    } else {
+        chart::progress_svg(&points, &options).map(String::into_bytes)
+    };
+    bytes.map_err(|e| Failure::Other(anyhow::anyhow!(e)))
+}
+
+/// `knead export`.
+pub fn export(journal: &Journal, format: ExportFormat) -> Result<Vec<u8>, Failure> {
+    Ok(match format {
+        ExportFormat::Csv => {
+            knead_export::csv::sessions(&journal.summaries(Period::default()).map_err(store)?).into_bytes()
+        }
+        ExportFormat::Json | ExportFormat::Fhir => {
+            let all = journal.block(journal.store().export(journal.person(), now_utc())).map_err(store)?;
+            if format == ExportFormat::Json {
+                knead_export::json::journal(&all).into_bytes()
+            } else {
+                let patient = format!("urn:uuid:{}", journal.person().0);
+                let bundle = knead_export::fhir::pain_observations(&all.sessions, &patient);
+                let mut text = serde_json::to_string_pretty(&bundle).context("writing FHIR")?;
+                text.push('\n');
+                text.into_bytes()
+            }
+        }
+    })
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// One row per session.
+    Csv,
+    /// The whole journal; `knead import` takes it back.
+    Json,
+    /// A FHIR R4 Bundle of pain Observations (LOINC 72514-3).
+    Fhir,
+}
+
+/// `knead import FILE`: all of it or nothing.
+pub fn import(journal: &Journal, file: &Path) -> Result<String, Failure> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| Failure::Input(format!("cannot read {}: {e}", file.display())))?;
+    let data = knead_export::json::read_journal(&text)
+        .map_err(|e| Failure::Input(format!("{}: {e}; nothing was imported", file.display())))?;
+    let report = journal.block(journal.store().import(journal.person(), &data)).map_err(|e| match e {
+        StoreError::Conflict { .. } | StoreError::Invalid(_) => {
+            Failure::Input(format!("{}: {e}; nothing was imported", file.display()))
+        }
+        other => store(other),
+    })?;
+    Ok(format!(
+        "Imported {} new record(s); {} were already in the journal.\n",
+        report.added, report.unchanged
+    ))
+}
+
+fn store(e: StoreError) -> Failure {
+    Failure::Other(anyhow::Error::new(e).context("reading or writing the journal"))
+}
+
+/// Parse `--at`: RFC 3339, or a local `YYYY-MM-DD HH:MM` (or `T` between).
+pub fn parse_at(text: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Ok(at.with_timezone(&Utc));
+    }
+    for format in ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"] {
+        if let Ok(local) = NaiveDateTime::parse_from_str(text, format) {
+            return local
+                .and_local_timezone(Local)
+                .earliest()
+                .map(|t| t.with_timezone(&Utc))
+                .ok_or_else(|| format!("{text} does not exist in your time zone"));
+        }
+    }
+    Err(format!("`{text}` is not a time; use 2026-11-24 18:30 or RFC 3339 (2026-11-24T18:30:00Z)"))
+}
+
+/// Parse a technique id for clap.
+pub fn parse_technique(text: &str) -> Result<TechniqueId, String> {
+    TechniqueId::parse(text).ok_or_else(|| format!("allowed: {}", TechniqueId::allowed()))
+}
+
+/// Parse a region for clap.
+pub fn parse_region(text: &str) -> Result<Region, String> {
+    Region::parse(text).ok_or_else(|| format!("allowed: {}", Region::allowed()))
+}
+
+/// Parse a 0-10 score for clap.
+pub fn parse_pain(text: &str) -> Result<PainScore, String> {
+    let n: i64 = text.parse().map_err(|_| "a whole number from 0 to 10".to_owned())?;
+    PainScore::new(n).map_err(|e| e.to_string())
+}
+
+/// Parse a -3..3 rating for clap.
+pub fn parse_change(text: &str) -> Result<ChangeRating, String> {
+    let n: i64 = text
+        .parse()
+        .map_err(|_| "a whole number from -3 (very much worse) to 3 (very much better)".to_owned())?;
+    ChangeRating::new(n).map_err(|e| e.to_string())
+}

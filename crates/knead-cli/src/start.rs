@@ -1,0 +1,373 @@
+//! `knead start`: from "my mid back hurts" to a safe, guided, timed session
+//! and a journal entry.
+//!
+//! The order is the safety order: warnings from the journal, the screening
+//! (an emergency stops everything), a clinician's clearance where the
+//! contract allows it, today's limits, pain before, the plan, the guided
+//! session, pain after and "anything new?" (a new warning sign re-runs the
+//! screening), and a summary.
+
+use crate::clock::now_utc;
+use crate::journal::{self, Journal};
+use crate::questionnaire::{self, Cancelled};
+use crate::text::{self, Style};
+use crate::tui;
+use crate::voice::Voice;
+use anyhow::Context;
+use chrono::{DateTime, NaiveDate, Utc};
+use inquire::{Confirm, CustomType, Text};
+use knead_core::intake::Intake;
+use knead_core::limits;
+use knead_core::outcomes::{self, Flag};
+use knead_core::pack::ContentPack;
+use knead_core::planner::{self, Kit};
+use knead_core::screening::{self, ScreeningResult};
+use knead_core::session::{EndReason, Event, Outcome, Session};
+use knead_core::vocab::Disposition;
+use knead_store::Store;
+use knead_store::records::{Clearance, SessionEnd, SessionRecord, SessionStatus, StepDone};
+use std::collections::BTreeMap;
+
+/// Options of `knead start`.
+pub struct Options {
+    /// Speak the cues.
+    pub voice: bool,
+    /// Clock speed-up, for demos and tests.
+    pub time_scale: u32,
+}
+
+/// Run the whole flow.
+pub fn run(pack: &ContentPack, journal: &Journal, options: &Options, style: Style) -> anyhow::Result<()> {
+    let mut voice = if options.voice {
+        Voice::espeak().unwrap_or_else(|why| {
+            println!("{why}");
+            Voice::off()
+        })
+    } else {
+        Voice::off()
+    };
+    println!("{}", style.bold("KNEAD: safe self-massage for middle back pain"));
+    if journal.interrupted > 0 {
+        println!(
+            "Note: {} earlier session(s) ended without closing (the program was stopped); they are kept as interrupted.",
+            journal.interrupted
+        );
+    }
+    let now = now_utc();
+    let flags = escalation(pack, journal, now)?;
+    for flag in &flags {
+        print!("{}", text::wrap(&flag.message(), "! ", "  "));
+    }
+
+    let intake = match questionnaire::ask() {
+        Ok(intake) => intake,
+        Err(Cancelled::ByPerson) => {
+            println!("Cancelled. Nothing was saved.");
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let (intake, result, clearance) = screen_with_clearance(pack, intake, style)?;
+    journal.add_screening(&journal::screening_record(
+        &intake,
+        &result,
+        &pack.meta.version,
+        clearance,
+        now_utc(),
+    )?)?;
+
+    let Ok(permit) = result.permit() else {
+        println!("\nNo self-massage today. Your answers are saved in your journal.");
+        return Ok(());
+    };
+    if let Some(flag) = flags.iter().find(|f| f.disposition() >= Disposition::SeeDoctorFirst) {
+        print!("\n{}", text::wrap(&format!("No session today: {}", flag.message()), "", ""));
+        println!("Once a doctor has seen you, answer \"a clinician has cleared me\" at the next screening.");
+        return Ok(());
+    }
+
+    let today = journal.today(now_utc())?;
+    for line in limits::still_allowed(pack, &today) {
+        println!("{line}");
+    }
+    let kit = Kit { equipment: intake.equipment.clone(), helper_available: intake.helper_available };
+    let plan = match planner::plan(pack, &permit, &kit, &today) {
+        Ok(plan) => plan,
+        Err(no) => {
+            print!("{}", text::wrap(&format!("No session now: {no}"), "", ""));
+            return Ok(());
+        }
+    };
+
+    let asked = (|| -> Result<_, Cancelled> {
+        let before = questionnaire::pain(
+            "Your pain right now, before you start (0-10)?",
+            Some(intake.pain.intensity),
+        )?;
+        let region = questionnaire::region()?;
+        print!("\n{}", text::plan(&Ok(plan.clone()), pack, style));
+        let go = Confirm::new("Start the guided session now?").with_default(true).prompt()?;
+        Ok((before, region, go))
+    })();
+    let (before, region, go) = match asked {
+        Ok(answers) => answers,
+        Err(Cancelled::ByPerson) => {
+            println!("Cancelled. Your screening is saved; no session was started.");
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if !go {
+        println!("No session started. Your screening is saved.");
+        return Ok(());
+    }
+
+    let started_at = now_utc();
+    let record = SessionRecord {
+        id: uuid::Uuid::now_v7(),
+        screening_id: None,
+        started_at,
+        ended_at: None,
+        status: SessionStatus::InProgress,
+        stop_reason: None,
+        plan: Some(serde_json::to_value(&plan)?),
+        steps: Vec::new(),
+        usage: BTreeMap::new(),
+        pain_before: before,
+        pain_after: None,
+        region: Some(region),
+        note: None,
+        pack_version: pack.meta.version.clone(),
+    };
+    journal.block(journal.store().begin_session(journal.person(), &record))?;
+
+    let tui_options = tui::Options { colour: style.colour(), time_scale: options.time_scale };
+    let mut kept = 0;
+    let finished = tui::run(plan, &tui_options, &mut voice, |event, session| {
+        keep_steps(journal, record.id, started_at, event, session, &mut kept)
+    })?;
+
+    after_session(pack, journal, &intake, &record, &finished, style)
+}
+
+/// Write finished steps to the journal as soon as they end. `kept` counts
+/// the records already written: several steps can end in one poll (a
+/// clock that jumped), and each must be written once.
+fn keep_steps(
+    journal: &Journal,
+    id: uuid::Uuid,
+    started_at: DateTime<Utc>,
+    event: &Event,
+    session: &Session,
+    kept: &mut usize,
+) -> anyhow::Result<()> {
+    if !matches!(event, Event::StepOver { .. }) {
+        return Ok(());
+    }
+    for step in &session.records()[*kept..] {
+        let at = |ms: u64| started_at + chrono::Duration::milliseconds(i64::try_from(ms).unwrap_or(i64::MAX));
+        let done = StepDone {
+            technique: step.technique,
+            step_id: step.step_id.clone(),
+            started_at: at(step.started_ms),
+            ended_at: at(step.ended_ms),
+            active_seconds: u32::try_from(step.active_ms / 1000).unwrap_or(u32::MAX),
+            outcome: step.outcome,
+        };
+        journal
+            .block(journal.store().add_step(journal.person(), id, &done))
+            .context("writing a step to the journal")?;
+    }
+    Ok(())
+}
+
+/// Screen; where clearance would lift the result, offer it.
+fn screen_with_clearance(
+    pack: &ContentPack,
+    intake: Intake,
+    style: Style,
+) -> anyhow::Result<(Intake, ScreeningResult, Option<Clearance>)> {
+    let result = screening::screen(pack, &intake);
+    clear_if_emergency(&result);
+    print!("\n{}", text::screening(&result, pack, style));
+    let cleared_intake = Intake { clinician_cleared: true, ..intake.clone() };
+    let cleared = screening::screen(pack, &cleared_intake);
+    if result.permit().is_ok() || cleared.permit().is_err() {
+        return Ok((intake, result, None));
+    }
+    let ask = || -> Result<Option<Clearance>, Cancelled> {
+        let yes = Confirm::new(
+            "Has a doctor or physiotherapist already assessed this back pain and said self-massage is fine?",
+        )
+        .with_default(false)
+        .with_help_message("Only if it was about this pain. Otherwise please see them first.")
+        .prompt()?;
+        if !yes {
+            return Ok(None);
+        }
+        let by = Text::new("Who cleared you?")
+            .with_help_message("e.g. Dr Lee (GP), or the physiotherapy clinic")
+            .with_validator(|t: &str| {
+                Ok(if t.trim().is_empty() {
+                    inquire::validator::Validation::Invalid("Please say who.".into())
+                } else {
+                    inquire::validator::Validation::Valid
+                })
+            })
+            .prompt()?;
+        let today = journal::local_day(now_utc());
+        let on: NaiveDate = CustomType::<NaiveDate>::new("On what day? (YYYY-MM-DD)")
+            .with_default(today)
+            .with_error_message("Please give a date like 2026-11-24.")
+            .with_validator(move |d: &NaiveDate| {
+                Ok(if *d <= today {
+                    inquire::validator::Validation::Valid
+                } else {
+                    inquire::validator::Validation::Invalid("That day has not come yet.".into())
+                })
+            })
+            .prompt()?;
+        Ok(Some(Clearance { by: by.trim().to_owned(), on }))
+    };
+    match ask() {
+        Ok(Some(clearance)) => {
+            print!("\n{}", text::screening(&cleared, pack, style));
+            Ok((cleared_intake, cleared, Some(clearance)))
+        }
+        Ok(None) | Err(Cancelled::ByPerson) => Ok((intake, result, None)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// An emergency gets the whole screen.
+fn clear_if_emergency(result: &ScreeningResult) {
+    if result.disposition == Disposition::Emergency {
+        print!("\x1b[2J\x1b[H");
+    }
+}
+
+fn escalation(pack: &ContentPack, journal: &Journal, now: DateTime<Utc>) -> anyhow::Result<Vec<Flag>> {
+    let readings = journal.readings()?;
+    let cleared_on = journal.cleared_on()?;
+    Ok(outcomes::assess(&pack.escalation, &readings, journal::local_day(now), cleared_on).flags)
+}
+
+fn after_session(
+    pack: &ContentPack,
+    journal: &Journal,
+    intake: &Intake,
+    record: &SessionRecord,
+    finished: &tui::Finished,
+    style: Style,
+) -> anyhow::Result<()> {
+    let status = match finished.reason {
+        EndReason::Completed => SessionStatus::Completed,
+        EndReason::Stopped => SessionStatus::Stopped,
+    };
+    println!(
+        "\n{}",
+        style.bold(if status == SessionStatus::Completed { "SESSION COMPLETE" } else { "SESSION STOPPED" })
+    );
+    let answers = (|| -> Result<_, Cancelled> {
+        let after = Some(questionnaire::pain("Your pain now, after the session (0-10)?", None)?);
+        let new = questionnaire::anything_new()?;
+        let note = Text::new("A note for your journal? (optional)").prompt()?;
+        Ok((after, new, note))
+    })();
+    let (after, new, note) = match answers {
+        Ok(a) => a,
+        Err(Cancelled::ByPerson) => (None, Default::default(), String::new()),
+        Err(e) => return Err(e.into()),
+    };
+    let end = SessionEnd {
+        ended_at: now_utc(),
+        status,
+        stop_reason: finished.stop_reason.clone(),
+        pain_after: after,
+        note: Some(note.trim().to_owned()).filter(|n| !n.is_empty()),
+    };
+    journal.block(journal.store().finish_session(journal.person(), record.id, &end))?;
+
+    if !new.is_empty() {
+        let mut again = intake.clone();
+        again.symptoms.extend(new);
+        let result = screening::screen(pack, &again);
+        clear_if_emergency(&result);
+        print!("\n{}", text::screening(&result, pack, style));
+        journal.add_screening(&journal::screening_record(
+            &again,
+            &result,
+            &pack.meta.version,
+            None,
+            now_utc(),
+        )?)?;
+        if result.disposition >= Disposition::SeeDoctorFirst {
+            println!("Stop self-massage for now and follow the advice above.");
+            return Ok(());
+        }
+    }
+
+    let records = finished.session.records();
+    let active: u64 = records.iter().map(|r| r.active_ms).sum();
+    let skipped = records.iter().filter(|r| r.outcome == Outcome::Skipped).count();
+    let steps: usize = finished.session.plan().items.iter().map(|i| i.steps.len()).sum();
+    println!("\nSummary");
+    println!("  Time massaging: {}", text::duration(u32::try_from(active / 1000).unwrap_or(u32::MAX)));
+    println!(
+        "  Steps done: {} of {steps}{}",
+        records.len() - skipped,
+        if skipped > 0 { format!(" ({skipped} skipped)") } else { String::new() }
+    );
+    if let Some(after) = after {
+        let change = i16::from(after.get()) - i16::from(record.pain_before.get());
+        let words = match change {
+            c if c < 0 => format!("{} point(s) better", -c),
+            0 => "no change".to_owned(),
+            c => format!("{c} point(s) worse"),
+        };
+        println!("  Pain: {} before, {} after ({words})", record.pain_before, after);
+    }
+    for flag in escalation(pack, journal, now_utc())? {
+        print!("{}", text::wrap(&flag.message(), "! ", "  "));
+    }
+    weekly_checkin(journal)?;
+    println!("Saved in your journal. `knead progress` shows how it is going.");
+    Ok(())
+}
+
+/// Once a week (counted from the first session), two questions on how it is going.
+fn weekly_checkin(journal: &Journal) -> anyhow::Result<()> {
+    let now = now_utc();
+    let last = journal.block(journal.store().checkins(journal.person()))?.last().map(|c| c.at);
+    let first = journal.summaries(knead_store::Period::default())?.first().map(|s| s.started_at);
+    let due = match (last, first) {
+        (Some(last), _) => now - last >= chrono::Duration::days(7),
+        (None, Some(first)) => now - first >= chrono::Duration::days(7),
+        (None, None) => false,
+    };
+    if !due {
+        return Ok(());
+    }
+    println!(
+        "
+It has been a week: two quick questions for your record."
+    );
+    let asked = (|| -> Result<_, Cancelled> {
+        let pain = questionnaire::pain(
+            "Over the last week, how bad has your back pain been on average (0-10)?",
+            None,
+        )?;
+        let change = questionnaire::change()?;
+        Ok((pain, change))
+    })();
+    match asked {
+        Ok((week_pain, change)) => {
+            let record =
+                knead_store::records::CheckIn { id: uuid::Uuid::now_v7(), at: now, week_pain, change };
+            journal.block(journal.store().add_checkin(journal.person(), &record))?;
+            Ok(())
+        }
+        Err(Cancelled::ByPerson) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}

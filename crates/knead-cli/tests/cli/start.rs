@@ -1,0 +1,114 @@
+//! `knead start` end to end in a pseudo-terminal: the questions, the
+//! result, the guided session, the journal, and a kill in the middle.
+
+use crate::tmux::{Tmux, data_dir, journal};
+use knead_store::records::SessionStatus;
+use knead_store::{Period, Store};
+
+/// Answer the questionnaire: 40 years old, pain 4 for 5 days, aching, a
+/// foam roller, with `symptoms` ticked on the first symptom screen (by
+/// their position: 0 = chest pain).
+fn answer_questions(t: &Tmux, symptoms: &[usize]) {
+    t.answer("How old are you?", &["40", "Enter"]);
+    t.answer("How bad is your back pain", &["4", "Enter"]);
+    t.answer("How many days ago", &["5", "Enter"]);
+    t.answer("How did it start?", &["Enter"]);
+    t.answer("after a fall", &["n", "Enter"]);
+    t.answer("How does the pain feel?", &["Space", "Enter"]);
+    t.answer("How does the pain behave?", &["Enter"]);
+    t.answer("Does the pain spread", &["Enter"]);
+    t.wait_for("any of these right now?", 10);
+    let mut at = 0;
+    for &s in symptoms {
+        while at < s {
+            t.keys(&["Down"]);
+            at += 1;
+        }
+        t.keys(&["Space"]);
+    }
+    t.keys(&["Enter"]);
+    t.answer("And any of these?", &["Enter"]);
+    t.answer("Does any of this apply", &["Enter"]);
+    t.answer("anything on the skin", &["Enter"]);
+    t.answer("What do you have?", &["Space", "Enter"]);
+    t.answer("Is someone with you", &["n", "Enter"]);
+}
+
+#[test]
+fn a_whole_guided_session_is_screened_timed_and_recorded() {
+    let dir = data_dir();
+    let d = dir.path().to_str().unwrap();
+    let t = Tmux::knead(&["start", "--data-dir", d, "--time-scale", "100"], &[("NO_COLOR", "1")]);
+    answer_questions(&t, &[]);
+    t.wait_for("SELF-CARE", 10);
+    t.answer("before you start", &["Enter"]);
+    t.answer("Where is the pain?", &["Enter"]);
+    t.answer("Start the guided session now?", &["Enter"]);
+    let frame = t.wait_for("KNEAD ", 10);
+    assert!(frame.contains("space pause"), "{frame}");
+    t.wait_for("after the session", 60);
+    t.keys(&["2", "Enter"]);
+    t.answer("Anything new", &["Enter"]);
+    t.answer("A note for your journal?", &["loosened up", "Enter"]);
+    let summary = t.wait_for("Saved in your journal", 10);
+    assert!(summary.contains("Pain: 4 before, 2 after (2 point(s) better)"), "{summary}");
+    assert!(!summary.contains('\x1b'));
+
+    let (rt, store) = journal(dir.path());
+    let person = rt.block_on(store.local_person()).unwrap();
+    let sessions = rt.block_on(store.session_summaries(person, Period::default())).unwrap();
+    assert_eq!(sessions.len(), 1);
+    let s = &sessions[0];
+    assert_eq!(s.status, SessionStatus::Completed);
+    assert_eq!((s.pain_before.get(), s.pain_after.map(|p| p.get())), (4, Some(2)));
+    assert_eq!(s.note.as_deref(), Some("loosened up"));
+    let full = rt.block_on(store.session(person, s.id)).unwrap().unwrap();
+    assert_eq!(full.steps.len(), 8, "every step of hands and roller is kept");
+    let screenings = rt.block_on(store.screenings(person, 10)).unwrap();
+    assert_eq!(screenings.len(), 1);
+}
+
+#[test]
+fn an_emergency_fills_the_screen_and_offers_no_session() {
+    let dir = data_dir();
+    let d = dir.path().to_str().unwrap();
+    let t = Tmux::knead(&["start", "--data-dir", d], &[]);
+    answer_questions(&t, &[0]);
+    let screen = t.wait_for("[knead exited]", 10);
+    assert!(screen.contains("EMERGENCY: CALL EMERGENCY SERVICES NOW"), "{screen}");
+    assert!(screen.contains("No self-massage today"), "{screen}");
+    assert!(!screen.contains("Start the guided session"), "{screen}");
+    let (rt, store) = journal(dir.path());
+    let person = rt.block_on(store.local_person()).unwrap();
+    assert!(rt.block_on(store.session_summaries(person, Period::default())).unwrap().is_empty());
+    let screenings = rt.block_on(store.screenings(person, 10)).unwrap();
+    assert_eq!(screenings[0].disposition, knead_core::vocab::Disposition::Emergency);
+}
+
+#[test]
+fn a_killed_session_is_kept_as_interrupted() {
+    let dir = data_dir();
+    let d = dir.path().to_str().unwrap();
+    let t = Tmux::knead(&["start", "--data-dir", d, "--time-scale", "10"], &[]);
+    answer_questions(&t, &[]);
+    t.answer("before you start", &["Enter"]);
+    t.answer("Where is the pain?", &["Enter"]);
+    t.answer("Start the guided session now?", &["Enter"]);
+    // Wait until the second step is on screen: the first is in the journal.
+    t.wait_for("step 2 of 4", 20);
+    let pid = t.knead_pid();
+    let killed = std::process::Command::new("kill").args(["-9", &pid.to_string()]).status().unwrap();
+    assert!(killed.success());
+    t.wait_until_gone(pid, 10);
+
+    let (rt, store) = journal(dir.path());
+    let person = rt.block_on(store.local_person()).unwrap();
+    let open = rt.block_on(store.session_summaries(person, Period::default())).unwrap();
+    assert_eq!(open.len(), 1, "the session was kept");
+    assert_eq!(open[0].status, SessionStatus::InProgress);
+    assert_eq!(rt.block_on(store.interrupt_open_sessions(person)).unwrap(), 1);
+    let kept = rt.block_on(store.session(person, open[0].id)).unwrap().unwrap();
+    assert_eq!(kept.status, SessionStatus::Interrupted);
+    assert!(!kept.steps.is_empty(), "finished steps survive the kill");
+    assert_eq!(kept.ended_at, kept.steps.last().map(|s| s.ended_at));
+}

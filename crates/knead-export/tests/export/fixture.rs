@@ -1,0 +1,133 @@
+//! A small journal with fixed ids and times (no clock is read), covering a
+//! completed, a stopped, an interrupted and an in-progress session.
+
+use chrono::{DateTime, Utc};
+use knead_core::units::{ChangeRating, PainScore};
+use knead_core::vocab::{Region, TechniqueId};
+use knead_store::records::{CheckIn, Journal, SessionRecord, SessionStatus, SessionSummary};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+pub fn at(rfc3339: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(rfc3339).unwrap().with_timezone(&Utc)
+}
+
+pub fn pain(score: i64) -> PainScore {
+    PainScore::new(score).unwrap()
+}
+
+/// The note that needs quoting in CSV: a comma, a quote and a line break.
+pub const AWKWARD_NOTE: &str = "Tight after desk work, \"roll slowly\" helped\nsecond line";
+
+#[allow(clippy::too_many_arguments)]
+fn session(
+    id: &str,
+    started: &str,
+    ended: Option<&str>,
+    status: SessionStatus,
+    usage: &[(TechniqueId, u32)],
+    before: i64,
+    after: Option<i64>,
+    region: Option<Region>,
+    note: Option<&str>,
+) -> SessionRecord {
+    SessionRecord {
+        id: Uuid::parse_str(id).unwrap(),
+        screening_id: None,
+        started_at: at(started),
+        ended_at: ended.map(at),
+        status,
+        stop_reason: (status == SessionStatus::Stopped).then(|| "too sore".to_owned()),
+        plan: None,
+        steps: Vec::new(),
+        usage: usage.iter().copied().collect::<BTreeMap<_, _>>(),
+        pain_before: pain(before),
+        pain_after: after.map(pain),
+        region,
+        note: note.map(str::to_owned),
+        pack_version: "midback-1".to_owned(),
+    }
+}
+
+pub fn sessions() -> Vec<SessionRecord> {
+    vec![
+        session(
+            "0194a000-0000-7000-8000-000000000001",
+            "2026-01-05T07:30:00Z",
+            Some("2026-01-05T07:42:00Z"),
+            SessionStatus::Completed,
+            &[(TechniqueId::Hands, 300), (TechniqueId::FoamRoller, 420)],
+            6,
+            Some(4),
+            Some(Region::Left),
+            Some(AWKWARD_NOTE),
+        ),
+        session(
+            "0194a000-0000-7000-8000-000000000002",
+            "2026-01-06T18:00:00Z",
+            Some("2026-01-06T18:03:30Z"),
+            SessionStatus::Stopped,
+            &[(TechniqueId::ElectricMassager, 90)],
+            5,
+            Some(6),
+            Some(Region::BothSides),
+            None,
+        ),
+        session(
+            "0194a000-0000-7000-8000-000000000003",
+            "2026-01-08T07:15:00Z",
+            None,
+            SessionStatus::Interrupted,
+            &[(TechniqueId::Hands, 45)],
+            4,
+            Some(3),
+            None,
+            None,
+        ),
+        session(
+            "0194a000-0000-7000-8000-000000000004",
+            "2026-01-09T20:00:00Z",
+            None,
+            SessionStatus::InProgress,
+            &[],
+            5,
+            None,
+            Some(Region::Centre),
+            Some("evening"),
+        ),
+    ]
+}
+
+pub fn journal() -> Journal {
+    Journal {
+        format: Journal::FORMAT.to_owned(),
+        version: Journal::VERSION,
+        exported_at: at("2026-01-10T09:00:00Z"),
+        screenings: Vec::new(),
+        sessions: sessions(),
+        checkins: vec![CheckIn {
+            id: Uuid::parse_str("0194a000-0000-7000-8000-0000000000c1").unwrap(),
+            at: at("2026-01-10T08:55:00Z"),
+            week_pain: pain(4),
+            change: ChangeRating::new(2).unwrap(),
+        }],
+    }
+}
+
+pub fn summary(s: &SessionRecord) -> SessionSummary {
+    SessionSummary {
+        id: s.id,
+        started_at: s.started_at,
+        ended_at: s.ended_at,
+        status: s.status,
+        usage: s.usage.clone(),
+        pain_before: s.pain_before,
+        pain_after: s.pain_after,
+        region: s.region,
+        note: s.note.clone(),
+    }
+}
+
+pub fn summaries() -> Vec<SessionSummary> {
+    sessions().iter().map(summary).collect()
+}

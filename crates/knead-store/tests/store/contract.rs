@@ -1,0 +1,619 @@
+//! The store contract, for any backend: run it with `suite!(Backend)`.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use knead_core::intake::Intake;
+use knead_core::session::Outcome;
+use knead_core::units::{ChangeRating, PainScore};
+use knead_core::vocab::{Disposition, Region, TechniqueId};
+use knead_store::records::{
+    CheckIn, Clearance, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord,
+    SessionStatus, SessionSummary, StepDone,
+};
+use knead_store::{Period, Store, StoreError};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// A backend under test: makes a fresh, empty store. `Guard` keeps whatever
+/// the store needs alive (a temporary folder, a database) until dropped.
+pub trait Backend {
+    /// The store.
+    type S: Store;
+    /// Dropped after the store.
+    type Guard;
+    /// A fresh, empty store.
+    async fn fresh() -> (Self::Guard, Self::S);
+}
+
+/// One `#[tokio::test]` per contract test, for `$backend`.
+macro_rules! suite {
+    ($backend:ty) => {
+        $crate::contract::suite!(@tests $backend;
+            local_person_is_stable,
+            screenings_newest_first_with_limit,
+            screening_write_is_idempotent_and_conflicts,
+            guided_session_begin_steps_finish,
+            add_step_only_to_own_session_in_progress,
+            add_step_retry_keeps_one_step,
+            finish_only_from_in_progress,
+            begin_and_record_are_idempotent_and_conflict,
+            begin_refuses_finished_session,
+            invalid_sessions_are_refused,
+            persons_never_see_each_other,
+            interrupt_open_sessions_ends_at_last_step,
+            summaries_oldest_first_in_period,
+            checkins_oldest_first_idempotent_and_conflict,
+            export_import_round_trip,
+            import_refuses_wrong_format_and_version,
+            import_conflict_rolls_back_everything,
+            sub_second_times_come_back_equal,
+            any_text_comes_back_as_written,
+        );
+    };
+    (@tests $backend:ty; $($name:ident),+ $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                $crate::contract::$name::<$backend>().await;
+            }
+        )+
+    };
+}
+pub(crate) use suite;
+
+// ---------------------------------------------------------------------------
+// Fixtures. Times have microseconds (what PostgreSQL keeps); the SQLite
+// module checks nanoseconds on its own.
+
+/// `minutes` after a fixed morning, with a sub-second part.
+pub fn at(minutes: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 3, 1, 8, 0, 0).unwrap()
+        + Duration::microseconds(123_456)
+        + Duration::minutes(minutes)
+}
+
+pub fn pain(n: i64) -> PainScore {
+    PainScore::new(n).unwrap()
+}
+
+pub fn intake() -> Intake {
+    Intake::from_json(
+        r#"{"age_years": 41, "pain": {"intensity": 4, "duration_days": 12}, "equipment": ["foam_roller"]}"#,
+    )
+    .unwrap()
+}
+
+pub fn screening(minutes: i64) -> ScreeningRecord {
+    ScreeningRecord {
+        id: Uuid::now_v7(),
+        at: at(minutes),
+        intake: intake(),
+        result: serde_json::json!({"disposition": "self_care", "reasons": [], "score": 1.5}),
+        disposition: Disposition::SelfCare,
+        pack_version: "midback-1".to_owned(),
+        clearance: None,
+    }
+}
+
+/// A session that began at `at(minutes)`, in progress, without steps.
+pub fn open_session(minutes: i64) -> SessionRecord {
+    SessionRecord {
+        id: Uuid::now_v7(),
+        screening_id: Some(Uuid::now_v7()),
+        started_at: at(minutes),
+        ended_at: None,
+        status: SessionStatus::InProgress,
+        stop_reason: None,
+        plan: Some(serde_json::json!({"steps": [{"id": "roll-upper", "seconds": 60}]})),
+        steps: vec![],
+        usage: BTreeMap::new(),
+        pain_before: pain(5),
+        pain_after: None,
+        region: Some(Region::Left),
+        note: None,
+        pack_version: "midback-1".to_owned(),
+    }
+}
+
+/// A finished session with two steps, begun at `at(minutes)`.
+pub fn full_session(minutes: i64) -> SessionRecord {
+    let steps = vec![
+        step(TechniqueId::FoamRoller, "roll-upper", minutes, 60),
+        step(TechniqueId::Hands, "knuckles", minutes + 2, 90),
+    ];
+    SessionRecord {
+        ended_at: Some(at(minutes + 5)),
+        status: SessionStatus::Completed,
+        usage: BTreeMap::from([(TechniqueId::FoamRoller, 60), (TechniqueId::Hands, 90)]),
+        pain_after: Some(pain(3)),
+        note: Some("easier after".to_owned()),
+        steps,
+        ..open_session(minutes)
+    }
+}
+
+/// A step begun at `at(minutes)`, lasting `seconds` (all active).
+pub fn step(technique: TechniqueId, id: &str, minutes: i64, seconds: u32) -> StepDone {
+    StepDone {
+        technique,
+        step_id: id.to_owned(),
+        started_at: at(minutes),
+        ended_at: at(minutes) + Duration::seconds(i64::from(seconds)),
+        active_seconds: seconds,
+        outcome: Outcome::Done,
+    }
+}
+
+pub fn checkin(minutes: i64, week_pain: i64, change: i64) -> CheckIn {
+    CheckIn {
+        id: Uuid::now_v7(),
+        at: at(minutes),
+        week_pain: pain(week_pain),
+        change: ChangeRating::new(change).unwrap(),
+    }
+}
+
+pub fn end(minutes: i64, status: SessionStatus) -> SessionEnd {
+    SessionEnd {
+        ended_at: at(minutes),
+        status,
+        stop_reason: None,
+        pain_after: Some(pain(2)),
+        note: Some("done".to_owned()),
+    }
+}
+
+pub fn summary(s: &SessionRecord) -> SessionSummary {
+    SessionSummary {
+        id: s.id,
+        started_at: s.started_at,
+        ended_at: s.ended_at,
+        status: s.status,
+        usage: s.usage.clone(),
+        pain_before: s.pain_before,
+        pain_after: s.pain_after,
+        region: s.region,
+        note: s.note.clone(),
+    }
+}
+
+/// Somebody else, for the isolation tests.
+pub fn stranger() -> PersonId {
+    PersonId(Uuid::now_v7())
+}
+
+/// A journal with a bit of everything, and an in-progress session.
+pub async fn fill<S: Store>(store: &S, person: PersonId) {
+    let mut cleared = screening(-60);
+    cleared.clearance = Some(Clearance {
+        by: "Dr Okafor".to_owned(),
+        on: chrono::NaiveDate::from_ymd_opt(2025, 2, 27).unwrap(),
+    });
+    store.add_screening(person, &screening(0)).await.unwrap();
+    store.add_screening(person, &cleared).await.unwrap();
+    store.record_session(person, &full_session(60)).await.unwrap();
+    store.record_session(person, &full_session(10)).await.unwrap();
+    let open = open_session(120);
+    store.begin_session(person, &open).await.unwrap();
+    store.add_step(person, open.id, &step(TechniqueId::Hands, "knuckles", 121, 30)).await.unwrap();
+    let logged = SessionRecord {
+        status: SessionStatus::Logged,
+        plan: None,
+        ended_at: Some(at(95)),
+        usage: BTreeMap::from([(TechniqueId::ElectricMassager, 300)]),
+        region: None,
+        screening_id: None,
+        ..open_session(90)
+    };
+    store.record_session(person, &logged).await.unwrap();
+    store.add_checkin(person, &checkin(200, 4, 1)).await.unwrap();
+    store.add_checkin(person, &checkin(-200, 6, 0)).await.unwrap();
+}
+
+// ---------------------------------------------------------------------------
+
+pub async fn local_person_is_stable<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let first = store.local_person().await.unwrap();
+    assert_eq!(store.local_person().await.unwrap(), first);
+}
+
+pub async fn screenings_newest_first_with_limit<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let me = store.local_person().await.unwrap();
+    let (a, b, c) = (screening(0), screening(-30), screening(30));
+    for s in [&a, &b, &c] {
+        store.add_screening(me, s).await.unwrap();
+    }
+    assert_eq!(store.screenings(me, 10).await.unwrap(), vec![c.clone(), a.clone(), b]);
+    assert_eq!(store.screenings(me, 2).await.unwrap(), vec![c, a]);
+    assert!(store.screenings(me, 0).await.unwrap().is_empty());
+}
+
+pub async fn screening_write_is_idempotent_and_conflicts<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let me = store.local_person().await.unwrap();
+    let s = screening(0);
+    store.add_screening(me, &s).await.unwrap();
+    store.add_screening(me, &s).await.unwrap();
+    assert_eq!(store.screenings(me, 10).await.unwrap(), vec![s.clone()]);
+    let changed = ScreeningRecord { disposition: Disposition::SeeDoctorFirst, ..s.clone() };
+    let err = store.add_screening(me, &changed).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { what: "screening", id } if id == s.id), "{err:?}");
+    assert_eq!(store.screenings(me, 10).await.unwrap(), vec![s]);
+}
+
+pub async fn guided_session_begin_steps_finish<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let me = store.local_person().await.unwrap();
+    let open = open_session(0);
+    store.begin_session(me, &open).await.unwrap();
+    assert_eq!(store.session(me, open.id).await.unwrap(), Some(open.clone()));
+
+    let steps = [
+        step(TechniqueId::FoamRoller, "roll-upper", 1, 60),
+        step(TechniqueId::Hands, "knuckles", 3, 45),
+        step(TechniqueId::FoamRoller, "roll-lower", 5, 30),
+    ];
+    for s in &steps {
+        store.add_step(me, open.id, s).await.unwrap();
+    }
+    let mut expected = open.clone();
+    expected.steps = steps.to_vec();
+    expected.usage = BTreeMap::from([(TechniqueId::FoamRoller, 90), (TechniqueId::Hands, 45)]);
+    assert_eq!(store.session(me, open.id).await.unwrap(), Some(expected.clone()));
+
+    let the_end = end(7, SessionStatus::Completed);
+    store.finish_session(me, open.id, &the_end).await.unwrap();
+    expected.status = SessionStatus::Completed;
+    expected.ended_at = Some(the_end.ended_at);
+    expected.pain_after = the_end.pain_after;
+    expected.note = the_end.note.clone();
+    assert_eq!(store.session(me, open.id).await.unwrap(), Some(expected.clone()));
+    assert_eq!(store.session_summaries(me, Period::default()).await.unwrap(), vec![summary(&expected)]);
+}
+
+pub async fn add_step_only_to_own_session_in_progress<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let me = store.local_person().await.unwrap();
+    let open = open_session(0);
+    store.begin_session(me, &open).await.unwrap();
+    let s = step(TechniqueId::Hands, "knuckles", 1, 30);
+
+    let err = store.add_step(me, Uuid::now_v7(), &s).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound { what: "session" }), "{err:?}");
+    let err = store.add_step(stranger(), open.id, &s).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound { what: "session" }), "{err:?}");
+
+    store.finish_session(me, open.id, &end(2, SessionStatus::Stopped)).await.unwrap();
+    let err = store.add_step(me, open.id, &s).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Invalid(m) if m.contains("in progress")), "{err:?}");
+
+    let logged = SessionRecord { status: SessionStatus::Logged, ended_at: Some(at(20)), ..open_session(10) };
+    store.record_session(me, &logged).await.unwrap();
+    let err = store.add_step(me, logged.id, &s).await.unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    assert_eq!(store.session(me, open.id).await.unwrap().unwrap().steps, vec![]);
+
+    let backwards = StepDone { ended_at: at(-1), ..s };
+    let fresh = open_session(30);
+    store.begin_session(me, &fresh).await.unwrap();
+    let err = store.add_step(me, fresh.id, &backwards).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Invalid(m) if m.contains("ended_at")), "{err:?}");
+}
+
+pub async fn add_step_retry_keeps_one_step<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let me = store.local_person().await.unwrap();
+    let open = open_session(0);
+    store.begin_session(me, &open).await.unwrap();
+    let s = step(TechniqueId::Hands, "knuckles", 1, 30);
+    store.add_step(me, open.id, &s).await.unwrap();
+    store.add_step(me, open.id, &s).await.unwrap();
+    let kept = store.session(me, open.id).await.unwrap().unwrap();
+    assert_eq!(kept.steps, vec![s.clone()]);
+    assert_eq!(kept.usage, BTreeMap::from([(TechniqueId::Hands, 30)]));
+    // The same step later is a second bout, not a retry.
+    let again = step(TechniqueId::Hands, "knuckles", 2, 30);
+    store.add_step(me, open.id, &again).await.unwrap();
+    let kept = store.session(me, open.id).await.unwrap().unwrap();
+    assert_eq!(kept.steps, vec![s, again]);
+    assert_eq!(kept.usage, BTreeMap::from([(TechniqueId::Hands, 60)]));
+}
+
+pub async fn finish_only_from_in_progress<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let me = store.local_person().await.unwrap();
+    let err = store.finish_session(me, Uuid::now_v7(), &end(1, SessionStatus::Completed)).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound { what: "session" }), "{err:?}");
+
+    let mut open = open_session(0);
+    open.note = Some("before".to_owned());
+    store.begin_session(me, &open).await.unwrap();
+    let err = store.finish_session(stranger(), open.id, &end(1, SessionStatus::Completed)).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
+    for bad in [SessionStatus::InProgress, SessionStatus::Logged] {
+        let err = store.finish_session(me, open.id, &end(1, bad)).await.unwrap_err();
+        assert!(matches!(&err, StoreError::Invalid(m) if m.contains("end.status")), "{err:?}");
+    }
+    let err = store.finish_session(me, open.id, &end(-1, SessionStatus::Completed)).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Invalid(m) if m.contains("end.ended_at")), "{err:?}");
+
+    // Without a note the end keeps the one given at the start.
+    let stop =
+        SessionEnd { stop_reason: Some("too sore".to_owned()), note: None, ..end(2, SessionStatus::Stopped) };
+    store.finish_session(me, open.id, &stop).await.unwrap();
+    // The same end again is a retry: nothing changes.
+    store.finish_session(me, open.id, &stop).await.unwrap();
+    let err = store.finish_session(me, open.id, &end(3, SessionStatus::Completed)).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Invalid(m) if m.contains("in progress")), "{err:?}");
+
+    let kept = store.session(me, open.id).await.unwrap().unwrap();
+    assert_eq!(
+        (kept.status, kept.ended_at, kept.stop_reason.as_deref(), kept.pain_after, kept.note.as_deref()),
+        (SessionStatus::Stopped, Some(at(2)), Some("too sore"), Some(pain(2)), Some("before"))
+    );
+}
+
+pub async fn begin_and_record_are_idempotent_and_conflict<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let me = store.local_person().await.unwrap();
+    let open = open_session(0);
+    store.begin_session(me, &open).await.unwrap();
+    store.begin_session(me, &open).await.unwrap();
+    let err =
+        store.begin_session(me, &SessionRecord { pain_before: pain(9), ..open.clone() }).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { what: "session", id } if id == open.id), "{err:?}");
+
+    let full = full_session(30);
+    store.record_session(me, &full).await.unwrap();
+    store.record_session(me, &full).await.unwrap();
+    let mut fewer = full.clone();
+    fewer.steps.pop();
+    let err = store.record_session(me, &fewer).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+    let err = store
+        .record_session(me, &SessionRecord { plan: Some(serde_json::json!({"other": true})), ..full.clone() })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+    assert_eq!(store.session(me, full.id).await.unwrap(), Some(full.clone()));
+    assert_eq!(
+        store.session_summaries(me, Period::default()).await.unwrap(),
+        vec![summary(&open), summary(&full)]
+    );
+}
+
+pub async fn begin_refuses_finished_session<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let me = store.local_person().await.unwrap();
+    let err = store.begin_session(me, &full_session(0)).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Invalid(m) if m.contains("session.status")), "{err:?}");
+    assert!(store.session_summaries(me, Period::default()).await.unwrap().is_empty());
+}
+
+pub async fn invalid_sessions_are_refused<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let me = store.local_person().await.unwrap();
+    let ended_open = SessionRecord { ended_at: Some(at(5)), ..open_session(0) };
+    let err = store.record_session(me, &ended_open).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Invalid(m) if m.contains("session.ended_at")), "{err:?}");
+    let backwards = SessionRecord { ended_at: Some(at(-5)), ..full_session(0) };
+    let err = store.record_session(me, &backwards).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Invalid(m) if m.contains("session.ended_at")), "{err:?}");
+    let mut bad_step = full_session(0);
+    bad_step.steps[1].ended_at = at(-10);
+    let err = store.record_session(me, &bad_step).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Invalid(m) if m.contains("session.steps[1].ended_at")), "{err:?}");
+    assert!(store.session_summaries(me, Period::default()).await.unwrap().is_empty());
+}
+
+pub async fn persons_never_see_each_other<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let me = store.local_person().await.unwrap();
+    let other = stranger();
+    fill(&store, me).await;
+    let mine = store.export(me, at(1000)).await.unwrap();
+    let open = mine.sessions.iter().find(|s| s.status == SessionStatus::InProgress).unwrap().clone();
+
+    for s in &mine.sessions {
+        assert_eq!(store.session(other, s.id).await.unwrap(), None);
+    }
+    assert!(store.session_summaries(other, Period::default()).await.unwrap().is_empty());
+    assert!(store.screenings(other, 100).await.unwrap().is_empty());
+    assert!(store.checkins(other).await.unwrap().is_empty());
+    let theirs = store.export(other, at(1000)).await.unwrap();
+    assert!(theirs.screenings.is_empty() && theirs.sessions.is_empty() && theirs.checkins.is_empty());
+    assert_eq!(store.interrupt_open_sessions(other).await.unwrap(), 0);
+    let err = store.add_step(other, open.id, &step(TechniqueId::Hands, "x", 200, 5)).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
+
+    // The same ids written for someone else are refused, never merged.
+    let err = store.add_screening(other, &mine.screenings[0]).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+    let err = store.record_session(other, &mine.sessions[0]).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+    let err = store.add_checkin(other, &mine.checkins[0]).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+    let err = store.import(other, &mine).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+
+    // The other person's own records stay theirs.
+    let their_checkin = checkin(5, 3, 2);
+    store.add_checkin(other, &their_checkin).await.unwrap();
+    assert_eq!(store.checkins(other).await.unwrap(), vec![their_checkin]);
+    assert_eq!(store.export(me, at(1000)).await.unwrap(), mine);
+}
+
+pub async fn interrupt_open_sessions_ends_at_last_step<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let me = store.local_person().await.unwrap();
+    let with_steps = open_session(0);
+    let without = open_session(30);
+    let done = full_session(60);
+    store.begin_session(me, &with_steps).await.unwrap();
+    store.begin_session(me, &without).await.unwrap();
+    store.record_session(me, &done).await.unwrap();
+    let first = step(TechniqueId::FoamRoller, "roll-upper", 1, 60);
+    let second = step(TechniqueId::Hands, "knuckles", 3, 40);
+    store.add_step(me, with_steps.id, &first).await.unwrap();
+    store.add_step(me, with_steps.id, &second).await.unwrap();
+
+    assert_eq!(store.interrupt_open_sessions(me).await.unwrap(), 2);
+    assert_eq!(store.interrupt_open_sessions(me).await.unwrap(), 0);
+
+    let a = store.session(me, with_steps.id).await.unwrap().unwrap();
+    assert_eq!((a.status, a.ended_at), (SessionStatus::Interrupted, Some(second.ended_at)));
+    assert_eq!(a.steps, vec![first, second]);
+    let b = store.session(me, without.id).await.unwrap().unwrap();
+    assert_eq!((b.status, b.ended_at), (SessionStatus::Interrupted, Some(without.started_at)));
+    assert_eq!(store.session(me, done.id).await.unwrap(), Some(done));
+}
+
+pub async fn summaries_oldest_first_in_period<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let me = store.local_person().await.unwrap();
+    let sessions: Vec<SessionRecord> = [50, 10, 40, 20, 30].into_iter().map(full_session).collect();
+    for s in &sessions {
+        store.record_session(me, s).await.unwrap();
+    }
+    let mut all: Vec<SessionSummary> = sessions.iter().map(summary).collect();
+    all.sort_by_key(|s| s.started_at);
+    assert_eq!(store.session_summaries(me, Period::default()).await.unwrap(), all);
+
+    let period = Period { from: Some(at(20)), to: Some(at(40)) };
+    assert_eq!(
+        store.session_summaries(me, period).await.unwrap(),
+        all[1..3].to_vec(),
+        "from inclusive, to exclusive"
+    );
+    let period = Period { from: Some(at(40)), to: None };
+    assert_eq!(store.session_summaries(me, period).await.unwrap(), all[3..].to_vec());
+    let period = Period { from: None, to: Some(at(20) + Duration::microseconds(1)) };
+    assert_eq!(store.session_summaries(me, period).await.unwrap(), all[..2].to_vec());
+    let period = Period { from: Some(at(100)), to: None };
+    assert!(store.session_summaries(me, period).await.unwrap().is_empty());
+}
+
+pub async fn checkins_oldest_first_idempotent_and_conflict<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let me = store.local_person().await.unwrap();
+    let (a, b) = (checkin(100, 3, 2), checkin(0, 6, -1));
+    store.add_checkin(me, &a).await.unwrap();
+    store.add_checkin(me, &b).await.unwrap();
+    store.add_checkin(me, &a).await.unwrap();
+    assert_eq!(store.checkins(me).await.unwrap(), vec![b.clone(), a.clone()]);
+    let err = store.add_checkin(me, &CheckIn { week_pain: pain(9), ..a.clone() }).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { what: "check-in", id } if id == a.id), "{err:?}");
+    assert_eq!(store.checkins(me).await.unwrap(), vec![b, a]);
+}
+
+pub async fn export_import_round_trip<B: Backend>() {
+    let (_g1, source) = B::fresh().await;
+    let me = source.local_person().await.unwrap();
+    fill(&source, me).await;
+    let journal = source.export(me, at(1000)).await.unwrap();
+    assert_eq!((journal.format.as_str(), journal.version), (Journal::FORMAT, Journal::VERSION));
+    assert_eq!((journal.screenings.len(), journal.sessions.len(), journal.checkins.len()), (2, 4, 2));
+    assert!(journal.screenings.windows(2).all(|w| w[0].at <= w[1].at));
+    assert!(journal.sessions.windows(2).all(|w| w[0].started_at <= w[1].started_at));
+    assert!(journal.checkins.windows(2).all(|w| w[0].at <= w[1].at));
+    assert!(journal.sessions.iter().any(|s| s.steps.len() == 2 && s.plan.is_some()));
+
+    // Through its JSON form too, as a person would carry it.
+    let text = serde_json::to_string_pretty(&journal).unwrap();
+    let carried: Journal = serde_json::from_str(&text).unwrap();
+
+    let (_g2, target) = B::fresh().await;
+    let you = target.local_person().await.unwrap();
+    assert_eq!(target.import(you, &carried).await.unwrap(), ImportReport { added: 8, unchanged: 0 });
+    let again = target.export(you, at(2000)).await.unwrap();
+    assert_eq!(Journal { exported_at: journal.exported_at, ..again }, journal);
+    // A second import changes nothing.
+    assert_eq!(target.import(you, &carried).await.unwrap(), ImportReport { added: 0, unchanged: 8 });
+    // The same records for another person of the target are refused.
+    let err = target.import(stranger(), &carried).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+}
+
+pub async fn import_refuses_wrong_format_and_version<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let me = store.local_person().await.unwrap();
+    fill(&store, me).await;
+    let journal = store.export(me, at(1000)).await.unwrap();
+    let (_g2, target) = B::fresh().await;
+    let you = target.local_person().await.unwrap();
+    let wrong_format = Journal { format: "something-else".to_owned(), ..journal.clone() };
+    let err = target.import(you, &wrong_format).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Invalid(m) if m.starts_with("format:")), "{err:?}");
+    let newer = Journal { version: Journal::VERSION + 1, ..journal.clone() };
+    let err = target.import(you, &newer).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Invalid(m) if m.starts_with("version:")), "{err:?}");
+    let zero = Journal { version: 0, ..journal };
+    assert!(matches!(target.import(you, &zero).await.unwrap_err(), StoreError::Invalid(_)));
+    let nothing = target.export(you, at(1000)).await.unwrap();
+    assert!(nothing.screenings.is_empty() && nothing.sessions.is_empty() && nothing.checkins.is_empty());
+}
+
+pub async fn import_conflict_rolls_back_everything<B: Backend>() {
+    let (_g1, source) = B::fresh().await;
+    let me = source.local_person().await.unwrap();
+    fill(&source, me).await;
+    let journal = source.export(me, at(1000)).await.unwrap();
+
+    let (_g2, target) = B::fresh().await;
+    let you = target.local_person().await.unwrap();
+    // The target already has the journal's last check-in, with a different score.
+    let last = journal.checkins.last().unwrap();
+    let clash = CheckIn { week_pain: pain(10), ..last.clone() };
+    target.add_checkin(you, &clash).await.unwrap();
+    let before = target.export(you, at(1000)).await.unwrap();
+
+    let err = target.import(you, &journal).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { what: "check-in", id } if id == last.id), "{err:?}");
+    assert_eq!(target.export(you, at(1000)).await.unwrap(), before, "nothing of the import was kept");
+
+    // A clash in the middle (a session) rolls back too.
+    let (_g3, third) = B::fresh().await;
+    let who = third.local_person().await.unwrap();
+    let mut changed = journal.sessions[1].clone();
+    changed.note = Some("different".to_owned());
+    third.record_session(who, &changed).await.unwrap();
+    let err = third.import(who, &journal).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { what: "session", .. }), "{err:?}");
+    let kept = third.export(who, at(1000)).await.unwrap();
+    assert_eq!((kept.screenings.len(), kept.sessions, kept.checkins.len()), (0, vec![changed], 0));
+}
+
+pub async fn sub_second_times_come_back_equal<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let me = store.local_person().await.unwrap();
+    // Two sessions a microsecond apart, written newest first.
+    let later = SessionRecord { started_at: at(0) + Duration::microseconds(1), ..full_session(0) };
+    let earlier = full_session(0);
+    store.record_session(me, &later).await.unwrap();
+    store.record_session(me, &earlier).await.unwrap();
+    let got = store.session_summaries(me, Period::default()).await.unwrap();
+    assert_eq!(got, vec![summary(&earlier), summary(&later)]);
+    assert_eq!(store.session(me, later.id).await.unwrap(), Some(later));
+}
+
+pub async fn any_text_comes_back_as_written<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let me = store.local_person().await.unwrap();
+    let awkward = "quote \" backslash \\ new\nline tab\t nul-ish \u{1} émoji 🙂 '; DROP TABLE sessions; --";
+    let mut s = full_session(0);
+    s.note = Some(awkward.to_owned());
+    s.stop_reason = Some(awkward.to_owned());
+    s.pack_version = awkward.to_owned();
+    s.steps[0].step_id = awkward.to_owned();
+    s.plan = Some(serde_json::json!({ "say": awkward, "n": [1.5, -0.0, 1e300, 12345678901234567890u64] }));
+    let plain = SessionRecord { note: None, region: None, pain_after: None, ..full_session(10) };
+    store.record_session(me, &s).await.unwrap();
+    store.record_session(me, &plain).await.unwrap();
+    assert_eq!(store.session(me, s.id).await.unwrap(), Some(s.clone()));
+    assert_eq!(
+        store.session_summaries(me, Period::default()).await.unwrap(),
+        vec![summary(&s), summary(&plain)]
+    );
+    store.record_session(me, &s).await.unwrap();
+}

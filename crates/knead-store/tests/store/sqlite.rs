@@ -1,0 +1,422 @@
+//! What only the SQLite file does: where it lives, its schema version,
+//! what a killed process leaves behind, corrupt data, two writers, speed.
+
+use crate::contract::{self, Backend, at, checkin, full_session, open_session, step, summary};
+use chrono::{Duration, TimeZone, Utc};
+use knead_core::vocab::TechniqueId;
+use knead_store::records::{Journal, SessionRecord, SessionStatus};
+use knead_store::sqlite::{SqliteStore, schema_version};
+use knead_store::{Period, Store, StoreError};
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use sqlx::{Connection, Executor};
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+/// A journal file in a temporary folder.
+pub struct SqliteFile;
+
+impl Backend for SqliteFile {
+    type S = SqliteStore;
+    type Guard = TempDir;
+    async fn fresh() -> (TempDir, SqliteStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("journal.db")).await.unwrap();
+        (dir, store)
+    }
+}
+
+/// A journal in memory.
+pub struct SqliteMemory;
+
+impl Backend for SqliteMemory {
+    type S = SqliteStore;
+    type Guard = ();
+    async fn fresh() -> ((), SqliteStore) {
+        ((), SqliteStore::open_in_memory().await.unwrap())
+    }
+}
+
+mod file {
+    crate::contract::suite!(super::SqliteFile);
+}
+
+mod memory {
+    crate::contract::suite!(super::SqliteMemory);
+}
+
+/// A plain connection to the file, beside the store (as the `sqlite3` shell would be).
+async fn raw(path: &Path) -> SqliteConnection {
+    SqliteConnection::connect_with(&SqliteConnectOptions::new().filename(path).create_if_missing(true))
+        .await
+        .unwrap()
+}
+
+async fn user_version(path: &Path) -> i64 {
+    sqlx::query_scalar("PRAGMA user_version").fetch_one(&mut raw(path).await).await.unwrap()
+}
+
+fn journal_path(dir: &TempDir) -> PathBuf {
+    dir.path().join("journal.db")
+}
+
+#[tokio::test]
+async fn open_creates_the_folder_and_keeps_what_was_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deep").join("er").join("journal.db");
+    let store = SqliteStore::open(&path).await.unwrap();
+    assert!(path.is_file());
+    let me = store.local_person().await.unwrap();
+    let s = full_session(0);
+    store.record_session(me, &s).await.unwrap();
+    store.close().await;
+
+    let store = SqliteStore::open(&path).await.unwrap();
+    assert_eq!(store.local_person().await.unwrap(), me, "the local person survives a restart");
+    assert_eq!(store.session(me, s.id).await.unwrap(), Some(s));
+    let mode: String =
+        sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut raw(&path).await).await.unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[tokio::test]
+async fn a_new_journal_has_this_builds_schema_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = journal_path(&dir);
+    SqliteStore::open(&path).await.unwrap().close().await;
+    assert!(schema_version() >= 1);
+    assert_eq!(user_version(&path).await, schema_version());
+}
+
+#[tokio::test]
+async fn a_journal_from_a_newer_knead_is_refused_before_anything_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = journal_path(&dir);
+    let future = schema_version() + 1;
+    raw(&path).await.execute(format!("PRAGMA user_version = {future}").as_str()).await.unwrap();
+
+    let err = SqliteStore::open(&path).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::TooNew { found, supported } if found == future && supported == schema_version()),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("update Knead"), "{err}");
+    let tables: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_master")
+        .fetch_one(&mut raw(&path).await)
+        .await
+        .unwrap();
+    assert_eq!(tables, 0, "no migration ran");
+    assert_eq!(user_version(&path).await, future);
+}
+
+#[tokio::test]
+async fn a_newer_migration_on_record_is_refused_too() {
+    // A newer Knead that migrated but died before writing user_version.
+    let dir = tempfile::tempdir().unwrap();
+    let path = journal_path(&dir);
+    SqliteStore::open(&path).await.unwrap().close().await;
+    let future = schema_version() + 7;
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (?, 'from the future', 1, x'00', 0)",
+    )
+    .bind(future)
+    .execute(&mut raw(&path).await)
+    .await
+    .unwrap();
+    let err = SqliteStore::open(&path).await.unwrap_err();
+    assert!(matches!(err, StoreError::TooNew { found, .. } if found == future), "{err:?}");
+}
+
+/// The migration files this build embeds, oldest first.
+fn migration_files() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join("sqlite");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    files
+}
+
+#[tokio::test]
+async fn a_journal_from_an_older_knead_is_migrated() {
+    let files = migration_files();
+    assert_eq!(
+        i64::try_from(files.len()).unwrap(),
+        schema_version(),
+        "one file per version, numbered from 1"
+    );
+    // Every older version (0 = an empty file), and this one.
+    for applied in 0..=files.len() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = journal_path(&dir);
+        let old = dir.path().join("old-migrations");
+        std::fs::create_dir(&old).unwrap();
+        for file in &files[..applied] {
+            std::fs::copy(file, old.join(file.file_name().unwrap())).unwrap();
+        }
+        let mut conn = raw(&path).await;
+        Migrator::new(old.as_path()).await.unwrap().run(&mut conn).await.unwrap();
+        conn.execute(format!("PRAGMA user_version = {applied}").as_str()).await.unwrap();
+        let person = uuid::Uuid::now_v7();
+        if applied >= 1 {
+            // Written as version 1 wrote it.
+            sqlx::query("INSERT INTO persons (id, is_local) VALUES (?, 1)")
+                .bind(person.to_string())
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            sqlx::query(
+                "INSERT INTO checkins (id, person, at, week_pain, change) \
+                 VALUES ('0195f3a0-0000-7000-8000-000000000001', ?, '2025-03-01T08:00:00.000000000Z', 4, 1)",
+            )
+            .bind(person.to_string())
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        }
+        conn.close().await.unwrap();
+
+        let store = SqliteStore::open(&path).await.unwrap();
+        assert_eq!(user_version(&path).await, schema_version(), "after {applied} migrations");
+        let me = store.local_person().await.unwrap();
+        let checkins = store.checkins(me).await.unwrap();
+        if applied >= 1 {
+            assert_eq!(me.0, person);
+            assert_eq!(checkins.len(), 1);
+            assert_eq!(checkins[0].at, Utc.with_ymd_and_hms(2025, 3, 1, 8, 0, 0).unwrap());
+        } else {
+            assert!(checkins.is_empty());
+        }
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_session_survives_its_process_dying() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = journal_path(&dir);
+    let store = SqliteStore::open(&path).await.unwrap();
+    let me = store.local_person().await.unwrap();
+    let open = open_session(0);
+    let first = step(TechniqueId::FoamRoller, "roll-upper", 1, 60);
+    let second = step(TechniqueId::Hands, "knuckles", 3, 45);
+    store.begin_session(me, &open).await.unwrap();
+    store.add_step(me, open.id, &first).await.unwrap();
+    store.add_step(me, open.id, &second).await.unwrap();
+    drop(store); // no finish, no close
+
+    let store = SqliteStore::open(&path).await.unwrap();
+    assert_eq!(store.interrupt_open_sessions(me).await.unwrap(), 1);
+    let kept = store.session(me, open.id).await.unwrap().unwrap();
+    assert_eq!(kept.status, SessionStatus::Interrupted);
+    assert_eq!(kept.ended_at, Some(second.ended_at));
+    assert_eq!(kept.steps, vec![first, second]);
+    assert_eq!(kept.usage.values().sum::<u32>(), 105);
+}
+
+#[tokio::test]
+async fn the_files_left_by_a_killed_process_hold_every_committed_step() {
+    // Copy the journal and its write-ahead log while the store is still open:
+    // what a kill -9 leaves on disk (the shared-memory index is rebuilt).
+    let dir = tempfile::tempdir().unwrap();
+    let path = journal_path(&dir);
+    let store = SqliteStore::open(&path).await.unwrap();
+    let me = store.local_person().await.unwrap();
+    let open = open_session(0);
+    let second = step(TechniqueId::Hands, "knuckles", 3, 45);
+    store.begin_session(me, &open).await.unwrap();
+    store.add_step(me, open.id, &step(TechniqueId::FoamRoller, "roll-upper", 1, 60)).await.unwrap();
+    store.add_step(me, open.id, &second).await.unwrap();
+
+    let copy = tempfile::tempdir().unwrap();
+    let copied = journal_path(&copy);
+    std::fs::copy(&path, &copied).unwrap();
+    let wal = dir.path().join("journal.db-wal");
+    if wal.exists() {
+        std::fs::copy(&wal, copy.path().join("journal.db-wal")).unwrap();
+    }
+    store.close().await;
+
+    let store = SqliteStore::open(&copied).await.unwrap();
+    assert_eq!(store.interrupt_open_sessions(me).await.unwrap(), 1);
+    let kept = store.session(me, open.id).await.unwrap().unwrap();
+    assert_eq!(
+        (kept.status, kept.ended_at, kept.steps.len()),
+        (SessionStatus::Interrupted, Some(second.ended_at), 2)
+    );
+}
+
+#[tokio::test]
+async fn nanoseconds_come_back_exactly_and_in_order() {
+    let (_dir, store) = SqliteFile::fresh().await;
+    let me = store.local_person().await.unwrap();
+    let base = Utc.with_ymd_and_hms(2025, 3, 1, 8, 0, 0).unwrap();
+    let times = [
+        base + Duration::nanoseconds(999_999_999),
+        base + Duration::nanoseconds(1),
+        base + Duration::nanoseconds(10),
+        base + Duration::seconds(1),
+        base,
+        Utc.with_ymd_and_hms(1999, 12, 31, 23, 59, 59).unwrap() + Duration::nanoseconds(123_456_789),
+    ];
+    let mut written = vec![];
+    for t in times {
+        let s =
+            SessionRecord { started_at: t, ended_at: Some(t + Duration::nanoseconds(7)), ..full_session(0) };
+        store.record_session(me, &s).await.unwrap();
+        assert_eq!(store.session(me, s.id).await.unwrap(), Some(s.clone()));
+        written.push(summary(&s));
+    }
+    written.sort_by_key(|s| s.started_at);
+    assert_eq!(store.session_summaries(me, Period::default()).await.unwrap(), written);
+    let period =
+        Period { from: Some(base + Duration::nanoseconds(1)), to: Some(base + Duration::nanoseconds(11)) };
+    let got: Vec<_> =
+        store.session_summaries(me, period).await.unwrap().into_iter().map(|s| s.started_at).collect();
+    assert_eq!(got, vec![base + Duration::nanoseconds(1), base + Duration::nanoseconds(10)]);
+}
+
+#[tokio::test]
+async fn times_outside_four_digit_years_are_refused() {
+    let (_dir, store) = SqliteFile::fresh().await;
+    let me = store.local_person().await.unwrap();
+    let far = Utc.with_ymd_and_hms(10_000, 1, 1, 0, 0, 0).unwrap();
+    let err = store
+        .add_checkin(me, &knead_store::records::CheckIn { at: far, ..checkin(0, 3, 0) })
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, StoreError::Invalid(m) if m.starts_with("checkin.at:")), "{err:?}");
+}
+
+#[tokio::test]
+async fn corrupt_stored_data_is_an_error_not_a_panic() {
+    let (dir, store) = SqliteFile::fresh().await;
+    let path = journal_path(&dir);
+    let me = store.local_person().await.unwrap();
+    contract::fill(&store, me).await;
+    let journal = store.export(me, at(1000)).await.unwrap();
+    let session = journal.sessions[0].id;
+    let mut conn = raw(&path).await;
+
+    conn.execute(r#"UPDATE sessions SET usage = '{"elbows": 3}'"#).await.unwrap();
+    let err = store.session_summaries(me, Period::default()).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Corrupt(m) if m.contains("usage")), "{err:?}");
+    let err = store.session(me, session).await.unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
+    let err =
+        store.add_step(me, journal.sessions[3].id, &step(TechniqueId::Hands, "x", 500, 5)).await.unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
+    let err = store.record_session(me, &journal.sessions[0]).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::Corrupt(_)),
+        "a corrupt record is not silently equal or replaced: {err:?}"
+    );
+
+    conn.execute(r#"UPDATE sessions SET usage = '{}', status = 'paused'"#).await.unwrap();
+    let err = store.export(me, at(1000)).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Corrupt(m) if m.contains("status")), "{err:?}");
+
+    conn.execute(r#"UPDATE screenings SET intake = '"not an intake"'"#).await.unwrap();
+    let err = store.screenings(me, 10).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Corrupt(m) if m.contains("intake")), "{err:?}");
+
+    conn.execute("UPDATE checkins SET at = 'yesterday'").await.unwrap();
+    let err = store.checkins(me).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Corrupt(m) if m.contains("at")), "{err:?}");
+
+    conn.execute("UPDATE session_steps SET outcome = 'exploded'").await.unwrap();
+    conn.execute("UPDATE sessions SET status = 'completed'").await.unwrap();
+    let err = store.session(me, journal.sessions[1].id).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Corrupt(m) if m.contains("outcome")), "{err:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_programs_write_at_once() {
+    // The terminal and the web app on one file: every write waits its turn.
+    let dir = tempfile::tempdir().unwrap();
+    let path = journal_path(&dir);
+    let a = SqliteStore::open(&path).await.unwrap();
+    let b = SqliteStore::open(&path).await.unwrap();
+    let me = a.local_person().await.unwrap();
+    assert_eq!(b.local_person().await.unwrap(), me);
+    let mut tasks = vec![];
+    for i in 0..40 {
+        let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+        tasks.push(tokio::spawn(async move {
+            let session = open_session(i);
+            store.begin_session(me, &session).await?;
+            store.add_step(me, session.id, &step(TechniqueId::Hands, "knuckles", i + 1, 30)).await?;
+            store.add_checkin(me, &checkin(i, 3, 1)).await
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    assert_eq!(a.checkins(me).await.unwrap().len(), 40);
+    assert_eq!(b.interrupt_open_sessions(me).await.unwrap(), 40);
+}
+
+/// CPU time of every thread of this process so far, in nanoseconds (Linux):
+/// unlike wall time, it does not grow when other programs share the machine.
+fn process_cpu_ns() -> u64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else { return 0 };
+    tasks
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .sum()
+}
+
+/// `cargo test --release -p knead-store -- --ignored --nocapture summaries_of_22k`
+#[tokio::test]
+#[ignore = "timing: run in release"]
+#[allow(clippy::disallowed_methods)] // a wall clock to time the store, not a session
+async fn summaries_of_22k_sessions() {
+    let (_dir, store) = SqliteFile::fresh().await;
+    let me = store.local_person().await.unwrap();
+    // A plan the size of a real one (about 2 KB), so rows spill as they would.
+    let plan = serde_json::json!({"steps": (0..12).map(|i| serde_json::json!({
+        "id": format!("step-{i}"), "technique": "foam_roller", "seconds": 60, "position": "lying_on_back",
+        "say": "Roll slowly from the bottom of the shoulder blades to the middle of the back, breathing out."
+    })).collect::<Vec<_>>()});
+    let sessions: Vec<SessionRecord> = (0..22_000)
+        .map(|i| {
+            let mut s = full_session(i * 60);
+            s.steps.push(step(TechniqueId::ElectricMassager, "gun-upper", i * 60 + 4, 30));
+            s.usage.insert(TechniqueId::ElectricMassager, 30);
+            s.plan = Some(plan.clone());
+            s
+        })
+        .collect();
+    let journal = Journal {
+        format: Journal::FORMAT.to_owned(),
+        version: Journal::VERSION,
+        exported_at: at(0),
+        screenings: vec![],
+        sessions,
+        checkins: vec![],
+    };
+    let started = std::time::Instant::now();
+    store.import(me, &journal).await.unwrap();
+    println!("import of 22,000 sessions (66,000 steps): {:?}", started.elapsed());
+
+    let mut times = vec![];
+    let mut cpu = vec![];
+    for _ in 0..30 {
+        let cpu_before = process_cpu_ns();
+        let started = std::time::Instant::now();
+        let got = store.session_summaries(me, Period::default()).await.unwrap();
+        times.push(started.elapsed());
+        cpu.push(std::time::Duration::from_nanos(process_cpu_ns() - cpu_before));
+        assert_eq!(got.len(), 22_000);
+    }
+    times.sort();
+    cpu.sort();
+    println!(
+        "session_summaries, 22,000 sessions: wall min {:?}, median {:?}, max {:?}",
+        times[0], times[15], times[29]
+    );
+    println!("  CPU time of all threads: min {:?}, median {:?}", cpu[0], cpu[15]);
+    let year = Period { from: Some(at(0)), to: Some(at(60 * 24 * 365)) };
+    let started = std::time::Instant::now();
+    let got = store.session_summaries(me, year).await.unwrap();
+    println!("session_summaries, one year ({} sessions): {:?}", got.len(), started.elapsed());
+}
