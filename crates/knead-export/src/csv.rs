@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use knead_core::vocab::{TechniqueId, Vocabulary};
-use knead_store::records::{SessionStatus, SessionSummary};
+use knead_store::records::SessionSummary;
 
 /// The header row, in column order.
 pub const HEADER: [&str; 12] = [
@@ -68,7 +68,7 @@ fn row(session: &SessionSummary) -> [String; 12] {
         session.id.to_string(),
         timestamp(session.started_at),
         session.ended_at.map(timestamp).unwrap_or_default(),
-        status(session.status).to_owned(),
+        session.status.as_str().to_owned(),
         before.to_string(),
         after.map(|a| a.to_string()).unwrap_or_default(),
         after.map(|a| (i16::from(a) - i16::from(before)).to_string()).unwrap_or_default(),
@@ -87,15 +87,4 @@ pub(crate) fn timestamp(at: DateTime<Utc>) -> String {
 
 fn format_minutes(seconds: u32) -> String {
     format!("{:.1}", f64::from(seconds) / 60.0)
-}
-
-/// The status as the journal spells it.
-pub(crate) fn status(status: SessionStatus) -> &'static str {
-    match status {
-        SessionStatus::InProgress => "in_progress",
-        SessionStatus::Completed => "completed",
-        SessionStatus::Stopped => "stopped",
-        SessionStatus::Interrupted => "interrupted",
-        SessionStatus::Logged => "logged",
-    }
 }

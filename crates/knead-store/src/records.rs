@@ -62,6 +62,33 @@ pub enum SessionStatus {
     Logged,
 }
 
+impl SessionStatus {
+    /// Every status.
+    pub const ALL: [SessionStatus; 5] = [
+        SessionStatus::InProgress,
+        SessionStatus::Completed,
+        SessionStatus::Stopped,
+        SessionStatus::Interrupted,
+        SessionStatus::Logged,
+    ];
+
+    /// The status as the journal, the exports and the JSON spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionStatus::InProgress => "in_progress",
+            SessionStatus::Completed => "completed",
+            SessionStatus::Stopped => "stopped",
+            SessionStatus::Interrupted => "interrupted",
+            SessionStatus::Logged => "logged",
+        }
+    }
+
+    /// The status for a spelling.
+    pub fn parse(text: &str) -> Option<SessionStatus> {
+        SessionStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
 /// One massage session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

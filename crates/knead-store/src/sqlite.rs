@@ -255,25 +255,8 @@ fn parse_word<V: Vocabulary>(text: &str) -> Result<V, String> {
     V::parse(text).ok_or_else(|| format!("unknown value `{text}`; allowed: {}", V::allowed()))
 }
 
-fn status_text(status: SessionStatus) -> &'static str {
-    match status {
-        SessionStatus::InProgress => "in_progress",
-        SessionStatus::Completed => "completed",
-        SessionStatus::Stopped => "stopped",
-        SessionStatus::Interrupted => "interrupted",
-        SessionStatus::Logged => "logged",
-    }
-}
-
 fn parse_status(text: &str) -> Result<SessionStatus, String> {
-    Ok(match text {
-        "in_progress" => SessionStatus::InProgress,
-        "completed" => SessionStatus::Completed,
-        "stopped" => SessionStatus::Stopped,
-        "interrupted" => SessionStatus::Interrupted,
-        "logged" => SessionStatus::Logged,
-        other => return Err(format!("unknown session status `{other}`")),
-    })
+    SessionStatus::parse(text).ok_or_else(|| format!("unknown session status `{text}`"))
 }
 
 fn outcome_text(outcome: Outcome) -> &'static str {
@@ -758,7 +741,7 @@ async fn put_session(
     .bind(s.screening_id.map(id_text))
     .bind(time_text(&s.started_at, "session.started_at")?)
     .bind(ended_at)
-    .bind(status_text(s.status))
+    .bind(SessionStatus::as_str(s.status))
     .bind(&s.stop_reason)
     .bind(json_text(&s.usage, "session.usage")?)
     .bind(i64::from(s.pain_before.get()))
@@ -868,7 +851,7 @@ impl Store for SqliteStore {
         if session.status != SessionStatus::InProgress {
             return Err(StoreError::Invalid(format!(
                 "session.status: a session begins `in_progress`, not `{}`",
-                status_text(session.status)
+                SessionStatus::as_str(session.status)
             )));
         }
         self.record_session(person, session).await
@@ -908,7 +891,7 @@ impl Store for SqliteStore {
         if status != SessionStatus::InProgress {
             return Err(StoreError::Invalid(format!(
                 "session {id} is {}: steps can only be added to a session in progress",
-                status_text(status)
+                SessionStatus::as_str(status)
             )));
         }
         let mut usage: BTreeMap<TechniqueId, u32> =
@@ -939,7 +922,7 @@ impl Store for SqliteStore {
         if matches!(end.status, SessionStatus::InProgress | SessionStatus::Logged) {
             return Err(StoreError::Invalid(format!(
                 "end.status: `{}` does not end a session; allowed: completed, stopped, interrupted",
-                status_text(end.status)
+                SessionStatus::as_str(end.status)
             )));
         }
         let mut tx = self.begin_write().await?;
@@ -958,7 +941,7 @@ impl Store for SqliteStore {
             } else {
                 Err(StoreError::Invalid(format!(
                     "session {session} is {}: only a session in progress can be finished",
-                    status_text(current.status)
+                    SessionStatus::as_str(current.status)
                 )))
             };
         }
@@ -973,7 +956,7 @@ impl Store for SqliteStore {
             "UPDATE sessions SET status = ?, ended_at = ?, stop_reason = ?, pain_after = ?, \
              note = COALESCE(?, note) WHERE id = ?",
         )
-        .bind(status_text(end.status))
+        .bind(SessionStatus::as_str(end.status))
         .bind(time_text(&end.ended_at, "end.ended_at")?)
         .bind(&end.stop_reason)
         .bind(end.pain_after.map(|p| i64::from(p.get())))
