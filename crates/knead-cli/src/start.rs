@@ -177,6 +177,7 @@ fn keep_steps(
         journal
             .block(journal.store().add_step(journal.person(), id, &done))
             .context("writing a step to the journal")?;
+        *kept += 1;
     }
     Ok(())
 }

@@ -38,7 +38,7 @@ fn answer_questions(t: &Tmux, symptoms: &[usize]) {
 fn a_whole_guided_session_is_screened_timed_and_recorded() {
     let dir = data_dir();
     let d = dir.path().to_str().unwrap();
-    let t = Tmux::knead(&["start", "--data-dir", d, "--time-scale", "100"], &[("NO_COLOR", "1")]);
+    let t = Tmux::knead(&["start", "--data-dir", d, "--time-scale", "1000"], &[("NO_COLOR", "1")]);
     answer_questions(&t, &[]);
     t.wait_for("SELF-CARE", 10);
     t.answer("before you start", &["Enter"]);
@@ -63,7 +63,8 @@ fn a_whole_guided_session_is_screened_timed_and_recorded() {
     assert_eq!((s.pain_before.get(), s.pain_after.map(|p| p.get())), (4, Some(2)));
     assert_eq!(s.note.as_deref(), Some("loosened up"));
     let full = rt.block_on(store.session(person, s.id)).unwrap().unwrap();
-    assert_eq!(full.steps.len(), 8, "every step of hands and roller is kept");
+    let ids: Vec<_> = full.steps.iter().map(|s| (s.step_id.as_str(), s.active_seconds)).collect();
+    assert_eq!(full.steps.len(), 8, "every step of hands and roller is kept: {ids:?}");
     let screenings = rt.block_on(store.screenings(person, 10)).unwrap();
     assert_eq!(screenings.len(), 1);
 }
