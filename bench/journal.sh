@@ -11,9 +11,9 @@ dir="$(mktemp -d)"
 trap 'rm -rf "$dir"' EXIT
 python3 bench/make-journal.py 3650 6 > "$dir/journal.json"
 "$knead" --data-dir "$dir/data" import "$dir/journal.json"
-hyperfine --warmup 3 --runs 30 --export-markdown "${1:-/dev/stdout}" \
-  -n 'history (22k sessions)' "$knead --data-dir $dir/data history > /dev/null" \
-  -n 'history --format json' "$knead --data-dir $dir/data history --format json > /dev/null" \
-  -n 'progress (22k sessions)' "$knead --data-dir $dir/data progress > /dev/null" \
+hyperfine -N --output=null --warmup 3 --runs 30 --export-markdown "${1:-/dev/stdout}" \
+  -n 'history (22k sessions)' "$knead --data-dir $dir/data history" \
+  -n 'history --format json' "$knead --data-dir $dir/data history --format json" \
+  -n 'progress (22k sessions)' "$knead --data-dir $dir/data progress" \
   -n 'start-up: --version' "$knead --version" \
-  -n 'start-up: check' "$knead check --intake examples/intake.json > /dev/null"
+  -n 'start-up: check' "$knead check --intake examples/intake.json"

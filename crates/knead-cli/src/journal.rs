@@ -41,9 +41,20 @@ pub struct Journal {
     pub interrupted: u32,
 }
 
+/// Whether opening the journal also closes sessions left open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sessions {
+    /// Before guiding a new session: any session still open belongs to a
+    /// program that died, so it is kept as interrupted.
+    CloseAbandoned,
+    /// For reading and recording: leave open sessions as they are (one may
+    /// be running in another terminal right now).
+    LeaveOpen,
+}
+
 impl Journal {
     /// Open (or create) the journal in `dir`.
-    pub fn open(dir: &Path) -> anyhow::Result<Self> {
+    pub fn open(dir: &Path, sessions: Sessions) -> anyhow::Result<Self> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("creating the data directory {}", dir.display()))?;
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
@@ -52,7 +63,10 @@ impl Journal {
             .block_on(SqliteStore::open(&path))
             .with_context(|| format!("opening the journal {}", path.display()))?;
         let person = runtime.block_on(store.local_person())?;
-        let interrupted = runtime.block_on(store.interrupt_open_sessions(person))?;
+        let interrupted = match sessions {
+            Sessions::CloseAbandoned => runtime.block_on(store.interrupt_open_sessions(person))?,
+            Sessions::LeaveOpen => 0,
+        };
         Ok(Journal { runtime, store, person, interrupted })
     }
 
@@ -103,6 +117,14 @@ impl Journal {
     /// Keep a screening.
     pub fn add_screening(&self, record: &ScreeningRecord) -> Result<(), StoreError> {
         self.block(self.store.add_screening(self.person, record))
+    }
+}
+
+impl Drop for Journal {
+    /// Close the connections: the last one to close checkpoints the WAL into
+    /// the journal, so the next program to open it need not replay it.
+    fn drop(&mut self) {
+        self.runtime.block_on(self.store.close());
     }
 }
 

@@ -36,6 +36,15 @@ fn main() -> ExitCode {
             eprintln!("knead: the content pack was refused\n{report:?}");
             ExitCode::from(INVALID_INPUT)
         }
+        // A reader that stopped reading (`knead history | head`) is not an error.
+        Err(Failure::Other(e))
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(Failure::Other(e)) => {
             eprintln!("knead: {e:#}");
             ExitCode::FAILURE
@@ -65,7 +74,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
     let style = text::Style::for_stdout();
     match cli.command {
         Command::Start(args) => {
-            let journal = open_journal(cli.data_dir.as_deref())?;
+            let dir = journal::data_dir(cli.data_dir.as_deref())?;
+            let journal = journal::Journal::open(&dir, journal::Sessions::CloseAbandoned)?;
             let options = start::Options { voice: args.voice, time_scale: args.time_scale };
             start::run(&pack, &journal, &options, style)?;
         }
@@ -156,7 +166,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
 }
 
 fn open_journal(dir: Option<&std::path::Path>) -> anyhow::Result<journal::Journal> {
-    journal::Journal::open(&journal::data_dir(dir)?)
+    journal::Journal::open(&journal::data_dir(dir)?, journal::Sessions::LeaveOpen)
 }
 
 /// `knead plan --format json`: the screening, then the plan or why there is none.

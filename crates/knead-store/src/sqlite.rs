@@ -83,7 +83,10 @@ impl SqliteStore {
             .busy_timeout(BUSY_TIMEOUT)
             // 16 MB of page cache a connection (SQLite's default is 2 MB):
             // a year of sessions stays in memory between summaries.
-            .pragma("cache_size", "-16384");
+            .pragma("cache_size", "-16384")
+            // Read pages through a memory map instead of one pread each: a
+            // ten-year journal is read in a fraction of the system time.
+            .pragma("mmap_size", "268435456");
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
         Self::prepare(pool).await
     }
