@@ -9,9 +9,13 @@ use knead_store::{Period, Store};
 /// foam roller, with `symptoms` ticked on the first symptom screen (by
 /// their position: 0 = chest pain).
 fn answer_questions(t: &Tmux, symptoms: &[usize]) {
+    answer_questions_with(t, "5", symptoms);
+}
+
+fn answer_questions_with(t: &Tmux, days: &str, symptoms: &[usize]) {
     t.answer("How old are you?", &["40", "Enter"]);
     t.answer("How bad is your back pain", &["4", "Enter"]);
-    t.answer("How many days ago", &["5", "Enter"]);
+    t.answer("How many days ago", &[days, "Enter"]);
     t.answer("How did it start?", &["Enter"]);
     t.answer("after a fall", &["n", "Enter"]);
     t.answer("How does the pain feel?", &["Space", "Enter"]);
@@ -112,4 +116,44 @@ fn a_killed_session_is_kept_as_interrupted() {
     assert_eq!(kept.status, SessionStatus::Interrupted);
     assert!(!kept.steps.is_empty(), "finished steps survive the kill");
     assert_eq!(kept.ended_at, kept.steps.last().map(|s| s.ended_at));
+}
+
+#[test]
+fn a_clinicians_clearance_is_offered_recorded_and_lifts_doctor_first() {
+    let dir = data_dir();
+    let d = dir.path().to_str().unwrap();
+    let t = Tmux::knead(&["start", "--data-dir", d], &[("NO_COLOR", "1")]);
+    // 60 days of pain: "see a doctor first" (SD-02), which clearance may lift.
+    answer_questions_with(&t, "60", &[]);
+    let screen = t.wait_for("already assessed this back pain", 10);
+    assert!(screen.contains("SEE A DOCTOR FIRST"), "{screen}");
+    t.keys(&["y", "Enter"]);
+    t.answer("Who cleared you?", &["Dr Lee, GP", "Enter"]);
+    t.answer("On what day?", &["Enter"]);
+    let screen = t.wait_for("before you start", 10);
+    assert!(screen.contains("A clinician has cleared you"), "{screen}");
+    t.keys(&["Escape"]);
+    t.wait_for("[knead exited]", 10);
+
+    let (rt, store) = journal(dir.path());
+    let person = rt.block_on(store.local_person()).unwrap();
+    let screenings = rt.block_on(store.screenings(person, 10)).unwrap();
+    let kept = &screenings[0];
+    assert_eq!(kept.disposition, knead_core::vocab::Disposition::SelfCare);
+    assert!(kept.intake.clinician_cleared);
+    assert_eq!(kept.clearance.as_ref().unwrap().by, "Dr Lee, GP");
+    assert_eq!(kept.result["cleared_by_clinician"], true);
+    assert!(rt.block_on(store.session_summaries(person, Period::default())).unwrap().is_empty());
+}
+
+#[test]
+fn voice_without_espeak_says_so_and_carries_on() {
+    let dir = data_dir();
+    let d = dir.path().to_str().unwrap();
+    let t = Tmux::knead(&["start", "--voice", "--data-dir", d], &[("PATH", "/nonexistent")]);
+    let screen = t.wait_for("How old are you?", 10);
+    assert!(screen.contains("spoken cues need espeak-ng"), "{screen}");
+    assert!(screen.contains("Carrying on without a voice"), "{screen}");
+    t.keys(&["Escape"]);
+    t.wait_for("Cancelled. Nothing was saved.", 10);
 }
