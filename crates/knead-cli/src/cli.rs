@@ -46,6 +46,25 @@ pub enum Command {
     Export(ExportArgs),
     /// Take back a JSON export (all of it or nothing).
     Import(ImportArgs),
+    /// Write daily session reminders as an iCalendar file for a calendar app.
+    Remind(RemindArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RemindArgs {
+    /// Write the reminders to this .ics file.
+    #[arg(long, value_name = "FILE")]
+    pub ics: PathBuf,
+    /// Times of day, local, as HH:MM separated by commas (at most the pack's
+    /// sessions a day).
+    #[arg(long, value_name = "HH:MM,...", default_value = "08:00,13:00,19:00")]
+    pub times: String,
+    /// How many days the reminders repeat (1 to 365).
+    #[arg(long, default_value_t = 28, value_parser = clap::value_parser!(u32).range(1..=365))]
+    pub days: u32,
+    /// The first day, YYYY-MM-DD (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::remind::parse_date)]
+    pub start: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -7,6 +7,7 @@ mod journal;
 mod labels;
 mod questionnaire;
 mod records;
+mod remind;
 mod start;
 mod text;
 mod tui;
@@ -156,6 +157,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Import(a) => {
             let journal = open_journal(cli.data_dir.as_deref())?;
             write(&mut out, &records::import(&journal, &a.file)?)?;
+        }
+        Command::Remind(a) => {
+            let now = clock::now_utc();
+            let request = remind::Request {
+                ics: &a.ics,
+                times: &a.times,
+                days: a.days,
+                start: a.start.unwrap_or_else(|| journal::local_day(now)),
+            };
+            write(&mut out, &remind::run(&pack, &request, now)?)?;
         }
         Command::Techniques(format) => match format.format {
             Format::Json => json(&mut out, &pack.techniques)?,

@@ -68,13 +68,10 @@ pub fn run(pack: &ContentPack, journal: &Journal, options: &Options, style: Styl
         Err(e) => return Err(e.into()),
     };
     let (intake, result, clearance) = screen_with_clearance(pack, intake, style)?;
-    journal.add_screening(&journal::screening_record(
-        &intake,
-        &result,
-        &pack.meta.version,
-        clearance,
-        now_utc(),
-    )?)?;
+    let screening = journal::screening_record(&intake, &result, &pack.meta.version, clearance, now_utc())?;
+    journal.add_screening(&screening)?;
+    // A clearance just recorded also restarts the count of §4: judge again.
+    let flags = escalation(pack, journal, now_utc())?;
 
     let Ok(permit) = result.permit() else {
         println!("\nNo self-massage today. Your answers are saved in your journal.");
@@ -125,7 +122,7 @@ pub fn run(pack: &ContentPack, journal: &Journal, options: &Options, style: Styl
     let started_at = now_utc();
     let record = SessionRecord {
         id: uuid::Uuid::now_v7(),
-        screening_id: None,
+        screening_id: Some(screening.id),
         started_at,
         ended_at: None,
         status: SessionStatus::InProgress,

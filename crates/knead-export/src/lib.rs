@@ -1,5 +1,6 @@
 //! Knead's exports: the journal as CSV, as JSON (and back), as FHIR R4 pain
-//! Observations, and the progress chart as SVG or PNG.
+//! Observations, the progress chart as SVG or PNG, and the home program as
+//! iCalendar reminders.
 //!
 //! Every function here takes records and returns text or bytes; none reads
 //! a clock, a file or the environment, so the same journal always exports to
@@ -14,10 +15,13 @@
 //!   system.
 //! - [`chart::progress_svg`] and [`chart::progress_png`]: pain over time,
 //!   drawn with a bundled font so that no system font is needed.
+//! - [`ical::reminders`]: the home program as daily recurring calendar
+//!   events with an alarm (RFC 5545), for a calendar app.
 
 pub mod chart;
 pub mod csv;
 pub mod fhir;
+pub mod ical;
 pub mod json;
 
 /// Why an export or an import failed. Each message names the field at fault.

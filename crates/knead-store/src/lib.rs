@@ -1,5 +1,6 @@
 //! Knead's journal: the [`Store`] trait, its records and its errors, with
-//! the embedded SQLite backend ([`sqlite::SqliteStore`]).
+//! the embedded SQLite backend ([`sqlite::SqliteStore`]) and the PostgreSQL
+//! backend ([`postgres::PgStore`]).
 //!
 //! The store keeps; it never decides. Everything clinical (limits, trends,
 //! escalation) is computed by knead-core from what the store returns.
@@ -7,6 +8,7 @@
 //! repeating a write (a retry, an offline sync, a re-import) changes
 //! nothing, while the same id with different content is refused.
 
+pub mod postgres;
 pub mod records;
 pub mod sqlite;
 

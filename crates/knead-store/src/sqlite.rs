@@ -254,15 +254,15 @@ fn parse_id(text: &str) -> Result<Uuid, String> {
     Uuid::parse_str(text).map_err(|e| format!("`{text}` is not a UUID: {e}"))
 }
 
-fn parse_word<V: Vocabulary>(text: &str) -> Result<V, String> {
+pub(crate) fn parse_word<V: Vocabulary>(text: &str) -> Result<V, String> {
     V::parse(text).ok_or_else(|| format!("unknown value `{text}`; allowed: {}", V::allowed()))
 }
 
-fn parse_status(text: &str) -> Result<SessionStatus, String> {
+pub(crate) fn parse_status(text: &str) -> Result<SessionStatus, String> {
     SessionStatus::parse(text).ok_or_else(|| format!("unknown session status `{text}`"))
 }
 
-fn outcome_text(outcome: Outcome) -> &'static str {
+pub(crate) fn outcome_text(outcome: Outcome) -> &'static str {
     match outcome {
         Outcome::Done => "done",
         Outcome::Skipped => "skipped",
@@ -271,7 +271,7 @@ fn outcome_text(outcome: Outcome) -> &'static str {
     }
 }
 
-fn parse_outcome(text: &str) -> Result<Outcome, String> {
+pub(crate) fn parse_outcome(text: &str) -> Result<Outcome, String> {
     Ok(match text {
         "done" => Outcome::Done,
         "skipped" => Outcome::Skipped,
@@ -281,20 +281,20 @@ fn parse_outcome(text: &str) -> Result<Outcome, String> {
     })
 }
 
-fn parse_pain(value: i64) -> Result<PainScore, String> {
+pub(crate) fn parse_pain(value: i64) -> Result<PainScore, String> {
     PainScore::new(value).map_err(|e| e.to_string())
 }
 
-fn json_text<T: serde::Serialize + ?Sized>(value: &T, field: &str) -> Result<String, StoreError> {
+pub(crate) fn json_text<T: serde::Serialize + ?Sized>(value: &T, field: &str) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Invalid(format!("{field}: {e}")))
 }
 
-fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
     serde_json::from_str(text).map_err(|e| e.to_string())
 }
 
 /// A `Corrupt` error naming the record and the field.
-fn corrupt(what: &str, id: &str, field: &str, problem: String) -> StoreError {
+pub(crate) fn corrupt(what: &str, id: &str, field: &str, problem: String) -> StoreError {
     StoreError::Corrupt(format!("{what} {id}: {field}: {problem}"))
 }
 
@@ -560,7 +560,7 @@ impl CheckInRow {
 // Writes, inside a transaction the caller owns.
 
 /// What a write did.
-enum Put {
+pub(crate) enum Put {
     Added,
     Unchanged,
 }
@@ -614,7 +614,7 @@ async fn put_screening(
     Ok(Put::Added)
 }
 
-fn check_step(step: &StepDone, field: &str) -> Result<(), StoreError> {
+pub(crate) fn check_step(step: &StepDone, field: &str) -> Result<(), StoreError> {
     if step.ended_at < step.started_at {
         return Err(StoreError::Invalid(format!(
             "{field}.ended_at: {} is before its started_at {}",
@@ -624,7 +624,7 @@ fn check_step(step: &StepDone, field: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn check_session(s: &SessionRecord) -> Result<(), StoreError> {
+pub(crate) fn check_session(s: &SessionRecord) -> Result<(), StoreError> {
     match s.ended_at {
         Some(_) if s.status == SessionStatus::InProgress => {
             return Err(StoreError::Invalid(
@@ -793,7 +793,7 @@ async fn put_checkin(conn: &mut SqliteConnection, person: PersonId, c: &CheckIn)
     Ok(Put::Added)
 }
 
-fn count(report: &mut ImportReport, put: Put) {
+pub(crate) fn count(report: &mut ImportReport, put: Put) {
     match put {
         Put::Added => report.added += 1,
         Put::Unchanged => report.unchanged += 1,

@@ -6,6 +6,7 @@
 mod errors;
 mod journal;
 mod output;
+mod remind;
 mod start;
 mod support;
 mod tmux;

@@ -9,4 +9,5 @@ mod chart;
 mod csv;
 mod fhir;
 mod fixture;
+mod ical;
 mod json;

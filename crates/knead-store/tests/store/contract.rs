@@ -22,6 +22,11 @@ pub trait Backend {
     type Guard;
     /// A fresh, empty store.
     async fn fresh() -> (Self::Guard, Self::S);
+    /// Whether to skip the suite: only when the developer asked to, never
+    /// quietly because something is missing (that must fail instead).
+    fn skip() -> bool {
+        false
+    }
 }
 
 /// One `#[tokio::test]` per contract test, for `$backend`.
@@ -53,6 +58,9 @@ macro_rules! suite {
         $(
             #[tokio::test]
             async fn $name() {
+                if <$backend as $crate::contract::Backend>::skip() {
+                    return;
+                }
                 $crate::contract::$name::<$backend>().await;
             }
         )+

@@ -1,0 +1,818 @@
+//! The PostgreSQL backend: many persons in one database (the web app).
+//!
+//! Why it is built the way it is:
+//!
+//! - **Times are `timestamptz`**, which keeps microseconds: a time with
+//!   nanoseconds comes back cut to the microsecond (SQLite keeps them all).
+//! - **JSON is kept as `text`**, the records' serde form byte for byte:
+//!   `jsonb` reorders keys and rewrites numbers, and a record must come back
+//!   equal to what was written so that a repeated write is recognised.
+//! - **The schema version is the one row of `knead_schema`**, read before any
+//!   migration runs: a database written by a newer Knead is refused
+//!   ([`StoreError::TooNew`]) and left untouched, an older one is migrated.
+//! - **Every write is one transaction**, and writes that race are made safe
+//!   by the database rather than by a lock on the whole journal: records go
+//!   in with `ON CONFLICT (id) DO NOTHING` (a record already there is then
+//!   compared, so a retry is unchanged and different content a conflict),
+//!   and a write that changes a session (a step, its end) first locks the
+//!   session's row with `FOR UPDATE`.
+
+use crate::records::{
+    CheckIn, Clearance, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord,
+    SessionStatus, SessionSummary, StepDone,
+};
+use crate::sqlite::{
+    Put, check_session, check_step, corrupt, count, json_text, outcome_text, parse_json, parse_outcome,
+    parse_pain, parse_status, parse_word,
+};
+use crate::{Period, Store, StoreError};
+use chrono::{DateTime, Utc};
+use knead_core::intake::Intake;
+use knead_core::units::ChangeRating;
+use knead_core::vocab::{Disposition, Region, TechniqueId, Vocabulary};
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
+use sqlx::{FromRow, Postgres, Transaction};
+use std::collections::{BTreeMap, HashMap};
+use uuid::Uuid;
+
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The newest schema version this build knows (its newest migration).
+pub fn schema_version() -> i64 {
+    MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
+/// A journal in a PostgreSQL database.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connect to the database at `url` (`postgres://user@host:port/db`) and
+    /// migrate it to this build's schema. A database written by a newer
+    /// Knead is refused with [`StoreError::TooNew`] before anything in it is
+    /// changed.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new().max_connections(8).connect(url).await?;
+        Self::prepare(pool).await
+    }
+
+    /// Close every connection, waiting for them to finish.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn prepare(pool: PgPool) -> Result<Self, StoreError> {
+        let supported = schema_version();
+        let found = match database_version(&pool).await {
+            Ok(found) => found,
+            Err(e) => {
+                pool.close().await;
+                return Err(e);
+            }
+        };
+        if found > supported {
+            pool.close().await;
+            return Err(StoreError::TooNew { found, supported });
+        }
+        MIGRATOR.run(&pool).await.map_err(sqlx::Error::from)?;
+        if found < supported {
+            // After the migrations, not inside them: a crash in between leaves
+            // the old number, and `database_version` also reads the migrations table.
+            sqlx::query(
+                "INSERT INTO knead_schema (one, version) VALUES (true, $1) \
+                 ON CONFLICT (one) DO UPDATE SET version = GREATEST(knead_schema.version, EXCLUDED.version)",
+            )
+            .bind(supported)
+            .execute(&pool)
+            .await?;
+        }
+        Ok(Self { pool })
+    }
+
+    async fn begin_write(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
+        Ok(self.pool.begin().await?)
+    }
+}
+
+/// The database's schema version: `knead_schema`, or the newest applied
+/// migration if that is higher; 0 for an empty database.
+async fn database_version(pool: &PgPool) -> Result<i64, StoreError> {
+    let has_schema: bool =
+        sqlx::query_scalar("SELECT to_regclass('knead_schema') IS NOT NULL").fetch_one(pool).await?;
+    let kept: Option<i64> = if has_schema {
+        sqlx::query_scalar("SELECT max(version) FROM knead_schema").fetch_one(pool).await?
+    } else {
+        None
+    };
+    let has_migrations: bool =
+        sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL").fetch_one(pool).await?;
+    let migrated: Option<i64> = if has_migrations {
+        sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations").fetch_one(pool).await?
+    } else {
+        None
+    };
+    Ok(kept.unwrap_or(0).max(migrated.unwrap_or(0)))
+}
+
+// ---------------------------------------------------------------------------
+// Rows.
+
+#[derive(FromRow)]
+struct ScreeningRow {
+    id: Uuid,
+    person: Uuid,
+    at: DateTime<Utc>,
+    disposition: String,
+    pack_version: String,
+    intake: String,
+    result: String,
+    clearance: Option<String>,
+}
+
+const SCREENING_COLUMNS: &str = "id, person, at, disposition, pack_version, intake, result, clearance";
+
+impl ScreeningRow {
+    fn decode(self) -> Result<ScreeningRecord, StoreError> {
+        let id = self.id.to_string();
+        let bad = |field: &str, problem: String| corrupt("screening", &id, field, problem);
+        Ok(ScreeningRecord {
+            id: self.id,
+            at: self.at,
+            intake: parse_json::<Intake>(&self.intake).map_err(|e| bad("intake", e))?,
+            result: parse_json(&self.result).map_err(|e| bad("result", e))?,
+            disposition: parse_word::<Disposition>(&self.disposition).map_err(|e| bad("disposition", e))?,
+            pack_version: self.pack_version,
+            clearance: match &self.clearance {
+                Some(text) => Some(parse_json::<Clearance>(text).map_err(|e| bad("clearance", e))?),
+                None => None,
+            },
+        })
+    }
+}
+
+#[derive(FromRow)]
+struct SessionRow {
+    id: Uuid,
+    person: Uuid,
+    screening_id: Option<Uuid>,
+    started_at: DateTime<Utc>,
+    ended_at: Option<DateTime<Utc>>,
+    status: String,
+    stop_reason: Option<String>,
+    plan: Option<String>,
+    usage: String,
+    pain_before: i64,
+    pain_after: Option<i64>,
+    region: Option<String>,
+    note: Option<String>,
+    pack_version: String,
+}
+
+impl SessionRow {
+    fn decode(self, steps: Vec<StepDone>) -> Result<SessionRecord, StoreError> {
+        let id = self.id.to_string();
+        let bad = |field: &str, problem: String| corrupt("session", &id, field, problem);
+        Ok(SessionRecord {
+            id: self.id,
+            screening_id: self.screening_id,
+            started_at: self.started_at,
+            ended_at: self.ended_at,
+            status: parse_status(&self.status).map_err(|e| bad("status", e))?,
+            stop_reason: self.stop_reason,
+            plan: match &self.plan {
+                Some(text) => Some(parse_json(text).map_err(|e| bad("plan", e))?),
+                None => None,
+            },
+            steps,
+            usage: parse_json(&self.usage).map_err(|e| bad("usage", e))?,
+            pain_before: parse_pain(self.pain_before).map_err(|e| bad("pain_before", e))?,
+            pain_after: match self.pain_after {
+                Some(v) => Some(parse_pain(v).map_err(|e| bad("pain_after", e))?),
+                None => None,
+            },
+            region: match &self.region {
+                Some(text) => Some(parse_word::<Region>(text).map_err(|e| bad("region", e))?),
+                None => None,
+            },
+            note: self.note,
+            pack_version: self.pack_version,
+        })
+    }
+}
+
+/// A session row with its plan, which lives in a table of its own.
+const SESSION_SELECT: &str = "SELECT s.id AS id, s.person AS person, s.screening_id AS screening_id, \
+     s.started_at AS started_at, s.ended_at AS ended_at, s.status AS status, s.stop_reason AS stop_reason, \
+     p.plan AS plan, s.usage AS usage, s.pain_before AS pain_before, s.pain_after AS pain_after, \
+     s.region AS region, s.note AS note, s.pack_version AS pack_version \
+     FROM sessions s LEFT JOIN session_plans p ON p.session = s.id";
+
+#[derive(FromRow)]
+struct SummaryRow {
+    id: Uuid,
+    started_at: DateTime<Utc>,
+    ended_at: Option<DateTime<Utc>>,
+    status: String,
+    usage: String,
+    pain_before: i64,
+    pain_after: Option<i64>,
+    region: Option<String>,
+    note: Option<String>,
+}
+
+impl SummaryRow {
+    fn decode(self) -> Result<SessionSummary, StoreError> {
+        let id = self.id.to_string();
+        let bad = |field: &str, problem: String| corrupt("session", &id, field, problem);
+        Ok(SessionSummary {
+            id: self.id,
+            started_at: self.started_at,
+            ended_at: self.ended_at,
+            status: parse_status(&self.status).map_err(|e| bad("status", e))?,
+            usage: parse_json(&self.usage).map_err(|e| bad("usage", e))?,
+            pain_before: parse_pain(self.pain_before).map_err(|e| bad("pain_before", e))?,
+            pain_after: match self.pain_after {
+                Some(v) => Some(parse_pain(v).map_err(|e| bad("pain_after", e))?),
+                None => None,
+            },
+            region: match &self.region {
+                Some(text) => Some(parse_word::<Region>(text).map_err(|e| bad("region", e))?),
+                None => None,
+            },
+            note: self.note,
+        })
+    }
+}
+
+#[derive(FromRow)]
+struct StepRow {
+    session: Uuid,
+    seq: i64,
+    technique: String,
+    step_id: String,
+    started_at: DateTime<Utc>,
+    ended_at: DateTime<Utc>,
+    active_seconds: i64,
+    outcome: String,
+}
+
+impl StepRow {
+    fn decode(self) -> Result<StepDone, StoreError> {
+        let place = format!("{} step {}", self.session, self.seq);
+        let bad = |field: &str, problem: String| corrupt("session", &place, field, problem);
+        Ok(StepDone {
+            technique: parse_word::<TechniqueId>(&self.technique).map_err(|e| bad("technique", e))?,
+            step_id: self.step_id,
+            started_at: self.started_at,
+            ended_at: self.ended_at,
+            active_seconds: u32::try_from(self.active_seconds)
+                .map_err(|_| bad("active_seconds", format!("{} is out of range", self.active_seconds)))?,
+            outcome: parse_outcome(&self.outcome).map_err(|e| bad("outcome", e))?,
+        })
+    }
+}
+
+const STEP_COLUMNS: &str = "session, seq, technique, step_id, started_at, ended_at, active_seconds, outcome";
+
+#[derive(FromRow)]
+struct CheckInRow {
+    id: Uuid,
+    person: Uuid,
+    at: DateTime<Utc>,
+    week_pain: i64,
+    change: i64,
+}
+
+impl CheckInRow {
+    fn decode(self) -> Result<CheckIn, StoreError> {
+        let id = self.id.to_string();
+        let bad = |field: &str, problem: String| corrupt("check-in", &id, field, problem);
+        Ok(CheckIn {
+            id: self.id,
+            at: self.at,
+            week_pain: parse_pain(self.week_pain).map_err(|e| bad("week_pain", e))?,
+            change: ChangeRating::new(self.change).map_err(|e| bad("change", e.to_string()))?,
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Writes, inside a transaction the caller owns.
+
+async fn ensure_person(conn: &mut PgConnection, person: PersonId) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO persons (id) VALUES ($1) ON CONFLICT (id) DO NOTHING")
+        .bind(person.0)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+async fn put_screening(
+    conn: &mut PgConnection,
+    person: PersonId,
+    s: &ScreeningRecord,
+) -> Result<Put, StoreError> {
+    let clearance = match &s.clearance {
+        Some(c) => Some(json_text(c, "screening.clearance")?),
+        None => None,
+    };
+    let added = sqlx::query(
+        "INSERT INTO screenings (id, person, at, disposition, pack_version, intake, result, clearance) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(s.id)
+    .bind(person.0)
+    .bind(s.at)
+    .bind(s.disposition.as_str())
+    .bind(&s.pack_version)
+    .bind(json_text(&s.intake, "screening.intake")?)
+    .bind(json_text(&s.result, "screening.result")?)
+    .bind(clearance)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if added == 1 {
+        return Ok(Put::Added);
+    }
+    let existing: Option<ScreeningRow> =
+        sqlx::query_as(&format!("SELECT {SCREENING_COLUMNS} FROM screenings WHERE id = $1"))
+            .bind(s.id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    // A record there already: unchanged if it is this one, else a conflict.
+    let same = match existing {
+        Some(row) => row.person == person.0 && row.decode()? == *s,
+        None => false,
+    };
+    if same { Ok(Put::Unchanged) } else { Err(StoreError::Conflict { what: "screening", id: s.id }) }
+}
+
+async fn fetch_steps(conn: &mut PgConnection, session: Uuid) -> Result<Vec<StepDone>, StoreError> {
+    let rows: Vec<StepRow> =
+        sqlx::query_as(&format!("SELECT {STEP_COLUMNS} FROM session_steps WHERE session = $1 ORDER BY seq"))
+            .bind(session)
+            .fetch_all(&mut *conn)
+            .await?;
+    rows.into_iter().map(StepRow::decode).collect()
+}
+
+/// A session with its steps, and whose it is; `person` narrows the search to one person.
+async fn fetch_session(
+    conn: &mut PgConnection,
+    id: Uuid,
+    person: Option<PersonId>,
+) -> Result<Option<(Uuid, SessionRecord)>, StoreError> {
+    let row: Option<SessionRow> = match person {
+        Some(p) => {
+            sqlx::query_as(&format!("{SESSION_SELECT} WHERE s.id = $1 AND s.person = $2"))
+                .bind(id)
+                .bind(p.0)
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+        None => {
+            sqlx::query_as(&format!("{SESSION_SELECT} WHERE s.id = $1"))
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+    };
+    let Some(row) = row else { return Ok(None) };
+    let steps = fetch_steps(conn, id).await?;
+    let owner = row.person;
+    Ok(Some((owner, row.decode(steps)?)))
+}
+
+async fn insert_step(
+    conn: &mut PgConnection,
+    session: Uuid,
+    seq: i64,
+    step: &StepDone,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO session_steps (session, seq, technique, step_id, started_at, ended_at, active_seconds, outcome) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(session)
+    .bind(seq)
+    .bind(step.technique.as_str())
+    .bind(&step.step_id)
+    .bind(step.started_at)
+    .bind(step.ended_at)
+    .bind(i64::from(step.active_seconds))
+    .bind(outcome_text(step.outcome))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn put_session(
+    conn: &mut PgConnection,
+    person: PersonId,
+    s: &SessionRecord,
+) -> Result<Put, StoreError> {
+    check_session(s)?;
+    let plan = match &s.plan {
+        Some(p) => Some(json_text(p, "session.plan")?),
+        None => None,
+    };
+    let added = sqlx::query(
+        "INSERT INTO sessions (id, person, screening_id, started_at, ended_at, status, stop_reason, usage, \
+         pain_before, pain_after, region, note, pack_version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(s.id)
+    .bind(person.0)
+    .bind(s.screening_id)
+    .bind(s.started_at)
+    .bind(s.ended_at)
+    .bind(SessionStatus::as_str(s.status))
+    .bind(&s.stop_reason)
+    .bind(json_text(&s.usage, "session.usage")?)
+    .bind(i64::from(s.pain_before.get()))
+    .bind(s.pain_after.map(|p| i64::from(p.get())))
+    .bind(s.region.map(Vocabulary::as_str))
+    .bind(&s.note)
+    .bind(&s.pack_version)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if added == 0 {
+        let same = fetch_session(conn, s.id, None)
+            .await?
+            .is_some_and(|(owner, existing)| owner == person.0 && existing == *s);
+        return if same {
+            Ok(Put::Unchanged)
+        } else {
+            Err(StoreError::Conflict { what: "session", id: s.id })
+        };
+    }
+    if let Some(plan) = plan {
+        sqlx::query("INSERT INTO session_plans (session, plan) VALUES ($1, $2)")
+            .bind(s.id)
+            .bind(plan)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for (seq, step) in (0_i64..).zip(&s.steps) {
+        insert_step(conn, s.id, seq, step).await?;
+    }
+    Ok(Put::Added)
+}
+
+async fn put_checkin(conn: &mut PgConnection, person: PersonId, c: &CheckIn) -> Result<Put, StoreError> {
+    let added = sqlx::query(
+        "INSERT INTO checkins (id, person, at, week_pain, change) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(c.id)
+    .bind(person.0)
+    .bind(c.at)
+    .bind(i64::from(c.week_pain.get()))
+    .bind(i64::from(c.change.get()))
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if added == 1 {
+        return Ok(Put::Added);
+    }
+    let existing: Option<CheckInRow> =
+        sqlx::query_as("SELECT id, person, at, week_pain, change FROM checkins WHERE id = $1")
+            .bind(c.id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    // A record there already: unchanged if it is this one, else a conflict.
+    let same = match existing {
+        Some(row) => row.person == person.0 && row.decode()? == *c,
+        None => false,
+    };
+    if same { Ok(Put::Unchanged) } else { Err(StoreError::Conflict { what: "check-in", id: c.id }) }
+}
+
+// ---------------------------------------------------------------------------
+
+impl Store for PgStore {
+    async fn local_person(&self) -> Result<PersonId, StoreError> {
+        const FIND: &str = "SELECT id FROM persons WHERE is_local";
+        if let Some(id) = sqlx::query_scalar::<_, Uuid>(FIND).fetch_optional(&self.pool).await? {
+            return Ok(PersonId(id));
+        }
+        // The unique index on the local person settles a race: one insert wins.
+        let mut tx = self.begin_write().await?;
+        sqlx::query("INSERT INTO persons (id, is_local) VALUES ($1, true) ON CONFLICT (is_local) WHERE is_local DO NOTHING")
+            .bind(Uuid::now_v7())
+            .execute(&mut *tx)
+            .await?;
+        let id: Uuid = sqlx::query_scalar(FIND).fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(PersonId(id))
+    }
+
+    async fn add_screening(&self, person: PersonId, screening: &ScreeningRecord) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        ensure_person(&mut tx, person).await?;
+        put_screening(&mut tx, person, screening).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn screenings(&self, person: PersonId, limit: u32) -> Result<Vec<ScreeningRecord>, StoreError> {
+        let rows: Vec<ScreeningRow> = sqlx::query_as(&format!(
+            "SELECT {SCREENING_COLUMNS} FROM screenings WHERE person = $1 ORDER BY at DESC, id DESC LIMIT $2"
+        ))
+        .bind(person.0)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(ScreeningRow::decode).collect()
+    }
+
+    async fn begin_session(&self, person: PersonId, session: &SessionRecord) -> Result<(), StoreError> {
+        if session.status != SessionStatus::InProgress {
+            return Err(StoreError::Invalid(format!(
+                "session.status: a session begins `in_progress`, not `{}`",
+                SessionStatus::as_str(session.status)
+            )));
+        }
+        self.record_session(person, session).await
+    }
+
+    async fn add_step(&self, person: PersonId, session: Uuid, step: &StepDone) -> Result<(), StoreError> {
+        check_step(step, "step")?;
+        let mut tx = self.begin_write().await?;
+        // Lock the session's row: steps added at once are numbered one after another.
+        let row: Option<(String, String)> =
+            sqlx::query_as("SELECT status, usage FROM sessions WHERE id = $1 AND person = $2 FOR UPDATE")
+                .bind(session)
+                .bind(person.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((status, usage)) = row else {
+            return Err(StoreError::NotFound { what: "session" });
+        };
+        let id = session.to_string();
+        // A retry of the last write (its answer lost) is the same step again: keep it once.
+        let last: Option<StepRow> = sqlx::query_as(&format!(
+            "SELECT {STEP_COLUMNS} FROM session_steps WHERE session = $1 ORDER BY seq DESC LIMIT 1"
+        ))
+        .bind(session)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let next_seq = match last {
+            Some(last) => {
+                let seq = last.seq;
+                if last.decode()? == *step {
+                    return Ok(());
+                }
+                seq + 1
+            }
+            None => 0,
+        };
+        let status = parse_status(&status).map_err(|e| corrupt("session", &id, "status", e))?;
+        if status != SessionStatus::InProgress {
+            return Err(StoreError::Invalid(format!(
+                "session {id} is {}: steps can only be added to a session in progress",
+                SessionStatus::as_str(status)
+            )));
+        }
+        let mut usage: BTreeMap<TechniqueId, u32> =
+            parse_json(&usage).map_err(|e| corrupt("session", &id, "usage", e))?;
+        let seconds = usage.entry(step.technique).or_insert(0);
+        *seconds = seconds.checked_add(step.active_seconds).ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "step.active_seconds: the session's {} total overflows",
+                step.technique.as_str()
+            ))
+        })?;
+        insert_step(&mut tx, session, next_seq, step).await?;
+        sqlx::query("UPDATE sessions SET usage = $1 WHERE id = $2")
+            .bind(json_text(&usage, "session.usage")?)
+            .bind(session)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn finish_session(
+        &self,
+        person: PersonId,
+        session: Uuid,
+        end: &SessionEnd,
+    ) -> Result<(), StoreError> {
+        if matches!(end.status, SessionStatus::InProgress | SessionStatus::Logged) {
+            return Err(StoreError::Invalid(format!(
+                "end.status: `{}` does not end a session; allowed: completed, stopped, interrupted",
+                SessionStatus::as_str(end.status)
+            )));
+        }
+        let mut tx = self.begin_write().await?;
+        let locked: Option<Uuid> =
+            sqlx::query_scalar("SELECT id FROM sessions WHERE id = $1 AND person = $2 FOR UPDATE")
+                .bind(session)
+                .bind(person.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if locked.is_none() {
+            return Err(StoreError::NotFound { what: "session" });
+        }
+        let Some((_, current)) = fetch_session(&mut tx, session, Some(person)).await? else {
+            return Err(StoreError::NotFound { what: "session" });
+        };
+        if current.status != SessionStatus::InProgress {
+            // The same end again (a retry) changes nothing.
+            let same = current.status == end.status
+                && current.ended_at == Some(end.ended_at)
+                && current.stop_reason == end.stop_reason
+                && current.pain_after == end.pain_after
+                && (end.note.is_none() || current.note == end.note);
+            return if same {
+                Ok(())
+            } else {
+                Err(StoreError::Invalid(format!(
+                    "session {session} is {}: only a session in progress can be finished",
+                    SessionStatus::as_str(current.status)
+                )))
+            };
+        }
+        if end.ended_at < current.started_at {
+            return Err(StoreError::Invalid(format!(
+                "end.ended_at: {} is before the session's start {}",
+                end.ended_at, current.started_at
+            )));
+        }
+        // A note given when the session began is kept unless the end brings one.
+        sqlx::query(
+            "UPDATE sessions SET status = $1, ended_at = $2, stop_reason = $3, pain_after = $4, \
+             note = COALESCE($5, note) WHERE id = $6",
+        )
+        .bind(SessionStatus::as_str(end.status))
+        .bind(end.ended_at)
+        .bind(&end.stop_reason)
+        .bind(end.pain_after.map(|p| i64::from(p.get())))
+        .bind(&end.note)
+        .bind(session)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn record_session(&self, person: PersonId, session: &SessionRecord) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        ensure_person(&mut tx, person).await?;
+        put_session(&mut tx, person, session).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn interrupt_open_sessions(&self, person: PersonId) -> Result<u32, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE sessions SET status = 'interrupted', ended_at = COALESCE(\
+                 (SELECT ended_at FROM session_steps WHERE session = sessions.id ORDER BY seq DESC LIMIT 1), \
+                 started_at) \
+             WHERE person = $1 AND status = 'in_progress'",
+        )
+        .bind(person.0)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(u32::try_from(done.rows_affected()).unwrap_or(u32::MAX))
+    }
+
+    async fn session(&self, person: PersonId, id: Uuid) -> Result<Option<SessionRecord>, StoreError> {
+        // One snapshot for the row and its steps.
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+        let found = fetch_session(&mut tx, id, Some(person)).await?;
+        tx.commit().await?;
+        Ok(found.map(|(_, session)| session))
+    }
+
+    async fn session_summaries(
+        &self,
+        person: PersonId,
+        period: Period,
+    ) -> Result<Vec<SessionSummary>, StoreError> {
+        // An unbounded end is NULL: `$2 IS NULL OR ...` keeps one statement.
+        let rows: Vec<SummaryRow> = sqlx::query_as(
+            "SELECT id, started_at, ended_at, status, usage, pain_before, pain_after, region, note \
+             FROM sessions WHERE person = $1 \
+             AND ($2::timestamptz IS NULL OR started_at >= $2) AND ($3::timestamptz IS NULL OR started_at < $3) \
+             ORDER BY started_at, id",
+        )
+        .bind(person.0)
+        .bind(period.from)
+        .bind(period.to)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(SummaryRow::decode).collect()
+    }
+
+    async fn add_checkin(&self, person: PersonId, checkin: &CheckIn) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        ensure_person(&mut tx, person).await?;
+        put_checkin(&mut tx, person, checkin).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn checkins(&self, person: PersonId) -> Result<Vec<CheckIn>, StoreError> {
+        let rows: Vec<CheckInRow> = sqlx::query_as(
+            "SELECT id, person, at, week_pain, change FROM checkins WHERE person = $1 ORDER BY at, id",
+        )
+        .bind(person.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(CheckInRow::decode).collect()
+    }
+
+    async fn export(&self, person: PersonId, exported_at: DateTime<Utc>) -> Result<Journal, StoreError> {
+        let who = person.0;
+        let mut tx = self.pool.begin().await?;
+        // One snapshot for the whole export.
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+        let screenings: Vec<ScreeningRow> = sqlx::query_as(&format!(
+            "SELECT {SCREENING_COLUMNS} FROM screenings WHERE person = $1 ORDER BY at, id"
+        ))
+        .bind(who)
+        .fetch_all(&mut *tx)
+        .await?;
+        let sessions: Vec<SessionRow> =
+            sqlx::query_as(&format!("{SESSION_SELECT} WHERE s.person = $1 ORDER BY s.started_at, s.id"))
+                .bind(who)
+                .fetch_all(&mut *tx)
+                .await?;
+        let steps: Vec<StepRow> = sqlx::query_as(
+            "SELECT st.session, st.seq, st.technique, st.step_id, st.started_at, st.ended_at, st.active_seconds, \
+             st.outcome FROM session_steps st JOIN sessions s ON s.id = st.session \
+             WHERE s.person = $1 ORDER BY st.session, st.seq",
+        )
+        .bind(who)
+        .fetch_all(&mut *tx)
+        .await?;
+        let checkins: Vec<CheckInRow> = sqlx::query_as(
+            "SELECT id, person, at, week_pain, change FROM checkins WHERE person = $1 ORDER BY at, id",
+        )
+        .bind(who)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+
+        let mut steps_of: HashMap<Uuid, Vec<StepDone>> = HashMap::new();
+        for row in steps {
+            let session = row.session;
+            steps_of.entry(session).or_default().push(row.decode()?);
+        }
+        Ok(Journal {
+            format: Journal::FORMAT.to_owned(),
+            version: Journal::VERSION,
+            exported_at,
+            screenings: screenings.into_iter().map(ScreeningRow::decode).collect::<Result<_, _>>()?,
+            sessions: sessions
+                .into_iter()
+                .map(|row| {
+                    let steps = steps_of.remove(&row.id).unwrap_or_default();
+                    row.decode(steps)
+                })
+                .collect::<Result<_, _>>()?,
+            checkins: checkins.into_iter().map(CheckInRow::decode).collect::<Result<_, _>>()?,
+        })
+    }
+
+    async fn import(&self, person: PersonId, journal: &Journal) -> Result<ImportReport, StoreError> {
+        if journal.format != Journal::FORMAT {
+            return Err(StoreError::Invalid(format!(
+                "format: `{}` is not a Knead journal; allowed: `{}`",
+                journal.format,
+                Journal::FORMAT
+            )));
+        }
+        if !(1..=Journal::VERSION).contains(&journal.version) {
+            return Err(StoreError::Invalid(format!(
+                "version: journal version {} is not known to this Knead; allowed: 1 to {} (update Knead to read newer journals)",
+                journal.version,
+                Journal::VERSION
+            )));
+        }
+        let mut report = ImportReport::default();
+        // Dropping the transaction on any error rolls all of it back.
+        let mut tx = self.begin_write().await?;
+        ensure_person(&mut tx, person).await?;
+        for s in &journal.screenings {
+            count(&mut report, put_screening(&mut tx, person, s).await?);
+        }
+        for s in &journal.sessions {
+            count(&mut report, put_session(&mut tx, person, s).await?);
+        }
+        for c in &journal.checkins {
+            count(&mut report, put_checkin(&mut tx, person, c).await?);
+        }
+        tx.commit().await?;
+        Ok(report)
+    }
+}

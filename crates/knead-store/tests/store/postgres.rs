@@ -1,0 +1,219 @@
+//! The contract against PostgreSQL, one fresh database per test, and what
+//! only the PostgreSQL backend does (its schema version, two writers).
+//!
+//! The server comes from `KNEAD_TEST_POSTGRES_URL`
+//! (`postgres://postgres@127.0.0.1:5432/postgres`). When it is not set these
+//! tests fail: a Postgres run that silently did not happen is worse than a
+//! red one. A developer without PostgreSQL opts out knowingly with
+//! `KNEAD_TEST_POSTGRES=skip`; CI never sets it.
+
+use crate::contract::{Backend, checkin, full_session, open_session, step};
+use knead_core::vocab::TechniqueId;
+use knead_store::postgres::{PgStore, schema_version};
+use knead_store::{Store, StoreError};
+use sqlx::postgres::PgConnection;
+use sqlx::{Connection, Executor};
+use uuid::Uuid;
+
+/// The variable naming the server.
+const URL_VAR: &str = "KNEAD_TEST_POSTGRES_URL";
+/// The variable that, set to `skip`, skips these tests.
+const SKIP_VAR: &str = "KNEAD_TEST_POSTGRES";
+
+/// The server's URL; `None` only when skipping was asked for.
+fn server_url() -> Option<String> {
+    match std::env::var(URL_VAR) {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ if std::env::var(SKIP_VAR).is_ok_and(|v| v == "skip") => {
+            eprintln!("{SKIP_VAR}=skip: the PostgreSQL tests are skipped");
+            None
+        }
+        _ => panic!(
+            "{URL_VAR} is not set: the PostgreSQL tests need a server, e.g. \
+             {URL_VAR}=postgres://postgres@127.0.0.1:5432/postgres (`bash .ci/postgres` starts one \
+             and prints it). To skip them knowingly, set {SKIP_VAR}=skip."
+        ),
+    }
+}
+
+/// `url` with its database replaced by `database`.
+fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let after_scheme = base.find("://").map_or(0, |i| i + 3);
+    let server = match base[after_scheme..].find('/') {
+        Some(slash) => &base[..after_scheme + slash],
+        None => base,
+    };
+    format!("{server}/{database}{query}")
+}
+
+/// A database made for one test, dropped with it.
+pub struct TestDatabase {
+    server: String,
+    name: String,
+}
+
+impl TestDatabase {
+    /// A new, empty database on the server; its URL.
+    async fn create(server: &str) -> (TestDatabase, String) {
+        let name = format!("knead_test_{}", Uuid::now_v7().simple());
+        let mut conn = PgConnection::connect(server)
+            .await
+            .unwrap_or_else(|e| panic!("cannot connect to {URL_VAR}={server}: {e}"));
+        conn.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+        conn.close().await.unwrap();
+        let url = with_database(server, &name);
+        (TestDatabase { server: server.to_owned(), name }, url)
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        // Drop is not async: a thread of its own with a runtime of its own.
+        let (server, name) = (self.server.clone(), self.name.clone());
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async {
+                let mut conn = PgConnection::connect(&server).await?;
+                conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await?;
+                conn.close().await
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("could not drop the test database {}: {dropped:?}", self.name);
+        }
+    }
+}
+
+/// A store on a fresh database.
+pub struct Postgres;
+
+impl Backend for Postgres {
+    type S = PgStore;
+    type Guard = TestDatabase;
+    async fn fresh() -> (TestDatabase, PgStore) {
+        let Some(server) = server_url() else { panic!("{SKIP_VAR}=skip: no server") };
+        let (db, url) = TestDatabase::create(&server).await;
+        let store = PgStore::connect(&url).await.unwrap();
+        (db, store)
+    }
+    fn skip() -> bool {
+        server_url().is_none()
+    }
+}
+
+mod contract_suite {
+    crate::contract::suite!(super::Postgres);
+}
+
+/// A fresh database, or `None` when skipping was asked for.
+async fn fresh() -> Option<(TestDatabase, PgStore, String)> {
+    let server = server_url()?;
+    let (db, url) = TestDatabase::create(&server).await;
+    let store = PgStore::connect(&url).await.unwrap();
+    Some((db, store, url))
+}
+
+#[test]
+fn the_database_of_a_url_is_replaced() {
+    assert_eq!(with_database("postgres://u@h:5432/postgres", "x"), "postgres://u@h:5432/x");
+    assert_eq!(with_database("postgres://u@h:5432", "x"), "postgres://u@h:5432/x");
+    assert_eq!(with_database("postgres://u@h/db?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
+}
+
+#[tokio::test]
+async fn connecting_again_keeps_what_was_written() {
+    let Some((_db, store, url)) = fresh().await else { return };
+    let me = store.local_person().await.unwrap();
+    let s = full_session(0);
+    store.record_session(me, &s).await.unwrap();
+    store.close().await;
+
+    let store = PgStore::connect(&url).await.unwrap();
+    assert_eq!(store.local_person().await.unwrap(), me, "the local person survives a restart");
+    assert_eq!(store.session(me, s.id).await.unwrap(), Some(s));
+    let mut conn = PgConnection::connect(&url).await.unwrap();
+    let version: i64 =
+        sqlx::query_scalar("SELECT version FROM knead_schema").fetch_one(&mut conn).await.unwrap();
+    assert_eq!(version, schema_version());
+    store.close().await;
+}
+
+#[tokio::test]
+async fn a_newer_schema_is_refused_and_left_untouched() {
+    let Some((_db, store, url)) = fresh().await else { return };
+    let me = store.local_person().await.unwrap();
+    store.add_checkin(me, &checkin(0, 3, 1)).await.unwrap();
+    store.close().await;
+    let newer = schema_version() + 1;
+    let mut conn = PgConnection::connect(&url).await.unwrap();
+    sqlx::query("UPDATE knead_schema SET version = $1").bind(newer).execute(&mut conn).await.unwrap();
+    let migrations: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations").fetch_one(&mut conn).await.unwrap();
+
+    let err = PgStore::connect(&url).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::TooNew { found, supported } if found == newer && supported == schema_version()),
+        "{err:?}"
+    );
+    let version: i64 =
+        sqlx::query_scalar("SELECT version FROM knead_schema").fetch_one(&mut conn).await.unwrap();
+    let after: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations").fetch_one(&mut conn).await.unwrap();
+    let checkins: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM checkins").fetch_one(&mut conn).await.unwrap();
+    assert_eq!((version, after, checkins), (newer, migrations, 1));
+    conn.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_programs_write_at_once() {
+    let Some((_db, a, url)) = fresh().await else { return };
+    let b = PgStore::connect(&url).await.unwrap();
+    let (ma, mb) = tokio::join!(a.local_person(), b.local_person());
+    let me = ma.unwrap();
+    assert_eq!(mb.unwrap(), me, "one local person, however many programs ask at once");
+    let shared = open_session(-10);
+    a.begin_session(me, &shared).await.unwrap();
+    let mut tasks = vec![];
+    for i in 0..40 {
+        let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+        let shared = shared.id;
+        tasks.push(tokio::spawn(async move {
+            let session = open_session(i);
+            store.begin_session(me, &session).await?;
+            store.add_step(me, session.id, &step(TechniqueId::Hands, "knuckles", i + 1, 30)).await?;
+            store.add_step(me, shared, &step(TechniqueId::Hands, "knuckles", i, 1)).await?;
+            store.add_checkin(me, &checkin(i, 3, 1)).await
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    assert_eq!(a.checkins(me).await.unwrap().len(), 40);
+    let kept = b.session(me, shared.id).await.unwrap().unwrap();
+    assert_eq!(kept.steps.len(), 40, "steps added at once are all kept");
+    assert_eq!(kept.usage.get(&TechniqueId::Hands), Some(&40));
+    assert_eq!(b.interrupt_open_sessions(me).await.unwrap(), 41);
+    a.close().await;
+    b.close().await;
+}
+
+#[tokio::test]
+async fn stores_of_the_contract_suite_are_separate_databases() {
+    if Postgres::skip() {
+        return;
+    }
+    let (_one, a) = Postgres::fresh().await;
+    let (_two, b) = Postgres::fresh().await;
+    let me = a.local_person().await.unwrap();
+    a.add_checkin(me, &checkin(0, 3, 1)).await.unwrap();
+    assert_ne!(b.local_person().await.unwrap(), me);
+    assert!(b.checkins(me).await.unwrap().is_empty());
+    a.close().await;
+    b.close().await;
+}
