@@ -785,20 +785,7 @@ impl Store for PgStore {
     }
 
     async fn import(&self, person: PersonId, journal: &Journal) -> Result<ImportReport, StoreError> {
-        if journal.format != Journal::FORMAT {
-            return Err(StoreError::Invalid(format!(
-                "format: `{}` is not a Knead journal; allowed: `{}`",
-                journal.format,
-                Journal::FORMAT
-            )));
-        }
-        if !(1..=Journal::VERSION).contains(&journal.version) {
-            return Err(StoreError::Invalid(format!(
-                "version: journal version {} is not known to this Knead; allowed: 1 to {} (update Knead to read newer journals)",
-                journal.version,
-                Journal::VERSION
-            )));
-        }
+        journal.check_header().map_err(StoreError::Invalid)?;
         let mut report = ImportReport::default();
         // Dropping the transaction on any error rolls all of it back.
         let mut tx = self.begin_write().await?;

@@ -216,6 +216,26 @@ impl Journal {
     pub const FORMAT: &'static str = "knead-journal";
     /// The version this build writes and reads.
     pub const VERSION: u32 = 1;
+
+    /// Whether this build can take the journal back: the right `format`
+    /// and a `version` it knows. The error names the field.
+    pub fn check_header(&self) -> Result<(), String> {
+        if self.format != Self::FORMAT {
+            return Err(format!(
+                "format: `{}` is not a Knead journal; allowed: `{}`",
+                self.format,
+                Self::FORMAT
+            ));
+        }
+        if !(1..=Self::VERSION).contains(&self.version) {
+            return Err(format!(
+                "version: journal version {} is not known to this Knead; allowed: 1 to {} (update Knead to read newer journals)",
+                self.version,
+                Self::VERSION
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// What an import did.
