@@ -1,6 +1,7 @@
 //! Knead's journal: the [`Store`] trait, its records and its errors, with
 //! the embedded SQLite backend ([`sqlite::SqliteStore`]) and the PostgreSQL
-//! backend ([`postgres::PgStore`]).
+//! backend ([`postgres::PgStore`]); both also keep the web app's
+//! [`accounts::Accounts`].
 //!
 //! The store keeps; it never decides. Everything clinical (limits, trends,
 //! escalation) is computed by knead-core from what the store returns.
@@ -8,6 +9,7 @@
 //! repeating a write (a retry, an offline sync, a re-import) changes
 //! nothing, while the same id with different content is refused.
 
+pub mod accounts;
 pub mod postgres;
 pub mod records;
 pub mod sqlite;
@@ -36,6 +38,12 @@ pub enum StoreError {
         what: &'static str,
         /// Its id.
         id: Uuid,
+    },
+    /// A value that must be unique is in use (an account's address).
+    #[error("this {what} is already in use")]
+    Taken {
+        /// What is taken.
+        what: &'static str,
     },
     /// The request makes no sense for the record's state (e.g. a step for a finished session).
     #[error("{0}")]

@@ -36,6 +36,8 @@ use sqlx::{FromRow, Postgres, Transaction};
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
+mod accounts;
+
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// The newest schema version this build knows (its newest migration).

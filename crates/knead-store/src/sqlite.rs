@@ -49,6 +49,8 @@ use std::str::FromStr;
 use std::time::Duration;
 use uuid::Uuid;
 
+mod accounts;
+
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 
 /// How long a connection waits for another writer before giving up.

@@ -5,6 +5,7 @@ use knead_core::intake::Intake;
 use knead_core::session::Outcome;
 use knead_core::units::{ChangeRating, PainScore};
 use knead_core::vocab::{Disposition, Region, TechniqueId};
+use knead_store::accounts::{Account, Accounts, SignIn};
 use knead_store::records::{
     CheckIn, Clearance, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord,
     SessionStatus, SessionSummary, StepDone,
@@ -17,7 +18,7 @@ use uuid::Uuid;
 /// the store needs alive (a temporary folder, a database) until dropped.
 pub trait Backend {
     /// The store.
-    type S: Store;
+    type S: Store + Accounts;
     /// Dropped after the store.
     type Guard;
     /// A fresh, empty store.
@@ -52,6 +53,8 @@ macro_rules! suite {
             import_conflict_rolls_back_everything,
             sub_second_times_come_back_equal,
             any_text_comes_back_as_written,
+            accounts_by_email_and_taken_addresses,
+            sign_ins_lapse_and_close,
         );
     };
     (@tests $backend:ty; $($name:ident),+ $(,)?) => {
@@ -624,4 +627,60 @@ pub async fn any_text_comes_back_as_written<B: Backend>() {
         vec![summary(&s), summary(&plain)]
     );
     store.record_session(me, &s).await.unwrap();
+}
+
+// ---------------------------------------------------------------------------
+// Accounts.
+
+fn account(email: &str) -> Account {
+    Account {
+        person: PersonId(Uuid::now_v7()),
+        email: email.to_owned(),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
+        created_at: at(0),
+    }
+}
+
+pub async fn accounts_by_email_and_taken_addresses<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let ann = account("ann@example.org");
+    store.create_account(&ann).await.unwrap();
+    assert_eq!(store.account_by_email("ann@example.org").await.unwrap(), Some(ann.clone()));
+    assert_eq!(store.account_by_email("bob@example.org").await.unwrap(), None);
+
+    let again = account("ann@example.org");
+    let err = store.create_account(&again).await.unwrap_err();
+    assert!(matches!(err, StoreError::Taken { what: "email" }), "{err:?}");
+    // Nothing of the refused account was kept: its person has no journal
+    // and can still get an account of its own.
+    assert_eq!(store.account_by_email("ann@example.org").await.unwrap(), Some(ann.clone()));
+    let mut other = again.clone();
+    other.email = "other@example.org".to_owned();
+    store.create_account(&other).await.unwrap();
+
+    // An account's person keeps a journal of its own.
+    store.add_screening(ann.person, &screening(1)).await.unwrap();
+    assert_eq!(store.screenings(ann.person, 10).await.unwrap().len(), 1);
+    assert!(store.screenings(other.person, 10).await.unwrap().is_empty());
+}
+
+pub async fn sign_ins_lapse_and_close<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let ann = account("ann@example.org");
+    store.create_account(&ann).await.unwrap();
+    let sign_in = SignIn { person: ann.person, csrf: "c".repeat(43), created_at: at(0), expires_at: at(60) };
+    store.open_sign_in("aa", &sign_in).await.unwrap();
+    assert_eq!(store.sign_in("aa", at(59)).await.unwrap(), Some(sign_in.clone()));
+    assert_eq!(store.sign_in("aa", at(60)).await.unwrap(), None, "lapsed at expires_at");
+    assert_eq!(store.sign_in("bb", at(1)).await.unwrap(), None, "unknown token");
+
+    // A later sign-in of the same person sweeps the lapsed one away.
+    let later = SignIn { created_at: at(120), expires_at: at(180), ..sign_in.clone() };
+    store.open_sign_in("bb", &later).await.unwrap();
+    assert_eq!(store.sign_in("aa", at(1)).await.unwrap(), None, "lapsed sign-in was removed");
+    assert_eq!(store.sign_in("bb", at(121)).await.unwrap(), Some(later));
+
+    store.close_sign_in("bb").await.unwrap();
+    assert_eq!(store.sign_in("bb", at(121)).await.unwrap(), None);
+    store.close_sign_in("bb").await.unwrap();
 }

@@ -1,0 +1,120 @@
+//! [`Accounts`] on SQLite.
+
+use super::{SqliteStore, corrupt, parse_id, parse_time, person_text, time_text};
+use crate::StoreError;
+use crate::accounts::{Account, Accounts, SignIn};
+use crate::records::PersonId;
+use chrono::{DateTime, Utc};
+use sqlx::FromRow;
+
+#[derive(FromRow)]
+struct AccountRow {
+    person: String,
+    email: String,
+    password_hash: String,
+    created_at: String,
+}
+
+#[derive(FromRow)]
+struct SignInRow {
+    person: String,
+    csrf: String,
+    created_at: String,
+    expires_at: String,
+}
+
+fn person(text: &str, what: &str) -> Result<PersonId, StoreError> {
+    parse_id(text).map(PersonId).map_err(|e| corrupt(what, text, "person", e))
+}
+
+fn time(text: &str, what: &str, field: &str) -> Result<DateTime<Utc>, StoreError> {
+    parse_time(text).map_err(|e| corrupt(what, text, field, e))
+}
+
+impl Accounts for SqliteStore {
+    async fn create_account(&self, account: &Account) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let taken: Option<String> = sqlx::query_scalar("SELECT person FROM accounts WHERE email = ?")
+            .bind(&account.email)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if taken.is_some() {
+            return Err(StoreError::Taken { what: "email" });
+        }
+        let person = person_text(account.person);
+        sqlx::query("INSERT INTO persons (id) VALUES (?)").bind(&person).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO accounts (person, email, password_hash, created_at) VALUES (?, ?, ?, ?)")
+            .bind(&person)
+            .bind(&account.email)
+            .bind(&account.password_hash)
+            .bind(time_text(&account.created_at, "account.created_at")?)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn account_by_email(&self, email: &str) -> Result<Option<Account>, StoreError> {
+        let row: Option<AccountRow> =
+            sqlx::query_as("SELECT person, email, password_hash, created_at FROM accounts WHERE email = ?")
+                .bind(email)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|r| {
+            Ok(Account {
+                person: person(&r.person, "account")?,
+                created_at: time(&r.created_at, "account", "created_at")?,
+                email: r.email,
+                password_hash: r.password_hash,
+            })
+        })
+        .transpose()
+    }
+
+    async fn open_sign_in(&self, token_hash: &str, sign_in: &SignIn) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let person = person_text(sign_in.person);
+        let created = time_text(&sign_in.created_at, "sign_in.created_at")?;
+        sqlx::query("DELETE FROM sign_ins WHERE person = ? AND expires_at < ?")
+            .bind(&person)
+            .bind(&created)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO sign_ins (token_hash, person, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(token_hash)
+        .bind(&person)
+        .bind(&sign_in.csrf)
+        .bind(&created)
+        .bind(time_text(&sign_in.expires_at, "sign_in.expires_at")?)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn sign_in(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SignIn>, StoreError> {
+        let row: Option<SignInRow> = sqlx::query_as(
+            "SELECT person, csrf, created_at, expires_at FROM sign_ins WHERE token_hash = ? AND expires_at > ?",
+        )
+        .bind(token_hash)
+        .bind(time_text(&now, "now")?)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(SignIn {
+                person: person(&r.person, "sign-in")?,
+                created_at: time(&r.created_at, "sign-in", "created_at")?,
+                expires_at: time(&r.expires_at, "sign-in", "expires_at")?,
+                csrf: r.csrf,
+            })
+        })
+        .transpose()
+    }
+
+    async fn close_sign_in(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sign_ins WHERE token_hash = ?").bind(token_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+}
