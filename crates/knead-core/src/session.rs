@@ -241,6 +241,15 @@ struct Segment {
 }
 
 impl Segment {
+    fn phase(&self) -> Phase {
+        match self.kind {
+            Kind::GetReady => Phase::GetReady,
+            Kind::Timed { .. } => Phase::Step,
+            Kind::Bout { bout, of, .. } => Phase::Bout { bout, of },
+            Kind::Rest { after, of } => Phase::Rest { after, of },
+        }
+    }
+
     fn is_work(&self) -> bool {
         matches!(self.kind, Kind::Timed { .. } | Kind::Bout { .. })
     }
@@ -274,45 +283,86 @@ const MS: u64 = 1000;
 /// Steps and bouts shorter than this get no halfway event.
 const HALFWAY_FROM_MS: u64 = 20 * MS;
 
-impl Session {
-    /// Start a session at `now`; returns it with the first events.
-    pub fn start(plan: Plan, now: Tick) -> (Self, Vec<Event>) {
-        let mut segments =
-            vec![Segment { at: None, kind: Kind::GetReady, len_ms: u64::from(plan.get_ready_seconds) * MS }];
-        for (i, item) in plan.items.iter().enumerate() {
-            for (s, step) in item.steps.iter().enumerate() {
-                let at = Some((i, s));
-                match step.timing {
-                    crate::pack::Timing::Fixed { seconds } => {
-                        let ms = u64::from(seconds) * MS;
-                        segments.push(Segment { at, kind: Kind::Timed { max_ms: ms }, len_ms: ms });
-                    }
-                    crate::pack::Timing::Range { min_seconds, max_seconds } => segments.push(Segment {
-                        at,
-                        kind: Kind::Timed { max_ms: u64::from(max_seconds) * MS },
-                        len_ms: u64::from(min_seconds) * MS,
-                    }),
-                    crate::pack::Timing::Bouts { count, work_seconds, rest_seconds } => {
-                        let bout_max = item.bout_max_seconds.unwrap_or(work_seconds).min(work_seconds);
-                        let max_ms = u64::from(item.bout_max_seconds.unwrap_or(work_seconds)) * MS;
-                        for bout in 1..=count {
+/// The plan as segments, in order: the one sequence both the engine and
+/// [`timeline`] use.
+fn segments(plan: &Plan) -> Vec<Segment> {
+    let mut segments =
+        vec![Segment { at: None, kind: Kind::GetReady, len_ms: u64::from(plan.get_ready_seconds) * MS }];
+    for (i, item) in plan.items.iter().enumerate() {
+        for (s, step) in item.steps.iter().enumerate() {
+            let at = Some((i, s));
+            match step.timing {
+                crate::pack::Timing::Fixed { seconds } => {
+                    let ms = u64::from(seconds) * MS;
+                    segments.push(Segment { at, kind: Kind::Timed { max_ms: ms }, len_ms: ms });
+                }
+                crate::pack::Timing::Range { min_seconds, max_seconds } => segments.push(Segment {
+                    at,
+                    kind: Kind::Timed { max_ms: u64::from(max_seconds) * MS },
+                    len_ms: u64::from(min_seconds) * MS,
+                }),
+                crate::pack::Timing::Bouts { count, work_seconds, rest_seconds } => {
+                    let bout_max = item.bout_max_seconds.unwrap_or(work_seconds).min(work_seconds);
+                    let max_ms = u64::from(item.bout_max_seconds.unwrap_or(work_seconds)) * MS;
+                    for bout in 1..=count {
+                        segments.push(Segment {
+                            at,
+                            kind: Kind::Bout { bout, of: count, max_ms },
+                            len_ms: u64::from(bout_max) * MS,
+                        });
+                        if bout < count {
                             segments.push(Segment {
                                 at,
-                                kind: Kind::Bout { bout, of: count, max_ms },
-                                len_ms: u64::from(bout_max) * MS,
+                                kind: Kind::Rest { after: bout, of: count },
+                                len_ms: u64::from(rest_seconds) * MS,
                             });
-                            if bout < count {
-                                segments.push(Segment {
-                                    at,
-                                    kind: Kind::Rest { after: bout, of: count },
-                                    len_ms: u64::from(rest_seconds) * MS,
-                                });
-                            }
                         }
                     }
                 }
             }
         }
+    }
+    segments
+}
+
+/// One segment of a plan's timeline, for an interface that runs the clock
+/// itself (the web page): the same sequence, lengths and limits the engine
+/// runs. The interface may shorten a segment (skip, stop) but never lengthen
+/// it, and a technique's work never passes its item's `cap_seconds`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Slot {
+    /// Index into the plan's items; `None` for the get-ready countdown.
+    pub item: Option<usize>,
+    /// Index into that item's steps.
+    pub step: Option<usize>,
+    /// What kind of segment.
+    #[serde(flatten)]
+    pub phase: Phase,
+    /// Its planned length.
+    pub seconds: u32,
+    /// Whether it counts as work against the technique's limits (steps and
+    /// bouts do, rests and the countdown do not).
+    pub work: bool,
+}
+
+/// The plan's timeline, segment by segment.
+pub fn timeline(plan: &Plan) -> Vec<Slot> {
+    segments(plan)
+        .iter()
+        .map(|seg| Slot {
+            item: seg.at.map(|(item, _)| item),
+            step: seg.at.map(|(_, step)| step),
+            phase: seg.phase(),
+            seconds: u32::try_from(seg.len_ms / MS).unwrap_or(u32::MAX),
+            work: seg.is_work(),
+        })
+        .collect()
+}
+
+impl Session {
+    /// Start a session at `now`; returns it with the first events.
+    pub fn start(plan: Plan, now: Tick) -> (Self, Vec<Event>) {
+        let segments = segments(&plan);
         let items = plan.items.len();
         let mut session = Session {
             plan,
@@ -424,12 +474,7 @@ impl Session {
         } else {
             in_segment
         };
-        let phase = match seg.kind {
-            Kind::GetReady => Phase::GetReady,
-            Kind::Timed { .. } => Phase::Step,
-            Kind::Bout { bout, of, .. } => Phase::Bout { bout, of },
-            Kind::Rest { after, of } => Phase::Rest { after, of },
-        };
+        let phase = seg.phase();
         View {
             phase,
             paused,
