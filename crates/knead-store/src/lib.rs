@@ -10,6 +10,7 @@
 //! nothing, while the same id with different content is refused.
 
 pub mod accounts;
+pub mod any;
 pub mod postgres;
 pub mod records;
 pub mod sqlite;

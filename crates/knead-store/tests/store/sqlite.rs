@@ -4,6 +4,7 @@
 use crate::contract::{self, Backend, at, checkin, full_session, open_session, step, summary};
 use chrono::{Duration, TimeZone, Utc};
 use knead_core::vocab::TechniqueId;
+use knead_store::any::AnyStore;
 use knead_store::records::{Journal, SessionRecord, SessionStatus};
 use knead_store::sqlite::{SqliteStore, schema_version};
 use knead_store::{Period, Store, StoreError};
@@ -37,8 +38,36 @@ impl Backend for SqliteMemory {
     }
 }
 
+/// A journal file opened the way `knead serve` opens one: by URL, through [`AnyStore`].
+pub struct SqliteUrl;
+
+impl Backend for SqliteUrl {
+    type S = AnyStore;
+    type Guard = TempDir;
+    async fn fresh() -> (TempDir, AnyStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("journal.db").display());
+        let store = AnyStore::open(&url).await.unwrap();
+        assert!(matches!(store, AnyStore::Sqlite(_)));
+        (dir, store)
+    }
+}
+
 mod file {
     crate::contract::suite!(super::SqliteFile);
+}
+
+mod url {
+    crate::contract::suite!(super::SqliteUrl);
+}
+
+#[tokio::test]
+async fn unknown_database_urls_are_refused_without_their_secrets() {
+    for url in ["mysql://root:hunter2@db/knead", "sqlite://", "knead.db"] {
+        let err = AnyStore::open(url).await.unwrap_err().to_string();
+        assert!(err.starts_with("database_url: "), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
+    }
 }
 
 mod memory {

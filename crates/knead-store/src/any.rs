@@ -1,0 +1,139 @@
+//! [`AnyStore`]: one type for "the journal this server was given", SQLite or
+//! PostgreSQL, chosen at start from a URL. The traits use `async fn`, so
+//! they cannot be trait objects; an enum that forwards keeps the web layer
+//! free of a type parameter on every handler.
+
+use crate::accounts::{Account, Accounts, SignIn};
+use crate::postgres::PgStore;
+use crate::records::{
+    CheckIn, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord, SessionSummary,
+    StepDone,
+};
+use crate::sqlite::SqliteStore;
+use crate::{Period, Store, StoreError};
+use chrono::{DateTime, Utc};
+use std::path::Path;
+use uuid::Uuid;
+
+/// A journal on either backend.
+#[derive(Debug, Clone)]
+pub enum AnyStore {
+    /// An embedded SQLite file.
+    Sqlite(SqliteStore),
+    /// A PostgreSQL database.
+    Postgres(PgStore),
+}
+
+impl AnyStore {
+    /// Open `sqlite://PATH` (a file, made if missing) or
+    /// `postgres://…` / `postgresql://…`, migrating it.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(StoreError::Invalid(
+                    "database_url: `sqlite://` needs a file path, e.g. sqlite:///var/lib/knead/knead.db"
+                        .into(),
+                ));
+            }
+            Ok(Self::Sqlite(SqliteStore::open(Path::new(path)).await?))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres(PgStore::connect(url).await?))
+        } else {
+            // The URL may carry a password: name only its scheme.
+            let scheme = url.split_once(':').map_or("(none)", |(scheme, _)| scheme);
+            Err(StoreError::Invalid(format!(
+                "database_url: scheme `{scheme}` is not supported; allowed: sqlite://PATH, postgres://…"
+            )))
+        }
+    }
+
+    /// Close every connection.
+    pub async fn close(&self) {
+        match self {
+            Self::Sqlite(s) => s.close().await,
+            Self::Postgres(s) => s.close().await,
+        }
+    }
+}
+
+/// Forward a call to whichever backend this is.
+macro_rules! forward {
+    ($self:ident.$method:ident($($arg:expr),*)) => {
+        match $self {
+            AnyStore::Sqlite(s) => s.$method($($arg),*).await,
+            AnyStore::Postgres(s) => s.$method($($arg),*).await,
+        }
+    };
+}
+
+impl Store for AnyStore {
+    async fn local_person(&self) -> Result<PersonId, StoreError> {
+        forward!(self.local_person())
+    }
+    async fn add_screening(&self, person: PersonId, screening: &ScreeningRecord) -> Result<(), StoreError> {
+        forward!(self.add_screening(person, screening))
+    }
+    async fn screenings(&self, person: PersonId, limit: u32) -> Result<Vec<ScreeningRecord>, StoreError> {
+        forward!(self.screenings(person, limit))
+    }
+    async fn begin_session(&self, person: PersonId, session: &SessionRecord) -> Result<(), StoreError> {
+        forward!(self.begin_session(person, session))
+    }
+    async fn add_step(&self, person: PersonId, session: Uuid, step: &StepDone) -> Result<(), StoreError> {
+        forward!(self.add_step(person, session, step))
+    }
+    async fn finish_session(
+        &self,
+        person: PersonId,
+        session: Uuid,
+        end: &SessionEnd,
+    ) -> Result<(), StoreError> {
+        forward!(self.finish_session(person, session, end))
+    }
+    async fn record_session(&self, person: PersonId, session: &SessionRecord) -> Result<(), StoreError> {
+        forward!(self.record_session(person, session))
+    }
+    async fn interrupt_open_sessions(&self, person: PersonId) -> Result<u32, StoreError> {
+        forward!(self.interrupt_open_sessions(person))
+    }
+    async fn session(&self, person: PersonId, id: Uuid) -> Result<Option<SessionRecord>, StoreError> {
+        forward!(self.session(person, id))
+    }
+    async fn session_summaries(
+        &self,
+        person: PersonId,
+        period: Period,
+    ) -> Result<Vec<SessionSummary>, StoreError> {
+        forward!(self.session_summaries(person, period))
+    }
+    async fn add_checkin(&self, person: PersonId, checkin: &CheckIn) -> Result<(), StoreError> {
+        forward!(self.add_checkin(person, checkin))
+    }
+    async fn checkins(&self, person: PersonId) -> Result<Vec<CheckIn>, StoreError> {
+        forward!(self.checkins(person))
+    }
+    async fn export(&self, person: PersonId, exported_at: DateTime<Utc>) -> Result<Journal, StoreError> {
+        forward!(self.export(person, exported_at))
+    }
+    async fn import(&self, person: PersonId, journal: &Journal) -> Result<ImportReport, StoreError> {
+        forward!(self.import(person, journal))
+    }
+}
+
+impl Accounts for AnyStore {
+    async fn create_account(&self, account: &Account) -> Result<(), StoreError> {
+        forward!(self.create_account(account))
+    }
+    async fn account_by_email(&self, email: &str) -> Result<Option<Account>, StoreError> {
+        forward!(self.account_by_email(email))
+    }
+    async fn open_sign_in(&self, token_hash: &str, sign_in: &SignIn) -> Result<(), StoreError> {
+        forward!(self.open_sign_in(token_hash, sign_in))
+    }
+    async fn sign_in(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SignIn>, StoreError> {
+        forward!(self.sign_in(token_hash, now))
+    }
+    async fn close_sign_in(&self, token_hash: &str) -> Result<(), StoreError> {
+        forward!(self.close_sign_in(token_hash))
+    }
+}
