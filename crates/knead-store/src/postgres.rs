@@ -37,6 +37,7 @@ use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
 mod accounts;
+mod micros;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -317,6 +318,7 @@ async fn put_screening(
     person: PersonId,
     s: &ScreeningRecord,
 ) -> Result<Put, StoreError> {
+    let s = &micros::screening(s);
     let clearance = match &s.clearance {
         Some(c) => Some(json_text(c, "screening.clearance")?),
         None => None,
@@ -416,6 +418,7 @@ async fn put_session(
     person: PersonId,
     s: &SessionRecord,
 ) -> Result<Put, StoreError> {
+    let s = &micros::session(s);
     check_session(s)?;
     let plan = match &s.plan {
         Some(p) => Some(json_text(p, "session.plan")?),
@@ -466,6 +469,7 @@ async fn put_session(
 }
 
 async fn put_checkin(conn: &mut PgConnection, person: PersonId, c: &CheckIn) -> Result<Put, StoreError> {
+    let c = &micros::checkin(c);
     let added = sqlx::query(
         "INSERT INTO checkins (id, person, at, week_pain, change) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (id) DO NOTHING",
@@ -544,6 +548,7 @@ impl Store for PgStore {
 
     async fn add_step(&self, person: PersonId, session: Uuid, step: &StepDone) -> Result<(), StoreError> {
         check_step(step, "step")?;
+        let step = &micros::step(step);
         let mut tx = self.begin_write().await?;
         // Lock the session's row: steps added at once are numbered one after another.
         let row: Option<(String, String)> =
@@ -611,6 +616,7 @@ impl Store for PgStore {
                 SessionStatus::as_str(end.status)
             )));
         }
+        let end = &micros::end(end);
         let mut tx = self.begin_write().await?;
         let locked: Option<Uuid> =
             sqlx::query_scalar("SELECT id FROM sessions WHERE id = $1 AND person = $2 FOR UPDATE")

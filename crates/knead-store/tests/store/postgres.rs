@@ -217,3 +217,50 @@ async fn stores_of_the_contract_suite_are_separate_databases() {
     a.close().await;
     b.close().await;
 }
+
+#[tokio::test]
+async fn nanoseconds_are_cut_and_a_resent_record_is_recognised() {
+    let Some((_db, store, _url)) = fresh().await else { return };
+    let me = store.local_person().await.unwrap();
+    let ns = chrono::Duration::nanoseconds(789);
+    let mut s = full_session(0);
+    s.started_at += ns;
+    s.ended_at = s.ended_at.map(|t| t + ns);
+    for step in &mut s.steps {
+        step.started_at += ns;
+        step.ended_at += ns;
+    }
+    store.record_session(me, &s).await.unwrap();
+    store.record_session(me, &s).await.unwrap();
+    let kept = store.session(me, s.id).await.unwrap().unwrap();
+    assert_eq!(kept.started_at, s.started_at - ns, "kept to the microsecond");
+
+    let mut screening = crate::contract::screening(5);
+    screening.at += ns;
+    store.add_screening(me, &screening).await.unwrap();
+    store.add_screening(me, &screening).await.unwrap();
+
+    let mut c = checkin(9, 4, 1);
+    c.at += ns;
+    store.add_checkin(me, &c).await.unwrap();
+    store.add_checkin(me, &c).await.unwrap();
+    assert_eq!(store.checkins(me).await.unwrap().len(), 1);
+
+    // A step and an end with nanoseconds, each sent twice.
+    let open = open_session(20);
+    store.begin_session(me, &open).await.unwrap();
+    let mut st = step(TechniqueId::Hands, "knuckles", 21, 60);
+    st.ended_at += ns;
+    store.add_step(me, open.id, &st).await.unwrap();
+    store.add_step(me, open.id, &st).await.unwrap();
+    let end = knead_store::records::SessionEnd {
+        ended_at: crate::contract::at(30) + ns,
+        status: knead_store::records::SessionStatus::Completed,
+        stop_reason: None,
+        pain_after: None,
+        note: None,
+    };
+    store.finish_session(me, open.id, &end).await.unwrap();
+    store.finish_session(me, open.id, &end).await.unwrap();
+    assert_eq!(store.session(me, open.id).await.unwrap().unwrap().steps.len(), 1);
+}
