@@ -1,6 +1,6 @@
-//! The screening's words in plain language, as the questionnaire shows them.
+//! The screening's words in plain language, as the questionnaires (terminal and web) show them.
 
-use knead_core::vocab::{Character, Equipment, History, Pattern, Radiation, Region, Skin, Symptom};
+use crate::vocab::{Character, Equipment, History, Pattern, Radiation, Region, Skin, Symptom};
 
 /// A plain-language label for a screening word.
 pub trait Label {

@@ -15,10 +15,12 @@
 
 pub mod clock;
 pub mod intake;
+pub mod labels;
 pub mod limits;
 pub mod outcomes;
 pub mod pack;
 pub mod planner;
+pub mod program;
 pub mod screening;
 pub mod session;
 pub mod units;

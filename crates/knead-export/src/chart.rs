@@ -20,7 +20,7 @@ use plotters::prelude::*;
 use std::sync::OnceLock;
 
 /// The bundled font (Liberation Sans Regular, SIL OFL 1.1: see `assets/`).
-static FONT: &[u8] = include_bytes!("../assets/LiberationSans-Regular.ttf");
+pub(crate) static FONT: &[u8] = include_bytes!("../assets/LiberationSans-Regular.ttf");
 
 /// The family name the font is registered under (plotters' name for
 /// [`FontFamily::SansSerif`]).

@@ -13,14 +13,27 @@
 mod fixture;
 
 use fhirbolt::model::r4::Resource;
-use fhirbolt::model::r4::resources::{Bundle, ObservationValue};
-use knead_export::fhir;
+use fhirbolt::model::r4::resources::{Bundle, ObservationValue, QuestionnaireResponseItemAnswerValue};
+use knead_export::fhir::{self, BundleInput, ProgramPeriod};
 use serde_json::{Value, json};
 
 const PATIENT: &str = "Patient/example-123";
 
 fn bundle() -> Value {
     fhir::pain_observations(&fixture::sessions(), PATIENT)
+}
+
+/// The whole journal: Questionnaire, QuestionnaireResponses, CarePlan and
+/// Observations.
+fn journal_bundle() -> Value {
+    let journal = fixture::journal();
+    let program = fixture::program();
+    let input = BundleInput {
+        journal: &journal,
+        patient_reference: PATIENT,
+        program: Some(ProgramPeriod { program: &program, start: fixture::program_start() }),
+    };
+    fhir::journal_bundle(&input)
 }
 
 /// Reads the bundle's text, as a receiving system would, into fhirbolt's R4
@@ -45,7 +58,6 @@ fn the_bundle_is_a_valid_r4_bundle_and_nothing_is_lost_reading_it() {
     let back: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(back, ours, "the R4 model read something other than what was written");
 }
-
 
 #[test]
 fn the_r4_model_reads_each_observation_as_an_integer_pain_score() {
@@ -79,7 +91,6 @@ fn the_r4_model_reads_each_observation_as_an_integer_pain_score() {
     assert_eq!(scores, [6, 4, 5, 6, 4, 3, 5]);
 }
 
-
 #[test]
 fn the_r4_model_is_strict_enough_to_catch_mistakes() {
     // A check that passes everything proves nothing: these must fail.
@@ -108,8 +119,59 @@ fn the_r4_model_is_strict_enough_to_catch_mistakes() {
     assert!(r4(&no_status).unwrap_err().contains("missing field `status`"));
 }
 
-
 #[test]
 fn an_empty_bundle_is_valid() {
     assert!(r4(&fhir::pain_observations(&[], PATIENT)).unwrap().entry.is_empty());
+}
+
+#[test]
+fn the_journal_bundle_is_valid_r4_and_nothing_is_lost_reading_it() {
+    let ours = journal_bundle();
+    let bundle = r4(&ours).unwrap();
+    assert_eq!(bundle.entry.len(), 11);
+    let text = fhirbolt::json::to_string(&Resource::Bundle(Box::new(bundle)), None).unwrap();
+    let back: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, ours, "the R4 model read something other than what was written");
+}
+
+#[test]
+fn the_r4_model_reads_the_questionnaire_the_responses_and_the_care_plan() {
+    let bundle = r4(&journal_bundle()).unwrap();
+    let resources: Vec<&Resource> = bundle.entry.iter().map(|e| e.resource.as_ref().unwrap()).collect();
+    let Resource::Questionnaire(questionnaire) = resources[0] else { panic!("not a Questionnaire") };
+    assert_eq!(questionnaire.url.as_ref().unwrap().value.as_deref(), Some(fhir::QUESTIONNAIRE_URL));
+    assert_eq!(questionnaire.item.len(), 14);
+    let Resource::QuestionnaireResponse(response) = resources[1] else {
+        panic!("not a QuestionnaireResponse")
+    };
+    assert_eq!(response.status.value.as_deref(), Some("completed"));
+    let age = &response.item[0];
+    assert_eq!(age.link_id.value.as_deref(), Some("age_years"));
+    match age.answer[0].value.as_ref().unwrap() {
+        QuestionnaireResponseItemAnswerValue::Integer(i) => assert_eq!(i.value, Some(58)),
+        other => panic!("not an integer: {other:?}"),
+    }
+    assert!(matches!(resources[2], Resource::QuestionnaireResponse(_)));
+    let Resource::CarePlan(plan) = resources[3] else { panic!("not a CarePlan") };
+    assert_eq!(plan.intent.value.as_deref(), Some("plan"));
+    assert_eq!(plan.activity.len(), 1);
+    assert!(resources[4..].iter().all(|r| matches!(r, Resource::Observation(_))));
+}
+
+#[test]
+fn the_r4_model_catches_mistakes_in_the_new_resources() {
+    let mut answer_of_the_wrong_type = journal_bundle();
+    answer_of_the_wrong_type["entry"][1]["resource"]["item"][0]["answer"][0]["valueInteger"] = json!(true);
+    assert!(r4(&answer_of_the_wrong_type).is_err());
+
+    let mut no_detail_status = journal_bundle();
+    no_detail_status["entry"][3]["resource"]["activity"][0]["detail"]
+        .as_object_mut()
+        .unwrap()
+        .remove("status");
+    assert!(r4(&no_detail_status).is_err());
+
+    let mut unknown = journal_bundle();
+    unknown["entry"][0]["resource"]["item"][0]["answerValue"] = json!("58");
+    assert!(r4(&unknown).is_err());
 }

@@ -6,6 +6,7 @@
 mod intake;
 mod outcomes;
 mod pack;
+mod program;
 mod properties;
 mod rules;
 mod session;

@@ -287,7 +287,8 @@ fn view_reports_progress_and_whats_next() {
 #[test]
 fn the_timeline_is_what_the_engine_runs() {
     // A plan cut short by the day's usage, so caps bite too.
-    let used = DayUsage { sessions: 1, seconds: [(TechniqueId::ElectricMassager, 1500)].into_iter().collect() };
+    let used =
+        DayUsage { sessions: 1, seconds: [(TechniqueId::ElectricMassager, 1500)].into_iter().collect() };
     for plan in [full_plan(), plan_with(&[Equipment::MassageGun], true, &used)] {
         let slots = session::timeline(&plan);
         assert_eq!(slots[0].phase, Phase::GetReady);
@@ -297,9 +298,15 @@ fn the_timeline_is_what_the_engine_runs() {
         run(&mut s, &clock, 1000);
         for (i, item) in plan.items.iter().enumerate() {
             let planned: u32 = slots.iter().filter(|x| x.work && x.item == Some(i)).map(|x| x.seconds).sum();
-            let ran: u64 = s.records().iter().filter(|r| r.technique == item.technique).map(|r| r.active_ms).sum();
+            let ran: u64 =
+                s.records().iter().filter(|r| r.technique == item.technique).map(|r| r.active_ms).sum();
             assert_eq!(u64::from(planned) * 1000, ran, "{:?}", item.technique);
-            assert!(planned <= item.cap_seconds, "{:?}: {planned} s planned, cap {}", item.technique, item.cap_seconds);
+            assert!(
+                planned <= item.cap_seconds,
+                "{:?}: {planned} s planned, cap {}",
+                item.technique,
+                item.cap_seconds
+            );
         }
         let total: u32 = slots.iter().map(|x| x.seconds).sum();
         assert_eq!(u64::from(total) * 1000, clock.now().0, "the session lasts the timeline");

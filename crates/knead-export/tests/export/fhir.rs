@@ -1,17 +1,52 @@
-//! The FHIR export: a snapshot of the whole bundle, and the rules a FHIR
-//! model does not check (dateTime and id formats, the codes) by hand. The
+//! The FHIR export: a snapshot of the whole bundle (ids and times
+//! redacted), and the rules a FHIR model does not check (dateTime and id
+//! formats, the codes, answers that match their questions) by hand. The
 //! bundle is also read into an independent FHIR R4 model by
 //! tools/fhir-check, kept outside the workspace because that model turns
 //! on serde_json features that would change every other crate's tests.
 
 use crate::fixture;
-use knead_export::fhir;
+use knead_export::fhir::{self, BundleInput, ProgramPeriod};
 use serde_json::{Value, json};
 
 const PATIENT: &str = "Patient/example-123";
 
 fn bundle() -> Value {
     fhir::pain_observations(&fixture::sessions(), PATIENT)
+}
+
+/// The whole journal with the program: Questionnaire, two responses,
+/// CarePlan, seven Observations.
+fn journal_bundle() -> Value {
+    let journal = fixture::journal();
+    let program = fixture::program();
+    let input = BundleInput {
+        journal: &journal,
+        patient_reference: PATIENT,
+        program: Some(ProgramPeriod { program: &program, start: fixture::program_start() }),
+    };
+    fhir::journal_bundle(&input)
+}
+
+/// The value with ids and times replaced by placeholders, for a snapshot
+/// that shows the shape (the tests below check the ids and times).
+fn redacted(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = match k.as_str() {
+                        "id" | "fullUrl" => json!("[id]"),
+                        "authored" | "effectiveDateTime" | "start" | "end" => json!("[time]"),
+                        _ => redacted(v),
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(redacted).collect()),
+        other => other.clone(),
+    }
 }
 
 /// The value with every object's keys sorted.
@@ -30,8 +65,107 @@ fn canonical(value: &Value) -> Value {
 }
 
 #[test]
-fn bundle_snapshot() {
-    insta::assert_snapshot!(serde_json::to_string_pretty(&canonical(&bundle())).unwrap());
+fn journal_bundle_snapshot() {
+    insta::assert_snapshot!(serde_json::to_string_pretty(&canonical(&redacted(&journal_bundle()))).unwrap());
+}
+
+#[test]
+fn the_journal_bundle_holds_each_resource_in_order() {
+    let value = journal_bundle();
+    let types: Vec<&str> = value["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["resource"]["resourceType"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "Questionnaire",
+            "QuestionnaireResponse",
+            "QuestionnaireResponse",
+            "CarePlan",
+            "Observation",
+            "Observation",
+            "Observation",
+            "Observation",
+            "Observation",
+            "Observation",
+            "Observation",
+        ]
+    );
+    // Every fullUrl is a UUID v5 and unique.
+    let urls: std::collections::BTreeSet<&str> =
+        value["entry"].as_array().unwrap().iter().map(|e| e["fullUrl"].as_str().unwrap()).collect();
+    assert_eq!(urls.len(), types.len());
+    // Without screenings or a program: just the Observations.
+    let mut journal = fixture::journal();
+    journal.screenings.clear();
+    let plain =
+        fhir::journal_bundle(&BundleInput { journal: &journal, patient_reference: PATIENT, program: None });
+    assert_eq!(plain, bundle());
+}
+
+#[test]
+fn the_questionnaire_offers_the_vocabulary_and_the_answers_match_it() {
+    use knead_core::vocab::{Symptom, Vocabulary};
+    let value = journal_bundle();
+    let entries = value["entry"].as_array().unwrap();
+    let questionnaire = &entries[0]["resource"];
+    assert_eq!(questionnaire["url"], fhir::QUESTIONNAIRE_URL);
+    assert!(
+        fhir::QUESTIONNAIRE_URL.starts_with("https://example.invalid/knead/fhir/"),
+        "under the repository URL"
+    );
+    let items = questionnaire["item"].as_array().unwrap();
+    let symptoms = items.iter().find(|i| i["linkId"] == "symptoms").unwrap();
+    let offered: Vec<&str> = symptoms["answerOption"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["valueCoding"]["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(offered, Symptom::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>());
+    for response in &entries[1..3] {
+        let response = &response["resource"];
+        assert_eq!(
+            response["questionnaire"],
+            format!("{}|{}", fhir::QUESTIONNAIRE_URL, fhir::QUESTIONNAIRE_VERSION)
+        );
+        for item in response["item"].as_array().unwrap() {
+            let question =
+                items.iter().find(|q| q["linkId"] == item["linkId"]).expect("every answer has its question");
+            assert_eq!(question["text"], item["text"]);
+            for answer in item["answer"].as_array().unwrap() {
+                if let Some(coding) = answer.get("valueCoding") {
+                    assert!(
+                        question["answerOption"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .any(|o| o["valueCoding"] == *coding)
+                    );
+                }
+            }
+        }
+    }
+    let first = &entries[1]["resource"];
+    assert_eq!(first["authored"], "2026-01-05T07:20:00Z");
+    assert_eq!(first["extension"][0]["valueCode"], "self_care_with_limits");
+}
+
+#[test]
+fn the_care_plan_states_the_program() {
+    let value = journal_bundle();
+    let plan = &value["entry"][3]["resource"];
+    assert_eq!(plan["period"], json!({ "start": "2026-01-08", "end": "2026-02-04" }));
+    assert_eq!(plan["author"], json!({ "display": "Dr Rivera" }));
+    assert_eq!(plan["activity"].as_array().unwrap().len(), 1);
+    assert_eq!(plan["activity"][0]["detail"]["scheduledTiming"]["repeat"]["frequency"], 2);
+    assert_eq!(plan["note"][0]["text"], "Gentle pressure only; stop if you bruise.");
+    assert!(
+        plan["description"].as_str().unwrap().contains("2 session(s) a day, 5 day(s) a week, for 4 week(s)")
+    );
 }
 
 #[test]

@@ -1,10 +1,16 @@
 //! A small journal with fixed ids and times (no clock is read), covering a
-//! completed, a stopped, an interrupted and an in-progress session.
+//! completed, a stopped, an interrupted and an in-progress session, and two
+//! screenings: one with a limit (blood thinners), one cleared by a clinician.
 
 use chrono::{DateTime, Utc};
+use knead_core::intake::Intake;
+use knead_core::pack::ContentPack;
+use knead_core::screening;
 use knead_core::units::{ChangeRating, PainScore};
 use knead_core::vocab::{Region, TechniqueId};
-use knead_store::records::{CheckIn, Journal, SessionRecord, SessionStatus, SessionSummary};
+use knead_store::records::{
+    CheckIn, Clearance, Journal, ScreeningRecord, SessionRecord, SessionStatus, SessionSummary,
+};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -103,7 +109,7 @@ pub fn journal() -> Journal {
         format: Journal::FORMAT.to_owned(),
         version: Journal::VERSION,
         exported_at: at("2026-01-10T09:00:00Z"),
-        screenings: Vec::new(),
+        screenings: screenings(),
         sessions: sessions(),
         checkins: vec![CheckIn {
             id: Uuid::parse_str("0194a000-0000-7000-8000-0000000000c1").unwrap(),
@@ -130,4 +136,70 @@ pub fn summary(s: &SessionRecord) -> SessionSummary {
 
 pub fn summaries() -> Vec<SessionSummary> {
     sessions().iter().map(summary).collect()
+}
+
+/// A screening of `intake` (JSON) by the built-in pack, kept as the journal keeps it.
+pub fn screening_record(
+    id: &str,
+    at_time: &str,
+    intake: &str,
+    clearance: Option<Clearance>,
+) -> ScreeningRecord {
+    let pack = ContentPack::builtin().unwrap();
+    let intake = Intake::from_json(intake).unwrap();
+    let result = screening::screen(&pack, &intake);
+    ScreeningRecord {
+        id: Uuid::parse_str(id).unwrap(),
+        at: at(at_time),
+        intake,
+        result: serde_json::to_value(&result).unwrap(),
+        disposition: result.disposition,
+        pack_version: pack.meta.version.clone(),
+        clearance,
+    }
+}
+
+pub fn screenings() -> Vec<ScreeningRecord> {
+    vec![
+        screening_record(
+            "0194a000-0000-7000-8000-0000000000a1",
+            "2026-01-05T07:20:00Z",
+            r#"{"age_years": 58, "pain": {"intensity": 6, "duration_days": 20, "character": ["aching"],
+                "pattern": ["worse_with_movement"]}, "history": ["anticoagulants", "smoker"],
+                "equipment": ["foam_roller"]}"#,
+            None,
+        ),
+        screening_record(
+            "0194a000-0000-7000-8000-0000000000a2",
+            "2026-01-08T07:05:00Z",
+            r#"{"age_years": 58, "pain": {"intensity": 4, "duration_days": 23, "radiates_to": ["ribs"]},
+                "history": ["anticoagulants"], "clinician_cleared": true}"#,
+            Some(Clearance {
+                by: "Dr Rivera".to_owned(),
+                on: chrono::NaiveDate::from_ymd_opt(2026, 1, 7).unwrap(),
+            }),
+        ),
+    ]
+}
+
+/// A clinician's program within the second screening's limits: hands only,
+/// twice a day, five days a week, for four weeks.
+pub fn program() -> knead_core::program::HomeProgram {
+    use knead_core::program::{HomeProgram, ProgramRequest, SetBy};
+    let pack = ContentPack::builtin().unwrap();
+    let permit = screening::screen(&pack, &screenings()[1].intake).permit().unwrap();
+    let request = ProgramRequest {
+        techniques: [TechniqueId::Hands].into(),
+        sessions_per_day: 2,
+        days_per_week: 5,
+        weeks: 4,
+        note: Some("Gentle pressure only; stop if you bruise.".to_owned()),
+        set_by: SetBy::Clinician("Dr Rivera".to_owned()),
+    };
+    HomeProgram::new(&pack, &permit, request).unwrap()
+}
+
+/// The day the program starts.
+pub fn program_start() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 1, 8).unwrap()
 }

@@ -11,3 +11,4 @@ mod fhir;
 mod fixture;
 mod ical;
 mod json;
+mod report;

@@ -1,21 +1,15 @@
-//! Pain scores as FHIR R4 Observations, for a clinician's record system.
+//! Pain scores as FHIR R4 Observations.
 //!
 //! Each session gives one `Observation` for the pain score before it and,
-//! when the person gave one, one for the score after it, gathered in a
-//! `Bundle` of type `collection`. Each is coded with LOINC 72514-3 ("Pain
-//! severity - 0-10 verbal numeric rating \[Score\] - Reported"), category
-//! `survey`, and an integer value 0-10. Whether it is the "before" or the
-//! "after" score, and the techniques used, are stated twice: in `component`s
-//! with text-only codes (no standard code exists for them) and in a `note`
-//! for a person reading it.
-//!
-//! Ids are UUID v5 derived from the session id, so exporting the same
-//! journal twice gives identical bundles, and a receiving system can tell a
-//! re-export from new data. There is no `timestamp` on the bundle for the
-//! same reason.
+//! when the person gave one, one for the score after it. Each is coded with
+//! LOINC 72514-3 ("Pain severity - 0-10 verbal numeric rating \[Score\] -
+//! Reported"), category `survey`, and an integer value 0-10. Whether it is
+//! the "before" or the "after" score, and the techniques used, are stated
+//! twice: in `component`s with text-only codes (no standard code exists for
+//! them) and in a `note` for a person reading it.
 
+use super::{collection, entry, id, technique_words};
 use crate::csv::timestamp;
-use knead_core::vocab::TechniqueId;
 use knead_store::records::{SessionRecord, SessionStatus};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -24,10 +18,6 @@ use uuid::Uuid;
 pub const LOINC_PAIN_SEVERITY: &str = "72514-3";
 /// Its LOINC display name.
 pub const LOINC_PAIN_SEVERITY_DISPLAY: &str = "Pain severity - 0-10 verbal numeric rating [Score] - Reported";
-
-/// The namespace of the UUID v5 ids made here (a fixed random UUID; changing
-/// it changes every exported id).
-const ID_NAMESPACE: Uuid = Uuid::from_u128(0xae7c_790e_b2e2_478d_84cf_337d_b675_3449);
 
 /// Before or after the massage.
 #[derive(Debug, Clone, Copy)]
@@ -47,7 +37,7 @@ impl When {
 
 /// The id of the Observation of a session's pain `before` or `after`.
 fn observation_id(session: Uuid, when: When) -> Uuid {
-    Uuid::new_v5(&ID_NAMESPACE, format!("knead/session/{session}/pain-{}", when.word()).as_bytes())
+    id(&format!("knead/session/{session}/pain-{}", when.word()))
 }
 
 /// The sessions' pain scores as a FHIR R4 `Bundle` (type `collection`) of
@@ -59,6 +49,11 @@ fn observation_id(session: Uuid, when: When) -> Uuid {
 /// its end (or its start, if it has no end). An empty slice gives a bundle
 /// with no `entry` (FHIR JSON allows no empty arrays).
 pub fn pain_observations(sessions: &[SessionRecord], patient_reference: &str) -> Value {
+    collection(observations(sessions, patient_reference))
+}
+
+/// The bundle entries of [`pain_observations`].
+pub(super) fn observations(sessions: &[SessionRecord], patient_reference: &str) -> Vec<Value> {
     let mut entries = Vec::with_capacity(sessions.len() * 2);
     for session in sessions {
         entries.push(observation(session, When::Before, patient_reference));
@@ -66,14 +61,7 @@ pub fn pain_observations(sessions: &[SessionRecord], patient_reference: &str) ->
             entries.push(observation(session, When::After, patient_reference));
         }
     }
-    let mut bundle = json!({
-        "resourceType": "Bundle",
-        "type": "collection",
-    });
-    if !entries.is_empty() {
-        bundle["entry"] = Value::Array(entries);
-    }
-    bundle
+    entries
 }
 
 fn observation(session: &SessionRecord, when: When, patient_reference: &str) -> Value {
@@ -97,12 +85,10 @@ fn observation(session: &SessionRecord, when: When, patient_reference: &str) -> 
             "valueString": t,
         })
     }));
-    let id = observation_id(session.id, when);
-    json!({
-        "fullUrl": format!("urn:uuid:{id}"),
-        "resource": {
+    entry(
+        observation_id(session.id, when),
+        json!({
             "resourceType": "Observation",
-            "id": id.to_string(),
             "status": "final",
             "category": [{
                 "coding": [{
@@ -124,8 +110,8 @@ fn observation(session: &SessionRecord, when: When, patient_reference: &str) -> 
             "valueInteger": score.get(),
             "note": [{ "text": note(session.status, when, &techniques) }],
             "component": components,
-        },
-    })
+        }),
+    )
 }
 
 /// What a person reads: "Pain before self-massage (completed; techniques: foam roller, hands)."
@@ -139,13 +125,4 @@ fn note(status: SessionStatus, when: When, techniques: &[&str]) -> String {
     };
     let techniques = if techniques.is_empty() { "not recorded".to_owned() } else { techniques.join(", ") };
     format!("Pain {} self-massage ({how}; techniques: {techniques}).", when.word())
-}
-
-/// A technique in words ("foam roller").
-fn technique_words(technique: TechniqueId) -> &'static str {
-    match technique {
-        TechniqueId::Hands => "hands",
-        TechniqueId::FoamRoller => "foam roller",
-        TechniqueId::ElectricMassager => "electric massager",
-    }
 }

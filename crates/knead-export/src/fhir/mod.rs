@@ -1,0 +1,103 @@
+//! The journal as FHIR R4, for a clinician's record system.
+//!
+//! [`journal_bundle`] gathers, in one `Bundle` of type `collection`:
+//!
+//! - the `Questionnaire` that defines the screening questions (intake v1),
+//!   built from knead-core's intake vocabulary (also on its own through
+//!   [`questionnaire()`]);
+//! - each screening as a `QuestionnaireResponse` to it;
+//! - the home program as a `CarePlan`, when one is given;
+//! - pain before and after each session as `Observation`s (LOINC 72514-3),
+//!   also on their own through [`pain_observations`].
+//!
+//! Ids are UUID v5 derived from the records' own ids (or, for the
+//! Questionnaire, its canonical URL), so exporting the same journal twice
+//! gives identical bundles, and a receiving system can tell a re-export from
+//! new data. There is no `timestamp` on the bundle for the same reason.
+//! Canonical URLs live under the repository URL of the workspace
+//! (`Cargo.toml`, `workspace.package.repository`).
+
+mod careplan;
+mod observation;
+mod questionnaire;
+
+pub use careplan::ProgramPeriod;
+pub use observation::{LOINC_PAIN_SEVERITY, LOINC_PAIN_SEVERITY_DISPLAY, pain_observations};
+pub use questionnaire::{QUESTIONNAIRE_URL, QUESTIONNAIRE_VERSION, questionnaire};
+
+use knead_core::vocab::TechniqueId;
+use knead_store::records::Journal;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// Where Knead's own FHIR definitions (Questionnaire, code systems,
+/// extensions) live: under the project's repository URL.
+pub const CANONICAL_BASE: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/fhir");
+
+/// The namespace of the UUID v5 ids made here (a fixed random UUID; changing
+/// it changes every exported id).
+const ID_NAMESPACE: Uuid = Uuid::from_u128(0xae7c_790e_b2e2_478d_84cf_337d_b675_3449);
+
+/// What goes into [`journal_bundle`].
+#[derive(Debug, Clone, Copy)]
+pub struct BundleInput<'a> {
+    /// The journal: its screenings and sessions are exported.
+    pub journal: &'a Journal,
+    /// The person as the receiving system knows them, e.g. `Patient/123`.
+    pub patient_reference: &'a str,
+    /// The home program and when it runs, if there is one.
+    pub program: Option<ProgramPeriod<'a>>,
+}
+
+/// The whole journal as one FHIR R4 `Bundle` (type `collection`): the
+/// screening Questionnaire, one QuestionnaireResponse per screening, the
+/// CarePlan if a program is given, then the pain Observations, each group
+/// oldest first as the journal keeps it. The Questionnaire is included
+/// only when there is a screening to answer it.
+pub fn journal_bundle(input: &BundleInput<'_>) -> Value {
+    let journal = input.journal;
+    let mut entries = Vec::new();
+    if !journal.screenings.is_empty() {
+        entries.push(questionnaire::questionnaire_entry());
+        entries
+            .extend(journal.screenings.iter().map(|s| questionnaire::response(s, input.patient_reference)));
+    }
+    if let Some(program) = &input.program {
+        entries.push(careplan::care_plan(program, input.patient_reference));
+    }
+    entries.extend(observation::observations(&journal.sessions, input.patient_reference));
+    collection(entries)
+}
+
+/// A UUID v5 from a name in Knead's namespace.
+fn id(name: &str) -> Uuid {
+    Uuid::new_v5(&ID_NAMESPACE, name.as_bytes())
+}
+
+/// A bundle entry: the resource with its `id`, and `urn:uuid:` as `fullUrl`.
+fn entry(id: Uuid, mut resource: Value) -> Value {
+    resource["id"] = Value::String(id.to_string());
+    json!({ "fullUrl": format!("urn:uuid:{id}"), "resource": resource })
+}
+
+/// A `collection` bundle; no `entry` when there are none (FHIR JSON allows
+/// no empty arrays).
+fn collection(entries: Vec<Value>) -> Value {
+    let mut bundle = json!({
+        "resourceType": "Bundle",
+        "type": "collection",
+    });
+    if !entries.is_empty() {
+        bundle["entry"] = Value::Array(entries);
+    }
+    bundle
+}
+
+/// A technique in words ("foam roller").
+fn technique_words(technique: TechniqueId) -> &'static str {
+    match technique {
+        TechniqueId::Hands => "hands",
+        TechniqueId::FoamRoller => "foam roller",
+        TechniqueId::ElectricMassager => "electric massager",
+    }
+}
