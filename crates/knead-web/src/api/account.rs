@@ -1,0 +1,83 @@
+//! Sign up, sign in, sign out, and who am I.
+
+use super::body::JsonBody;
+use crate::AppState;
+use crate::auth::{self, NewSignIn, Patient};
+use crate::problem::{ApiResult, Problem};
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// An address and a password.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    /// The email address.
+    pub email: String,
+    /// The password (10 to 256 characters for a new account).
+    pub password: String,
+}
+
+/// The signed-in caller.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    /// The person's id.
+    pub person: Uuid,
+    /// The anti-forgery token: send it as `X-CSRF-Token` with every write.
+    pub csrf: String,
+}
+
+fn signed_in(state: &AppState, status: StatusCode, new: NewSignIn) -> Response {
+    let me = Me { person: new.person.0, csrf: new.csrf };
+    (status, [(header::SET_COOKIE, auth::set_cookie(state, &new.token))], Json(me)).into_response()
+}
+
+/// Make an account and sign in.
+#[utoipa::path(post, path = "/api/v1/accounts", tag = "account", request_body = Credentials,
+    responses(
+        (status = 201, description = "Signed up and in; the cookie is set", body = Me),
+        (status = 409, description = "The address has an account", body = Problem),
+        (status = 422, description = "Address or password not allowed", body = Problem),
+        (status = 429, description = "Too many attempts", body = Problem),
+    ))]
+pub async fn sign_up(
+    State(state): State<AppState>,
+    JsonBody(c): JsonBody<Credentials>,
+) -> ApiResult<Response> {
+    let new = auth::sign_up(&state, &c.email, &c.password).await?;
+    Ok(signed_in(&state, StatusCode::CREATED, new))
+}
+
+/// Sign in.
+#[utoipa::path(post, path = "/api/v1/sign-in", tag = "account", request_body = Credentials,
+    responses(
+        (status = 200, description = "Signed in; the cookie is set", body = Me),
+        (status = 401, description = "Wrong address or password", body = Problem),
+        (status = 429, description = "Too many attempts", body = Problem),
+    ))]
+pub async fn sign_in(
+    State(state): State<AppState>,
+    JsonBody(c): JsonBody<Credentials>,
+) -> ApiResult<Response> {
+    let new = auth::sign_in(&state, &c.email, &c.password).await?;
+    Ok(signed_in(&state, StatusCode::OK, new))
+}
+
+/// Sign out: this sign-in ends everywhere.
+#[utoipa::path(post, path = "/api/v1/sign-out", tag = "account",
+    responses((status = 204, description = "Signed out"), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn sign_out(State(state): State<AppState>, patient: Patient) -> ApiResult<Response> {
+    auth::sign_out(&state, patient.token()).await?;
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, auth::clear_cookie(&state))]).into_response())
+}
+
+/// Who is signed in, and the token for writes.
+#[utoipa::path(get, path = "/api/v1/me", tag = "account",
+    responses((status = 200, body = Me), (status = 401, body = Problem)))]
+pub async fn me(patient: Patient) -> Json<Me> {
+    Json(Me { person: patient.person().0, csrf: patient.csrf().to_owned() })
+}

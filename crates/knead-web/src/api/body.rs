@@ -1,0 +1,109 @@
+//! Reading JSON bodies and queries so that an error names the field.
+
+use crate::problem::Problem;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
+use knead_store::Period;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+/// A JSON request body. A wrong content type, malformed JSON, an unknown
+/// field or a wrong value is refused with the path of the field at fault.
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+/// Read `text` as JSON into `T`, naming the field at fault (under `prefix`).
+pub fn from_json<T: DeserializeOwned>(text: &[u8]) -> Result<T, Problem> {
+    let mut de = serde_json::Deserializer::from_slice(text);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let field = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            Problem::malformed(format!("malformed JSON: {inner}"))
+        } else {
+            let message = inner.to_string().replace("unknown variant", "unknown value");
+            let message = message.rfind(" at line ").map_or(message.clone(), |cut| message[..cut].to_owned());
+            Problem::invalid(if field == "." { "body".to_owned() } else { field }, message)
+        }
+    })?;
+    de.end().map_err(|e| Problem::malformed(format!("malformed JSON: {e}")))?;
+    Ok(value)
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
+        let json = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+            v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+        });
+        if !json {
+            return Err(Problem::malformed("send the body as JSON, with Content-Type: application/json"));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            let status = e.status();
+            let mut p = Problem::malformed(e.body_text());
+            p.status = status.as_u16();
+            p
+        })?;
+        from_json(&bytes).map(JsonBody)
+    }
+}
+
+/// The caller's offset from UTC, so that "today" is the person's day.
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DayQuery {
+    /// Minutes east of UTC (e.g. 60 for Central European winter time); -840 to 840, default 0.
+    #[serde(default)]
+    pub utc_offset_minutes: i32,
+}
+
+impl DayQuery {
+    /// The offset, checked.
+    pub fn offset(self) -> Result<FixedOffset, Problem> {
+        if (-840..=840).contains(&self.utc_offset_minutes) {
+            FixedOffset::east_opt(self.utc_offset_minutes * 60)
+                .ok_or_else(|| Problem::invalid("utc_offset_minutes", "allowed: -840 to 840"))
+        } else {
+            Err(Problem::invalid(
+                "utc_offset_minutes",
+                format!("allowed: -840 to 840, not {}", self.utc_offset_minutes),
+            ))
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for DayQuery {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Problem> {
+        let query: DayQuery = query(parts)?;
+        query.offset()?;
+        Ok(query)
+    }
+}
+
+/// Read the request's query string, naming the parameter at fault.
+pub fn query<T: DeserializeOwned>(parts: &Parts) -> Result<T, Problem> {
+    axum::extract::Query::<T>::try_from_uri(&parts.uri).map(|q| q.0).map_err(|e| {
+        Problem::invalid("query", e.body_text().replace("Failed to deserialize query string: ", ""))
+    })
+}
+
+/// The person's day that `at` falls on.
+pub fn local_day(at: DateTime<Utc>, offset: FixedOffset) -> NaiveDate {
+    at.with_timezone(&offset).date_naive()
+}
+
+/// The period of the person's `day`.
+pub fn day_period(day: NaiveDate, offset: FixedOffset) -> Period {
+    let start = offset
+        .from_local_datetime(&day.and_time(chrono::NaiveTime::MIN))
+        .single()
+        .map(|t| t.with_timezone(&Utc));
+    Period { from: start, to: start.map(|s| s + Duration::days(1)) }
+}

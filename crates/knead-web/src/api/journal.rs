@@ -1,0 +1,261 @@
+//! Sessions, progress and check-ins: the person's own journal.
+
+use super::body::{DayQuery, JsonBody, day_period, local_day, query};
+use super::screening::permit_for;
+use crate::AppState;
+use crate::auth::Patient;
+use crate::problem::{ApiResult, Problem};
+use axum::Json;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use knead_core::limits;
+use knead_core::outcomes::{self, PainReading};
+use knead_core::vocab::Vocabulary as _;
+use knead_export::chart::{self, ChartOptions, ProgressPoint};
+use knead_store::records::{CheckIn, PersonId, SessionRecord, SessionStatus, SessionSummary};
+use knead_store::{Period, Store};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A time range in the query.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodQuery {
+    /// From this moment (RFC 3339, inclusive).
+    pub from: Option<DateTime<Utc>>,
+    /// Up to this moment (RFC 3339, exclusive).
+    pub to: Option<DateTime<Utc>>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PeriodQuery {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Problem> {
+        query(parts)
+    }
+}
+
+/// The person's sessions in a period, oldest first, without their steps.
+#[utoipa::path(get, path = "/api/v1/sessions", tag = "journal", params(PeriodQuery),
+    responses((status = 200, body = Vec<Object>), (status = 401, body = Problem), (status = 422, body = Problem)))]
+pub async fn list_sessions(
+    State(state): State<AppState>,
+    patient: Patient,
+    q: PeriodQuery,
+) -> ApiResult<Json<Vec<SessionSummary>>> {
+    let period = Period { from: q.from, to: q.to };
+    Ok(Json(state.store.session_summaries(patient.person(), period).await?))
+}
+
+/// One session in full.
+#[utoipa::path(get, path = "/api/v1/sessions/{id}", tag = "journal",
+    params(("id" = Uuid, Path, description = "The session's id")),
+    responses((status = 200, body = Object), (status = 404, body = Problem)))]
+pub async fn get_session(
+    State(state): State<AppState>,
+    patient: Patient,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<SessionRecord>> {
+    state.store.session(patient.person(), id).await?.map(Json).ok_or_else(Problem::not_found)
+}
+
+/// What keeping a session said.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Kept {
+    /// The session's id.
+    pub id: Uuid,
+}
+
+/// Keep a whole session, done online or offline. The id is made on the
+/// device, so sending it again (a sync after a lost answer) changes
+/// nothing; the same id with other content is refused. The session must
+/// come from a screening of this person that allows self-care, and stay
+/// within the day's dose limits.
+#[utoipa::path(put, path = "/api/v1/sessions/{id}", tag = "journal", request_body = Object,
+    params(("id" = Uuid, Path, description = "The session's id, made on the device"), DayQuery),
+    responses(
+        (status = 200, description = "Kept (or already kept)", body = Kept),
+        (status = 409, description = "Another session has this id, or the screening does not allow a session", body = Problem),
+        (status = 422, description = "A field is not allowed, or a dose limit was passed", body = Problem),
+    ))]
+pub async fn put_session(
+    State(state): State<AppState>,
+    patient: Patient,
+    Path(id): Path<Uuid>,
+    day: DayQuery,
+    JsonBody(session): JsonBody<SessionRecord>,
+) -> ApiResult<Json<Kept>> {
+    let person = patient.person();
+    if session.id != id {
+        return Err(Problem::invalid("id", format!("must be the id in the address, {id}")));
+    }
+    if session.status == SessionStatus::InProgress {
+        return Err(Problem::invalid("status", "allowed: completed, stopped, interrupted (a whole session)"));
+    }
+    if state.store.session(person, id).await?.as_ref() == Some(&session) {
+        return Ok(Json(Kept { id }));
+    }
+    let screening = session.screening_id.ok_or_else(|| {
+        Problem::invalid("screening_id", "the screening the session was planned from is needed")
+    })?;
+    let (_, permit) = permit_for(&state, person, screening).await?;
+    // Every technique used must be one the screening allows: a pacemaker
+    // rules out the massager, whatever a client sends.
+    let used = session.usage.keys().chain(session.steps.iter().map(|s| &s.technique));
+    if let Some(technique) = used.copied().find(|t| !permit.allows(*t)) {
+        return Err(Problem::invalid(
+            "usage",
+            format!(
+                "{} is ruled out by the screening ({})",
+                technique.as_str(),
+                permit.excluded_by(technique).join(", ")
+            ),
+        ));
+    }
+    let offset = day.offset()?;
+    let same_day = state
+        .store
+        .session_summaries(person, day_period(local_day(session.started_at, offset), offset))
+        .await?;
+    let before = limits::usage(same_day.iter().filter(|s| s.id != id).map(|s| &s.usage));
+    let broken = limits::broken_limits(&state.config.pack, &session.usage, &before);
+    if let Some(first) = broken.first() {
+        return Err(Problem::invalid("usage", first.message.clone()));
+    }
+    state.store.record_session(person, &session).await?;
+    Ok(Json(Kept { id }))
+}
+
+/// One day's pain.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DayPain {
+    /// The day.
+    pub day: NaiveDate,
+    /// Mean pain before sessions, 0-10.
+    pub before: f64,
+    /// Mean pain after sessions, 0-10, if any was given.
+    pub after: Option<f64>,
+    /// Sessions that day.
+    pub sessions: u32,
+}
+
+/// The progress judgement.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProgressOut {
+    /// Pain per day, oldest first.
+    pub days: Vec<DayPain>,
+    /// Pain at the start (0-10).
+    pub baseline: Option<u8>,
+    /// Typical pain now, in tenths of a point.
+    pub current_tenths: Option<u32>,
+    /// The pain a meaningful improvement reaches, in tenths.
+    pub target_tenths: Option<u32>,
+    /// Whether that is reached.
+    pub meaningful: bool,
+    /// Days since the first reading judged.
+    pub days_judged: u32,
+    /// What calls for a clinician, in words (empty when all is well).
+    pub flags: Vec<String>,
+    /// The most severe disposition the flags call for, if any.
+    pub disposition: Option<String>,
+}
+
+/// Pain over time and whether it calls for a clinician (§4 of the screening reference).
+#[utoipa::path(get, path = "/api/v1/progress", tag = "journal", params(DayQuery),
+    responses((status = 200, body = ProgressOut), (status = 401, body = Problem)))]
+pub async fn progress(
+    State(state): State<AppState>,
+    patient: Patient,
+    day: DayQuery,
+) -> ApiResult<Json<ProgressOut>> {
+    Ok(Json(assess(&state, patient.person(), day.offset()?).await?))
+}
+
+/// The progress of `person`, with days cut at `offset` (the pages use it too).
+pub async fn assess(state: &AppState, person: PersonId, offset: FixedOffset) -> Result<ProgressOut, Problem> {
+    let sessions = state.store.session_summaries(person, Period::default()).await?;
+    let readings: Vec<PainReading> = sessions
+        .iter()
+        .map(|s| PainReading {
+            day: local_day(s.started_at, offset),
+            before: s.pain_before,
+            after: s.pain_after,
+        })
+        .collect();
+    let today = local_day(state.config.now.now(), offset);
+    let cleared_on = state
+        .store
+        .screenings(person, 1000)
+        .await?
+        .iter()
+        .filter_map(|s| s.clearance.as_ref().map(|c| c.on))
+        .max();
+    let assessment = outcomes::assess(&state.config.pack.escalation, &readings, today, cleared_on);
+    // Per day: sum before, sessions, sum after, sessions with an after.
+    let mut by_day: BTreeMap<NaiveDate, (u32, u32, u32, u32)> = BTreeMap::new();
+    for r in &readings {
+        let e = by_day.entry(r.day).or_default();
+        e.0 += u32::from(r.before.get());
+        e.1 += 1;
+        if let Some(a) = r.after {
+            e.2 += u32::from(a.get());
+            e.3 += 1;
+        }
+    }
+    let days = by_day
+        .into_iter()
+        .map(|(day, (before, n, after, m))| DayPain {
+            day,
+            before: f64::from(before) / f64::from(n),
+            after: (m > 0).then(|| f64::from(after) / f64::from(m)),
+            sessions: n,
+        })
+        .collect();
+    Ok(ProgressOut {
+        days,
+        baseline: assessment.baseline,
+        current_tenths: assessment.current_tenths,
+        target_tenths: assessment.target_tenths,
+        meaningful: assessment.meaningful,
+        days_judged: assessment.days,
+        disposition: assessment.flags.iter().map(|f| f.disposition()).max().map(|d| d.as_str().to_owned()),
+        flags: assessment.flags.iter().map(|f| f.message()).collect(),
+    })
+}
+
+/// The progress chart of `person` as SVG: the same chart as `knead progress --svg`.
+pub async fn progress_chart(state: &AppState, person: PersonId) -> Result<String, Problem> {
+    let sessions = state.store.session_summaries(person, Period::default()).await?;
+    let points: Vec<ProgressPoint> = sessions.iter().map(ProgressPoint::from).collect();
+    let target = sessions
+        .first()
+        .and_then(|s| outcomes::meaningful_target(&state.config.pack.escalation, s.pain_before.get()))
+        .map(|t| f64::from(t) / 10.0);
+    chart::progress_svg(&points, &ChartOptions { target, ..ChartOptions::default() }).map_err(|e| {
+        tracing::error!(error = %e, "chart failed");
+        Problem::internal()
+    })
+}
+
+/// Keep a weekly check-in (the id is made on the device).
+#[utoipa::path(post, path = "/api/v1/checkins", tag = "journal", request_body = Object,
+    responses((status = 201, body = Kept), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_checkin(
+    State(state): State<AppState>,
+    patient: Patient,
+    JsonBody(checkin): JsonBody<CheckIn>,
+) -> ApiResult<(StatusCode, Json<Kept>)> {
+    state.store.add_checkin(patient.person(), &checkin).await?;
+    Ok((StatusCode::CREATED, Json(Kept { id: checkin.id })))
+}
+
+/// The person's check-ins, oldest first.
+#[utoipa::path(get, path = "/api/v1/checkins", tag = "journal",
+    responses((status = 200, body = Vec<Object>), (status = 401, body = Problem)))]
+pub async fn list_checkins(State(state): State<AppState>, patient: Patient) -> ApiResult<Json<Vec<CheckIn>>> {
+    Ok(Json(state.store.checkins(patient.person()).await?))
+}

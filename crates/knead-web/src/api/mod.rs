@@ -1,0 +1,33 @@
+//! The REST API under `/api/v1`: JSON in and out, problem details on error.
+//! Each handler is described for the OpenAPI document next to its code.
+
+pub mod account;
+pub mod body;
+pub mod journal;
+pub mod screening;
+
+use crate::AppState;
+use crate::openapi::ApiDoc;
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Every API route, with its description. `rate` is the sign-in limit
+/// (burst, period in ms).
+pub fn router(rate: (u32, u64)) -> OpenApiRouter<AppState> {
+    let sign_in = OpenApiRouter::new()
+        .routes(routes!(account::sign_up))
+        .routes(routes!(account::sign_in))
+        .layer(crate::security::sign_in_limit(rate.0, rate.1));
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(sign_in)
+        .routes(routes!(account::sign_out))
+        .routes(routes!(account::me))
+        .routes(routes!(screening::create_screening, screening::list_screenings))
+        .routes(routes!(screening::create_plan))
+        .routes(routes!(journal::list_sessions))
+        .routes(routes!(journal::put_session, journal::get_session))
+        .routes(routes!(journal::progress))
+        .routes(routes!(journal::create_checkin, journal::list_checkins))
+        .route("/api/openapi.json", axum::routing::get(crate::openapi::serve_document))
+}

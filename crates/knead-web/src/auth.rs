@@ -1,0 +1,353 @@
+//! Accounts and sign-in: who is asking.
+//!
+//! - Passwords are hashed with argon2id (OWASP's parameters: 19 MiB, 2
+//!   passes) on the blocking pool, so hashing never stalls other requests.
+//!   An unknown address is checked against a dummy hash, so a wrong address
+//!   takes as long as a wrong password.
+//! - A sign-in is a random 256-bit token in an HttpOnly, SameSite=Lax
+//!   cookie; the store keeps only its SHA-256. Signing out deletes it, so
+//!   it ends on every server at once.
+//! - Every sign-in has its own anti-forgery token. A write through the API
+//!   must carry it in `X-CSRF-Token`, a form in its `csrf` field; with the
+//!   same-origin check of [`crate::security`] that is two locks on every
+//!   write.
+//! - Roles are types: a journal handler takes a [`Patient`], which only a
+//!   live sign-in makes, and it carries the one person it may read.
+
+use crate::AppState;
+use crate::problem::Problem;
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::Duration;
+use knead_store::StoreError;
+use knead_store::accounts::{Account, Accounts, SignIn};
+use knead_store::records::PersonId;
+use sha2::{Digest, Sha256};
+use std::sync::LazyLock;
+use uuid::Uuid;
+
+/// How long a sign-in lasts.
+pub const SIGN_IN_DAYS: i64 = 30;
+
+/// The header an API write carries the anti-forgery token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// An email address as kept: trimmed and lowercase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    /// Read an address; the error says what is allowed.
+    pub fn parse(text: &str) -> Result<Self, Problem> {
+        let email = text.trim().to_lowercase();
+        let well_formed = email.len() <= 254
+            && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+            && matches!(email.split_once('@'), Some((local, domain))
+                if !local.is_empty() && domain.contains('.') && !domain.contains('@')
+                    && !domain.starts_with('.') && !domain.ends_with('.'));
+        if well_formed {
+            Ok(Self(email))
+        } else {
+            Err(Problem::invalid(
+                "email",
+                "allowed: an email address like name@example.org (at most 254 characters)",
+            ))
+        }
+    }
+
+    /// The address.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A new password: long enough to resist guessing, short enough to hash.
+#[derive(Clone)]
+pub struct NewPassword(String);
+
+impl NewPassword {
+    /// Fewest characters.
+    pub const MIN: usize = 10;
+    /// Most characters.
+    pub const MAX: usize = 256;
+
+    /// Read a password; the error says what is allowed (and never repeats it).
+    pub fn parse(text: &str) -> Result<Self, Problem> {
+        let n = text.chars().count();
+        if (Self::MIN..=Self::MAX).contains(&n) {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err(Problem::invalid(
+                "password",
+                format!("allowed: {} to {} characters; this one has {n}", Self::MIN, Self::MAX),
+            ))
+        }
+    }
+}
+
+impl std::fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NewPassword(…)")
+    }
+}
+
+fn random_bytes<const N: usize>() -> Result<[u8; N], Problem> {
+    let mut bytes = [0_u8; N];
+    getrandom::fill(&mut bytes).map_err(|e| {
+        tracing::error!(error = %e, "no randomness");
+        Problem::internal()
+    })?;
+    Ok(bytes)
+}
+
+/// A fresh random token (256 bits, URL-safe base64).
+pub fn random_token() -> Result<String, Problem> {
+    Ok(URL_SAFE_NO_PAD.encode(random_bytes::<32>()?))
+}
+
+/// The SHA-256 of a token, in lowercase hex: what the store keeps.
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, Problem> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        tracing::error!(error = %e, "hashing task failed");
+        Problem::internal()
+    })
+}
+
+/// Hash a password with argon2id.
+pub async fn hash_password(password: NewPassword) -> Result<String, Problem> {
+    let salt = SaltString::encode_b64(&random_bytes::<16>()?).map_err(|_| Problem::internal())?;
+    blocking(move || Argon2::default().hash_password(password.0.as_bytes(), &salt).map(|h| h.to_string()))
+        .await?
+        .map_err(|e| {
+            tracing::error!(error = %e, "hashing failed");
+            Problem::internal()
+        })
+}
+
+/// A real hash of a password no account has, checked when the address is
+/// unknown so that the answer takes as long as for a wrong password.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
+    SaltString::encode_b64(b"knead-no-account")
+        .ok()
+        .and_then(|salt| {
+            Argon2::default().hash_password(b"no account has this", &salt).ok().map(|h| h.to_string())
+        })
+        .unwrap_or_default()
+});
+
+async fn password_matches(password: String, hash: String) -> Result<bool, Problem> {
+    blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .unwrap_or(false)
+    })
+    .await
+}
+
+/// A signed-in browser or client: what sign-up and sign-in give back.
+#[derive(Debug)]
+pub struct NewSignIn {
+    /// Who.
+    pub person: PersonId,
+    /// The cookie's token (secret; only ever sent in `Set-Cookie`).
+    pub token: String,
+    /// The anti-forgery token.
+    pub csrf: String,
+}
+
+async fn open(state: &AppState, person: PersonId) -> Result<NewSignIn, Problem> {
+    let token = random_token()?;
+    let csrf = random_token()?;
+    let now = state.config.now.now();
+    let sign_in = SignIn {
+        person,
+        csrf: csrf.clone(),
+        created_at: now,
+        expires_at: now + Duration::days(SIGN_IN_DAYS),
+    };
+    state.store.open_sign_in(&token_hash(&token), &sign_in).await?;
+    Ok(NewSignIn { person, token, csrf })
+}
+
+/// Make an account and sign it in.
+pub async fn sign_up(state: &AppState, email: &str, password: &str) -> Result<NewSignIn, Problem> {
+    let email = Email::parse(email)?;
+    let password = NewPassword::parse(password)?;
+    let account = Account {
+        person: PersonId(Uuid::now_v7()),
+        email: email.as_str().to_owned(),
+        password_hash: hash_password(password).await?,
+        created_at: state.config.now.now(),
+    };
+    match state.store.create_account(&account).await {
+        Ok(()) => open(state, account.person).await,
+        Err(StoreError::Taken { .. }) => Err(Problem::conflict(
+            "email-taken",
+            "This email address already has an account",
+            "sign in instead, or use another address",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Check an address and password and sign in.
+pub async fn sign_in(state: &AppState, email: &str, password: &str) -> Result<NewSignIn, Problem> {
+    let account = match Email::parse(email) {
+        Ok(email) => state.store.account_by_email(email.as_str()).await?,
+        Err(_) => None,
+    };
+    let hash = match &account {
+        Some(a) => a.password_hash.clone(),
+        None => blocking(|| DUMMY_HASH.clone()).await?,
+    };
+    let matches = password_matches(password.to_owned(), hash).await?;
+    match account {
+        Some(account) if matches => open(state, account.person).await,
+        _ => Err(Problem::bad_credentials()),
+    }
+}
+
+/// End the sign-in behind `token`.
+pub async fn sign_out(state: &AppState, token: &str) -> Result<(), Problem> {
+    Ok(state.store.close_sign_in(&token_hash(token)).await?)
+}
+
+/// The cookie's name: `__Host-` binds it to this host over TLS.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure { "__Host-knead" } else { "knead" }
+}
+
+/// `Set-Cookie` for a new sign-in.
+pub fn set_cookie(state: &AppState, token: &str) -> HeaderValue {
+    let secure = state.config.secure_cookies;
+    let max_age = SIGN_IN_DAYS * 24 * 3600;
+    let value = format!(
+        "{}={token}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{}",
+        cookie_name(secure),
+        if secure { "; Secure" } else { "" }
+    );
+    HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static(""))
+}
+
+/// `Set-Cookie` that removes the sign-in cookie.
+pub fn clear_cookie(state: &AppState) -> HeaderValue {
+    let secure = state.config.secure_cookies;
+    let value = format!(
+        "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}",
+        cookie_name(secure),
+        if secure { "; Secure" } else { "" }
+    );
+    HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static(""))
+}
+
+/// The sign-in token in the request's cookies.
+pub fn cookie_token(headers: &HeaderMap, secure: bool) -> Option<String> {
+    let name = cookie_name(secure);
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// A signed-in patient: the only key to a journal. Made from a live
+/// sign-in; an API write without the sign-in's anti-forgery token is
+/// refused before the handler runs.
+#[derive(Debug, Clone)]
+pub struct Patient {
+    person: PersonId,
+    csrf: String,
+    token: String,
+}
+
+impl Patient {
+    /// Whose journal this is.
+    pub fn person(&self) -> PersonId {
+        self.person
+    }
+
+    /// The anti-forgery token to put in forms.
+    pub fn csrf(&self) -> &str {
+        &self.csrf
+    }
+
+    /// The sign-in token (to sign out).
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// Check a form's anti-forgery token.
+    pub fn check_csrf(&self, sent: &str) -> Result<(), Problem> {
+        if constant_time_eq(sent.as_bytes(), self.csrf.as_bytes()) {
+            Ok(())
+        } else {
+            Err(Problem::forbidden(
+                "the form is stale or came from another site; reload the page and try again",
+            ))
+        }
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Why a request has no [`Patient`]: an API caller gets a problem, a page
+/// visitor is sent to sign in.
+#[derive(Debug)]
+pub enum NoPatient {
+    /// An API request.
+    Api(Problem),
+    /// A page: go to the sign-in page.
+    Page,
+}
+
+impl axum::response::IntoResponse for NoPatient {
+    fn into_response(self) -> axum::response::Response {
+        match self {
+            NoPatient::Api(p) => p.into_response(),
+            NoPatient::Page => axum::response::Redirect::to("/signin").into_response(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Patient {
+    type Rejection = NoPatient;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let api = parts.uri.path().starts_with("/api/");
+        let reject = |p: Problem| if api { NoPatient::Api(p) } else { NoPatient::Page };
+        let token = cookie_token(&parts.headers, state.config.secure_cookies)
+            .ok_or_else(|| reject(Problem::unauthenticated()))?;
+        let found = state
+            .store
+            .sign_in(&token_hash(&token), state.config.now.now())
+            .await
+            .map_err(|e| reject(e.into()))?
+            .ok_or_else(|| reject(Problem::unauthenticated()))?;
+        let patient = Patient { person: found.person, csrf: found.csrf, token };
+        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if api && !safe {
+            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+            patient.check_csrf(sent).map_err(|_| {
+                NoPatient::Api(Problem::forbidden(format!(
+                    "a write needs this sign-in's token in {CSRF_HEADER}"
+                )))
+            })?;
+        }
+        Ok(patient)
+    }
+}

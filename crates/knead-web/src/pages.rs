@@ -1,0 +1,618 @@
+//! The server-rendered pages. Forms post back to these routes (they work
+//! without JavaScript); only the guided session page runs a script, which
+//! talks to the API. A page a signed-out visitor may not see sends them to
+//! the sign-in page; a page for a screening that is not theirs is a 404.
+
+use crate::AppState;
+use crate::api::screening::{PlanRequest, permit_for, plan_for};
+use crate::auth::{self, NoPatient, Patient};
+use crate::problem::Problem;
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{FixedOffset, Offset, Utc};
+use knead_core::intake::Intake;
+use knead_core::labels::{self, Label};
+use knead_core::screening;
+use knead_core::units::{ChangeRating, PainScore};
+use knead_core::vocab::{
+    Character, Disposition, Equipment, History, Pattern, Radiation, Region, Skin, Symptom, Vocabulary,
+};
+use knead_store::Store;
+use knead_store::records::CheckIn;
+use uuid::Uuid;
+
+/// The page routes. `rate` is the sign-in limit (burst, period in ms).
+pub fn router(rate: (u32, u64)) -> Router<AppState> {
+    let sign_in = Router::new()
+        .route("/signup", post(sign_up))
+        .route("/signin", post(sign_in))
+        .layer(crate::security::sign_in_limit(rate.0, rate.1));
+    Router::new()
+        .merge(sign_in)
+        .route("/", get(index))
+        .route("/signup", get(sign_up_form))
+        .route("/signin", get(sign_in_form))
+        .route("/signout", post(sign_out))
+        .route("/check", get(check_form).post(check))
+        .route("/result/{id}", get(result))
+        .route("/plan", get(plan))
+        .route("/session", get(session))
+        .route("/history", get(history))
+        .route("/progress", get(progress))
+        .route("/progress.svg", get(progress_svg))
+        .route("/checkin", get(checkin_form).post(checkin))
+}
+
+fn render(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            Problem::internal().into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "problem.html")]
+struct ProblemPage {
+    title: String,
+    csrf: Option<String>,
+    detail: String,
+}
+
+/// A problem shown as a page.
+fn problem_page(patient: Option<&Patient>, p: Problem) -> Response {
+    let page = ProblemPage {
+        title: p.title.clone(),
+        csrf: patient.map(|p| p.csrf().to_owned()),
+        detail: p.detail.clone().unwrap_or_default(),
+    };
+    render(p.status_code(), &page)
+}
+
+/// The page for an address that does not exist.
+pub fn not_found_page() -> String {
+    let page = ProblemPage {
+        title: "Not found".to_owned(),
+        csrf: None,
+        detail: "There is no page at this address.".to_owned(),
+    };
+    page.render().unwrap_or_default()
+}
+
+/// The pairs of a form body or query string.
+fn pairs(text: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(text).into_owned().collect()
+}
+
+fn one<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+}
+
+fn all<'a>(pairs: &'a [(String, String)], name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    pairs.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+fn offset_of(pairs: &[(String, String)]) -> FixedOffset {
+    let minutes: i32 = one(pairs, "utc_offset_minutes").parse().unwrap_or(0).clamp(-840, 840);
+    FixedOffset::east_opt(minutes * 60).unwrap_or(Utc.fix())
+}
+
+// ---------------------------------------------------------------------------
+// Home, sign up, sign in.
+
+struct Latest {
+    when: String,
+    headline: String,
+}
+
+#[derive(Template)]
+#[template(path = "index.html")]
+struct IndexPage {
+    title: &'static str,
+    csrf: Option<String>,
+    latest: Option<Latest>,
+}
+
+async fn index(State(state): State<AppState>, patient: Result<Patient, NoPatient>) -> Response {
+    let Ok(patient) = patient else {
+        return render(StatusCode::OK, &IndexPage { title: "Welcome", csrf: None, latest: None });
+    };
+    let latest = match state.store.screenings(patient.person(), 1).await {
+        Ok(kept) => kept.into_iter().next().map(|s| Latest {
+            when: s.at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            headline: disposition_label(s.disposition).to_owned(),
+        }),
+        Err(e) => return problem_page(Some(&patient), e.into()),
+    };
+    render(StatusCode::OK, &IndexPage { title: "Home", csrf: Some(patient.csrf().to_owned()), latest })
+}
+
+#[derive(Template)]
+#[template(path = "auth.html")]
+struct AuthPage {
+    title: &'static str,
+    csrf: Option<String>,
+    action: &'static str,
+    signup: bool,
+    email: String,
+    error: Option<String>,
+}
+
+fn auth_page(signup: bool, email: String, error: Option<String>) -> AuthPage {
+    AuthPage {
+        title: if signup { "Create an account" } else { "Sign in" },
+        csrf: None,
+        action: if signup { "/signup" } else { "/signin" },
+        signup,
+        email,
+        error,
+    }
+}
+
+async fn sign_up_form() -> Response {
+    render(StatusCode::OK, &auth_page(true, String::new(), None))
+}
+
+async fn sign_in_form() -> Response {
+    render(StatusCode::OK, &auth_page(false, String::new(), None))
+}
+
+async fn sign_up(State(state): State<AppState>, body: Bytes) -> Response {
+    let form = pairs(&body);
+    let (email, password) = (one(&form, "email"), one(&form, "password"));
+    match auth::sign_up(&state, email, password).await {
+        Ok(new) => signed_in(&state, &new.token, "/check"),
+        Err(p) => render(p.status_code(), &auth_page(true, email.to_owned(), p.detail.or(Some(p.title)))),
+    }
+}
+
+async fn sign_in(State(state): State<AppState>, body: Bytes) -> Response {
+    let form = pairs(&body);
+    let email = one(&form, "email");
+    match auth::sign_in(&state, email, one(&form, "password")).await {
+        Ok(new) => signed_in(&state, &new.token, "/"),
+        Err(p) => render(p.status_code(), &auth_page(false, email.to_owned(), Some(p.title))),
+    }
+}
+
+fn signed_in(state: &AppState, token: &str, to: &str) -> Response {
+    ([(header::SET_COOKIE, auth::set_cookie(state, token))], Redirect::to(to)).into_response()
+}
+
+async fn sign_out(State(state): State<AppState>, patient: Patient, body: Bytes) -> Response {
+    let form = pairs(&body);
+    if let Err(p) = patient.check_csrf(one(&form, "csrf")) {
+        return problem_page(Some(&patient), p);
+    }
+    if let Err(p) = auth::sign_out(&state, patient.token()).await {
+        return problem_page(Some(&patient), p);
+    }
+    ([(header::SET_COOKIE, auth::clear_cookie(&state))], Redirect::to("/")).into_response()
+}
+
+// ---------------------------------------------------------------------------
+// Screening.
+
+struct Group {
+    field: &'static str,
+    question: &'static str,
+    options: Vec<(&'static str, &'static str)>,
+}
+
+fn options<V: Vocabulary + Label + Copy>(all: &[V]) -> Vec<(&'static str, &'static str)> {
+    all.iter().map(|v| (v.as_str(), v.label())).collect()
+}
+
+fn groups() -> Vec<Group> {
+    vec![
+        Group { field: "character", question: "How does the pain feel?", options: options(Character::ALL) },
+        Group { field: "pattern", question: "How does the pain behave?", options: options(Pattern::ALL) },
+        Group {
+            field: "radiates_to",
+            question: "Does the pain spread anywhere?",
+            options: options(Radiation::ALL),
+        },
+        Group {
+            field: "symptoms",
+            question: "Do you have any of these right now?",
+            options: options(Symptom::ALL),
+        },
+        Group {
+            field: "history",
+            question: "Does any of this apply to you?",
+            options: options(History::ALL),
+        },
+        Group {
+            field: "skin_at_site",
+            question: "Is there anything on the skin where you want to massage?",
+            options: options(Skin::ALL),
+        },
+    ]
+}
+
+#[derive(Template)]
+#[template(path = "check.html")]
+struct CheckPage {
+    title: &'static str,
+    csrf: Option<String>,
+    groups: Vec<Group>,
+    error: Option<String>,
+}
+
+async fn check_form(patient: Patient) -> Response {
+    let page = CheckPage {
+        title: "Safety questions",
+        csrf: Some(patient.csrf().to_owned()),
+        groups: groups(),
+        error: None,
+    };
+    render(StatusCode::OK, &page)
+}
+
+/// The intake a questionnaire form describes, as intake JSON (so that it
+/// is read, and refused, exactly as the API and `knead check` read it).
+fn intake_from_form(form: &[(String, String)]) -> Result<Intake, String> {
+    let number = |name: &str| -> Result<serde_json::Value, String> {
+        let text = one(form, name).trim();
+        text.parse::<i64>()
+            .map(serde_json::Value::from)
+            .map_err(|_| format!("{name}: please give a whole number"))
+    };
+    let list = |name: &'static str| all(form, name).collect::<Vec<_>>();
+    let json = serde_json::json!({
+        "age_years": number("age_years")?,
+        "pain": {
+            "intensity": number("intensity")?,
+            "duration_days": number("duration_days")?,
+            "onset": one(form, "onset"),
+            "after_trauma": one(form, "after_trauma") == "true",
+            "character": list("character"),
+            "pattern": list("pattern"),
+            "radiates_to": list("radiates_to"),
+        },
+        "symptoms": list("symptoms"),
+        "history": list("history"),
+        "skin_at_site": list("skin_at_site"),
+    });
+    Intake::from_json(&json.to_string()).map_err(|e| format!("{}: {}", e.field, e.problem))
+}
+
+async fn check(State(state): State<AppState>, patient: Patient, body: Bytes) -> Response {
+    let form = pairs(&body);
+    if let Err(p) = patient.check_csrf(one(&form, "csrf")) {
+        return problem_page(Some(&patient), p);
+    }
+    let intake = match intake_from_form(&form) {
+        Ok(intake) => intake,
+        Err(error) => {
+            let page = CheckPage {
+                title: "Safety questions",
+                csrf: Some(patient.csrf().to_owned()),
+                groups: groups(),
+                error: Some(format!("Please check your answers. {error}")),
+            };
+            return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    };
+    let result = screening::screen(&state.config.pack, &intake);
+    let record = knead_store::records::ScreeningRecord {
+        id: Uuid::now_v7(),
+        at: state.config.now.now(),
+        result: match serde_json::to_value(&result) {
+            Ok(v) => v,
+            Err(_) => return problem_page(Some(&patient), Problem::internal()),
+        },
+        intake,
+        disposition: result.disposition,
+        pack_version: state.config.pack.meta.version.clone(),
+        clearance: None,
+    };
+    match state.store.add_screening(patient.person(), &record).await {
+        Ok(()) => Redirect::to(&format!("/result/{}", record.id)).into_response(),
+        Err(e) => problem_page(Some(&patient), e.into()),
+    }
+}
+
+fn disposition_label(d: Disposition) -> &'static str {
+    match d {
+        Disposition::Emergency => "Emergency: get help now",
+        Disposition::Urgent => "Urgent: see a doctor today",
+        Disposition::SeeDoctorFirst => "See a doctor before massaging",
+        Disposition::SelfCareWithLimits => "Self-care, with some limits",
+        Disposition::SelfCare => "Self-care",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "result.html")]
+struct ResultPage {
+    title: &'static str,
+    csrf: Option<String>,
+    id: Uuid,
+    disposition: &'static str,
+    label: &'static str,
+    headline: String,
+    reasons: Vec<String>,
+    emergency: bool,
+    permitted: bool,
+    equipment: Vec<(&'static str, &'static str)>,
+}
+
+async fn result(State(state): State<AppState>, patient: Patient, Path(id): Path<Uuid>) -> Response {
+    let kept = match state.store.screenings(patient.person(), 50).await {
+        Ok(kept) => kept.into_iter().find(|s| s.id == id),
+        Err(e) => return problem_page(Some(&patient), e.into()),
+    };
+    let Some(record) = kept else {
+        return problem_page(Some(&patient), Problem::not_found().detail("There is no such screening."));
+    };
+    let result = screening::screen(&state.config.pack, &record.intake);
+    let page = ResultPage {
+        title: "Your result",
+        csrf: Some(patient.csrf().to_owned()),
+        id,
+        disposition: result.disposition.as_str(),
+        label: disposition_label(result.disposition),
+        headline: result.headline.clone(),
+        reasons: result.reasons.iter().map(|r| r.detail.clone()).collect(),
+        emergency: result.disposition == Disposition::Emergency,
+        permitted: result.permit().is_ok(),
+        equipment: options(Equipment::ALL),
+    };
+    render(StatusCode::OK, &page)
+}
+
+// ---------------------------------------------------------------------------
+// Plan and session.
+
+/// The kit a plan or session query describes.
+fn plan_request(query: &[(String, String)]) -> Result<PlanRequest, Problem> {
+    let screening = Uuid::parse_str(one(query, "screening"))
+        .map_err(|_| Problem::invalid("screening", "allowed: the id of one of your screenings"))?;
+    let equipment = all(query, "equipment")
+        .map(|e| {
+            Equipment::parse(e).ok_or_else(|| {
+                Problem::invalid(
+                    "equipment",
+                    format!("unknown value `{e}`; allowed: {}", Equipment::allowed()),
+                )
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(PlanRequest { screening, equipment, helper_available: one(query, "helper") == "true" })
+}
+
+struct ItemView {
+    name: String,
+    steps: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "plan.html")]
+struct PlanPage {
+    title: &'static str,
+    csrf: Option<String>,
+    screening: Uuid,
+    minutes: u32,
+    get_ready: u32,
+    items: Vec<ItemView>,
+    left_out: Vec<String>,
+    still_allowed: Vec<String>,
+    equipment: Vec<&'static str>,
+    helper: bool,
+}
+
+async fn plan(State(state): State<AppState>, patient: Patient, RawQuery(query): RawQuery) -> Response {
+    let query = pairs(query.unwrap_or_default().as_bytes());
+    let made = match plan_request(&query) {
+        Ok(req) => plan_for(&state, patient.person(), req, offset_of(&query)).await,
+        Err(p) => Err(p),
+    };
+    let out = match made {
+        Ok(out) => out,
+        Err(p) => return problem_page(Some(&patient), p),
+    };
+    let plan = &out.plan;
+    let page = PlanPage {
+        title: "Your session",
+        csrf: Some(patient.csrf().to_owned()),
+        screening: out.screening,
+        minutes: plan.total_seconds.div_ceil(60),
+        get_ready: plan.get_ready_seconds,
+        items: plan
+            .items
+            .iter()
+            .map(|i| ItemView {
+                name: i.name.clone(),
+                steps: i.steps.iter().map(|s| s.instruction.clone()).collect(),
+            })
+            .collect(),
+        left_out: plan.choices.iter().filter(|c| !c.included).map(|c| c.why.clone()).collect(),
+        still_allowed: out.still_allowed.clone(),
+        equipment: plan_request(&query)
+            .map(|r| r.equipment.iter().map(|e| e.as_str()).collect())
+            .unwrap_or_default(),
+        helper: one(&query, "helper") == "true",
+    };
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Template)]
+#[template(path = "session.html")]
+struct SessionPage {
+    title: &'static str,
+    csrf: Option<String>,
+    screening: Uuid,
+    equipment: String,
+    helper: bool,
+    symptoms_json: String,
+    regions_json: String,
+}
+
+async fn session(State(state): State<AppState>, patient: Patient, RawQuery(query): RawQuery) -> Response {
+    let query = pairs(query.unwrap_or_default().as_bytes());
+    let req = match plan_request(&query) {
+        Ok(req) => req,
+        Err(p) => return problem_page(Some(&patient), p),
+    };
+    // The page is only for a screening that allows a session; the plan
+    // itself is asked for (and checked again) by the page's script.
+    if let Err(p) = permit_for(&state, patient.person(), req.screening).await {
+        return problem_page(Some(&patient), p);
+    }
+    let signs: Vec<(&str, &str)> =
+        Symptom::ALL.iter().filter(|s| **s != Symptom::Cough).map(|s| (s.as_str(), s.label())).collect();
+    let page = SessionPage {
+        title: "Guided session",
+        csrf: Some(patient.csrf().to_owned()),
+        screening: req.screening,
+        equipment: req.equipment.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(","),
+        helper: req.helper_available,
+        symptoms_json: serde_json::to_string(&signs).unwrap_or_default(),
+        regions_json: serde_json::to_string(&options(Region::ALL)).unwrap_or_default(),
+    };
+    render(StatusCode::OK, &page)
+}
+
+// ---------------------------------------------------------------------------
+// History, progress, check-in.
+
+struct Row {
+    when: String,
+    before: u8,
+    after: String,
+    what: String,
+    status: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "history.html")]
+struct HistoryPage {
+    title: &'static str,
+    csrf: Option<String>,
+    rows: Vec<Row>,
+}
+
+async fn history(State(state): State<AppState>, patient: Patient) -> Response {
+    let sessions = match state.store.session_summaries(patient.person(), knead_store::Period::default()).await
+    {
+        Ok(s) => s,
+        Err(e) => return problem_page(Some(&patient), e.into()),
+    };
+    let rows = sessions
+        .iter()
+        .rev()
+        .take(200)
+        .map(|s| Row {
+            when: s.started_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            before: s.pain_before.get(),
+            after: s.pain_after.map_or("not given".to_owned(), |p| format!("{}/10", p.get())),
+            what: s
+                .usage
+                .iter()
+                .map(|(t, secs)| format!("{} {} min", t.as_str().replace('_', " "), secs.div_ceil(60)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            status: s.status.as_str(),
+        })
+        .collect();
+    render(StatusCode::OK, &HistoryPage { title: "History", csrf: Some(patient.csrf().to_owned()), rows })
+}
+
+#[derive(Template)]
+#[template(path = "progress.html")]
+struct ProgressPage {
+    title: &'static str,
+    csrf: Option<String>,
+    flags: Vec<String>,
+    has_data: bool,
+    summary: String,
+}
+
+async fn progress(State(state): State<AppState>, patient: Patient) -> Response {
+    let out = match crate::api::journal::assess(&state, patient.person(), Utc.fix()).await {
+        Ok(out) => out,
+        Err(p) => return problem_page(Some(&patient), p),
+    };
+    let summary = match (out.baseline, out.current_tenths) {
+        (Some(b), Some(now)) => format!(
+            "Started at {b}/10; typical pain now {:.1}/10 after {} days.{}",
+            f64::from(now) / 10.0,
+            out.days_judged,
+            out.target_tenths.map_or(String::new(), |t| format!(
+                " A meaningful improvement is {:.1}/10 or lower: {}.",
+                f64::from(t) / 10.0,
+                if out.meaningful { "reached" } else { "not reached yet" }
+            ))
+        ),
+        _ => String::new(),
+    };
+    let page = ProgressPage {
+        title: "Progress",
+        csrf: Some(patient.csrf().to_owned()),
+        flags: out.flags,
+        has_data: !out.days.is_empty(),
+        summary,
+    };
+    render(StatusCode::OK, &page)
+}
+
+async fn progress_svg(State(state): State<AppState>, patient: Patient) -> Response {
+    match crate::api::journal::progress_chart(&state, patient.person()).await {
+        Ok(svg) => {
+            ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "private, no-store")], svg)
+                .into_response()
+        }
+        Err(p) => p.into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "checkin.html")]
+struct CheckinPage {
+    title: &'static str,
+    csrf: Option<String>,
+    message: Option<String>,
+    changes: Vec<(i8, &'static str)>,
+}
+
+fn checkin_page(patient: &Patient, message: Option<String>) -> CheckinPage {
+    CheckinPage {
+        title: "Weekly check-in",
+        csrf: Some(patient.csrf().to_owned()),
+        message,
+        changes: (-3..=3).rev().map(|c| (c, labels::change(c))).collect(),
+    }
+}
+
+async fn checkin_form(patient: Patient) -> Response {
+    render(StatusCode::OK, &checkin_page(&patient, None))
+}
+
+async fn checkin(State(state): State<AppState>, patient: Patient, body: Bytes) -> Response {
+    let form = pairs(&body);
+    if let Err(p) = patient.check_csrf(one(&form, "csrf")) {
+        return problem_page(Some(&patient), p);
+    }
+    let pain = one(&form, "week_pain").trim().parse::<i64>().ok().and_then(|v| PainScore::new(v).ok());
+    let change = one(&form, "change").trim().parse::<i64>().ok().and_then(|v| ChangeRating::new(v).ok());
+    let (Some(week_pain), Some(change)) = (pain, change) else {
+        let page = checkin_page(
+            &patient,
+            Some("Please give the week's pain as a number from 0 to 10 and pick one answer.".into()),
+        );
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    let checkin = CheckIn { id: Uuid::now_v7(), at: state.config.now.now(), week_pain, change };
+    match state.store.add_checkin(patient.person(), &checkin).await {
+        Ok(()) => render(StatusCode::OK, &checkin_page(&patient, Some("Saved. Thank you.".into()))),
+        Err(e) => problem_page(Some(&patient), e.into()),
+    }
+}

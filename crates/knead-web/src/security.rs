@@ -1,0 +1,82 @@
+//! What every response and every write gets: security headers, a body
+//! limit, a same-origin check on writes and a rate limit on sign-in.
+
+use crate::problem::Problem;
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use governor::clock::QuantaInstant;
+use governor::middleware::NoOpMiddleware;
+use std::sync::Arc;
+use tower_governor::GovernorLayer;
+use tower_governor::governor::GovernorConfigBuilder;
+use tower_governor::key_extractor::PeerIpKeyExtractor;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The largest request body accepted: a journal import of a year fits,
+/// anything bigger is refused with 413 before it is read.
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The Content-Security-Policy: scripts, styles, images and connections
+/// only from this origin, no inline script, no framing.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; \
+     form-action 'self'; frame-ancestors 'none'";
+
+/// The security headers on every response (set where a handler did not).
+pub fn with_headers<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
+    let set = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+    router
+        .layer(set(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(set(header::REFERRER_POLICY, "no-referrer"))
+        .layer(set(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(set(HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()"))
+}
+
+/// Refuse a write that a browser says comes from another site: the
+/// `Origin` must be this host, and `Sec-Fetch-Site` must not be
+/// `cross-site`. Clients that send neither (curl, other servers) pass;
+/// they have no cookies of a victim to ride on.
+pub async fn same_origin_writes(request: Request, next: Next) -> Response {
+    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe {
+        let headers = request.headers();
+        let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        let host = text("host");
+        let fetch_site = text("sec-fetch-site");
+        let origin_ok = match text("origin") {
+            None => true,
+            // With `Referrer-Policy: no-referrer` a browser sends `Origin:
+            // null` on form posts; its Sec-Fetch-Site still tells the truth.
+            Some("null") => fetch_site == Some("same-origin"),
+            Some(origin) => {
+                let origin_host = origin.split_once("://").map(|(_, rest)| rest);
+                origin_host.is_some() && origin_host == host
+            }
+        };
+        let fetch_ok = fetch_site != Some("cross-site");
+        if !(origin_ok && fetch_ok) {
+            return Problem::forbidden("writes are only accepted from this site's own pages").into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// The rate limit of sign-in and sign-up.
+pub type SignInLimit = GovernorLayer<PeerIpKeyExtractor, NoOpMiddleware<QuantaInstant>, axum::body::Body>;
+
+/// The sign-in and sign-up limit, per client address: `burst` attempts,
+/// then one more every `period_ms`; more get 429. It lives in this
+/// server's memory: a restart or a second server gives fresh allowances,
+/// which only ever makes it more lenient, never loses data.
+pub fn sign_in_limit(burst: u32, period_ms: u64) -> SignInLimit {
+    let mut builder = GovernorConfigBuilder::default();
+    builder.per_millisecond(period_ms.max(1)).burst_size(burst.max(1));
+    let config = Arc::new(builder.finish().unwrap_or_default());
+    GovernorLayer::new(config).error_handler(|_| Problem::too_many().into_response())
+}

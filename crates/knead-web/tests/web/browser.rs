@@ -1,0 +1,296 @@
+//! The patient's path in a real browser: Debian's headless Chromium driven
+//! through chromedriver (WebDriver) with fantoccini. Each test gets its own
+//! server on a fresh SQLite file; screenshots of the main pages are kept in
+//! `target/browser-screenshots/` to be looked at.
+//!
+//! Going offline is real: the server is shut down mid-session and started
+//! again on the same port and file, so the page's requests fail exactly as
+//! they would with no network.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use knead_core::pack::ContentPack;
+use knead_store::any::AnyStore;
+use serde_json::json;
+use std::net::{SocketAddr, TcpListener as StdListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+/// A server that can be stopped and started again on the same port and file.
+struct Server {
+    addr: SocketAddr,
+    db: PathBuf,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Server {
+    async fn start(db: &Path, addr: SocketAddr) -> Server {
+        let store = AnyStore::open(&format!("sqlite://{}", db.display())).await.unwrap();
+        let app = knead_web::build(knead_web::Config::new(ContentPack::builtin().unwrap()), store.clone());
+        let listener = TcpListener::bind(addr).await.unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            knead_web::serve(listener, app, async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+            store.close().await;
+        });
+        Server { addr, db: db.to_owned(), stop: Some(stop), task: Some(task) }
+    }
+
+    async fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.unwrap();
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+fn free_port() -> u16 {
+    StdListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// chromedriver on a free port, killed when dropped.
+struct Driver(Child, u16);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn browser() -> (Driver, Client) {
+    let port = free_port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver is needed for the browser tests: bash .ci/deps installs it");
+    let driver = Driver(child, port);
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let caps = json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            // A phone-sized window.
+            "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=390,844"]
+        }
+    });
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps.as_object().unwrap().clone())
+        .connect(&format!("http://127.0.0.1:{}", driver.1))
+        .await
+        .unwrap();
+    (driver, client)
+}
+
+async fn shot(client: &Client, name: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/browser-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), client.screenshot().await.unwrap()).unwrap();
+}
+
+async fn click(client: &Client, css: &str) {
+    wait_for(client, css).await.click().await.unwrap();
+}
+
+async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
+}
+
+async fn fill(client: &Client, css: &str, text: &str) {
+    let field = wait_for(client, css).await;
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+async fn path(client: &Client) -> String {
+    client.current_url().await.unwrap().path().to_owned()
+}
+
+async fn sign_up(client: &Client, server: &Server, email: &str) {
+    client.goto(&server.url("/signup")).await.unwrap();
+    shot(client, "signup").await;
+    fill(client, "#email", email).await;
+    fill(client, "#password", "a long enough password").await;
+    click(client, "#submit").await;
+    wait_for(client, "#check").await;
+    assert_eq!(path(client).await, "/check");
+}
+
+/// Answer the questions: an ache of 4/10 for ten days, and `extra` ticks.
+async fn answer(client: &Client, extra: &[&str]) {
+    client
+        .goto(&format!("{}/check", client.current_url().await.unwrap().origin().ascii_serialization()))
+        .await
+        .unwrap();
+    fill(client, "#age_years", "42").await;
+    fill(client, "#intensity", "4").await;
+    fill(client, "#duration_days", "10").await;
+    for tick in extra {
+        click(client, &format!("input[value='{tick}']")).await;
+    }
+    click(client, "#screen").await;
+    wait_for(client, "#result").await;
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    _driver: Driver,
+    client: Client,
+    server: Server,
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let server = Server::start(&dir.path().join("server.sqlite3"), addr).await;
+    let (driver, client) = browser().await;
+    Fixture { _dir: dir, _driver: driver, client, server }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_emergency_screening_offers_no_session() {
+    let f = fixture().await;
+    sign_up(&f.client, &f.server, "ann@example.org").await;
+    shot(&f.client, "check").await;
+    answer(&f.client, &["jaw"]).await;
+    shot(&f.client, "result-emergency").await;
+    let result = f.client.find(Locator::Css("#result")).await.unwrap();
+    assert_eq!(result.attr("class").await.unwrap().as_deref(), Some("result result-emergency"));
+    assert_eq!(result.attr("role").await.unwrap().as_deref(), Some("alert"));
+    assert!(result.text().await.unwrap().to_lowercase().contains("emergency"));
+    assert!(f.client.find(Locator::Css("#make-plan")).await.is_err(), "no plan is offered");
+    f.client.close().await.unwrap();
+}
+
+/// Sign up, screen, plan, run the guided session (sped up), pain after,
+/// then history and progress show it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guided_session_from_screening_to_progress() {
+    let f = fixture().await;
+    let c = &f.client;
+    sign_up(c, &f.server, "bo@example.org").await;
+    answer(c, &[]).await;
+    shot(c, "result-self-care").await;
+    click(c, "input[name='equipment'][value='foam_roller']").await;
+    click(c, "#make-plan").await;
+    wait_for(c, "#start").await;
+    shot(c, "plan").await;
+    click(c, "#start").await;
+    wait_for(c, "#pain-before-4").await;
+    c.execute(
+        "localStorage.setItem('knead-time-scale', '400'); localStorage.setItem('knead-voice', 'off');",
+        vec![],
+    )
+    .await
+    .unwrap();
+    c.refresh().await.unwrap();
+    click(c, "#pain-before-4").await;
+    shot(c, "session-before").await;
+    click(c, "#start-session").await;
+    wait_for(c, "#timer").await;
+    shot(c, "session-running").await;
+    click(c, "#pain-after-2").await;
+    shot(c, "session-after").await;
+    click(c, "#save").await;
+    wait_for(c, "#saved").await;
+    shot(c, "session-saved").await;
+
+    c.goto(&f.server.url("/history")).await.unwrap();
+    let table = wait_for(c, "table tbody").await.text().await.unwrap();
+    assert!(table.contains("4/10") && table.contains("2/10") && table.contains("completed"), "{table}");
+    shot(c, "history").await;
+    c.goto(&f.server.url("/progress")).await.unwrap();
+    wait_for(c, "figure img").await;
+    shot(c, "progress").await;
+    c.clone().close().await.unwrap();
+}
+
+/// The connection goes mid-session: the session is kept on the phone, and
+/// sent once the server is back, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_recorded_offline_syncs_once_when_back() {
+    let mut f = fixture().await;
+    let c = &f.client;
+    sign_up(c, &f.server, "cy@example.org").await;
+    answer(c, &[]).await;
+    click(c, "#make-plan").await;
+    click(c, "#start").await;
+    wait_for(c, "#pain-before-5").await;
+    c.execute(
+        "localStorage.setItem('knead-time-scale', '60'); localStorage.setItem('knead-voice', 'off');",
+        vec![],
+    )
+    .await
+    .unwrap();
+    c.refresh().await.unwrap();
+    click(c, "#pain-before-5").await;
+    click(c, "#start-session").await;
+    wait_for(c, "#timer").await;
+
+    // Offline: the server goes away mid-session.
+    f.server.stop().await;
+    click(c, "#pain-after-3").await;
+    click(c, "#save").await;
+    let said = wait_for(c, "#saved").await.text().await.unwrap();
+    assert!(said.to_lowercase().contains("online"), "the page says it will send later: {said}");
+    let outbox = c
+        .execute(
+            "return Object.keys(JSON.parse(localStorage.getItem('knead-outbox') || '{}')).length",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(outbox, json!(1), "one session waits on the phone");
+    shot(c, "session-offline").await;
+
+    // Back online: the next page sends it.
+    let (addr, db) = (f.server.addr, f.server.db.clone());
+    f.server = Server::start(&db, addr).await;
+    let c = &f.client;
+    c.goto(&f.server.url("/history")).await.unwrap();
+    for _ in 0..100 {
+        let left = c
+            .execute(
+                "return Object.keys(JSON.parse(localStorage.getItem('knead-outbox') || '{}')).length",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if left == json!(0) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Load twice more: nothing is sent twice.
+    c.goto(&f.server.url("/")).await.unwrap();
+    c.goto(&f.server.url("/history")).await.unwrap();
+    let rows = c.find_all(Locator::Css("table tbody tr")).await.unwrap();
+    assert_eq!(rows.len(), 1, "the session arrived once");
+    let row = rows[0].text().await.unwrap();
+    assert!(row.contains("5/10") && row.contains("3/10"), "{row}");
+    c.clone().close().await.unwrap();
+}

@@ -1,0 +1,21 @@
+//! knead-web's integration tests: one binary, one module per area.
+//!
+//! Every test starts the whole app on `127.0.0.1:0` with a fresh database
+//! (a SQLite file in a temporary folder, or a fresh PostgreSQL database
+//! from `KNEAD_TEST_POSTGRES_URL`) and talks to it over HTTP, as a browser
+//! or a client would. `support` starts servers and holds the helpers;
+//! `api` covers the REST API, `security` the locks on it, `pages` the
+//! form flow without JavaScript, `openapi` the committed document and
+//! `postgres` the API on PostgreSQL, with two servers on one database, and
+//! `browser` the patient's path in headless Chromium.
+
+// Tests unwrap: a panic in a test is a failure with its message.
+#![allow(clippy::unwrap_used)]
+
+mod api;
+mod browser;
+mod openapi;
+mod pages;
+mod postgres;
+mod security;
+mod support;

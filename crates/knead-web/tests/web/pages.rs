@@ -1,0 +1,252 @@
+//! The pages, driven as a browser without JavaScript drives them: forms
+//! posted to the page routes, redirects followed by hand.
+
+use crate::support::{PASSWORD, TestApp, header, json_of, morning, session_from_plan, spawn_app, text_of};
+use chrono::Duration;
+use reqwest::StatusCode;
+use serde_json::json;
+use uuid::Uuid;
+
+/// The value of the hidden `csrf` field of a page.
+fn csrf_field(page: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = page.find(marker).unwrap_or_else(|| panic!("no csrf field in {page}")) + marker.len();
+    page[start..].split('"').next().unwrap().to_owned()
+}
+
+/// Text as it reads, with HTML's escapes undone.
+fn unescape(html: &str) -> String {
+    html.replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The answers of vignette V092 (self-care), as the questionnaire posts them.
+fn self_care_form(csrf: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("csrf", csrf.to_owned()),
+        ("age_years", "32".into()),
+        ("intensity", "5".into()),
+        ("duration_days", "10".into()),
+        ("onset", "gradual".into()),
+        ("after_trauma", "false".into()),
+        ("character", "aching".into()),
+        ("pattern", "worse_with_movement".into()),
+        ("pattern", "eases_with_rest".into()),
+    ]
+}
+
+async fn post_form(app: &TestApp, path: &str, form: &[(&'static str, String)]) -> reqwest::Response {
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    app.post_form(path, &pairs).await
+}
+
+/// Sign up through the form; the `/check` page it leads to.
+async fn sign_up_by_form(app: &TestApp, email: &str) -> String {
+    let (status, _, page) = text_of(app.get("/signup").await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("action=\"/signup\"") && page.contains("name=\"password\""), "{page}");
+    let response = app.post_form("/signup", &[("email", email), ("password", PASSWORD)]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(header(&response, "location"), "/check");
+    let cookie = header(&response, "set-cookie");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let (status, _, page) = text_of(app.get("/check").await).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("action=\"/check\""), "{page}");
+    page
+}
+
+/// Post the questionnaire; the id of the screening its redirect names.
+async fn check(app: &TestApp, form: &[(&'static str, String)]) -> Uuid {
+    let response = post_form(app, "/check", form).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", response.text().await.unwrap());
+    let location = header(&response, "location");
+    let id = location.strip_prefix("/result/").unwrap_or_else(|| panic!("{location}"));
+    Uuid::parse_str(id).unwrap()
+}
+
+#[tokio::test]
+async fn a_self_care_screening_leads_to_a_plan_and_a_session_page() {
+    let app = spawn_app().await;
+    let check_page = sign_up_by_form(&app, "ana@example.org").await;
+    let csrf = csrf_field(&check_page);
+    let id = check(&app, &self_care_form(&csrf)).await;
+
+    let (status, _, page) = text_of(app.get(&format!("/result/{id}")).await).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("result-self_care"), "{page}");
+    assert!(page.contains("action=\"/plan\""), "the result offers a plan: {page}");
+    assert!(page.contains(&format!("name=\"screening\" value=\"{id}\"")), "{page}");
+    assert!(!page.contains("role=\"alert\""), "{page}");
+
+    // The same screening as the API sees it.
+    let (status, kept) = json_of(app.get("/api/v1/screenings").await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(kept[0]["id"], json!(id));
+    assert_eq!(kept[0]["disposition"], "self_care");
+
+    let (status, _, page) =
+        text_of(app.get(&format!("/plan?screening={id}&utc_offset_minutes=0")).await).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let mut api = app.visitor();
+    api.client = app.client.clone();
+    api.csrf = api.csrf().await;
+    assert_eq!(api.csrf, csrf, "the page's token is the sign-in's");
+    let (status, plan) = api.plan(&json!(id)).await;
+    assert_eq!(status, StatusCode::OK, "{plan}");
+    let text = unescape(&page);
+    for item in plan["plan"]["items"].as_array().unwrap() {
+        assert!(text.contains(item["name"].as_str().unwrap()), "{item} in {page}");
+        for step in item["steps"].as_array().unwrap() {
+            assert!(text.contains(step["instruction"].as_str().unwrap()), "{step} in {page}");
+        }
+    }
+    assert!(page.contains("action=\"/session\""), "{page}");
+
+    let (status, _, page) = text_of(app.get(&format!("/session?screening={id}")).await).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    for attribute in [
+        format!("data-screening=\"{id}\""),
+        "data-equipment=\"\"".to_owned(),
+        "data-helper=\"false\"".to_owned(),
+        "data-symptoms-json=\"".to_owned(),
+        "data-regions-json=\"".to_owned(),
+    ] {
+        assert!(page.contains(&attribute), "{attribute} in {page}");
+    }
+    assert!(page.contains("<script src=\"/static/session.js\""), "{page}");
+    assert!(!page.contains("<script>"), "no inline script: {page}");
+}
+
+#[tokio::test]
+async fn an_emergency_screening_shows_an_alert_and_no_plan() {
+    let app = spawn_app().await;
+    let csrf = csrf_field(&sign_up_by_form(&app, "ana@example.org").await);
+    let mut form = self_care_form(&csrf);
+    form[1].1 = "55".into();
+    form.push(("radiates_to", "jaw".into()));
+    let id = check(&app, &form).await;
+
+    let (status, _, page) = text_of(app.get(&format!("/result/{id}")).await).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("role=\"alert\""), "{page}");
+    assert!(page.contains("result-emergency"), "{page}");
+    assert!(!page.contains("action=\"/plan\""), "no plan after an emergency: {page}");
+    assert!(!page.contains("/session"), "{page}");
+
+    let (status, _, page) = text_of(app.get(&format!("/plan?screening={id}")).await).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{page}");
+    assert!(!page.contains("action=\"/session\""), "{page}");
+    let (status, _, _) = text_of(app.get(&format!("/session?screening={id}")).await).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn a_questionnaire_with_a_bad_answer_is_shown_again() {
+    let app = spawn_app().await;
+    let csrf = csrf_field(&sign_up_by_form(&app, "ana@example.org").await);
+    let mut form = self_care_form(&csrf);
+    form[2].1 = "12".into();
+    let (status, _, page) = text_of(post_form(&app, "/check", &form).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("pain.intensity"), "{page}");
+    assert!(page.contains("action=\"/check\""), "{page}");
+    let (_, kept) = json_of(app.get("/api/v1/screenings").await).await;
+    assert_eq!(kept, json!([]));
+}
+
+#[tokio::test]
+async fn history_progress_chart_and_checkin_pages() {
+    let app = spawn_app().await;
+    let csrf = csrf_field(&sign_up_by_form(&app, "ana@example.org").await);
+
+    let (status, _, page) = text_of(app.get("/history").await).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(!page.contains("2025-03-"), "no sessions yet: {page}");
+
+    // A session through the API, as the guided session page records it.
+    let id = check(&app, &self_care_form(&csrf)).await;
+    let mut api = app.visitor();
+    api.client = app.client.clone();
+    api.csrf = csrf.clone();
+    let (status, plan) = api.plan(&json!(id)).await;
+    assert_eq!(status, StatusCode::OK, "{plan}");
+    let session = session_from_plan(&plan, morning() - Duration::days(1), 6, Some(4));
+    let (status, body) = api.put_session(&session).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let (status, _, page) = text_of(app.get("/history").await).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("2025-03-09 10:00 UTC"), "{page}");
+    assert!(page.contains("4/10"), "{page}");
+    assert!(page.contains("completed"), "{page}");
+
+    let (status, _, page) = text_of(app.get("/progress").await).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Started at 6/10"), "{page}");
+    assert!(page.contains("/progress.svg"), "{page}");
+
+    let (status, kind, svg) = text_of(app.get("/progress.svg").await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(kind, "image/svg+xml");
+    assert!(svg.contains("<svg") && svg.trim_end().ends_with("</svg>"), "{svg}");
+
+    let (status, _, page) = text_of(app.get("/checkin").await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("action=\"/checkin\""), "{page}");
+    let form = [("csrf", csrf.as_str()), ("week_pain", "4"), ("change", "1")];
+    let (status, _, page) = text_of(app.post_form("/checkin", &form).await).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Saved. Thank you."), "{page}");
+    let form = [("csrf", csrf.as_str()), ("week_pain", "eleven"), ("change", "1")];
+    let (status, _, page) = text_of(app.post_form("/checkin", &form).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    let (_, checkins) = json_of(app.get("/api/v1/checkins").await).await;
+    let checkins = checkins.as_array().unwrap();
+    assert_eq!(checkins.len(), 1);
+    assert_eq!((&checkins[0]["week_pain"], &checkins[0]["change"]), (&json!(4), &json!(1)));
+}
+
+#[tokio::test]
+async fn another_persons_result_is_not_found() {
+    let ana = spawn_app().await;
+    let csrf = csrf_field(&sign_up_by_form(&ana, "ana@example.org").await);
+    let id = check(&ana, &self_care_form(&csrf)).await;
+
+    let bob = ana.visitor();
+    sign_up_by_form(&bob, "bob@example.org").await;
+    let (status, _, theirs) = text_of(bob.get(&format!("/result/{id}")).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{theirs}");
+    assert!(!theirs.contains(&id.to_string()), "{theirs}");
+    let (status, _, random) = text_of(bob.get(&format!("/result/{}", Uuid::now_v7())).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(theirs, random, "not yours and not there look the same");
+    let (status, _, _) = text_of(bob.get(&format!("/plan?screening={id}")).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn signing_in_and_out_through_the_forms() {
+    let app = spawn_app().await;
+    let csrf = csrf_field(&sign_up_by_form(&app, "ana@example.org").await);
+    let response = app.post_form("/signout", &[("csrf", &csrf)]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(header(&response, "location"), "/");
+    assert_eq!(app.get("/check").await.status(), StatusCode::SEE_OTHER);
+
+    let (status, _, page) = text_of(
+        app.post_form("/signin", &[("email", "ana@example.org"), ("password", "wrong password")]).await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{page}");
+    assert!(page.contains("The email address or password is wrong"), "{page}");
+    let response = app.post_form("/signin", &[("email", "ana@example.org"), ("password", PASSWORD)]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(header(&response, "location"), "/");
+    assert_eq!(app.get("/check").await.status(), StatusCode::OK);
+}

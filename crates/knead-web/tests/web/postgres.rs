@@ -1,0 +1,218 @@
+//! The app on PostgreSQL, one fresh database per test; and two servers on
+//! one database, serving the same people (nothing that matters is kept in
+//! a server's memory).
+//!
+//! The server comes from `KNEAD_TEST_POSTGRES_URL`
+//! (`postgres://postgres@127.0.0.1:5432/postgres`). When it is not set these
+//! tests fail: a Postgres run that silently did not happen is worse than a
+//! red one. A developer without PostgreSQL opts out knowingly with
+//! `KNEAD_TEST_POSTGRES=skip`; CI never sets it.
+
+use crate::support::{
+    browser, emergency_intake, json_of, morning, self_care_intake, session_from_plan, spawn_app_on,
+    spawn_app_on_with_clock,
+};
+use reqwest::StatusCode;
+use serde_json::json;
+use sqlx::postgres::PgConnection;
+use sqlx::{Connection, Executor};
+use uuid::Uuid;
+
+/// The variable naming the server.
+const URL_VAR: &str = "KNEAD_TEST_POSTGRES_URL";
+/// The variable that, set to `skip`, skips these tests.
+const SKIP_VAR: &str = "KNEAD_TEST_POSTGRES";
+
+/// The server's URL; `None` only when skipping was asked for.
+fn server_url() -> Option<String> {
+    match std::env::var(URL_VAR) {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ if std::env::var(SKIP_VAR).is_ok_and(|v| v == "skip") => {
+            eprintln!("{SKIP_VAR}=skip: the PostgreSQL tests are skipped");
+            None
+        }
+        _ => panic!(
+            "{URL_VAR} is not set: the PostgreSQL tests need a server, e.g. \
+             {URL_VAR}=postgres://postgres@127.0.0.1:5432/postgres. To skip them knowingly, set \
+             {SKIP_VAR}=skip."
+        ),
+    }
+}
+
+/// `url` with its database replaced by `database`.
+fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let after_scheme = base.find("://").map_or(0, |i| i + 3);
+    let server = match base[after_scheme..].find('/') {
+        Some(slash) => &base[..after_scheme + slash],
+        None => base,
+    };
+    format!("{server}/{database}{query}")
+}
+
+/// A database made for one test, dropped with it.
+pub struct TestDatabase {
+    server: String,
+    name: String,
+}
+
+impl TestDatabase {
+    /// A new, empty database; its URL. `None` when skipping was asked for.
+    async fn create() -> Option<(TestDatabase, String)> {
+        let server = server_url()?;
+        let name = format!("knead_webtest_{}", Uuid::now_v7().simple());
+        let mut conn = PgConnection::connect(&server)
+            .await
+            .unwrap_or_else(|e| panic!("cannot connect to {URL_VAR}={server}: {e}"));
+        conn.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+        conn.close().await.unwrap();
+        let url = with_database(&server, &name);
+        Some((TestDatabase { server, name }, url))
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        // Drop is not async: a thread of its own with a runtime of its own.
+        let (server, name) = (self.server.clone(), self.name.clone());
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async {
+                let mut conn = PgConnection::connect(&server).await?;
+                conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await?;
+                conn.close().await
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("could not drop the test database {}: {dropped:?}", self.name);
+        }
+    }
+}
+
+#[test]
+fn the_database_of_a_url_is_replaced() {
+    assert_eq!(with_database("postgres://u@h:5432/postgres", "x"), "postgres://u@h:5432/x");
+    assert_eq!(with_database("postgres://u@h:5432", "x"), "postgres://u@h:5432/x");
+    assert_eq!(with_database("postgres://u@h/db?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_happy_path_on_postgres() {
+    let Some((db, url)) = TestDatabase::create().await else { return };
+    let mut app = spawn_app_on(&url, db).await;
+    app.sign_up("ana@example.org").await;
+    let (status, _) = json_of(
+        app.post_json(
+            "/api/v1/accounts",
+            &json!({ "email": "ana@example.org", "password": "another password" }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "the address is taken on PostgreSQL too");
+
+    let emergency = app.screen(&emergency_intake()).await;
+    assert_eq!(emergency["disposition"], "emergency");
+    let (status, _) = app.plan(&emergency["id"]).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    app.clock().advance(chrono::Duration::minutes(1));
+    let id = Uuid::now_v7();
+    let new = json!({ "id": id, "intake": self_care_intake() });
+    let (status, screening) = json_of(app.post_json("/api/v1/screenings", &new).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{screening}");
+    let (status, again) = json_of(app.post_json("/api/v1/screenings", &new).await).await;
+    assert_eq!((status, &again), (StatusCode::OK, &screening));
+
+    let (status, plan) = app.plan(&screening["id"]).await;
+    assert_eq!(status, StatusCode::OK, "{plan}");
+    assert_eq!(plan["timeline"][0]["phase"], "get_ready");
+    let session = session_from_plan(&plan, morning() + chrono::Duration::minutes(2), 5, Some(3));
+    for _ in 0..2 {
+        let (status, body) = app.put_session(&session).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (_, list) = json_of(app.get("/api/v1/sessions").await).await;
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    let sid = session["id"].as_str().unwrap();
+    let (status, kept) = json_of(app.get(&format!("/api/v1/sessions/{sid}")).await).await;
+    assert_eq!((status, kept), (StatusCode::OK, session.clone()));
+
+    let mut changed = session.clone();
+    changed["pain_after"] = json!(0);
+    let (status, _) = app.put_session(&changed).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    let checkin = json!({ "id": Uuid::now_v7(), "at": morning(), "week_pain": 4, "change": 1 });
+    let (status, _) = json_of(app.post_json("/api/v1/checkins", &checkin).await).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, list) = json_of(app.get("/api/v1/checkins").await).await;
+    assert_eq!(list, json!([checkin]));
+    let (status, progress) = json_of(app.get("/api/v1/progress").await).await;
+    assert_eq!(status, StatusCode::OK, "{progress}");
+    assert_eq!(progress["baseline"], 5);
+
+    let response = app.post_json("/api/v1/sign-out", &json!({})).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let (status, _) = json_of(app.get("/api/v1/me").await).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_database_serve_the_same_people() {
+    let Some((db, url)) = TestDatabase::create().await else { return };
+    let mut a = spawn_app_on(&url, db).await;
+    let b = spawn_app_on_with_clock(&url, (), a.server.clock.clone()).await;
+    assert_ne!(a.base, b.base);
+
+    a.sign_up("ana@example.org").await;
+    // Ana's cookie, carried to server B (one site behind a load balancer).
+    let on_b = |path: &str| {
+        browser().get(format!("{}{path}", b.base)).header("cookie", format!("knead={}", a.token)).send()
+    };
+    let (status, me) = json_of(on_b("/api/v1/me").await.unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["csrf"], json!(a.csrf));
+
+    let screening = a.screen(&self_care_intake()).await;
+    let (status, plan) = a.plan(&screening["id"]).await;
+    assert_eq!(status, StatusCode::OK, "{plan}");
+    let session = session_from_plan(&plan, morning(), 5, Some(3));
+    let (status, body) = a.put_session(&session).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let (status, list) = json_of(on_b("/api/v1/sessions").await.unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list[0]["id"], session["id"]);
+    // Server B judges the same screening the same way.
+    let response = browser()
+        .post(format!("{}/api/v1/plans", b.base))
+        .header("cookie", format!("knead={}", a.token))
+        .header("x-csrf-token", &a.csrf)
+        .json(&json!({ "screening": screening["id"] }))
+        .send()
+        .await
+        .unwrap();
+    let (status, plan_b) = json_of(response).await;
+    assert_eq!(status, StatusCode::OK, "{plan_b}");
+    assert_eq!(plan_b["timeline"], plan["timeline"]);
+
+    // Signing out on B ends the sign-in on A.
+    let response = browser()
+        .post(format!("{}/api/v1/sign-out", b.base))
+        .header("cookie", format!("knead={}", a.token))
+        .header("x-csrf-token", &a.csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let (status, body) = json_of(a.get("/api/v1/me").await).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let (status, _) = json_of(a.get("/api/v1/sessions").await).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
