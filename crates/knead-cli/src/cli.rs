@@ -48,6 +48,26 @@ pub enum Command {
     Import(ImportArgs),
     /// Write daily session reminders as an iCalendar file for a calendar app.
     Remind(RemindArgs),
+    /// Run the web app (for phones and browsers) until Ctrl-C.
+    Serve(ServeArgs),
+    /// Write a report for a clinician as a PDF (one or two A4 pages).
+    Report(ReportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// Write the report to this .pdf file.
+    #[arg(long, value_name = "FILE")]
+    pub pdf: PathBuf,
+    /// The first day, YYYY-MM-DD (default: 27 days before --to).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::remind::parse_date)]
+    pub from: Option<chrono::NaiveDate>,
+    /// The last day, YYYY-MM-DD (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::remind::parse_date)]
+    pub to: Option<chrono::NaiveDate>,
+    /// Your name on the report (default: a blank line to fill in).
+    #[arg(long)]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -177,4 +197,18 @@ pub struct StartArgs {
     /// Run the session clock this many times faster (for demos and tests).
     #[arg(long, hide = true, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub time_scale: u32,
+}
+
+/// `knead serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Listen on this address and port.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// The database: sqlite://PATH or postgres://USER@HOST/DB (default: server.sqlite3 in the data folder).
+    #[arg(long, env = "KNEAD_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Mark cookies Secure: set this when people reach the server over HTTPS.
+    #[arg(long)]
+    pub secure_cookies: bool,
 }

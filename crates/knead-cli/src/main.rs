@@ -4,10 +4,11 @@ mod cli;
 mod clock;
 mod input;
 mod journal;
-mod labels;
 mod questionnaire;
 mod records;
 mod remind;
+mod report;
+mod serve;
 mod start;
 mod text;
 mod tui;
@@ -167,6 +168,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 start: a.start.unwrap_or_else(|| journal::local_day(now)),
             };
             write(&mut out, &remind::run(&pack, &request, now)?)?;
+        }
+        Command::Serve(a) => serve::run(pack, cli.data_dir.as_deref(), &a)?,
+        Command::Report(a) => {
+            let journal = open_journal(cli.data_dir.as_deref())?;
+            let request = report::Request { pdf: &a.pdf, from: a.from, to: a.to, name: a.name.as_deref() };
+            write(&mut out, &report::run(&pack, &journal, &request, clock::now_utc())?)?;
         }
         Command::Techniques(format) => match format.format {
             Format::Json => json(&mut out, &pack.techniques)?,

@@ -1,10 +1,10 @@
 //! The screening questions in plain language, a few per screen, building an
 //! intake v1: the same intake `knead check` reads from a file.
 
-use crate::labels::Label;
 use inquire::validator::Validation;
 use inquire::{Confirm, CustomType, MultiSelect, Select};
 use knead_core::intake::{Intake, Pain};
+use knead_core::labels::Label;
 use knead_core::units::{Age, DurationDays, PainScore};
 use knead_core::vocab::{
     Character, Equipment, History, Onset, Pattern, Radiation, Region, Skin, Symptom, Vocabulary,
@@ -175,7 +175,7 @@ pub fn anything_new() -> Result<BTreeSet<Symptom>, Cancelled> {
 
 /// The global rating of change, -3 to +3.
 pub fn change() -> Result<knead_core::units::ChangeRating, Cancelled> {
-    let labels: Vec<&str> = (-3..=3).rev().map(crate::labels::change).collect();
+    let labels: Vec<&str> = (-3..=3).rev().map(knead_core::labels::change).collect();
     let picked =
         Select::new("Since you started, your back is…", labels.clone()).with_starting_cursor(3).prompt()?;
     let value = 3 - labels.iter().position(|l| *l == picked).map_or(3, |p| i64::try_from(p).unwrap_or(3));

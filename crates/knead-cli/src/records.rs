@@ -91,7 +91,7 @@ pub fn checkin(journal: &Journal, week_pain: PainScore, change: ChangeRating) ->
     journal.block(journal.store().add_checkin(journal.person(), &record)).map_err(store)?;
     Ok(format!(
         "Check-in saved: pain over the last week {week_pain}/10, change {}.\n",
-        crate::labels::change(change.get())
+        knead_core::labels::change(change.get())
     ))
 }
 
@@ -238,7 +238,7 @@ pub fn progress_text(
             "Last check-in {}: pain over the week {}/10, {}.",
             last.at.with_timezone(&Local).format("%Y-%m-%d"),
             last.week_pain,
-            crate::labels::change(last.change.get())
+            knead_core::labels::change(last.change.get())
         );
     }
     if assessment.flags.is_empty() {
@@ -279,7 +279,14 @@ pub fn export(journal: &Journal, format: ExportFormat) -> Result<Vec<u8>, Failur
                 knead_export::json::journal(&all).into_bytes()
             } else {
                 let patient = format!("urn:uuid:{}", journal.person().0);
-                let bundle = knead_export::fhir::pain_observations(&all.sessions, &patient);
+                // No program is stored yet, so no CarePlan: the library
+                // adds one when given a program.
+                let input = knead_export::fhir::BundleInput {
+                    journal: &all,
+                    patient_reference: &patient,
+                    program: None,
+                };
+                let bundle = knead_export::fhir::journal_bundle(&input);
                 let mut text = serde_json::to_string_pretty(&bundle).context("writing FHIR")?;
                 text.push('\n');
                 text.into_bytes()
@@ -295,7 +302,8 @@ pub enum ExportFormat {
     Csv,
     /// The whole journal; `knead import` takes it back.
     Json,
-    /// A FHIR R4 Bundle of pain Observations (LOINC 72514-3).
+    /// A FHIR R4 Bundle: the screenings (Questionnaire and responses) and
+    /// pain Observations (LOINC 72514-3).
     Fhir,
 }
 

@@ -7,6 +7,7 @@ mod errors;
 mod journal;
 mod output;
 mod remind;
+mod report;
 mod start;
 mod support;
 mod tmux;
