@@ -18,6 +18,7 @@ use utoipa::OpenApi;
         (name = "account", description = "Sign up, sign in, sign out"),
         (name = "screening", description = "Warning-sign screening and session plans"),
         (name = "journal", description = "Sessions, pain and check-ins"),
+        (name = "exchange", description = "The person's data as FHIR R4"),
     )
 )]
 pub struct ApiDoc;

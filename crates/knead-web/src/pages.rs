@@ -45,6 +45,7 @@ pub fn router(rate: (u32, u64)) -> Router<AppState> {
         .route("/history", get(history))
         .route("/progress", get(progress))
         .route("/progress.svg", get(progress_svg))
+        .route("/report.pdf", get(report_pdf))
         .route("/checkin", get(checkin_form).post(checkin))
 }
 
@@ -571,6 +572,22 @@ async fn progress_svg(State(state): State<AppState>, patient: Patient) -> Respon
                 .into_response()
         }
         Err(p) => p.into_response(),
+    }
+}
+
+async fn report_pdf(State(state): State<AppState>, patient: Patient, RawQuery(query): RawQuery) -> Response {
+    let query = pairs(query.unwrap_or_default().as_bytes());
+    match crate::api::exchange::report_pdf(&state, patient.person(), offset_of(&query)).await {
+        Ok(pdf) => (
+            [
+                (header::CONTENT_TYPE, "application/pdf"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"knead-report.pdf\""),
+                (header::CACHE_CONTROL, "private, no-store"),
+            ],
+            pdf,
+        )
+            .into_response(),
+        Err(p) => problem_page(Some(&patient), p),
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod body;
+pub mod exchange;
 pub mod journal;
 pub mod screening;
 
@@ -29,5 +30,6 @@ pub fn router(rate: (u32, u64)) -> OpenApiRouter<AppState> {
         .routes(routes!(journal::put_session, journal::get_session))
         .routes(routes!(journal::progress))
         .routes(routes!(journal::create_checkin, journal::list_checkins))
+        .routes(routes!(exchange::fhir_bundle))
         .route("/api/openapi.json", axum::routing::get(crate::openapi::serve_document))
 }

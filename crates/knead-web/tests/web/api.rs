@@ -2,7 +2,7 @@
 //! sessions and their limits, progress and check-ins.
 
 use crate::support::{
-    PASSWORD, assert_problem, browser, emergency_intake, json_of, morning, see_doctor_first_intake,
+    PASSWORD, assert_problem, browser, emergency_intake, header, json_of, morning, see_doctor_first_intake,
     self_care_intake, session_from_plan, set_cookie, spawn_app, urgent_intake,
 };
 use chrono::Duration;
@@ -536,4 +536,41 @@ async fn checkins_are_kept_listed_and_checked() {
     bob.sign_up("bob@example.org").await;
     let (_, list) = json_of(bob.get("/api/v1/checkins").await).await;
     assert_eq!(list, json!([]), "check-ins are the person's own");
+}
+
+#[tokio::test]
+async fn the_fhir_bundle_holds_only_the_callers_screenings_and_pain() {
+    let mut app = spawn_app().await;
+    let (status, _) = json_of(app.get("/api/v1/me/fhir").await).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    app.sign_up("fay@example.org").await;
+    app.record_session(morning(), 6).await;
+    let mut other = app.visitor();
+    other.sign_up("gus@example.org").await;
+    other.record_session(morning(), 3).await;
+
+    let response = app.get("/api/v1/me/fhir").await;
+    assert_eq!(header(&response, "content-type"), "application/fhir+json");
+    let (status, bundle) = json_of(response).await;
+    assert_eq!(status, StatusCode::OK, "{bundle}");
+    assert_eq!(bundle["resourceType"], "Bundle");
+    let kinds: Vec<&str> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["resource"]["resourceType"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "Questionnaire").count(), 1, "{kinds:?}");
+    assert_eq!(kinds.iter().filter(|k| **k == "QuestionnaireResponse").count(), 1, "{kinds:?}");
+    assert!(kinds.contains(&"Observation"), "{kinds:?}");
+    let text = bundle.to_string();
+    assert!(!text.contains("gus@example.org"), "no address in the bundle");
+    let values: Vec<i64> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["resource"]["resourceType"] == "Observation")
+        .filter_map(|e| e["resource"]["valueInteger"].as_i64())
+        .collect();
+    assert!(values.contains(&6) && !values.contains(&3), "only this person's pain: {values:?}");
 }

@@ -55,6 +55,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/progress"),
     ("POST", "/api/v1/checkins"),
     ("GET", "/api/v1/checkins"),
+    ("GET", "/api/v1/me/fhir"),
 ];
 
 fn documented(document: &Value) -> BTreeSet<(String, String)> {

@@ -196,6 +196,15 @@ async fn history_progress_chart_and_checkin_pages() {
     assert_eq!(kind, "image/svg+xml");
     assert!(svg.contains("<svg") && svg.trim_end().ends_with("</svg>"), "{svg}");
 
+    // The report for a clinician, from the button on the progress page.
+    assert!(page.contains("action=\"/report.pdf\""), "{page}");
+    let response = app.get("/report.pdf?utc_offset_minutes=60").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(header(&response, "content-type"), "application/pdf");
+    assert!(header(&response, "content-disposition").starts_with("attachment"));
+    let pdf = response.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF-"), "a PDF");
+
     let (status, _, page) = text_of(app.get("/checkin").await).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("action=\"/checkin\""), "{page}");
