@@ -574,3 +574,19 @@ async fn the_fhir_bundle_holds_only_the_callers_screenings_and_pain() {
         .collect();
     assert!(values.contains(&6) && !values.contains(&3), "only this person's pain: {values:?}");
 }
+
+#[tokio::test]
+async fn a_session_with_a_technique_the_screening_ruled_out_is_refused() {
+    let mut app = spawn_app().await;
+    app.sign_up("hal@example.org").await;
+    let mut intake = self_care_intake();
+    intake["history"] = json!(["pacemaker_or_implant"]);
+    let screening = app.screen(&intake).await;
+    let (status, plan) = app.plan(&screening["id"]).await;
+    assert_eq!(status, StatusCode::OK, "{plan}");
+    let mut session = session_from_plan(&plan, morning(), 5, Some(4));
+    session["usage"]["electric_massager"] = json!(120);
+    let (status, body) = app.put_session(&session).await;
+    assert_problem(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("usage"));
+    assert!(body["detail"].as_str().unwrap().contains("electric_massager"), "{body}");
+}
