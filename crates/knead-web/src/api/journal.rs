@@ -102,6 +102,7 @@ pub async fn put_session(
     let screening = session.screening_id.ok_or_else(|| {
         Problem::invalid("screening_id", "the screening the session was planned from is needed")
     })?;
+    check_usage_matches_steps(&session)?;
     let (_, permit) = permit_for(&state, person, screening).await?;
     // Every technique used must be one the screening allows: a pacemaker
     // rules out the massager, whatever a client sends.
@@ -128,6 +129,27 @@ pub async fn put_session(
     }
     state.store.record_session(person, &session).await?;
     Ok(Json(Kept { id }))
+}
+
+/// A session's `usage` is what the limits are checked on, so when it has
+/// steps, their active seconds must add up to it, technique by technique.
+fn check_usage_matches_steps(session: &SessionRecord) -> Result<(), Problem> {
+    if session.steps.is_empty() {
+        return Ok(());
+    }
+    let mut from_steps: BTreeMap<_, u32> = BTreeMap::new();
+    for step in &session.steps {
+        *from_steps.entry(step.technique).or_default() += step.active_seconds;
+    }
+    let claimed: BTreeMap<_, u32> =
+        session.usage.iter().filter(|(_, s)| **s > 0).map(|(t, s)| (*t, *s)).collect();
+    from_steps.retain(|_, s| *s > 0);
+    if claimed == from_steps {
+        Ok(())
+    } else {
+        let said: Vec<String> = from_steps.iter().map(|(t, s)| format!("{} {s} s", t.as_str())).collect();
+        Err(Problem::invalid("usage", format!("must add up the steps' active seconds: {}", said.join(", "))))
+    }
 }
 
 /// One day's pain.

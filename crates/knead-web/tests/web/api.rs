@@ -402,7 +402,9 @@ async fn a_session_after_an_emergency_screening_is_refused() {
 async fn a_session_past_a_dose_limit_is_refused_naming_the_limit() {
     let (app, plan) = planned().await;
     let mut session = session_from_plan(&plan, morning(), 5, None);
-    // doses.toml: electric_massager session_max_seconds = 600.
+    // doses.toml: electric_massager session_max_seconds = 600. Logged
+    // without steps, so the usage alone is what is judged.
+    session["steps"] = json!([]);
     session["usage"] = json!({ "electric_massager": 700 });
     let (status, body) = app.put_session(&session).await;
     assert_problem(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("usage"));
@@ -585,8 +587,23 @@ async fn a_session_with_a_technique_the_screening_ruled_out_is_refused() {
     let (status, plan) = app.plan(&screening["id"]).await;
     assert_eq!(status, StatusCode::OK, "{plan}");
     let mut session = session_from_plan(&plan, morning(), 5, Some(4));
+    session["steps"] = json!([]);
     session["usage"]["electric_massager"] = json!(120);
     let (status, body) = app.put_session(&session).await;
     assert_problem(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("usage"));
     assert!(body["detail"].as_str().unwrap().contains("electric_massager"), "{body}");
+}
+
+#[tokio::test]
+async fn a_session_whose_usage_understates_its_steps_is_refused() {
+    let mut app = spawn_app().await;
+    app.sign_up("ivy@example.org").await;
+    let screening = app.screen(&self_care_intake()).await;
+    let (_, plan) = app.plan(&screening["id"]).await;
+    let mut session = session_from_plan(&plan, morning(), 5, Some(4));
+    let technique = session["steps"][0]["technique"].as_str().unwrap().to_owned();
+    session["usage"][&technique] = json!(1);
+    let (status, body) = app.put_session(&session).await;
+    assert_problem(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("usage"));
+    assert!(body["detail"].as_str().unwrap().contains("add up"), "{body}");
 }
