@@ -12,97 +12,20 @@ use crate::support::{
     browser, emergency_intake, json_of, morning, self_care_intake, session_from_plan, spawn_app_on,
     spawn_app_on_with_clock,
 };
+use knead_testkit::postgres::{TestDatabase, server_url};
 use reqwest::StatusCode;
 use serde_json::json;
-use sqlx::postgres::PgConnection;
-use sqlx::{Connection, Executor};
 use uuid::Uuid;
 
-/// The variable naming the server.
-const URL_VAR: &str = "KNEAD_TEST_POSTGRES_URL";
-/// The variable that, set to `skip`, skips these tests.
-const SKIP_VAR: &str = "KNEAD_TEST_POSTGRES";
-
-/// The server's URL; `None` only when skipping was asked for.
-fn server_url() -> Option<String> {
-    match std::env::var(URL_VAR) {
-        Ok(url) if !url.trim().is_empty() => Some(url),
-        _ if std::env::var(SKIP_VAR).is_ok_and(|v| v == "skip") => {
-            eprintln!("{SKIP_VAR}=skip: the PostgreSQL tests are skipped");
-            None
-        }
-        _ => panic!(
-            "{URL_VAR} is not set: the PostgreSQL tests need a server, e.g. \
-             {URL_VAR}=postgres://postgres@127.0.0.1:5432/postgres. To skip them knowingly, set \
-             {SKIP_VAR}=skip."
-        ),
-    }
-}
-
-/// `url` with its database replaced by `database`.
-fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, format!("?{query}")),
-        None => (url, String::new()),
-    };
-    let after_scheme = base.find("://").map_or(0, |i| i + 3);
-    let server = match base[after_scheme..].find('/') {
-        Some(slash) => &base[..after_scheme + slash],
-        None => base,
-    };
-    format!("{server}/{database}{query}")
-}
-
-/// A database made for one test, dropped with it.
-pub struct TestDatabase {
-    server: String,
-    name: String,
-}
-
-impl TestDatabase {
-    /// A new, empty database; its URL. `None` when skipping was asked for.
-    async fn create() -> Option<(TestDatabase, String)> {
-        let server = server_url()?;
-        let name = format!("knead_webtest_{}", Uuid::now_v7().simple());
-        let mut conn = PgConnection::connect(&server)
-            .await
-            .unwrap_or_else(|e| panic!("cannot connect to {URL_VAR}={server}: {e}"));
-        conn.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
-        conn.close().await.unwrap();
-        let url = with_database(&server, &name);
-        Some((TestDatabase { server, name }, url))
-    }
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        // Drop is not async: a thread of its own with a runtime of its own.
-        let (server, name) = (self.server.clone(), self.name.clone());
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            runtime.block_on(async {
-                let mut conn = PgConnection::connect(&server).await?;
-                conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await?;
-                conn.close().await
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
-            eprintln!("could not drop the test database {}: {dropped:?}", self.name);
-        }
-    }
-}
-
-#[test]
-fn the_database_of_a_url_is_replaced() {
-    assert_eq!(with_database("postgres://u@h:5432/postgres", "x"), "postgres://u@h:5432/x");
-    assert_eq!(with_database("postgres://u@h:5432", "x"), "postgres://u@h:5432/x");
-    assert_eq!(with_database("postgres://u@h/db?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
+/// A fresh database for one test, or `None` when skipping was asked for.
+async fn fresh_database() -> Option<(TestDatabase, String)> {
+    let server = server_url()?;
+    Some(TestDatabase::create(&server).await)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_api_happy_path_on_postgres() {
-    let Some((db, url)) = TestDatabase::create().await else { return };
+    let Some((db, url)) = fresh_database().await else { return };
     let mut app = spawn_app_on(&url, db).await;
     app.sign_up("ana@example.org").await;
     let (status, _) = json_of(
@@ -164,7 +87,7 @@ async fn the_api_happy_path_on_postgres() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_servers_on_one_database_serve_the_same_people() {
-    let Some((db, url)) = TestDatabase::create().await else { return };
+    let Some((db, url)) = fresh_database().await else { return };
     let mut a = spawn_app_on(&url, db).await;
     let b = spawn_app_on_with_clock(&url, (), a.server.clock.clone()).await;
     assert_ne!(a.base, b.base);
