@@ -13,6 +13,7 @@
 //! - [`limits`]: doses across a day's sessions.
 //! - [`outcomes`]: pain over time against the escalation thresholds.
 
+pub mod attention;
 pub mod clock;
 pub mod intake;
 pub mod labels;

@@ -5,6 +5,7 @@
 //! without a [`Permit`], and never plans past a daily dose.
 
 use crate::pack::{ContentPack, Step};
+use crate::program::HomeProgram;
 use crate::screening::Permit;
 use crate::vocab::{Equipment, HelperNeed, TechniqueId};
 use serde::Serialize;
@@ -98,9 +99,39 @@ pub enum NoPlan {
 
 /// Make a plan.
 pub fn plan(pack: &ContentPack, permit: &Permit, kit: &Kit, today: &DayUsage) -> Result<Plan, NoPlan> {
+    plan_within(pack, permit, kit, today, None)
+}
+
+/// Make a plan that follows a home program: only its techniques, and no
+/// more sessions a day than it sets. The screening's permit still decides
+/// first, so a program cannot bring back a technique the screening ruled
+/// out since it was set.
+pub fn plan_program(
+    pack: &ContentPack,
+    permit: &Permit,
+    kit: &Kit,
+    today: &DayUsage,
+    program: &HomeProgram,
+) -> Result<Plan, NoPlan> {
+    plan_within(pack, permit, kit, today, Some(program))
+}
+
+fn plan_within(
+    pack: &ContentPack,
+    permit: &Permit,
+    kit: &Kit,
+    today: &DayUsage,
+    program: Option<&HomeProgram>,
+) -> Result<Plan, NoPlan> {
     let daily = &pack.daily_sessions_max;
     if today.sessions >= daily.value {
         return Err(NoPlan::DailyLimit { max: daily.value, why: daily.source.clone() });
+    }
+    if let Some(program) = program.filter(|p| today.sessions >= p.sessions_per_day()) {
+        return Err(NoPlan::DailyLimit {
+            max: program.sessions_per_day(),
+            why: format!("your home program ({})", program.set_by().described()),
+        });
     }
     let mut items = Vec::new();
     let mut choices = Vec::new();
@@ -112,6 +143,14 @@ pub fn plan(pack: &ContentPack, permit: &Permit, kit: &Kit, today: &DayUsage) ->
         if !permit.allows(id) {
             let rules = permit.excluded_by(id).to_vec();
             choice(false, format!("Your screening rules it out ({}).", rules.join(", ")), rules);
+            continue;
+        }
+        if let Some(program) = program.filter(|p| !p.techniques().contains(&id)) {
+            choice(
+                false,
+                format!("It is not in your home program ({}).", program.set_by().described()),
+                vec![],
+            );
             continue;
         }
         let owned: Vec<_> = technique.needs_any.intersection(&kit.equipment).collect();

@@ -26,6 +26,16 @@ pub enum SetBy {
     Clinician(String),
 }
 
+impl SetBy {
+    /// Who, in words: "set by you" or "set by NAME".
+    pub fn described(&self) -> String {
+        match self {
+            SetBy::Myself => "set by you".to_owned(),
+            SetBy::Clinician(name) => format!("set by {name}"),
+        }
+    }
+}
+
 /// What a program is asked to be, before it is checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProgramRequest {

@@ -2,10 +2,12 @@
 //! permit; each refusal names the field, the limit and where it comes from.
 
 use crate::support::{pack, screen};
+use knead_core::planner::{self, DayUsage, Kit, NoPlan};
 use knead_core::program::{HomeProgram, ProgramError, ProgramRequest, SetBy};
 use knead_core::screening::Permit;
-use knead_core::vocab::TechniqueId;
+use knead_core::vocab::{Equipment, TechniqueId, Vocabulary};
 use serde_json::json;
+use std::collections::BTreeSet;
 
 fn permit() -> Permit {
     screen(json!({})).permit().unwrap()
@@ -87,4 +89,24 @@ fn the_other_fields_are_refused_naming_the_field_and_what_is_allowed() {
         let text = error.to_string();
         assert!(text.starts_with(&format!("{field}: ")) && text.contains(allowed), "{text}");
     }
+}
+
+#[test]
+fn a_plan_that_follows_a_program_keeps_to_its_techniques_and_its_sessions_a_day() {
+    let program = HomeProgram::new(&pack(), &permit(), request()).unwrap();
+    let kit = Kit { equipment: Equipment::ALL.iter().copied().collect(), helper_available: false };
+    let fresh = DayUsage::default();
+    let plan = planner::plan_program(&pack(), &permit(), &kit, &fresh, &program).unwrap();
+    let planned: BTreeSet<TechniqueId> = plan.items.iter().map(|i| i.technique).collect();
+    assert_eq!(&planned, program.techniques());
+    let left_out = plan.choices.iter().find(|c| c.technique == TechniqueId::ElectricMassager).unwrap();
+    assert!(!left_out.included && left_out.why.contains("not in your home program (set by Dr Rivera)"));
+    // The same kit without a program would have planned the massager too.
+    let free = planner::plan(&pack(), &permit(), &kit, &fresh).unwrap();
+    assert!(free.items.iter().any(|i| i.technique == TechniqueId::ElectricMassager));
+
+    let done_for_today = DayUsage { sessions: program.sessions_per_day(), ..DayUsage::default() };
+    let refusal = planner::plan_program(&pack(), &permit(), &kit, &done_for_today, &program).unwrap_err();
+    assert!(matches!(refusal, NoPlan::DailyLimit { max: 2, .. }), "{refusal:?}");
+    assert!(refusal.to_string().contains("your home program (set by Dr Rivera)"));
 }

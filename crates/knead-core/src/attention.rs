@@ -1,0 +1,138 @@
+//! Who needs a clinician's attention first: the order of a clinician's
+//! patient list, and why.
+//!
+//! The concerns, most serious first: a screening that stopped self-care
+//! (a red flag), then the §4 flags of [`crate::outcomes`] (worse by the
+//! pack's rise, a severe reading, no meaningful improvement at the review
+//! points), then sessions missed against the assigned program. The order of
+//! [`Concern`] is that ranking, and a list of patients sorts by
+//! [`urgency`]: the worst concern first, then the lower share of sessions done.
+
+use crate::outcomes::Flag;
+use crate::program::HomeProgram;
+use crate::vocab::Disposition;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// Days the adherence window looks back (the week before today).
+pub const ADHERENCE_WINDOW_DAYS: u32 = 7;
+
+/// Sessions done against sessions assigned over a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Adherence {
+    /// Sessions done (at most the assigned sessions of each day count).
+    pub done: u32,
+    /// Sessions the program asked for.
+    pub assigned: u32,
+}
+
+impl Adherence {
+    /// Done as a share of assigned, in percent (100 when nothing was assigned).
+    pub fn percent(&self) -> u32 {
+        (self.done * 100).checked_div(self.assigned).map_or(100, |p| p.min(100))
+    }
+}
+
+/// Adherence to `program` (assigned on `assigned_on`) over the days
+/// `from..=to`, clipped to the program's own weeks. `sessions_on(day)`
+/// gives the sessions done that day. Days a week are spread evenly: a
+/// program of 5 days a week asks for 5/7 of its daily sessions per day on
+/// average, rounded down over the period, so a person is never told they
+/// missed a session they were free to skip.
+pub fn adherence(
+    program: &HomeProgram,
+    assigned_on: NaiveDate,
+    from: NaiveDate,
+    to: NaiveDate,
+    sessions_on: impl Fn(NaiveDate) -> u32,
+) -> Adherence {
+    let ends = assigned_on + chrono::Days::new(u64::from(program.weeks()) * 7 - 1);
+    let (from, to) = (from.max(assigned_on), to.min(ends));
+    if from > to {
+        return Adherence { done: 0, assigned: 0 };
+    }
+    let days = u32::try_from((to - from).num_days() + 1).unwrap_or(0);
+    let per_day = program.sessions_per_day();
+    let assigned = per_day * u32::from(program.days_per_week()) * days / 7;
+    let done = from.iter_days().take_while(|d| *d <= to).map(|d| sessions_on(d).min(per_day)).sum();
+    Adherence { done, assigned }
+}
+
+/// One reason to look at a patient; the variants are in order of seriousness.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "concern", rename_all = "snake_case")]
+pub enum Concern {
+    /// The newest screening stopped self-care (emergency, urgent or see a doctor first).
+    RedFlag {
+        /// Its disposition.
+        disposition: Disposition,
+        /// The screening's headline.
+        headline: String,
+    },
+    /// A §4 flag: worse, severe, or no meaningful improvement.
+    Pain {
+        /// What it calls for.
+        disposition: Disposition,
+        /// The flag in words.
+        message: String,
+    },
+    /// Fewer sessions than assigned in the last week.
+    Missed {
+        /// The week's adherence.
+        adherence: Adherence,
+    },
+}
+
+impl Concern {
+    /// The concern in words, for the clinician.
+    pub fn message(&self) -> String {
+        match self {
+            Concern::RedFlag { headline, .. } => format!("Screening: {headline}"),
+            Concern::Pain { message, .. } => message.clone(),
+            Concern::Missed { adherence } => format!(
+                "{} of {} assigned sessions done in the last {ADHERENCE_WINDOW_DAYS} days",
+                adherence.done, adherence.assigned
+            ),
+        }
+    }
+
+    fn rank(&self) -> (u8, std::cmp::Reverse<Disposition>) {
+        match self {
+            Concern::RedFlag { disposition, .. } => (0, std::cmp::Reverse(*disposition)),
+            Concern::Pain { disposition, .. } => (1, std::cmp::Reverse(*disposition)),
+            Concern::Missed { .. } => (2, std::cmp::Reverse(Disposition::SelfCare)),
+        }
+    }
+}
+
+/// What a patient's concerns are, in order, from what is known of them.
+pub fn concerns(
+    newest_screening: Option<(Disposition, &str)>,
+    flags: &[Flag],
+    week: Option<Adherence>,
+) -> Vec<Concern> {
+    let mut found = Vec::new();
+    if let Some((disposition, headline)) = newest_screening.filter(|(d, _)| *d >= Disposition::SeeDoctorFirst)
+    {
+        found.push(Concern::RedFlag { disposition, headline: headline.to_owned() });
+    }
+    found.extend(flags.iter().map(|f| Concern::Pain { disposition: f.disposition(), message: f.message() }));
+    if let Some(adherence) = week.filter(|a| a.done < a.assigned) {
+        found.push(Concern::Missed { adherence });
+    }
+    found.sort_by_key(Concern::rank);
+    found
+}
+
+/// The sort key of a patient with `concerns` (as [`concerns`] orders
+/// them): the worst first; a patient with none last.
+pub fn urgency(concerns: &[Concern]) -> impl Ord + use<> {
+    concerns.first().map_or((3, std::cmp::Reverse(Disposition::SelfCare), 0), |c| {
+        let (rank, disposition) = c.rank();
+        let missed_percent = match c {
+            Concern::Missed { adherence } => adherence.percent(),
+            _ => 0,
+        };
+        (rank, disposition, missed_percent)
+    })
+}

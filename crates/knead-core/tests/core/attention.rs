@@ -1,0 +1,104 @@
+//! Who needs attention first: red flags, then §4 pain flags, then missed
+//! sessions; adherence counted against the assigned program.
+
+use crate::support::{pack, screen};
+use chrono::{Datelike as _, NaiveDate};
+use knead_core::attention::{self, Adherence, Concern};
+use knead_core::outcomes::Flag;
+use knead_core::program::{HomeProgram, ProgramRequest, SetBy};
+use knead_core::vocab::{Disposition, TechniqueId};
+use serde_json::json;
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+}
+
+fn program(sessions_per_day: u32, days_per_week: u8, weeks: u16) -> HomeProgram {
+    let request = ProgramRequest {
+        techniques: [TechniqueId::Hands].into(),
+        sessions_per_day,
+        days_per_week,
+        weeks,
+        note: None,
+        set_by: SetBy::Clinician("Dr Rivera".to_owned()),
+    };
+    HomeProgram::new(&pack(), &screen(json!({})).permit().unwrap(), request).unwrap()
+}
+
+#[test]
+fn adherence_counts_assigned_days_spread_over_the_week_and_caps_each_day() {
+    let p = program(2, 7, 4);
+    // A week of two a day, except one day with none and one with five.
+    let done = |d: NaiveDate| match d.day() {
+        3 => 0,
+        5 => 5,
+        _ => 2,
+    };
+    let week = attention::adherence(&p, day(1), day(1), day(7), done);
+    assert_eq!(week, Adherence { done: 12, assigned: 14 });
+    assert_eq!(week.percent(), 85);
+
+    // Five days a week: 2 x 5 = 10 asked in a full week.
+    let five = attention::adherence(&program(2, 5, 4), day(1), day(1), day(7), |_| 2);
+    assert_eq!(five.assigned, 10);
+    assert_eq!(five.percent(), 100);
+
+    // Before the assignment and after its weeks nothing is asked.
+    let before = attention::adherence(&p, day(10), day(1), day(9), |_| 0);
+    assert_eq!(before, Adherence { done: 0, assigned: 0 });
+    let after = attention::adherence(&program(1, 7, 1), day(1), day(8), day(14), |_| 0);
+    assert_eq!(after, Adherence { done: 0, assigned: 0 });
+    // Three days into a program: three days are asked, not seven.
+    let started = attention::adherence(&program(1, 7, 4), day(5), day(1), day(7), |_| 0);
+    assert_eq!(started, Adherence { done: 0, assigned: 3 });
+}
+
+#[test]
+fn concerns_come_red_flag_first_then_pain_then_missed_sessions() {
+    let flags = [
+        Flag::NoImprovement { days: 15, reduction_percent: 5, see_doctor_first: false },
+        Flag::Severe { day: day(3), score: 8 },
+    ];
+    let missed = Adherence { done: 3, assigned: 14 };
+    let all = attention::concerns(Some((Disposition::Urgent, "Get checked today")), &flags, Some(missed));
+    let kinds: Vec<&str> = all
+        .iter()
+        .map(|c| match c {
+            Concern::RedFlag { .. } => "red",
+            Concern::Pain { disposition: Disposition::SeeDoctorFirst, .. } => "pain-doctor",
+            Concern::Pain { .. } => "pain",
+            Concern::Missed { .. } => "missed",
+        })
+        .collect();
+    assert_eq!(kinds, ["red", "pain-doctor", "pain", "missed"]);
+    assert!(all[3].message().contains("3 of 14"));
+
+    // Self-care screenings and kept programs raise nothing.
+    let calm = attention::concerns(
+        Some((Disposition::SelfCareWithLimits, "Go gently")),
+        &[],
+        Some(Adherence { done: 14, assigned: 14 }),
+    );
+    assert!(calm.is_empty());
+}
+
+#[test]
+fn patients_sort_by_their_worst_concern_then_by_the_share_of_sessions_done() {
+    let red = attention::concerns(Some((Disposition::SeeDoctorFirst, "See a doctor")), &[], None);
+    let emergency = attention::concerns(Some((Disposition::Emergency, "Call now")), &[], None);
+    let severe = attention::concerns(None, &[Flag::Severe { day: day(3), score: 9 }], None);
+    let half = attention::concerns(None, &[], Some(Adherence { done: 7, assigned: 14 }));
+    let little = attention::concerns(None, &[], Some(Adherence { done: 1, assigned: 14 }));
+    let fine = attention::concerns(None, &[], None);
+    let mut patients = [
+        ("fine", &fine),
+        ("half", &half),
+        ("severe", &severe),
+        ("red", &red),
+        ("little", &little),
+        ("emergency", &emergency),
+    ];
+    patients.sort_by_key(|(_, c)| attention::urgency(c));
+    let order: Vec<&str> = patients.iter().map(|(n, _)| *n).collect();
+    assert_eq!(order, ["emergency", "red", "severe", "little", "half", "fine"]);
+}
