@@ -11,11 +11,38 @@ use crate::records::PersonId;
 use chrono::{DateTime, Utc};
 use std::future::Future;
 
+/// What an account is for, chosen at sign-up and never changed: a
+/// patient keeps a journal; a clinician sees the patients who invited them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Keeps their own journal.
+    Patient,
+    /// Follows patients who granted access.
+    Clinician,
+}
+
+impl Role {
+    /// The word the database and the API use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Patient => "patient",
+            Role::Clinician => "clinician",
+        }
+    }
+
+    /// Read the word back.
+    pub fn parse(word: &str) -> Option<Self> {
+        [Role::Patient, Role::Clinician].into_iter().find(|r| r.as_str() == word)
+    }
+}
+
 /// An account: a person who signs in with an email address and a password.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
     /// The person whose journal this is.
     pub person: PersonId,
+    /// Patient or clinician.
+    pub role: Role,
     /// The address, as the web layer normalised it (trimmed, lowercase).
     pub email: String,
     /// The password's hash in PHC string form (`$argon2id$...`).
@@ -30,6 +57,8 @@ pub struct Account {
 pub struct SignIn {
     /// Who signed in.
     pub person: PersonId,
+    /// Their account's role, filled in when read (ignored when written).
+    pub role: Role,
     /// The anti-forgery token of this sign-in (random, sent with every form).
     pub csrf: String,
     /// When it was made.

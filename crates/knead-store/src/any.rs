@@ -4,11 +4,13 @@
 //! free of a type parameter on every handler.
 
 use crate::accounts::{Account, Accounts, SignIn};
+use crate::calendars::{CalendarFeed, Calendars};
 use crate::postgres::PgStore;
 use crate::records::{
     CheckIn, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord, SessionSummary,
     StepDone,
 };
+use crate::sharing::{Assignment, AuditEntry, Grant, Invitation, Message, Sharing};
 use crate::sqlite::SqliteStore;
 use crate::{Period, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -135,5 +137,70 @@ impl Accounts for AnyStore {
     }
     async fn close_sign_in(&self, token_hash: &str) -> Result<(), StoreError> {
         forward!(self.close_sign_in(token_hash))
+    }
+}
+
+impl Sharing for AnyStore {
+    async fn create_invitation(&self, code_hash: &str, invitation: &Invitation) -> Result<(), StoreError> {
+        forward!(self.create_invitation(code_hash, invitation))
+    }
+    async fn accept_invitation(
+        &self,
+        code_hash: &str,
+        clinician: PersonId,
+        grant_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Grant, StoreError> {
+        forward!(self.accept_invitation(code_hash, clinician, grant_id, now))
+    }
+    async fn grants_of_patient(&self, patient: PersonId) -> Result<Vec<Grant>, StoreError> {
+        forward!(self.grants_of_patient(patient))
+    }
+    async fn grants_of_clinician(&self, clinician: PersonId) -> Result<Vec<Grant>, StoreError> {
+        forward!(self.grants_of_clinician(clinician))
+    }
+    async fn live_grant(&self, clinician: PersonId, patient: PersonId) -> Result<Option<Grant>, StoreError> {
+        forward!(self.live_grant(clinician, patient))
+    }
+    async fn revoke_grant(
+        &self,
+        patient: PersonId,
+        grant: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        forward!(self.revoke_grant(patient, grant, now))
+    }
+    async fn audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        forward!(self.audit(entry))
+    }
+    async fn audit_log(&self, patient: PersonId, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        forward!(self.audit_log(patient, limit))
+    }
+    async fn assign(&self, assignment: &Assignment) -> Result<(), StoreError> {
+        forward!(self.assign(assignment))
+    }
+    async fn assignment(&self, patient: PersonId) -> Result<Option<Assignment>, StoreError> {
+        forward!(self.assignment(patient))
+    }
+    async fn add_message(&self, message: &Message) -> Result<(), StoreError> {
+        forward!(self.add_message(message))
+    }
+    async fn messages(&self, patient: PersonId, limit: u32) -> Result<Vec<Message>, StoreError> {
+        forward!(self.messages(patient, limit))
+    }
+}
+
+impl Calendars for AnyStore {
+    async fn open_feed(&self, token_hash: &str, feed: &CalendarFeed) -> Result<(), StoreError> {
+        forward!(self.open_feed(token_hash, feed))
+    }
+    async fn feed(&self, token_hash: &str) -> Result<Option<CalendarFeed>, StoreError> {
+        forward!(self.feed(token_hash))
+    }
+    async fn feed_of(&self, person: PersonId) -> Result<Option<CalendarFeed>, StoreError> {
+        forward!(self.feed_of(person))
+    }
+    async fn revoke_feed(&self, person: PersonId, now: DateTime<Utc>) -> Result<(), StoreError> {
+        forward!(self.revoke_feed(person, now))
     }
 }

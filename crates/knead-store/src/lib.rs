@@ -1,7 +1,8 @@
 //! Knead's journal: the [`Store`] trait, its records and its errors, with
 //! the embedded SQLite backend ([`sqlite::SqliteStore`]) and the PostgreSQL
 //! backend ([`postgres::PgStore`]); both also keep the web app's
-//! [`accounts::Accounts`].
+//! [`accounts::Accounts`], what patients share with clinicians
+//! ([`sharing::Sharing`]) and calendar feeds ([`calendars::Calendars`]).
 //!
 //! The store keeps; it never decides. Everything clinical (limits, trends,
 //! escalation) is computed by knead-core from what the store returns.
@@ -11,8 +12,10 @@
 
 pub mod accounts;
 pub mod any;
+pub mod calendars;
 pub mod postgres;
 pub mod records;
+pub mod sharing;
 pub mod sqlite;
 
 use chrono::{DateTime, Utc};

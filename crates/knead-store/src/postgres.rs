@@ -37,7 +37,9 @@ use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
 mod accounts;
+mod calendars;
 mod micros;
+mod sharing;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 

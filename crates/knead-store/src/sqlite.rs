@@ -31,7 +31,7 @@ use crate::records::{
     SessionStatus, SessionSummary, StepDone,
 };
 use crate::{Period, Store, StoreError};
-use chrono::{DateTime, Datelike, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, NaiveTime, SecondsFormat, Timelike, Utc};
 use knead_core::intake::Intake;
 use knead_core::session::Outcome;
 use knead_core::units::{ChangeRating, PainScore};
@@ -43,13 +43,15 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 use sqlx::{FromRow, Sqlite, Transaction};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 use uuid::Uuid;
 
 mod accounts;
+mod calendars;
+mod sharing;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -293,6 +295,38 @@ pub(crate) fn json_text<T: serde::Serialize + ?Sized>(value: &T, field: &str) ->
 
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
     serde_json::from_str(text).map_err(|e| e.to_string())
+}
+
+/// Techniques as kept: a JSON array of their words, `["foam_roller", "hands"]`.
+pub(crate) fn parse_techniques(text: &str) -> Result<BTreeSet<TechniqueId>, String> {
+    let words: Vec<String> = parse_json(text)?;
+    words.iter().map(|w| parse_word::<TechniqueId>(w)).collect()
+}
+
+/// How a reminder time is kept: to the minute, as a person sets it.
+const TIME_FORMAT: &str = "%H:%M";
+
+/// The times as kept: `["08:00", "18:30"]`. A time with seconds is refused
+/// rather than quietly cut to the minute.
+pub(crate) fn times_text(times: &[NaiveTime]) -> Result<String, StoreError> {
+    let mut words = Vec::with_capacity(times.len());
+    for (i, t) in times.iter().enumerate() {
+        if t.second() != 0 || t.nanosecond() != 0 {
+            return Err(StoreError::Invalid(format!(
+                "feed.times[{i}]: {t} has seconds; allowed: whole minutes (HH:MM)"
+            )));
+        }
+        words.push(t.format(TIME_FORMAT).to_string());
+    }
+    json_text(&words, "feed.times")
+}
+
+pub(crate) fn parse_times(text: &str) -> Result<Vec<NaiveTime>, String> {
+    let words: Vec<String> = parse_json(text)?;
+    words
+        .iter()
+        .map(|w| NaiveTime::parse_from_str(w, TIME_FORMAT).map_err(|e| format!("`{w}` is not HH:MM: {e}")))
+        .collect()
 }
 
 /// A `Corrupt` error naming the record and the field.

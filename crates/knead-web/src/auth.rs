@@ -12,7 +12,10 @@
 //!   same-origin check of [`crate::security`] that is two locks on every
 //!   write.
 //! - Roles are types: a journal handler takes a [`Patient`], which only a
-//!   live sign-in makes, and it carries the one person it may read.
+//!   live sign-in of a patient's account makes, and it carries the one
+//!   person it may read. A clinician's handler takes a [`Clinician`] (which
+//!   reaches no journal) or a [`Treating`], which only a live grant from the
+//!   patient in the address makes.
 
 use crate::AppState;
 use crate::problem::Problem;
@@ -25,8 +28,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Duration;
 use knead_store::StoreError;
-use knead_store::accounts::{Account, Accounts, SignIn};
+use knead_store::accounts::{Account, Accounts, Role, SignIn};
 use knead_store::records::PersonId;
+use knead_store::sharing::{AuditAction, AuditEntry, Grant, Sharing};
 use sha2::{Digest, Sha256};
 use std::sync::LazyLock;
 use uuid::Uuid;
@@ -158,38 +162,47 @@ async fn password_matches(password: String, hash: String) -> Result<bool, Proble
 pub struct NewSignIn {
     /// Who.
     pub person: PersonId,
+    /// As what.
+    pub role: Role,
     /// The cookie's token (secret; only ever sent in `Set-Cookie`).
     pub token: String,
     /// The anti-forgery token.
     pub csrf: String,
 }
 
-async fn open(state: &AppState, person: PersonId) -> Result<NewSignIn, Problem> {
+async fn open(state: &AppState, person: PersonId, role: Role) -> Result<NewSignIn, Problem> {
     let token = random_token()?;
     let csrf = random_token()?;
     let now = state.config.now.now();
     let sign_in = SignIn {
         person,
+        role,
         csrf: csrf.clone(),
         created_at: now,
         expires_at: now + Duration::days(SIGN_IN_DAYS),
     };
     state.store.open_sign_in(&token_hash(&token), &sign_in).await?;
-    Ok(NewSignIn { person, token, csrf })
+    Ok(NewSignIn { person, role, token, csrf })
 }
 
-/// Make an account and sign it in.
-pub async fn sign_up(state: &AppState, email: &str, password: &str) -> Result<NewSignIn, Problem> {
+/// Make an account with `role` and sign it in.
+pub async fn sign_up(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    role: Role,
+) -> Result<NewSignIn, Problem> {
     let email = Email::parse(email)?;
     let password = NewPassword::parse(password)?;
     let account = Account {
         person: PersonId(Uuid::now_v7()),
+        role,
         email: email.as_str().to_owned(),
         password_hash: hash_password(password).await?,
         created_at: state.config.now.now(),
     };
     match state.store.create_account(&account).await {
-        Ok(()) => open(state, account.person).await,
+        Ok(()) => open(state, account.person, role).await,
         Err(StoreError::Taken { .. }) => Err(Problem::conflict(
             "email-taken",
             "This email address already has an account",
@@ -211,7 +224,7 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str) -> Result<Ne
     };
     let matches = password_matches(password.to_owned(), hash).await?;
     match account {
-        Some(account) if matches => open(state, account.person).await,
+        Some(account) if matches => open(state, account.person, account.role).await,
         _ => Err(Problem::bad_credentials()),
     }
 }
@@ -263,34 +276,18 @@ pub fn cookie_token(headers: &HeaderMap, secure: bool) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// A signed-in patient: the only key to a journal. Made from a live
-/// sign-in; an API write without the sign-in's anti-forgery token is
-/// refused before the handler runs.
+/// A live sign-in, before its role is looked at: what [`Patient`] and
+/// [`Clinician`] are made from.
 #[derive(Debug, Clone)]
-pub struct Patient {
+struct Signed {
     person: PersonId,
+    role: Role,
     csrf: String,
     token: String,
 }
 
-impl Patient {
-    /// Whose journal this is.
-    pub fn person(&self) -> PersonId {
-        self.person
-    }
-
-    /// The anti-forgery token to put in forms.
-    pub fn csrf(&self) -> &str {
-        &self.csrf
-    }
-
-    /// The sign-in token (to sign out).
-    pub fn token(&self) -> &str {
-        &self.token
-    }
-
-    /// Check a form's anti-forgery token.
-    pub fn check_csrf(&self, sent: &str) -> Result<(), Problem> {
+impl Signed {
+    fn check_csrf(&self, sent: &str) -> Result<(), Problem> {
         if constant_time_eq(sent.as_bytes(), self.csrf.as_bytes()) {
             Ok(())
         } else {
@@ -305,49 +302,199 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Why a request has no [`Patient`]: an API caller gets a problem, a page
-/// visitor is sent to sign in.
+/// Why a request was not let through: an API caller gets a problem, a page
+/// visitor is sent to sign in or shown why not.
 #[derive(Debug)]
-pub enum NoPatient {
+pub enum Refused {
     /// An API request.
     Api(Problem),
-    /// A page: go to the sign-in page.
-    Page,
+    /// A page: go here instead.
+    Page(&'static str),
+    /// A page for the other role (403).
+    WrongRole(Problem),
+    /// A page about someone who is not there or not the caller's to see (404).
+    Missing,
 }
 
-impl axum::response::IntoResponse for NoPatient {
+impl axum::response::IntoResponse for Refused {
     fn into_response(self) -> axum::response::Response {
         match self {
-            NoPatient::Api(p) => p.into_response(),
-            NoPatient::Page => axum::response::Redirect::to("/signin").into_response(),
+            Refused::Api(p) => p.into_response(),
+            Refused::Page(to) => axum::response::Redirect::to(to).into_response(),
+            Refused::WrongRole(p) => {
+                let html = crate::pages::bare_problem_page(&p.title, p.detail.as_deref().unwrap_or_default());
+                (p.status_code(), axum::response::Html(html)).into_response()
+            }
+            Refused::Missing => {
+                (axum::http::StatusCode::NOT_FOUND, axum::response::Html(crate::pages::not_found_page()))
+                    .into_response()
+            }
         }
     }
 }
 
-impl FromRequestParts<AppState> for Patient {
-    type Rejection = NoPatient;
+fn is_api(parts: &Parts) -> bool {
+    parts.uri.path().starts_with("/api/")
+}
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let api = parts.uri.path().starts_with("/api/");
-        let reject = |p: Problem| if api { NoPatient::Api(p) } else { NoPatient::Page };
-        let token = cookie_token(&parts.headers, state.config.secure_cookies)
-            .ok_or_else(|| reject(Problem::unauthenticated()))?;
-        let found = state
-            .store
-            .sign_in(&token_hash(&token), state.config.now.now())
-            .await
-            .map_err(|e| reject(e.into()))?
-            .ok_or_else(|| reject(Problem::unauthenticated()))?;
-        let patient = Patient { person: found.person, csrf: found.csrf, token };
-        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-        if api && !safe {
-            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
-            patient.check_csrf(sent).map_err(|_| {
-                NoPatient::Api(Problem::forbidden(format!(
-                    "a write needs this sign-in's token in {CSRF_HEADER}"
-                )))
-            })?;
+/// The live sign-in behind the request's cookie, with an API write's
+/// anti-forgery token checked.
+async fn signed_in(parts: &Parts, state: &AppState) -> Result<Signed, Refused> {
+    let api = is_api(parts);
+    let reject = |p: Problem| if api { Refused::Api(p) } else { Refused::Page("/signin") };
+    let token = cookie_token(&parts.headers, state.config.secure_cookies)
+        .ok_or_else(|| reject(Problem::unauthenticated()))?;
+    let found = state
+        .store
+        .sign_in(&token_hash(&token), state.config.now.now())
+        .await
+        .map_err(|e| reject(e.into()))?
+        .ok_or_else(|| reject(Problem::unauthenticated()))?;
+    let signed = Signed { person: found.person, role: found.role, csrf: found.csrf, token };
+    let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if api && !safe {
+        let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+        signed.check_csrf(sent).map_err(|_| {
+            Refused::Api(Problem::forbidden(format!("a write needs this sign-in's token in {CSRF_HEADER}")))
+        })?;
+    }
+    Ok(signed)
+}
+
+/// A sign-in of the wrong role: 403, as a problem or a page.
+fn wrong_role(parts: &Parts, wanted: Role) -> Refused {
+    let problem = Problem::forbidden(format!("this is for {} accounts", wanted.as_str()));
+    if is_api(parts) { Refused::Api(problem) } else { Refused::WrongRole(problem) }
+}
+
+/// What every signed-in role can do: name itself, sign out, check a form.
+macro_rules! signed_role {
+    ($name:ident, $role:expr) => {
+        impl $name {
+            /// Who is signed in.
+            pub fn person(&self) -> PersonId {
+                self.0.person
+            }
+
+            /// The anti-forgery token to put in forms.
+            pub fn csrf(&self) -> &str {
+                &self.0.csrf
+            }
+
+            /// The sign-in token (to sign out).
+            pub fn token(&self) -> &str {
+                &self.0.token
+            }
+
+            /// Check a form's anti-forgery token.
+            pub fn check_csrf(&self, sent: &str) -> Result<(), Problem> {
+                self.0.check_csrf(sent)
+            }
         }
-        Ok(patient)
+
+        impl FromRequestParts<AppState> for $name {
+            type Rejection = Refused;
+
+            async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Refused> {
+                let signed = signed_in(parts, state).await?;
+                match $role {
+                    Some(wanted) if signed.role != wanted => Err(wrong_role(parts, wanted)),
+                    _ => Ok(Self(signed)),
+                }
+            }
+        }
+    };
+}
+
+/// A signed-in patient: the only key to a journal, and only to their own.
+/// Made from a live sign-in of a patient's account; an API write without
+/// the sign-in's anti-forgery token is refused before the handler runs.
+#[derive(Debug, Clone)]
+pub struct Patient(Signed);
+signed_role!(Patient, Some(Role::Patient));
+
+/// A signed-in clinician. It reaches no journal by itself: only a
+/// [`Treating`] (a live grant from the patient) does.
+#[derive(Debug, Clone)]
+pub struct Clinician(Signed);
+signed_role!(Clinician, Some(Role::Clinician));
+
+/// Anyone signed in, of either role: for what every account does (who am
+/// I, sign out). It reaches no journal.
+#[derive(Debug, Clone)]
+pub struct Someone(Signed);
+signed_role!(Someone, None::<Role>);
+
+impl Someone {
+    /// Patient or clinician.
+    pub fn role(&self) -> Role {
+        self.0.role
+    }
+}
+
+/// A clinician with a live grant to the patient named in the address
+/// (`{patient}`): the only key a clinician has to a journal. Checked on
+/// every request, so a revocation ends access at the next one. A patient
+/// who did not grant access and one who does not exist give the same 404.
+#[derive(Debug, Clone)]
+pub struct Treating {
+    /// Who is looking.
+    pub clinician: Clinician,
+    /// The grant that lets them.
+    pub grant: Grant,
+}
+
+impl Treating {
+    /// Whose journal.
+    pub fn patient(&self) -> PersonId {
+        self.grant.patient
+    }
+
+    /// Write to the patient's audit log that the clinician saw `what`.
+    pub async fn log_view(&self, state: &AppState, what: &str) -> Result<(), Problem> {
+        log_view(state, self.clinician.person(), self.patient(), what).await
+    }
+}
+
+/// Write to `patient`'s audit log that `clinician` saw `what`.
+pub async fn log_view(
+    state: &AppState,
+    clinician: PersonId,
+    patient: PersonId,
+    what: &str,
+) -> Result<(), Problem> {
+    let entry = AuditEntry {
+        id: Uuid::now_v7(),
+        patient,
+        at: state.config.now.now(),
+        actor: clinician,
+        actor_email: String::new(),
+        action: AuditAction::Viewed,
+        detail: what.to_owned(),
+    };
+    Ok(state.store.audit(&entry).await?)
+}
+
+impl FromRequestParts<AppState> for Treating {
+    type Rejection = Refused;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Refused> {
+        let clinician = Clinician::from_request_parts(parts, state).await?;
+        let api = is_api(parts);
+        let missing = || if api { Refused::Api(Problem::not_found()) } else { Refused::Missing };
+        let params =
+            axum::extract::RawPathParams::from_request_parts(parts, state).await.map_err(|_| missing())?;
+        let patient = params
+            .iter()
+            .find(|(name, _)| *name == "patient")
+            .and_then(|(_, value)| Uuid::parse_str(value).ok())
+            .ok_or_else(missing)?;
+        let grant = state
+            .store
+            .live_grant(clinician.person(), PersonId(patient))
+            .await
+            .map_err(|e| Refused::Api(e.into()))?
+            .ok_or_else(missing)?;
+        Ok(Treating { clinician, grant })
     }
 }

@@ -2,8 +2,9 @@
 
 use super::PgStore;
 use crate::StoreError;
-use crate::accounts::{Account, Accounts, SignIn};
+use crate::accounts::{Account, Accounts, Role, SignIn};
 use crate::records::PersonId;
+use crate::sqlite::corrupt;
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 use uuid::Uuid;
@@ -11,6 +12,7 @@ use uuid::Uuid;
 #[derive(FromRow)]
 struct AccountRow {
     person: Uuid,
+    role: String,
     email: String,
     password_hash: String,
     created_at: DateTime<Utc>,
@@ -19,9 +21,15 @@ struct AccountRow {
 #[derive(FromRow)]
 struct SignInRow {
     person: Uuid,
+    role: String,
     csrf: String,
     created_at: DateTime<Utc>,
     expires_at: DateTime<Utc>,
+}
+
+fn role(text: &str, what: &str, person: Uuid) -> Result<Role, StoreError> {
+    Role::parse(text)
+        .ok_or_else(|| corrupt(what, &person.to_string(), "role", format!("unknown role `{text}`")))
 }
 
 impl Accounts for PgStore {
@@ -31,10 +39,11 @@ impl Accounts for PgStore {
         // ON CONFLICT rather than a look first: two sign-ups racing for one
         // address both get an answer, and only one gets the account.
         let added = sqlx::query(
-            "INSERT INTO accounts (person, email, password_hash, created_at) VALUES ($1, $2, $3, $4) \
+            "INSERT INTO accounts (person, role, email, password_hash, created_at) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (email) DO NOTHING",
         )
         .bind(account.person.0)
+        .bind(account.role.as_str())
         .bind(&account.email)
         .bind(&account.password_hash)
         .bind(account.created_at)
@@ -49,17 +58,22 @@ impl Accounts for PgStore {
     }
 
     async fn account_by_email(&self, email: &str) -> Result<Option<Account>, StoreError> {
-        let row: Option<AccountRow> =
-            sqlx::query_as("SELECT person, email, password_hash, created_at FROM accounts WHERE email = $1")
-                .bind(email)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.map(|r| Account {
-            person: PersonId(r.person),
-            email: r.email,
-            password_hash: r.password_hash,
-            created_at: r.created_at,
-        }))
+        let row: Option<AccountRow> = sqlx::query_as(
+            "SELECT person, role, email, password_hash, created_at FROM accounts WHERE email = $1",
+        )
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(Account {
+                person: PersonId(r.person),
+                role: role(&r.role, "account", r.person)?,
+                email: r.email,
+                password_hash: r.password_hash,
+                created_at: r.created_at,
+            })
+        })
+        .transpose()
     }
 
     async fn open_sign_in(&self, token_hash: &str, sign_in: &SignIn) -> Result<(), StoreError> {
@@ -84,19 +98,26 @@ impl Accounts for PgStore {
     }
 
     async fn sign_in(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SignIn>, StoreError> {
+        // The role comes with the sign-in: every request reads it, so one query.
         let row: Option<SignInRow> = sqlx::query_as(
-            "SELECT person, csrf, created_at, expires_at FROM sign_ins WHERE token_hash = $1 AND expires_at > $2",
+            "SELECT s.person, a.role, s.csrf, s.created_at, s.expires_at \
+             FROM sign_ins s JOIN accounts a ON a.person = s.person \
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
         )
         .bind(token_hash)
         .bind(now)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|r| SignIn {
-            person: PersonId(r.person),
-            csrf: r.csrf,
-            created_at: r.created_at,
-            expires_at: r.expires_at,
-        }))
+        row.map(|r| {
+            Ok(SignIn {
+                person: PersonId(r.person),
+                role: role(&r.role, "sign-in", r.person)?,
+                csrf: r.csrf,
+                created_at: r.created_at,
+                expires_at: r.expires_at,
+            })
+        })
+        .transpose()
     }
 
     async fn close_sign_in(&self, token_hash: &str) -> Result<(), StoreError> {

@@ -3,10 +3,12 @@
 //! nanoseconds (a retry, a re-import from a SQLite journal) is recognised as
 //! the same record instead of a conflict with what was kept.
 
+use crate::calendars::CalendarFeed;
 use crate::records::{CheckIn, ScreeningRecord, SessionEnd, SessionRecord, StepDone};
+use crate::sharing::{Assignment, AuditEntry, Invitation, Message};
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 
-fn cut(t: DateTime<Utc>) -> DateTime<Utc> {
+pub(super) fn cut(t: DateTime<Utc>) -> DateTime<Utc> {
     t.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(t)
 }
 
@@ -33,4 +35,24 @@ pub(super) fn checkin(c: &CheckIn) -> CheckIn {
 
 pub(super) fn end(e: &SessionEnd) -> SessionEnd {
     SessionEnd { ended_at: cut(e.ended_at), ..e.clone() }
+}
+
+pub(super) fn invitation(i: &Invitation) -> Invitation {
+    Invitation { created_at: cut(i.created_at), expires_at: cut(i.expires_at), ..i.clone() }
+}
+
+pub(super) fn audit_entry(e: &AuditEntry) -> AuditEntry {
+    AuditEntry { at: cut(e.at), ..e.clone() }
+}
+
+pub(super) fn assignment(a: &Assignment) -> Assignment {
+    Assignment { assigned_at: cut(a.assigned_at), ..a.clone() }
+}
+
+pub(super) fn message(m: &Message) -> Message {
+    Message { at: cut(m.at), ..m.clone() }
+}
+
+pub(super) fn feed(f: &CalendarFeed) -> CalendarFeed {
+    CalendarFeed { created_at: cut(f.created_at), ..f.clone() }
 }

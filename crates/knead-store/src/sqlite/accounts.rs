@@ -2,7 +2,7 @@
 
 use super::{SqliteStore, corrupt, parse_id, parse_time, person_text, time_text};
 use crate::StoreError;
-use crate::accounts::{Account, Accounts, SignIn};
+use crate::accounts::{Account, Accounts, Role, SignIn};
 use crate::records::PersonId;
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
@@ -10,6 +10,7 @@ use sqlx::FromRow;
 #[derive(FromRow)]
 struct AccountRow {
     person: String,
+    role: String,
     email: String,
     password_hash: String,
     created_at: String,
@@ -18,6 +19,7 @@ struct AccountRow {
 #[derive(FromRow)]
 struct SignInRow {
     person: String,
+    role: String,
     csrf: String,
     created_at: String,
     expires_at: String,
@@ -29,6 +31,10 @@ fn person(text: &str, what: &str) -> Result<PersonId, StoreError> {
 
 fn time(text: &str, what: &str, field: &str) -> Result<DateTime<Utc>, StoreError> {
     parse_time(text).map_err(|e| corrupt(what, text, field, e))
+}
+
+fn role(text: &str, what: &str, person: &str) -> Result<Role, StoreError> {
+    Role::parse(text).ok_or_else(|| corrupt(what, person, "role", format!("unknown role `{text}`")))
 }
 
 impl Accounts for SqliteStore {
@@ -43,26 +49,31 @@ impl Accounts for SqliteStore {
         }
         let person = person_text(account.person);
         sqlx::query("INSERT INTO persons (id) VALUES (?)").bind(&person).execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO accounts (person, email, password_hash, created_at) VALUES (?, ?, ?, ?)")
-            .bind(&person)
-            .bind(&account.email)
-            .bind(&account.password_hash)
-            .bind(time_text(&account.created_at, "account.created_at")?)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO accounts (person, role, email, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&person)
+        .bind(account.role.as_str())
+        .bind(&account.email)
+        .bind(&account.password_hash)
+        .bind(time_text(&account.created_at, "account.created_at")?)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     async fn account_by_email(&self, email: &str) -> Result<Option<Account>, StoreError> {
-        let row: Option<AccountRow> =
-            sqlx::query_as("SELECT person, email, password_hash, created_at FROM accounts WHERE email = ?")
-                .bind(email)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<AccountRow> = sqlx::query_as(
+            "SELECT person, role, email, password_hash, created_at FROM accounts WHERE email = ?",
+        )
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(|r| {
             Ok(Account {
                 person: person(&r.person, "account")?,
+                role: role(&r.role, "account", &r.person)?,
                 created_at: time(&r.created_at, "account", "created_at")?,
                 email: r.email,
                 password_hash: r.password_hash,
@@ -95,8 +106,11 @@ impl Accounts for SqliteStore {
     }
 
     async fn sign_in(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SignIn>, StoreError> {
+        // The role comes with the sign-in: every request reads it, so one query.
         let row: Option<SignInRow> = sqlx::query_as(
-            "SELECT person, csrf, created_at, expires_at FROM sign_ins WHERE token_hash = ? AND expires_at > ?",
+            "SELECT s.person, a.role, s.csrf, s.created_at, s.expires_at \
+             FROM sign_ins s JOIN accounts a ON a.person = s.person \
+             WHERE s.token_hash = ? AND s.expires_at > ?",
         )
         .bind(token_hash)
         .bind(time_text(&now, "now")?)
@@ -105,6 +119,7 @@ impl Accounts for SqliteStore {
         row.map(|r| {
             Ok(SignIn {
                 person: person(&r.person, "sign-in")?,
+                role: role(&r.role, "sign-in", &r.person)?,
                 created_at: time(&r.created_at, "sign-in", "created_at")?,
                 expires_at: time(&r.expires_at, "sign-in", "expires_at")?,
                 csrf: r.csrf,

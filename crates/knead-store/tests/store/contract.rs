@@ -1,24 +1,26 @@
 //! The store contract, for any backend: run it with `suite!(Backend)`.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
 use knead_core::intake::Intake;
 use knead_core::session::Outcome;
 use knead_core::units::{ChangeRating, PainScore};
 use knead_core::vocab::{Disposition, Region, TechniqueId};
-use knead_store::accounts::{Account, Accounts, SignIn};
+use knead_store::accounts::{Account, Accounts, Role, SignIn};
+use knead_store::calendars::{CalendarFeed, Calendars};
 use knead_store::records::{
     CheckIn, Clearance, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord,
     SessionStatus, SessionSummary, StepDone,
 };
+use knead_store::sharing::{Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing};
 use knead_store::{Period, Store, StoreError};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
 
 /// A backend under test: makes a fresh, empty store. `Guard` keeps whatever
 /// the store needs alive (a temporary folder, a database) until dropped.
 pub trait Backend {
     /// The store.
-    type S: Store + Accounts;
+    type S: Store + Accounts + Sharing + Calendars;
     /// Dropped after the store.
     type Guard;
     /// A fresh, empty store.
@@ -55,6 +57,17 @@ macro_rules! suite {
             any_text_comes_back_as_written,
             accounts_by_email_and_taken_addresses,
             sign_ins_lapse_and_close,
+            roles_come_back_from_accounts_and_sign_ins,
+            an_accepted_invitation_grants_access_to_both_sides,
+            an_invitation_is_used_once_and_lapses,
+            a_patient_cannot_accept_their_own_invitation,
+            revoking_ends_access_and_is_logged_once,
+            only_the_patient_revokes_their_grant,
+            a_new_invitation_after_revocation_grants_again,
+            the_newest_assignment_is_in_force,
+            messages_newest_first_with_limit,
+            writes_with_the_same_id_are_retries_or_conflicts,
+            one_live_calendar_feed_per_person,
         );
     };
     (@tests $backend:ty; $($name:ident),+ $(,)?) => {
@@ -635,6 +648,7 @@ pub async fn any_text_comes_back_as_written<B: Backend>() {
 fn account(email: &str) -> Account {
     Account {
         person: PersonId(Uuid::now_v7()),
+        role: Role::Patient,
         email: email.to_owned(),
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
         created_at: at(0),
@@ -668,7 +682,13 @@ pub async fn sign_ins_lapse_and_close<B: Backend>() {
     let (_guard, store) = B::fresh().await;
     let ann = account("ann@example.org");
     store.create_account(&ann).await.unwrap();
-    let sign_in = SignIn { person: ann.person, csrf: "c".repeat(43), created_at: at(0), expires_at: at(60) };
+    let sign_in = SignIn {
+        person: ann.person,
+        role: Role::Patient,
+        csrf: "c".repeat(43),
+        created_at: at(0),
+        expires_at: at(60),
+    };
     store.open_sign_in("aa", &sign_in).await.unwrap();
     assert_eq!(store.sign_in("aa", at(59)).await.unwrap(), Some(sign_in.clone()));
     assert_eq!(store.sign_in("aa", at(60)).await.unwrap(), None, "lapsed at expires_at");
@@ -683,4 +703,364 @@ pub async fn sign_ins_lapse_and_close<B: Backend>() {
     store.close_sign_in("bb").await.unwrap();
     assert_eq!(store.sign_in("bb", at(121)).await.unwrap(), None);
     store.close_sign_in("bb").await.unwrap();
+}
+
+pub async fn roles_come_back_from_accounts_and_sign_ins<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let ann = account("ann@example.org");
+    let cleo = Account { role: Role::Clinician, ..account("cleo@example.org") };
+    store.create_account(&ann).await.unwrap();
+    store.create_account(&cleo).await.unwrap();
+    assert_eq!(store.account_by_email("ann@example.org").await.unwrap().unwrap().role, Role::Patient);
+    assert_eq!(store.account_by_email("cleo@example.org").await.unwrap(), Some(cleo.clone()));
+
+    // The role a sign-in comes back with is the account's, whatever was written.
+    let sign_in =
+        |person, role| SignIn { person, role, csrf: "c".repeat(43), created_at: at(0), expires_at: at(60) };
+    store.open_sign_in("aa", &sign_in(cleo.person, Role::Patient)).await.unwrap();
+    store.open_sign_in("bb", &sign_in(ann.person, Role::Clinician)).await.unwrap();
+    assert_eq!(store.sign_in("aa", at(1)).await.unwrap().unwrap().role, Role::Clinician);
+    assert_eq!(store.sign_in("bb", at(1)).await.unwrap().unwrap().role, Role::Patient);
+}
+
+// ---------------------------------------------------------------------------
+// Sharing.
+
+/// A patient and a clinician with accounts.
+async fn pair<S: Accounts>(store: &S) -> (Account, Account) {
+    let patient = account("pat@example.org");
+    let clinician = Account { role: Role::Clinician, ..account("doc@example.org") };
+    store.create_account(&patient).await.unwrap();
+    store.create_account(&clinician).await.unwrap();
+    (patient, clinician)
+}
+
+/// An invitation made at `at(minutes)`, lapsing an hour later.
+fn invitation(patient: PersonId, minutes: i64) -> Invitation {
+    Invitation { patient, created_at: at(minutes), expires_at: at(minutes + 60) }
+}
+
+/// Invite `clinician` at `at(minutes)` with `code` and have them accept a minute later.
+async fn share<S: Sharing>(
+    store: &S,
+    patient: &Account,
+    clinician: &Account,
+    code: &str,
+    minutes: i64,
+) -> Grant {
+    store.create_invitation(code, &invitation(patient.person, minutes)).await.unwrap();
+    store.accept_invitation(code, clinician.person, Uuid::now_v7(), at(minutes + 1)).await.unwrap()
+}
+
+/// The audit log as (action, actor's address), newest first.
+async fn actions<S: Sharing>(store: &S, patient: PersonId) -> Vec<(AuditAction, String)> {
+    store.audit_log(patient, 100).await.unwrap().into_iter().map(|e| (e.action, e.actor_email)).collect()
+}
+
+pub async fn an_accepted_invitation_grants_access_to_both_sides<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let (pat, doc) = pair(&store).await;
+    assert_eq!(store.live_grant(doc.person, pat.person).await.unwrap(), None);
+    store.create_invitation("c1", &invitation(pat.person, 0)).await.unwrap();
+    let id = Uuid::now_v7();
+    let grant = store.accept_invitation("c1", doc.person, id, at(5)).await.unwrap();
+    let expected = Grant {
+        id,
+        patient: pat.person,
+        patient_email: "pat@example.org".to_owned(),
+        clinician: doc.person,
+        clinician_email: "doc@example.org".to_owned(),
+        granted_at: at(5),
+        revoked_at: None,
+    };
+    assert_eq!(grant, expected);
+    assert_eq!(store.grants_of_patient(pat.person).await.unwrap(), vec![expected.clone()]);
+    assert_eq!(store.grants_of_clinician(doc.person).await.unwrap(), vec![expected.clone()]);
+    assert_eq!(store.live_grant(doc.person, pat.person).await.unwrap(), Some(expected.clone()));
+    // Access runs one way only.
+    assert_eq!(store.live_grant(pat.person, doc.person).await.unwrap(), None);
+    assert!(store.grants_of_clinician(pat.person).await.unwrap().is_empty());
+    assert!(store.grants_of_patient(doc.person).await.unwrap().is_empty());
+
+    // A second invitation accepted by the same clinician gives the grant they have.
+    store.create_invitation("c2", &invitation(pat.person, 10)).await.unwrap();
+    let again = store.accept_invitation("c2", doc.person, Uuid::now_v7(), at(11)).await.unwrap();
+    assert_eq!(again, expected);
+    assert_eq!(store.grants_of_patient(pat.person).await.unwrap(), vec![expected]);
+
+    let entries = store.audit_log(pat.person, 100).await.unwrap();
+    let invited = &entries[3];
+    assert_eq!(
+        (invited.action, invited.at, invited.actor, invited.patient),
+        (AuditAction::Invited, at(0), pat.person, pat.person)
+    );
+    let granted = &entries[2];
+    assert_eq!(
+        (granted.action, granted.at, granted.actor, granted.actor_email.as_str()),
+        (AuditAction::Granted, at(5), doc.person, "doc@example.org")
+    );
+    assert_eq!(entries.len(), 4);
+    assert!(entries.iter().all(|e| e.id.get_version_num() == 7), "store-made entries have v7 ids");
+}
+
+pub async fn an_invitation_is_used_once_and_lapses<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let (pat, doc) = pair(&store).await;
+    let other = Account { role: Role::Clinician, ..account("other@example.org") };
+    store.create_account(&other).await.unwrap();
+    let first = share(&store, &pat, &doc, "c1", 0).await;
+    let log = store.audit_log(pat.person, 100).await.unwrap();
+
+    // Used: nobody can accept it again, and nothing changes.
+    for who in [&doc, &other] {
+        let err = store.accept_invitation("c1", who.person, Uuid::now_v7(), at(2)).await.unwrap_err();
+        assert!(matches!(err, StoreError::NotFound { what: "invitation" }), "{err:?}");
+    }
+    assert_eq!(store.grants_of_patient(pat.person).await.unwrap(), vec![first]);
+    assert_eq!(store.live_grant(other.person, pat.person).await.unwrap(), None);
+    assert_eq!(store.audit_log(pat.person, 100).await.unwrap(), log);
+
+    // Unknown.
+    let err = store.accept_invitation("nope", other.person, Uuid::now_v7(), at(2)).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound { what: "invitation" }), "{err:?}");
+
+    // Lapsed at its expires_at; until then it works.
+    store.create_invitation("c2", &invitation(pat.person, 100)).await.unwrap();
+    let err = store.accept_invitation("c2", other.person, Uuid::now_v7(), at(160)).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound { what: "invitation" }), "{err:?}");
+    assert_eq!(store.live_grant(other.person, pat.person).await.unwrap(), None);
+    let grant = store.accept_invitation("c2", other.person, Uuid::now_v7(), at(159)).await.unwrap();
+    assert_eq!(grant.clinician, other.person);
+
+    // An invitation that lapses before it is made is refused.
+    let backwards = Invitation { expires_at: at(0), ..invitation(pat.person, 0) };
+    let err = store.create_invitation("c3", &backwards).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Invalid(m) if m.contains("invitation.expires_at")), "{err:?}");
+}
+
+pub async fn a_patient_cannot_accept_their_own_invitation<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let (pat, doc) = pair(&store).await;
+    store.create_invitation("c1", &invitation(pat.person, 0)).await.unwrap();
+    let err = store.accept_invitation("c1", pat.person, Uuid::now_v7(), at(1)).await.unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    assert!(store.grants_of_patient(pat.person).await.unwrap().is_empty());
+    // The invitation was not used up.
+    store.accept_invitation("c1", doc.person, Uuid::now_v7(), at(2)).await.unwrap();
+}
+
+pub async fn revoking_ends_access_and_is_logged_once<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let (pat, doc) = pair(&store).await;
+    let grant = share(&store, &pat, &doc, "c1", 0).await;
+    store.revoke_grant(pat.person, grant.id, at(30)).await.unwrap();
+    assert_eq!(store.live_grant(doc.person, pat.person).await.unwrap(), None);
+    assert!(store.grants_of_clinician(doc.person).await.unwrap().is_empty());
+    let revoked = Grant { revoked_at: Some(at(30)), ..grant.clone() };
+    assert_eq!(store.grants_of_patient(pat.person).await.unwrap(), vec![revoked.clone()]);
+
+    let expected = vec![
+        (AuditAction::Revoked, "pat@example.org".to_owned()),
+        (AuditAction::Granted, "doc@example.org".to_owned()),
+        (AuditAction::Invited, "pat@example.org".to_owned()),
+    ];
+    assert_eq!(actions(&store, pat.person).await, expected);
+    let newest = &store.audit_log(pat.person, 1).await.unwrap()[0];
+    assert_eq!((newest.action, newest.at), (AuditAction::Revoked, at(30)));
+
+    // Again: nothing changes, nothing more is logged.
+    store.revoke_grant(pat.person, grant.id, at(40)).await.unwrap();
+    assert_eq!(store.grants_of_patient(pat.person).await.unwrap(), vec![revoked]);
+    assert_eq!(actions(&store, pat.person).await, expected);
+}
+
+pub async fn only_the_patient_revokes_their_grant<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let (pat, doc) = pair(&store).await;
+    let grant = share(&store, &pat, &doc, "c1", 0).await;
+    for (who, id) in [(doc.person, grant.id), (stranger(), grant.id), (pat.person, Uuid::now_v7())] {
+        let err = store.revoke_grant(who, id, at(30)).await.unwrap_err();
+        assert!(matches!(err, StoreError::NotFound { what: "grant" }), "{err:?}");
+    }
+    assert_eq!(store.live_grant(doc.person, pat.person).await.unwrap(), Some(grant));
+    assert_eq!(store.audit_log(pat.person, 100).await.unwrap().len(), 2);
+}
+
+pub async fn a_new_invitation_after_revocation_grants_again<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let (pat, doc) = pair(&store).await;
+    let old = share(&store, &pat, &doc, "c1", 0).await;
+    store.revoke_grant(pat.person, old.id, at(30)).await.unwrap();
+    let new = share(&store, &pat, &doc, "c2", 40).await;
+    assert_ne!(new.id, old.id);
+    assert_eq!((new.granted_at, new.revoked_at), (at(41), None));
+    assert_eq!(store.live_grant(doc.person, pat.person).await.unwrap(), Some(new.clone()));
+    assert_eq!(store.grants_of_clinician(doc.person).await.unwrap(), vec![new.clone()]);
+    let old = Grant { revoked_at: Some(at(30)), ..old };
+    assert_eq!(store.grants_of_patient(pat.person).await.unwrap(), vec![new, old]);
+}
+
+fn assignment(
+    patient: &Account,
+    clinician: &Account,
+    minutes: i64,
+    techniques: &[TechniqueId],
+) -> Assignment {
+    Assignment {
+        id: Uuid::now_v7(),
+        patient: patient.person,
+        clinician: clinician.person,
+        clinician_email: clinician.email.clone(),
+        assigned_at: at(minutes),
+        techniques: techniques.iter().copied().collect(),
+        sessions_per_day: 2,
+        days_per_week: 5,
+        weeks: 6,
+        note: Some("slowly, \"gently\" 🙂".to_owned()),
+    }
+}
+
+pub async fn the_newest_assignment_is_in_force<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let (pat, doc) = pair(&store).await;
+    assert_eq!(store.assignment(pat.person).await.unwrap(), None);
+    let later = assignment(&pat, &doc, 20, &[TechniqueId::Hands, TechniqueId::FoamRoller]);
+    let earlier =
+        Assignment { note: None, weeks: 2, ..assignment(&pat, &doc, 10, &[TechniqueId::ElectricMassager]) };
+    store.assign(&later).await.unwrap();
+    store.assign(&earlier).await.unwrap();
+    assert_eq!(store.assignment(pat.person).await.unwrap(), Some(later.clone()));
+    assert_eq!(later.techniques, BTreeSet::from([TechniqueId::FoamRoller, TechniqueId::Hands]));
+    let newest = assignment(&pat, &doc, 30, &[]);
+    store.assign(&newest).await.unwrap();
+    assert_eq!(store.assignment(pat.person).await.unwrap(), Some(newest));
+    assert_eq!(store.assignment(doc.person).await.unwrap(), None);
+    let logged = store.audit_log(pat.person, 100).await.unwrap();
+    assert_eq!(logged.len(), 3);
+    assert!(logged.iter().all(|e| e.action == AuditAction::Assigned && e.actor == doc.person));
+    assert_eq!(logged[0].at, at(30));
+}
+
+fn message(patient: &Account, author: &Account, minutes: i64, text: &str) -> Message {
+    Message {
+        id: Uuid::now_v7(),
+        patient: patient.person,
+        author: author.person,
+        author_email: author.email.clone(),
+        at: at(minutes),
+        text: text.to_owned(),
+    }
+}
+
+pub async fn messages_newest_first_with_limit<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let (pat, doc) = pair(&store).await;
+    let (a, b, c) = (
+        message(&pat, &doc, 10, "first"),
+        message(&pat, &doc, 30, "third"),
+        message(&pat, &doc, 20, "two\n🙂"),
+    );
+    for m in [&a, &b, &c] {
+        store.add_message(m).await.unwrap();
+    }
+    assert_eq!(store.messages(pat.person, 10).await.unwrap(), vec![b.clone(), c.clone(), a]);
+    assert_eq!(store.messages(pat.person, 2).await.unwrap(), vec![b, c]);
+    assert!(store.messages(pat.person, 0).await.unwrap().is_empty());
+    assert!(store.messages(doc.person, 10).await.unwrap().is_empty());
+    let logged = actions(&store, pat.person).await;
+    assert_eq!(logged, vec![(AuditAction::Messaged, "doc@example.org".to_owned()); 3]);
+}
+
+pub async fn writes_with_the_same_id_are_retries_or_conflicts<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let (pat, doc) = pair(&store).await;
+    let entry = AuditEntry {
+        id: Uuid::now_v7(),
+        patient: pat.person,
+        at: at(5),
+        actor: doc.person,
+        actor_email: String::new(),
+        action: AuditAction::Viewed,
+        detail: "sessions".to_owned(),
+    };
+    let m = message(&pat, &doc, 6, "hello");
+    let a = assignment(&pat, &doc, 7, &[TechniqueId::Hands]);
+    let inv = invitation(pat.person, 8);
+    for _ in 0..2 {
+        store.audit(&entry).await.unwrap();
+        store.add_message(&m).await.unwrap();
+        store.assign(&a).await.unwrap();
+        store.create_invitation("c1", &inv).await.unwrap();
+    }
+    let log = store.audit_log(pat.person, 100).await.unwrap();
+    let kinds: Vec<AuditAction> = log.iter().map(|e| e.action).collect();
+    assert_eq!(
+        kinds,
+        vec![AuditAction::Invited, AuditAction::Assigned, AuditAction::Messaged, AuditAction::Viewed]
+    );
+    assert_eq!(log[3], AuditEntry { actor_email: "doc@example.org".to_owned(), ..entry.clone() });
+
+    let err = store.audit(&AuditEntry { detail: "checkins".to_owned(), ..entry.clone() }).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { what: "audit entry", id } if id == entry.id), "{err:?}");
+    let err = store.add_message(&Message { text: "changed".to_owned(), ..m.clone() }).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { what: "message", id } if id == m.id), "{err:?}");
+    let err = store.assign(&Assignment { weeks: 1, ..a.clone() }).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { what: "assignment", id } if id == a.id), "{err:?}");
+    let err = store.create_invitation("c1", &invitation(pat.person, 9)).await.unwrap_err();
+    assert!(matches!(err, StoreError::Taken { .. }), "{err:?}");
+    assert_eq!(store.audit_log(pat.person, 100).await.unwrap(), log);
+    assert_eq!(store.messages(pat.person, 10).await.unwrap(), vec![m]);
+    assert_eq!(store.assignment(pat.person).await.unwrap(), Some(a));
+}
+
+// ---------------------------------------------------------------------------
+// Calendar feeds.
+
+fn hm(h: u32, m: u32) -> NaiveTime {
+    NaiveTime::from_hms_opt(h, m, 0).unwrap()
+}
+
+pub async fn one_live_calendar_feed_per_person<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let (pat, other) = pair(&store).await;
+    assert_eq!(store.feed_of(pat.person).await.unwrap(), None);
+    let first = CalendarFeed {
+        person: pat.person,
+        times: vec![hm(7, 5), hm(12, 0), hm(23, 59)],
+        utc_offset_minutes: -330,
+        created_at: at(0),
+    };
+    store.open_feed("f1", &first).await.unwrap();
+    store.open_feed("f1", &first).await.unwrap();
+    assert_eq!(store.feed("f1").await.unwrap(), Some(first.clone()));
+    assert_eq!(store.feed_of(pat.person).await.unwrap(), Some(first.clone()));
+    assert_eq!(store.feed("f2").await.unwrap(), None);
+
+    // Someone else's feed is theirs alone.
+    let theirs =
+        CalendarFeed { person: other.person, times: vec![], utc_offset_minutes: 60, created_at: at(1) };
+    store.open_feed("o1", &theirs).await.unwrap();
+    let err = store.open_feed("o1", &first).await.unwrap_err();
+    assert!(matches!(err, StoreError::Taken { .. }), "{err:?}");
+
+    // A new feed ends the old one at once.
+    let second =
+        CalendarFeed { times: vec![hm(8, 30)], utc_offset_minutes: 120, created_at: at(10), ..first.clone() };
+    store.open_feed("f2", &second).await.unwrap();
+    assert_eq!(store.feed("f1").await.unwrap(), None);
+    assert_eq!(store.feed("f2").await.unwrap(), Some(second.clone()));
+    assert_eq!(store.feed_of(pat.person).await.unwrap(), Some(second));
+
+    // Seconds would be lost: refused, nothing kept.
+    let odd = CalendarFeed { times: vec![hm(9, 0), hm(9, 0) + Duration::seconds(15)], ..first.clone() };
+    let err = store.open_feed("f3", &odd).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Invalid(m) if m.contains("feed.times[1]")), "{err:?}");
+    assert_eq!(store.feed("f3").await.unwrap(), None);
+
+    store.revoke_feed(pat.person, at(20)).await.unwrap();
+    assert_eq!(store.feed("f2").await.unwrap(), None);
+    assert_eq!(store.feed_of(pat.person).await.unwrap(), None);
+    store.revoke_feed(pat.person, at(21)).await.unwrap();
+    assert_eq!(store.feed("o1").await.unwrap(), Some(theirs.clone()));
+    assert_eq!(store.feed_of(other.person).await.unwrap(), Some(theirs));
 }

@@ -4,8 +4,11 @@
 use crate::contract::{self, Backend, at, checkin, full_session, open_session, step, summary};
 use chrono::{Duration, TimeZone, Utc};
 use knead_core::vocab::TechniqueId;
+use knead_store::accounts::{Account, Accounts, Role};
 use knead_store::any::AnyStore;
+use knead_store::calendars::{CalendarFeed, Calendars};
 use knead_store::records::{Journal, SessionRecord, SessionStatus};
+use knead_store::sharing::{Assignment, Sharing};
 use knead_store::sqlite::{SqliteStore, schema_version};
 use knead_store::{Period, Store, StoreError};
 use sqlx::migrate::Migrator;
@@ -202,6 +205,17 @@ async fn a_journal_from_an_older_knead_is_migrated() {
             .await
             .unwrap();
         }
+        if applied >= 2 {
+            // An account as version 2 wrote it (before roles).
+            sqlx::query(
+                "INSERT INTO accounts (person, email, password_hash, created_at) \
+                 VALUES (?, 'old@example.org', 'h', '2025-03-01T08:00:00.000000000Z')",
+            )
+            .bind(person.to_string())
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        }
         conn.close().await.unwrap();
 
         let store = SqliteStore::open(&path).await.unwrap();
@@ -214,6 +228,12 @@ async fn a_journal_from_an_older_knead_is_migrated() {
             assert_eq!(checkins[0].at, Utc.with_ymd_and_hms(2025, 3, 1, 8, 0, 0).unwrap());
         } else {
             assert!(checkins.is_empty());
+        }
+        let old = store.account_by_email("old@example.org").await.unwrap();
+        if applied >= 2 {
+            assert_eq!(old.unwrap().role, Role::Patient, "accounts made before roles are patients");
+        } else {
+            assert_eq!(old, None);
         }
         store.close().await;
     }
@@ -356,6 +376,55 @@ async fn corrupt_stored_data_is_an_error_not_a_panic() {
     conn.execute("UPDATE sessions SET status = 'completed'").await.unwrap();
     let err = store.session(me, journal.sessions[1].id).await.unwrap_err();
     assert!(matches!(&err, StoreError::Corrupt(m) if m.contains("outcome")), "{err:?}");
+}
+
+#[tokio::test]
+async fn corrupt_sharing_data_is_an_error_not_a_panic() {
+    let (dir, store) = SqliteFile::fresh().await;
+    let mut conn = raw(&journal_path(&dir)).await;
+    let account = |email: &str, role| Account {
+        person: knead_store::records::PersonId(uuid::Uuid::now_v7()),
+        role,
+        email: email.to_owned(),
+        password_hash: "h".to_owned(),
+        created_at: at(0),
+    };
+    let (pat, doc) = (account("pat@example.org", Role::Patient), account("doc@example.org", Role::Clinician));
+    store.create_account(&pat).await.unwrap();
+    store.create_account(&doc).await.unwrap();
+    let assignment = Assignment {
+        id: uuid::Uuid::now_v7(),
+        patient: pat.person,
+        clinician: doc.person,
+        clinician_email: String::new(),
+        assigned_at: at(1),
+        techniques: [TechniqueId::Hands].into(),
+        sessions_per_day: 1,
+        days_per_week: 3,
+        weeks: 4,
+        note: None,
+    };
+    store.assign(&assignment).await.unwrap();
+    let feed = CalendarFeed { person: pat.person, times: vec![], utc_offset_minutes: 0, created_at: at(2) };
+    store.open_feed("f1", &feed).await.unwrap();
+
+    conn.execute(r#"UPDATE assignments SET techniques = '["elbows"]'"#).await.unwrap();
+    let err = store.assignment(pat.person).await.unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Corrupt(m) if m.contains("techniques") && m.contains("elbows")),
+        "{err:?}"
+    );
+    conn.execute("UPDATE assignments SET techniques = '[]', weeks = 70000").await.unwrap();
+    let err = store.assignment(pat.person).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Corrupt(m) if m.contains("weeks")), "{err:?}");
+
+    conn.execute(r#"UPDATE calendar_feeds SET times = '["8h"]'"#).await.unwrap();
+    let err = store.feed("f1").await.unwrap_err();
+    assert!(matches!(&err, StoreError::Corrupt(m) if m.contains("times")), "{err:?}");
+
+    conn.execute("UPDATE audit_log SET at = 'yesterday'").await.unwrap();
+    let err = store.audit_log(pat.person, 10).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Corrupt(m) if m.contains(": at:")), "{err:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -199,6 +199,21 @@ pub async fn progress(
 
 /// The progress of `person`, with days cut at `offset` (the pages use it too).
 pub async fn assess(state: &AppState, person: PersonId, offset: FixedOffset) -> Result<ProgressOut, Problem> {
+    Ok(progress_of(&judge(state, person, offset).await?))
+}
+
+/// A journal judged by §4 of the screening reference.
+pub struct Judged {
+    /// Every session, oldest first.
+    pub sessions: Vec<SessionSummary>,
+    /// Its pain readings, by local day.
+    pub readings: Vec<PainReading>,
+    /// The judgement.
+    pub assessment: outcomes::Assessment,
+}
+
+/// Read and judge the journal of `person`, with days cut at `offset`.
+pub async fn judge(state: &AppState, person: PersonId, offset: FixedOffset) -> Result<Judged, Problem> {
     let sessions = state.store.session_summaries(person, Period::default()).await?;
     let readings: Vec<PainReading> = sessions
         .iter()
@@ -217,9 +232,15 @@ pub async fn assess(state: &AppState, person: PersonId, offset: FixedOffset) -> 
         .filter_map(|s| s.clearance.as_ref().map(|c| c.on))
         .max();
     let assessment = outcomes::assess(&state.config.pack.escalation, &readings, today, cleared_on);
+    Ok(Judged { sessions, readings, assessment })
+}
+
+/// The judgement as the API shows it, with pain per day.
+pub fn progress_of(judged: &Judged) -> ProgressOut {
+    let assessment = &judged.assessment;
     // Per day: sum before, sessions, sum after, sessions with an after.
     let mut by_day: BTreeMap<NaiveDate, (u32, u32, u32, u32)> = BTreeMap::new();
-    for r in &readings {
+    for r in &judged.readings {
         let e = by_day.entry(r.day).or_default();
         e.0 += u32::from(r.before.get());
         e.1 += 1;
@@ -237,7 +258,7 @@ pub async fn assess(state: &AppState, person: PersonId, offset: FixedOffset) -> 
             sessions: n,
         })
         .collect();
-    Ok(ProgressOut {
+    ProgressOut {
         days,
         baseline: assessment.baseline,
         current_tenths: assessment.current_tenths,
@@ -246,7 +267,7 @@ pub async fn assess(state: &AppState, person: PersonId, offset: FixedOffset) -> 
         days_judged: assessment.days,
         disposition: assessment.flags.iter().map(|f| f.disposition()).max().map(|d| d.as_str().to_owned()),
         flags: assessment.flags.iter().map(|f| f.message()).collect(),
-    })
+    }
 }
 
 /// The progress chart of `person` as SVG: the same chart as `knead progress --svg`.

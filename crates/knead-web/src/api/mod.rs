@@ -3,9 +3,12 @@
 
 pub mod account;
 pub mod body;
+pub mod clinic;
 pub mod exchange;
 pub mod journal;
+pub mod program;
 pub mod screening;
+pub mod sharing;
 
 use crate::AppState;
 use crate::openapi::ApiDoc;
@@ -13,12 +16,13 @@ use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// Every API route, with its description. `rate` is the sign-in limit
-/// (burst, period in ms).
+/// Every API route, with its description. `rate` is the limit on guessing
+/// (burst, period in ms): signing in, signing up, accepting an invitation.
 pub fn router(rate: (u32, u64)) -> OpenApiRouter<AppState> {
     let sign_in = OpenApiRouter::new()
         .routes(routes!(account::sign_up))
         .routes(routes!(account::sign_in))
+        .routes(routes!(clinic::accept_invitation))
         .layer(crate::security::sign_in_limit(rate.0, rate.1));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(sign_in)
@@ -31,5 +35,15 @@ pub fn router(rate: (u32, u64)) -> OpenApiRouter<AppState> {
         .routes(routes!(journal::progress))
         .routes(routes!(journal::create_checkin, journal::list_checkins))
         .routes(routes!(exchange::fhir_bundle))
+        .routes(routes!(sharing::create_invitation))
+        .routes(routes!(sharing::list_grants))
+        .routes(routes!(sharing::revoke_grant))
+        .routes(routes!(sharing::audit_log))
+        .routes(routes!(sharing::list_messages))
+        .routes(routes!(sharing::my_program))
+        .routes(routes!(clinic::list_patients))
+        .routes(routes!(clinic::get_patient))
+        .routes(routes!(clinic::assign_program))
+        .routes(routes!(clinic::post_message))
         .route("/api/openapi.json", axum::routing::get(crate::openapi::serve_document))
 }

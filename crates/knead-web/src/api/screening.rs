@@ -166,7 +166,8 @@ pub struct PlanOut {
     pub still_allowed: Vec<String>,
 }
 
-/// Plan a session from the newest screening, within today's limits.
+/// Plan a session from the newest screening, within today's limits and,
+/// when a clinician assigned a program, within it.
 #[utoipa::path(post, path = "/api/v1/plans", tag = "screening", request_body = PlanRequest, params(DayQuery),
     responses(
         (status = 200, body = PlanOut),
@@ -211,8 +212,20 @@ pub async fn plan_for(
     let sessions = state.store.session_summaries(person, day_period(today, offset)).await?;
     let usage = limits::usage(sessions.iter().map(|s| &s.usage));
     let kit = Kit { equipment: req.equipment, helper_available: req.helper_available };
-    let plan = planner::plan(&state.config.pack, &permit, &kit, &usage)
-        .map_err(|e| Problem::conflict("no-plan", "No session fits today", e.to_string()))?;
+    let planned = match super::program::in_force(state, person, today).await? {
+        Some(assignment) => {
+            let program = super::program::checked(state, &assignment, &permit).map_err(|why| {
+                Problem::conflict(
+                    "program-on-hold",
+                    "Your home program cannot be followed now",
+                    format!("{why}; ask {} to look at it again", assignment.clinician_email),
+                )
+            })?;
+            planner::plan_program(&state.config.pack, &permit, &kit, &usage, &program)
+        }
+        None => planner::plan(&state.config.pack, &permit, &kit, &usage),
+    };
+    let plan = planned.map_err(|e| Problem::conflict("no-plan", "No session fits today", e.to_string()))?;
     Ok(PlanOut {
         screening: record.id,
         timeline: session::timeline(&plan),

@@ -12,6 +12,7 @@
 // Tests unwrap: a panic in a test is a failure with its message.
 #![allow(clippy::unwrap_used)]
 
+mod access;
 mod api;
 mod browser;
 mod openapi;

@@ -56,6 +56,17 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/checkins"),
     ("GET", "/api/v1/checkins"),
     ("GET", "/api/v1/me/fhir"),
+    ("POST", "/api/v1/invitations"),
+    ("POST", "/api/v1/invitations/accept"),
+    ("GET", "/api/v1/grants"),
+    ("DELETE", "/api/v1/grants/{id}"),
+    ("GET", "/api/v1/audit"),
+    ("GET", "/api/v1/messages"),
+    ("GET", "/api/v1/program"),
+    ("GET", "/api/v1/patients"),
+    ("GET", "/api/v1/patients/{patient}"),
+    ("PUT", "/api/v1/patients/{patient}/program"),
+    ("POST", "/api/v1/patients/{patient}/messages"),
 ];
 
 fn documented(document: &Value) -> BTreeSet<(String, String)> {
@@ -73,7 +84,9 @@ fn documented(document: &Value) -> BTreeSet<(String, String)> {
 /// Whether the server routes `method path` (a 404 from no route has an
 /// empty body; a handler's 404 is a problem).
 async fn served(base: &str, method: &str, path: &str) -> bool {
-    let path = path.replace("{id}", "0190a0a0-0000-7000-8000-000000000000");
+    let path = path
+        .replace("{id}", "0190a0a0-0000-7000-8000-000000000000")
+        .replace("{patient}", "0190a0a0-0000-7000-8000-000000000000");
     let response = browser()
         .request(Method::from_bytes(method.as_bytes()).unwrap(), format!("{base}{path}"))
         .header("content-type", "application/json")

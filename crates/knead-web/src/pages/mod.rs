@@ -5,7 +5,7 @@
 
 use crate::AppState;
 use crate::api::screening::{PlanRequest, permit_for, plan_for};
-use crate::auth::{self, NoPatient, Patient};
+use crate::auth::{self, Patient, Refused, Someone};
 use crate::problem::Problem;
 use askama::Template;
 use axum::Router;
@@ -13,7 +13,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use chrono::{FixedOffset, Offset, Utc};
 use knead_core::intake::Intake;
 use knead_core::labels::{self, Label};
@@ -23,30 +23,55 @@ use knead_core::vocab::{
     Character, Disposition, Equipment, History, Pattern, Radiation, Region, Skin, Symptom, Vocabulary,
 };
 use knead_store::Store;
+use knead_store::accounts::Role;
 use knead_store::records::CheckIn;
 use uuid::Uuid;
 
-/// The page routes. `rate` is the sign-in limit (burst, period in ms).
+mod clinic;
+mod sharing;
+
+type Routes = Vec<(&'static str, MethodRouter<AppState>)>;
+
+/// The routes where a guess can be tried: limited per address.
+fn limited() -> Routes {
+    vec![("/signup", post(sign_up)), ("/signin", post(sign_in)), ("/clinic/accept", post(clinic::accept))]
+}
+
+fn open() -> Routes {
+    vec![
+        ("/", get(index)),
+        ("/signup", get(sign_up_form)),
+        ("/signin", get(sign_in_form)),
+        ("/signout", post(sign_out)),
+        ("/check", get(check_form).post(check)),
+        ("/result/{id}", get(result)),
+        ("/plan", get(plan)),
+        ("/session", get(session)),
+        ("/history", get(history)),
+        ("/progress", get(progress)),
+        ("/progress.svg", get(progress_svg)),
+        ("/report.pdf", get(report_pdf)),
+        ("/checkin", get(checkin_form).post(checkin)),
+        ("/sharing", get(sharing::sharing)),
+        ("/sharing/invite", post(sharing::invite_form)),
+        ("/sharing/revoke", post(sharing::revoke_form)),
+        ("/invite/{code}", get(clinic::invitation)),
+        ("/clinic", get(clinic::dashboard)),
+        ("/clinic/patients/{patient}", get(clinic::patient)),
+        ("/clinic/patients/{patient}/program", post(clinic::assign)),
+        ("/clinic/patients/{patient}/message", post(clinic::message)),
+    ]
+}
+
+/// Every page path: the access-control test walks them all.
+pub fn paths() -> std::collections::BTreeSet<&'static str> {
+    limited().into_iter().chain(open()).map(|(path, _)| path).collect()
+}
+
+/// The page routes. `rate` is the limit on guessing (burst, period in ms).
 pub fn router(rate: (u32, u64)) -> Router<AppState> {
-    let sign_in = Router::new()
-        .route("/signup", post(sign_up))
-        .route("/signin", post(sign_in))
-        .layer(crate::security::sign_in_limit(rate.0, rate.1));
-    Router::new()
-        .merge(sign_in)
-        .route("/", get(index))
-        .route("/signup", get(sign_up_form))
-        .route("/signin", get(sign_in_form))
-        .route("/signout", post(sign_out))
-        .route("/check", get(check_form).post(check))
-        .route("/result/{id}", get(result))
-        .route("/plan", get(plan))
-        .route("/session", get(session))
-        .route("/history", get(history))
-        .route("/progress", get(progress))
-        .route("/progress.svg", get(progress_svg))
-        .route("/report.pdf", get(report_pdf))
-        .route("/checkin", get(checkin_form).post(checkin))
+    let fold = |routes: Routes| routes.into_iter().fold(Router::new(), |r, (path, m)| r.route(path, m));
+    fold(open()).merge(fold(limited()).layer(crate::security::sign_in_limit(rate.0, rate.1)))
 }
 
 fn render(status: StatusCode, page: &impl Template) -> Response {
@@ -67,23 +92,25 @@ struct ProblemPage {
     detail: String,
 }
 
-/// A problem shown as a page.
+/// A problem shown as a page to a patient (or a visitor).
 fn problem_page(patient: Option<&Patient>, p: Problem) -> Response {
-    let page = ProblemPage {
-        title: p.title.clone(),
-        csrf: patient.map(|p| p.csrf().to_owned()),
-        detail: p.detail.clone().unwrap_or_default(),
-    };
+    problem_page_with(patient.map(|p| p.csrf().to_owned()), p)
+}
+
+/// A problem shown as a page to whoever holds `csrf`.
+fn problem_page_with(csrf: Option<String>, p: Problem) -> Response {
+    let page = ProblemPage { title: p.title.clone(), csrf, detail: p.detail.clone().unwrap_or_default() };
     render(p.status_code(), &page)
 }
 
 /// The page for an address that does not exist.
 pub fn not_found_page() -> String {
-    let page = ProblemPage {
-        title: "Not found".to_owned(),
-        csrf: None,
-        detail: "There is no page at this address.".to_owned(),
-    };
+    bare_problem_page("Not found", "There is no page at this address.")
+}
+
+/// A problem page without the signed-in navigation.
+pub fn bare_problem_page(title: &str, detail: &str) -> String {
+    let page = ProblemPage { title: title.to_owned(), csrf: None, detail: detail.to_owned() };
     page.render().unwrap_or_default()
 }
 
@@ -121,9 +148,11 @@ struct IndexPage {
     latest: Option<Latest>,
 }
 
-async fn index(State(state): State<AppState>, patient: Result<Patient, NoPatient>) -> Response {
-    let Ok(patient) = patient else {
-        return render(StatusCode::OK, &IndexPage { title: "Welcome", csrf: None, latest: None });
+async fn index(State(state): State<AppState>, patient: Result<Patient, Refused>) -> Response {
+    let patient = match patient {
+        Ok(patient) => patient,
+        Err(Refused::WrongRole(_)) => return Redirect::to("/clinic").into_response(),
+        Err(_) => return render(StatusCode::OK, &IndexPage { title: "Welcome", csrf: None, latest: None }),
     };
     let latest = match state.store.screenings(patient.person(), 1).await {
         Ok(kept) => kept.into_iter().next().map(|s| Latest {
@@ -168,8 +197,9 @@ async fn sign_in_form() -> Response {
 async fn sign_up(State(state): State<AppState>, body: Bytes) -> Response {
     let form = pairs(&body);
     let (email, password) = (one(&form, "email"), one(&form, "password"));
-    match auth::sign_up(&state, email, password).await {
-        Ok(new) => signed_in(&state, &new.token, "/check"),
+    let role = if one(&form, "role") == "clinician" { Role::Clinician } else { Role::Patient };
+    match auth::sign_up(&state, email, password, role).await {
+        Ok(new) => signed_in(&state, &new.token, if role == Role::Clinician { "/clinic" } else { "/check" }),
         Err(p) => render(p.status_code(), &auth_page(true, email.to_owned(), p.detail.or(Some(p.title)))),
     }
 }
@@ -178,7 +208,7 @@ async fn sign_in(State(state): State<AppState>, body: Bytes) -> Response {
     let form = pairs(&body);
     let email = one(&form, "email");
     match auth::sign_in(&state, email, one(&form, "password")).await {
-        Ok(new) => signed_in(&state, &new.token, "/"),
+        Ok(new) => signed_in(&state, &new.token, if new.role == Role::Clinician { "/clinic" } else { "/" }),
         Err(p) => render(p.status_code(), &auth_page(false, email.to_owned(), Some(p.title))),
     }
 }
@@ -187,13 +217,13 @@ fn signed_in(state: &AppState, token: &str, to: &str) -> Response {
     ([(header::SET_COOKIE, auth::set_cookie(state, token))], Redirect::to(to)).into_response()
 }
 
-async fn sign_out(State(state): State<AppState>, patient: Patient, body: Bytes) -> Response {
+async fn sign_out(State(state): State<AppState>, someone: Someone, body: Bytes) -> Response {
     let form = pairs(&body);
-    if let Err(p) = patient.check_csrf(one(&form, "csrf")) {
-        return problem_page(Some(&patient), p);
+    if let Err(p) = someone.check_csrf(one(&form, "csrf")) {
+        return problem_page_with(Some(someone.csrf().to_owned()), p);
     }
-    if let Err(p) = auth::sign_out(&state, patient.token()).await {
-        return problem_page(Some(&patient), p);
+    if let Err(p) = auth::sign_out(&state, someone.token()).await {
+        return problem_page_with(Some(someone.csrf().to_owned()), p);
     }
     ([(header::SET_COOKIE, auth::clear_cookie(&state))], Redirect::to("/")).into_response()
 }

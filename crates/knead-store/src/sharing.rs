@@ -1,0 +1,240 @@
+//! What a patient shares with clinicians: invitations, grants of access,
+//! the audit log of who saw what, the home program a clinician assigned,
+//! and messages between them. Implemented by both backends.
+//!
+//! The store keeps and checks state (an invitation is used once and lapses;
+//! a revoked grant gives nothing); the web layer decides who may call what.
+//! Every grant, revocation and assignment writes its audit entry in the
+//! same transaction, so the log cannot miss one.
+
+use crate::StoreError;
+use crate::records::PersonId;
+use chrono::{DateTime, Utc};
+use knead_core::vocab::TechniqueId;
+use std::collections::BTreeSet;
+use std::future::Future;
+use uuid::Uuid;
+
+/// An invitation a patient made for a clinician: kept under the SHA-256 of
+/// its code (lowercase hex), like a sign-in token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    /// Whose data it opens.
+    pub patient: PersonId,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+    /// After this moment it cannot be accepted.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A clinician's access to one patient, from acceptance until revocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    /// Its id (the patient revokes by it).
+    pub id: Uuid,
+    /// Whose data.
+    pub patient: PersonId,
+    /// The patient's sign-in address (what the clinician sees them as).
+    pub patient_email: String,
+    /// Who may see it.
+    pub clinician: PersonId,
+    /// The clinician's sign-in address (what the patient sees them as).
+    pub clinician_email: String,
+    /// When the clinician accepted the invitation.
+    pub granted_at: DateTime<Utc>,
+    /// When the patient revoked it; `None` while it lasts.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// What an audit entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AuditAction {
+    /// The patient made an invitation.
+    Invited,
+    /// A clinician accepted an invitation: access granted.
+    Granted,
+    /// The patient revoked a clinician's access.
+    Revoked,
+    /// A clinician looked at the patient's data (`detail` says which).
+    Viewed,
+    /// A clinician assigned a home program.
+    Assigned,
+    /// A clinician left a message.
+    Messaged,
+}
+
+impl AuditAction {
+    /// Every action.
+    pub const ALL: [AuditAction; 6] = [
+        AuditAction::Invited,
+        AuditAction::Granted,
+        AuditAction::Revoked,
+        AuditAction::Viewed,
+        AuditAction::Assigned,
+        AuditAction::Messaged,
+    ];
+
+    /// The word the database and the API use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::Invited => "invited",
+            AuditAction::Granted => "granted",
+            AuditAction::Revoked => "revoked",
+            AuditAction::Viewed => "viewed",
+            AuditAction::Assigned => "assigned",
+            AuditAction::Messaged => "messaged",
+        }
+    }
+
+    /// Read the word back.
+    pub fn parse(word: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == word)
+    }
+}
+
+/// One line of a patient's audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// Its id (UUID v7, so ids sort by time).
+    pub id: Uuid,
+    /// Whose data it is about.
+    pub patient: PersonId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who did it (the patient or a clinician).
+    pub actor: PersonId,
+    /// The actor's address, filled in when read (ignored when written).
+    pub actor_email: String,
+    /// What was done.
+    pub action: AuditAction,
+    /// What it touched, in words without personal data (e.g. "sessions").
+    pub detail: String,
+}
+
+/// A home program a clinician assigned, as asked; the web layer checks it
+/// with `knead_core::program::HomeProgram::new` before keeping it and again
+/// (against the patient's newest screening) each time it is used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    /// Its id.
+    pub id: Uuid,
+    /// For whom.
+    pub patient: PersonId,
+    /// By whom.
+    pub clinician: PersonId,
+    /// The clinician's address, filled in when read (ignored when written).
+    pub clinician_email: String,
+    /// When.
+    pub assigned_at: DateTime<Utc>,
+    /// The techniques.
+    pub techniques: BTreeSet<TechniqueId>,
+    /// Sessions a day.
+    pub sessions_per_day: u32,
+    /// Days a week.
+    pub days_per_week: u8,
+    /// How many weeks, from `assigned_at`.
+    pub weeks: u16,
+    /// A note for the patient.
+    pub note: Option<String>,
+}
+
+/// A message left for a patient (by a clinician with access).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// Its id.
+    pub id: Uuid,
+    /// The patient it is for.
+    pub patient: PersonId,
+    /// Who wrote it.
+    pub author: PersonId,
+    /// The author's address, filled in when read (ignored when written).
+    pub author_email: String,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The text.
+    pub text: String,
+}
+
+/// Sharing with clinicians.
+pub trait Sharing: Send + Sync {
+    /// Keep an invitation under the hash of its code, and log `Invited`.
+    fn create_invitation(
+        &self,
+        code_hash: &str,
+        invitation: &Invitation,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Accept the invitation behind `code_hash` as `clinician` at `now`, in
+    /// one transaction: the invitation must be unused and not lapsed
+    /// (otherwise [`StoreError::NotFound`] with `what = "invitation"`, and
+    /// nothing changes); it is marked used, a grant with `grant_id` is made
+    /// (or the clinician's live grant for that patient is returned) and
+    /// `Granted` is logged. A patient cannot accept their own invitation
+    /// ([`StoreError::Invalid`]).
+    fn accept_invitation(
+        &self,
+        code_hash: &str,
+        clinician: PersonId,
+        grant_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Grant, StoreError>> + Send;
+
+    /// A patient's grants, live and revoked, newest first.
+    fn grants_of_patient(
+        &self,
+        patient: PersonId,
+    ) -> impl Future<Output = Result<Vec<Grant>, StoreError>> + Send;
+
+    /// A clinician's live grants (the patients they may see), oldest first.
+    fn grants_of_clinician(
+        &self,
+        clinician: PersonId,
+    ) -> impl Future<Output = Result<Vec<Grant>, StoreError>> + Send;
+
+    /// The live grant of `clinician` to `patient`, if there is one.
+    fn live_grant(
+        &self,
+        clinician: PersonId,
+        patient: PersonId,
+    ) -> impl Future<Output = Result<Option<Grant>, StoreError>> + Send;
+
+    /// Revoke one of the patient's grants at `now` and log `Revoked`.
+    /// A grant that is not the patient's is [`StoreError::NotFound`];
+    /// revoking a revoked grant changes nothing.
+    fn revoke_grant(
+        &self,
+        patient: PersonId,
+        grant: Uuid,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Append to a patient's audit log.
+    fn audit(&self, entry: &AuditEntry) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// A patient's audit log, newest first, at most `limit`.
+    fn audit_log(
+        &self,
+        patient: PersonId,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<AuditEntry>, StoreError>> + Send;
+
+    /// Keep an assignment (it replaces the patient's earlier ones) and log
+    /// `Assigned`.
+    fn assign(&self, assignment: &Assignment) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The patient's newest assignment.
+    fn assignment(
+        &self,
+        patient: PersonId,
+    ) -> impl Future<Output = Result<Option<Assignment>, StoreError>> + Send;
+
+    /// Keep a message and log `Messaged`.
+    fn add_message(&self, message: &Message) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// A patient's messages, newest first, at most `limit`.
+    fn messages(
+        &self,
+        patient: PersonId,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Message>, StoreError>> + Send;
+}

@@ -1,0 +1,484 @@
+//! [`Sharing`] on SQLite.
+//!
+//! Addresses come from `accounts` with a left join: a person without an
+//! account (the local one) has the empty address rather than records that
+//! vanish from a list.
+
+use super::{
+    SqliteStore, corrupt, id_text, json_text, parse_id, parse_techniques, parse_time, person_text, time_text,
+};
+use crate::StoreError;
+use crate::records::PersonId;
+use crate::sharing::{Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing};
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, SqliteConnection};
+use uuid::Uuid;
+
+#[derive(FromRow)]
+struct InvitationRow {
+    patient: String,
+    created_at: String,
+    expires_at: String,
+    used_at: Option<String>,
+}
+
+#[derive(FromRow)]
+struct GrantRow {
+    id: String,
+    patient: String,
+    patient_email: String,
+    clinician: String,
+    clinician_email: String,
+    granted_at: String,
+    revoked_at: Option<String>,
+}
+
+/// Grants with both addresses; add a `WHERE`.
+const GRANT_SELECT: &str = "SELECT g.id, g.patient, COALESCE(pa.email, '') AS patient_email, \
+     g.clinician, COALESCE(ca.email, '') AS clinician_email, g.granted_at, g.revoked_at \
+     FROM grants g LEFT JOIN accounts pa ON pa.person = g.patient LEFT JOIN accounts ca ON ca.person = g.clinician";
+
+impl GrantRow {
+    fn decode(self) -> Result<Grant, StoreError> {
+        let id = self.id.as_str();
+        let bad = |field: &str, problem: String| corrupt("grant", id, field, problem);
+        Ok(Grant {
+            id: parse_id(id).map_err(|e| bad("id", e))?,
+            patient: PersonId(parse_id(&self.patient).map_err(|e| bad("patient", e))?),
+            clinician: PersonId(parse_id(&self.clinician).map_err(|e| bad("clinician", e))?),
+            granted_at: parse_time(&self.granted_at).map_err(|e| bad("granted_at", e))?,
+            revoked_at: match &self.revoked_at {
+                Some(text) => Some(parse_time(text).map_err(|e| bad("revoked_at", e))?),
+                None => None,
+            },
+            patient_email: self.patient_email,
+            clinician_email: self.clinician_email,
+        })
+    }
+}
+
+#[derive(FromRow)]
+struct AuditRow {
+    id: String,
+    patient: String,
+    at: String,
+    actor: String,
+    actor_email: String,
+    action: String,
+    detail: String,
+}
+
+const AUDIT_SELECT: &str = "SELECT l.id, l.patient, l.at, l.actor, COALESCE(a.email, '') AS actor_email, \
+     l.action, l.detail FROM audit_log l LEFT JOIN accounts a ON a.person = l.actor";
+
+impl AuditRow {
+    fn decode(self) -> Result<AuditEntry, StoreError> {
+        let id = self.id.as_str();
+        let bad = |field: &str, problem: String| corrupt("audit entry", id, field, problem);
+        Ok(AuditEntry {
+            id: parse_id(id).map_err(|e| bad("id", e))?,
+            patient: PersonId(parse_id(&self.patient).map_err(|e| bad("patient", e))?),
+            at: parse_time(&self.at).map_err(|e| bad("at", e))?,
+            actor: PersonId(parse_id(&self.actor).map_err(|e| bad("actor", e))?),
+            actor_email: self.actor_email,
+            action: AuditAction::parse(&self.action)
+                .ok_or_else(|| bad("action", format!("unknown action `{}`", self.action)))?,
+            detail: self.detail,
+        })
+    }
+}
+
+#[derive(FromRow)]
+struct AssignmentRow {
+    id: String,
+    patient: String,
+    clinician: String,
+    clinician_email: String,
+    assigned_at: String,
+    techniques: String,
+    sessions_per_day: i64,
+    days_per_week: i64,
+    weeks: i64,
+    note: Option<String>,
+}
+
+const ASSIGNMENT_SELECT: &str = "SELECT s.id, s.patient, s.clinician, COALESCE(a.email, '') AS clinician_email, \
+     s.assigned_at, s.techniques, s.sessions_per_day, s.days_per_week, s.weeks, s.note \
+     FROM assignments s LEFT JOIN accounts a ON a.person = s.clinician";
+
+impl AssignmentRow {
+    fn decode(self) -> Result<Assignment, StoreError> {
+        let id = self.id.as_str();
+        let bad = |field: &str, problem: String| corrupt("assignment", id, field, problem);
+        Ok(Assignment {
+            id: parse_id(id).map_err(|e| bad("id", e))?,
+            patient: PersonId(parse_id(&self.patient).map_err(|e| bad("patient", e))?),
+            clinician: PersonId(parse_id(&self.clinician).map_err(|e| bad("clinician", e))?),
+            clinician_email: self.clinician_email,
+            assigned_at: parse_time(&self.assigned_at).map_err(|e| bad("assigned_at", e))?,
+            techniques: parse_techniques(&self.techniques).map_err(|e| bad("techniques", e))?,
+            sessions_per_day: u32::try_from(self.sessions_per_day)
+                .map_err(|_| bad("sessions_per_day", format!("{} is out of range", self.sessions_per_day)))?,
+            days_per_week: u8::try_from(self.days_per_week)
+                .map_err(|_| bad("days_per_week", format!("{} is out of range", self.days_per_week)))?,
+            weeks: u16::try_from(self.weeks)
+                .map_err(|_| bad("weeks", format!("{} is out of range", self.weeks)))?,
+            note: self.note,
+        })
+    }
+}
+
+#[derive(FromRow)]
+struct MessageRow {
+    id: String,
+    patient: String,
+    author: String,
+    author_email: String,
+    at: String,
+    text: String,
+}
+
+const MESSAGE_SELECT: &str = "SELECT m.id, m.patient, m.author, COALESCE(a.email, '') AS author_email, m.at, m.text \
+     FROM messages m LEFT JOIN accounts a ON a.person = m.author";
+
+impl MessageRow {
+    fn decode(self) -> Result<Message, StoreError> {
+        let id = self.id.as_str();
+        let bad = |field: &str, problem: String| corrupt("message", id, field, problem);
+        Ok(Message {
+            id: parse_id(id).map_err(|e| bad("id", e))?,
+            patient: PersonId(parse_id(&self.patient).map_err(|e| bad("patient", e))?),
+            author: PersonId(parse_id(&self.author).map_err(|e| bad("author", e))?),
+            author_email: self.author_email,
+            at: parse_time(&self.at).map_err(|e| bad("at", e))?,
+            text: self.text,
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Writes, inside a transaction the caller owns.
+
+/// Append an audit entry. One with its id there already is a retry if it is
+/// this one (nothing changes), else a conflict.
+async fn put_audit(conn: &mut SqliteConnection, entry: &AuditEntry, field: &str) -> Result<(), StoreError> {
+    let id = id_text(entry.id);
+    let existing: Option<AuditRow> = sqlx::query_as(&format!("{AUDIT_SELECT} WHERE l.id = ?"))
+        .bind(&id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if let Some(row) = existing {
+        let kept = row.decode()?;
+        let same = AuditEntry { actor_email: entry.actor_email.clone(), ..kept } == *entry;
+        return if same { Ok(()) } else { Err(StoreError::Conflict { what: "audit entry", id: entry.id }) };
+    }
+    sqlx::query("INSERT INTO audit_log (id, patient, at, actor, action, detail) VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(&id)
+        .bind(person_text(entry.patient))
+        .bind(time_text(&entry.at, &format!("{field}.at"))?)
+        .bind(person_text(entry.actor))
+        .bind(entry.action.as_str())
+        .bind(&entry.detail)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Log what the store itself did, under a fresh id.
+async fn log(
+    conn: &mut SqliteConnection,
+    patient: PersonId,
+    at: DateTime<Utc>,
+    actor: PersonId,
+    action: AuditAction,
+    detail: &str,
+) -> Result<(), StoreError> {
+    let entry = AuditEntry {
+        id: Uuid::now_v7(),
+        patient,
+        at,
+        actor,
+        actor_email: String::new(),
+        action,
+        detail: detail.to_owned(),
+    };
+    put_audit(conn, &entry, "audit").await
+}
+
+async fn fetch_grant(conn: &mut SqliteConnection, id: &str) -> Result<Option<Grant>, StoreError> {
+    let row: Option<GrantRow> =
+        sqlx::query_as(&format!("{GRANT_SELECT} WHERE g.id = ?")).bind(id).fetch_optional(&mut *conn).await?;
+    row.map(GrantRow::decode).transpose()
+}
+
+// ---------------------------------------------------------------------------
+
+impl Sharing for SqliteStore {
+    async fn create_invitation(&self, code_hash: &str, invitation: &Invitation) -> Result<(), StoreError> {
+        if invitation.expires_at <= invitation.created_at {
+            return Err(StoreError::Invalid(format!(
+                "invitation.expires_at: {} is not after its created_at {}",
+                invitation.expires_at, invitation.created_at
+            )));
+        }
+        let created = time_text(&invitation.created_at, "invitation.created_at")?;
+        let expires = time_text(&invitation.expires_at, "invitation.expires_at")?;
+        let patient = person_text(invitation.patient);
+        let mut tx = self.begin_write().await?;
+        let existing: Option<InvitationRow> = sqlx::query_as(
+            "SELECT patient, created_at, expires_at, used_at FROM invitations WHERE code_hash = ?",
+        )
+        .bind(code_hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(row) = existing {
+            // The same invitation again is a retry; anything else under this code is refused.
+            let same = row.patient == patient && row.created_at == created && row.expires_at == expires;
+            return if same { Ok(()) } else { Err(StoreError::Taken { what: "invitation code" }) };
+        }
+        sqlx::query(
+            "INSERT INTO invitations (code_hash, patient, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(code_hash)
+        .bind(&patient)
+        .bind(&created)
+        .bind(&expires)
+        .execute(&mut *tx)
+        .await?;
+        log(
+            &mut tx,
+            invitation.patient,
+            invitation.created_at,
+            invitation.patient,
+            AuditAction::Invited,
+            "invitation",
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn accept_invitation(
+        &self,
+        code_hash: &str,
+        clinician: PersonId,
+        grant_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Grant, StoreError> {
+        let at = time_text(&now, "now")?;
+        let who = person_text(clinician);
+        let mut tx = self.begin_write().await?;
+        let row: Option<InvitationRow> = sqlx::query_as(
+            "SELECT patient, created_at, expires_at, used_at FROM invitations WHERE code_hash = ?",
+        )
+        .bind(code_hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else { return Err(StoreError::NotFound { what: "invitation" }) };
+        let expires =
+            parse_time(&row.expires_at).map_err(|e| corrupt("invitation", code_hash, "expires_at", e))?;
+        if row.used_at.is_some() || expires <= now {
+            return Err(StoreError::NotFound { what: "invitation" });
+        }
+        let patient =
+            PersonId(parse_id(&row.patient).map_err(|e| corrupt("invitation", code_hash, "patient", e))?);
+        if patient == clinician {
+            return Err(StoreError::Invalid(
+                "clinician: a patient cannot accept their own invitation".to_owned(),
+            ));
+        }
+        sqlx::query("UPDATE invitations SET used_at = ?, used_by = ? WHERE code_hash = ?")
+            .bind(&at)
+            .bind(&who)
+            .bind(code_hash)
+            .execute(&mut *tx)
+            .await?;
+        let live: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM grants WHERE patient = ? AND clinician = ? AND revoked_at IS NULL",
+        )
+        .bind(&row.patient)
+        .bind(&who)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let id = match live {
+            Some(id) => id,
+            None => {
+                let id = id_text(grant_id);
+                sqlx::query("INSERT INTO grants (id, patient, clinician, granted_at) VALUES (?, ?, ?, ?)")
+                    .bind(&id)
+                    .bind(&row.patient)
+                    .bind(&who)
+                    .bind(&at)
+                    .execute(&mut *tx)
+                    .await?;
+                id
+            }
+        };
+        log(&mut tx, patient, now, clinician, AuditAction::Granted, "access").await?;
+        let grant = fetch_grant(&mut tx, &id).await?.ok_or(StoreError::NotFound { what: "grant" })?;
+        tx.commit().await?;
+        Ok(grant)
+    }
+
+    async fn grants_of_patient(&self, patient: PersonId) -> Result<Vec<Grant>, StoreError> {
+        let rows: Vec<GrantRow> = sqlx::query_as(&format!(
+            "{GRANT_SELECT} WHERE g.patient = ? ORDER BY g.granted_at DESC, g.id DESC"
+        ))
+        .bind(person_text(patient))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(GrantRow::decode).collect()
+    }
+
+    async fn grants_of_clinician(&self, clinician: PersonId) -> Result<Vec<Grant>, StoreError> {
+        let rows: Vec<GrantRow> = sqlx::query_as(&format!(
+            "{GRANT_SELECT} WHERE g.clinician = ? AND g.revoked_at IS NULL ORDER BY g.granted_at, g.id"
+        ))
+        .bind(person_text(clinician))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(GrantRow::decode).collect()
+    }
+
+    async fn live_grant(&self, clinician: PersonId, patient: PersonId) -> Result<Option<Grant>, StoreError> {
+        let row: Option<GrantRow> = sqlx::query_as(&format!(
+            "{GRANT_SELECT} WHERE g.clinician = ? AND g.patient = ? AND g.revoked_at IS NULL"
+        ))
+        .bind(person_text(clinician))
+        .bind(person_text(patient))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(GrantRow::decode).transpose()
+    }
+
+    async fn revoke_grant(
+        &self,
+        patient: PersonId,
+        grant: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let at = time_text(&now, "now")?;
+        let id = id_text(grant);
+        let mut tx = self.begin_write().await?;
+        let found: Option<Option<String>> =
+            sqlx::query_scalar("SELECT revoked_at FROM grants WHERE id = ? AND patient = ?")
+                .bind(&id)
+                .bind(person_text(patient))
+                .fetch_optional(&mut *tx)
+                .await?;
+        match found {
+            None => return Err(StoreError::NotFound { what: "grant" }),
+            // Revoked already (a retry, or a second click): nothing to do, nothing to log.
+            Some(Some(_)) => return Ok(()),
+            Some(None) => {}
+        }
+        sqlx::query("UPDATE grants SET revoked_at = ? WHERE id = ?")
+            .bind(&at)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        log(&mut tx, patient, now, patient, AuditAction::Revoked, "access").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        put_audit(&mut tx, entry, "entry").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn audit_log(&self, patient: PersonId, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows: Vec<AuditRow> = sqlx::query_as(&format!(
+            "{AUDIT_SELECT} WHERE l.patient = ? ORDER BY l.at DESC, l.id DESC LIMIT ?"
+        ))
+        .bind(person_text(patient))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(AuditRow::decode).collect()
+    }
+
+    async fn assign(&self, assignment: &Assignment) -> Result<(), StoreError> {
+        let a = assignment;
+        let id = id_text(a.id);
+        let mut tx = self.begin_write().await?;
+        let existing: Option<AssignmentRow> = sqlx::query_as(&format!("{ASSIGNMENT_SELECT} WHERE s.id = ?"))
+            .bind(&id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(row) = existing {
+            // A retry is unchanged (and logged once); other content under this id is refused.
+            let kept = row.decode()?;
+            let same = Assignment { clinician_email: a.clinician_email.clone(), ..kept } == *a;
+            return if same { Ok(()) } else { Err(StoreError::Conflict { what: "assignment", id: a.id }) };
+        }
+        sqlx::query(
+            "INSERT INTO assignments (id, patient, clinician, assigned_at, techniques, sessions_per_day, \
+             days_per_week, weeks, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(person_text(a.patient))
+        .bind(person_text(a.clinician))
+        .bind(time_text(&a.assigned_at, "assignment.assigned_at")?)
+        .bind(json_text(&a.techniques, "assignment.techniques")?)
+        .bind(i64::from(a.sessions_per_day))
+        .bind(i64::from(a.days_per_week))
+        .bind(i64::from(a.weeks))
+        .bind(&a.note)
+        .execute(&mut *tx)
+        .await?;
+        log(&mut tx, a.patient, a.assigned_at, a.clinician, AuditAction::Assigned, "home program").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn assignment(&self, patient: PersonId) -> Result<Option<Assignment>, StoreError> {
+        let row: Option<AssignmentRow> = sqlx::query_as(&format!(
+            "{ASSIGNMENT_SELECT} WHERE s.patient = ? ORDER BY s.assigned_at DESC, s.id DESC LIMIT 1"
+        ))
+        .bind(person_text(patient))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(AssignmentRow::decode).transpose()
+    }
+
+    async fn add_message(&self, message: &Message) -> Result<(), StoreError> {
+        let m = message;
+        let id = id_text(m.id);
+        let mut tx = self.begin_write().await?;
+        let existing: Option<MessageRow> = sqlx::query_as(&format!("{MESSAGE_SELECT} WHERE m.id = ?"))
+            .bind(&id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(row) = existing {
+            // A retry is unchanged (and logged once); other content under this id is refused.
+            let kept = row.decode()?;
+            let same = Message { author_email: m.author_email.clone(), ..kept } == *m;
+            return if same { Ok(()) } else { Err(StoreError::Conflict { what: "message", id: m.id }) };
+        }
+        sqlx::query("INSERT INTO messages (id, patient, author, at, text) VALUES (?, ?, ?, ?, ?)")
+            .bind(&id)
+            .bind(person_text(m.patient))
+            .bind(person_text(m.author))
+            .bind(time_text(&m.at, "message.at")?)
+            .bind(&m.text)
+            .execute(&mut *tx)
+            .await?;
+        log(&mut tx, m.patient, m.at, m.author, AuditAction::Messaged, "message").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn messages(&self, patient: PersonId, limit: u32) -> Result<Vec<Message>, StoreError> {
+        let rows: Vec<MessageRow> = sqlx::query_as(&format!(
+            "{MESSAGE_SELECT} WHERE m.patient = ? ORDER BY m.at DESC, m.id DESC LIMIT ?"
+        ))
+        .bind(person_text(patient))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(MessageRow::decode).collect()
+    }
+}

@@ -1,0 +1,333 @@
+//! The clinician's side: accepting an invitation, the list of patients in
+//! order of who needs attention, one patient's record, assigning a program
+//! and leaving a message. A patient's data is reached only through a
+//! [`Treating`], made from a live grant, and every look is written to the
+//! patient's audit log.
+
+use super::body::{DayQuery, JsonBody, local_day};
+use super::journal::{self, ProgressOut};
+use super::program::{self, AssignRequest, ProgramOut};
+use super::screening::ScreeningOut;
+use super::sharing::{MessageOut, normalise_code};
+use crate::AppState;
+use crate::auth::{self, Clinician, Treating};
+use crate::problem::{ApiResult, Problem};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{DateTime, Days, FixedOffset, NaiveDate, Utc};
+use knead_core::attention::{self, ADHERENCE_WINDOW_DAYS, Adherence, Concern};
+use knead_core::screening;
+use knead_core::vocab::Disposition;
+use knead_store::records::{CheckIn, SessionSummary};
+use knead_store::sharing::{Grant, Message, Sharing};
+use knead_store::{Store, StoreError};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// Screenings and messages shown on a patient's record at most.
+const RECORD_SHOWN: u32 = 50;
+
+/// The longest message.
+pub const MESSAGE_MAX_CHARS: usize = 2_000;
+
+/// An invitation code to accept.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Accept {
+    /// The code the patient gave (case, spaces and dashes do not matter).
+    pub code: String,
+}
+
+/// A patient the clinician may see.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PatientOut {
+    /// The patient's id (for the other clinician endpoints).
+    pub patient: Uuid,
+    /// Their address.
+    pub email: String,
+    /// Since when.
+    pub granted_at: DateTime<Utc>,
+}
+
+impl From<&Grant> for PatientOut {
+    fn from(g: &Grant) -> Self {
+        Self { patient: g.patient.0, email: g.patient_email.clone(), granted_at: g.granted_at }
+    }
+}
+
+/// Accept an invitation as `clinician` (the pages use it too).
+pub async fn accept_code(state: &AppState, clinician: &Clinician, code: &str) -> Result<Grant, Problem> {
+    let hash = auth::token_hash(&normalise_code(code));
+    match state
+        .store
+        .accept_invitation(&hash, clinician.person(), Uuid::now_v7(), state.config.now.now())
+        .await
+    {
+        Ok(grant) => Ok(grant),
+        Err(StoreError::NotFound { .. }) => Err(Problem::invalid(
+            "code",
+            "no invitation with this code is open: it may be mistyped, used already, or past its 7 days",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Accept a patient's invitation: access from now until they revoke it.
+#[utoipa::path(post, path = "/api/v1/invitations/accept", tag = "clinic", request_body = Accept,
+    responses(
+        (status = 201, body = PatientOut),
+        (status = 403, description = "Not a clinician's account", body = Problem),
+        (status = 422, description = "No open invitation has this code", body = Problem),
+        (status = 429, description = "Too many attempts", body = Problem),
+    ))]
+pub async fn accept_invitation(
+    State(state): State<AppState>,
+    clinician: Clinician,
+    JsonBody(req): JsonBody<Accept>,
+) -> ApiResult<(StatusCode, Json<PatientOut>)> {
+    let grant = accept_code(&state, &clinician, &req.code).await?;
+    Ok((StatusCode::CREATED, Json(PatientOut::from(&grant))))
+}
+
+/// One patient on the clinician's list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PatientRow {
+    /// Who.
+    #[serde(flatten)]
+    pub patient: PatientOut,
+    /// What needs attention, most serious first (empty when nothing does).
+    pub concerns: Vec<String>,
+    /// The most serious concern's kind: red_flag, pain or missed.
+    pub worst: Option<String>,
+    /// The newest screening's disposition.
+    #[schema(value_type = Option<String>)]
+    pub screening: Option<Disposition>,
+    /// Typical pain now, in tenths (the mean pain-before of the last week with readings).
+    pub current_tenths: Option<u32>,
+    /// Pain at the start.
+    pub baseline: Option<u8>,
+    /// Sessions done against assigned in the last 7 days, when a program is assigned.
+    #[schema(value_type = Option<Object>)]
+    pub week: Option<Adherence>,
+    /// The newest session.
+    pub last_session: Option<DateTime<Utc>>,
+}
+
+fn kind(c: &Concern) -> &'static str {
+    match c {
+        Concern::RedFlag { .. } => "red_flag",
+        Concern::Pain { .. } => "pain",
+        Concern::Missed { .. } => "missed",
+    }
+}
+
+/// Sessions per local day.
+fn per_day(sessions: &[SessionSummary], offset: FixedOffset) -> BTreeMap<NaiveDate, u32> {
+    let mut days = BTreeMap::new();
+    for s in sessions {
+        *days.entry(local_day(s.started_at, offset)).or_default() += 1;
+    }
+    days
+}
+
+/// Where one patient stands, from their journal.
+struct Standing {
+    row: PatientRow,
+    concerns: Vec<Concern>,
+    progress: ProgressOut,
+    sessions: Vec<SessionSummary>,
+}
+
+async fn standing(state: &AppState, grant: &Grant, offset: FixedOffset) -> Result<Standing, Problem> {
+    let person = grant.patient;
+    let judged = journal::judge(state, person, offset).await?;
+    let newest = state.store.screenings(person, 1).await?.into_iter().next();
+    let headline = newest.as_ref().map(|s| screening::screen(&state.config.pack, &s.intake).headline);
+    let today = local_day(state.config.now.now(), offset);
+    let week = match program::in_force(state, person, today).await? {
+        Some(a) => {
+            let permit = program::newest_permit(state, person).await?;
+            let days = per_day(&judged.sessions, offset);
+            permit.ok().and_then(|p| program::checked(state, &a, &p).ok()).map(|p| {
+                let from = today - Days::new(u64::from(ADHERENCE_WINDOW_DAYS));
+                let to = today - Days::new(1);
+                attention::adherence(&p, a.assigned_at.date_naive(), from, to, |d| {
+                    days.get(&d).copied().unwrap_or(0)
+                })
+            })
+        }
+        None => None,
+    };
+    let concerns = attention::concerns(
+        newest.as_ref().map(|s| s.disposition).zip(headline.as_deref()),
+        &judged.assessment.flags,
+        week,
+    );
+    let row = PatientRow {
+        patient: PatientOut::from(grant),
+        concerns: concerns.iter().map(Concern::message).collect(),
+        worst: concerns.first().map(|c| kind(c).to_owned()),
+        screening: newest.map(|s| s.disposition),
+        current_tenths: judged.assessment.current_tenths,
+        baseline: judged.assessment.baseline,
+        week,
+        last_session: judged.sessions.last().map(|s| s.started_at),
+    };
+    let progress = journal::progress_of(&judged);
+    Ok(Standing { row, concerns, progress, sessions: judged.sessions })
+}
+
+/// The clinician's patients, most in need of attention first (the pages
+/// use it too). Writes one `viewed` line to each patient's audit log.
+pub async fn dashboard(
+    state: &AppState,
+    clinician: &Clinician,
+    offset: FixedOffset,
+) -> Result<Vec<PatientRow>, Problem> {
+    let grants = state.store.grants_of_clinician(clinician.person()).await?;
+    let mut rows = Vec::with_capacity(grants.len());
+    for grant in &grants {
+        let s = standing(state, grant, offset).await?;
+        auth::log_view(state, clinician.person(), grant.patient, "dashboard").await?;
+        rows.push((attention::urgency(&s.concerns), s.row));
+    }
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(rows.into_iter().map(|(_, row)| row).collect())
+}
+
+/// The clinician's patients, most in need of attention first.
+#[utoipa::path(get, path = "/api/v1/patients", tag = "clinic", params(DayQuery),
+    responses((status = 200, body = Vec<PatientRow>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn list_patients(
+    State(state): State<AppState>,
+    clinician: Clinician,
+    day: DayQuery,
+) -> ApiResult<Json<Vec<PatientRow>>> {
+    Ok(Json(dashboard(&state, &clinician, day.offset()?).await?))
+}
+
+/// One patient's record, as their clinician sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PatientRecord {
+    /// Where they stand.
+    pub summary: PatientRow,
+    /// Pain over time and the §4 judgement.
+    pub progress: ProgressOut,
+    /// Sessions, oldest first.
+    #[schema(value_type = Vec<Object>)]
+    pub sessions: Vec<SessionSummary>,
+    /// Screenings, newest first (at most 50).
+    pub screenings: Vec<ScreeningOut>,
+    /// Weekly check-ins, oldest first.
+    #[schema(value_type = Vec<Object>)]
+    pub checkins: Vec<CheckIn>,
+    /// The program assigned, if any.
+    pub program: Option<ProgramOut>,
+    /// Messages, newest first (at most 50).
+    pub messages: Vec<MessageOut>,
+}
+
+/// One patient's record (the pages use it too); logged as viewed.
+pub async fn record(
+    state: &AppState,
+    treating: &Treating,
+    offset: FixedOffset,
+) -> Result<PatientRecord, Problem> {
+    let person = treating.patient();
+    let standing = standing(state, &treating.grant, offset).await?;
+    let screenings = state.store.screenings(person, RECORD_SHOWN).await?;
+    let record = PatientRecord {
+        summary: standing.row,
+        progress: standing.progress,
+        sessions: standing.sessions,
+        screenings: screenings.into_iter().map(ScreeningOut::from).collect(),
+        checkins: state.store.checkins(person).await?,
+        program: program::program_of(state, person).await?,
+        messages: state
+            .store
+            .messages(person, RECORD_SHOWN)
+            .await?
+            .into_iter()
+            .map(MessageOut::from)
+            .collect(),
+    };
+    treating.log_view(state, "record").await?;
+    Ok(record)
+}
+
+/// One patient's record: sessions, pain, screenings, check-ins, program, messages.
+#[utoipa::path(get, path = "/api/v1/patients/{patient}", tag = "clinic",
+    params(("patient" = Uuid, Path, description = "The patient's id"), DayQuery),
+    responses((status = 200, body = PatientRecord), (status = 404, description = "No such patient, or no access", body = Problem)))]
+pub async fn get_patient(
+    State(state): State<AppState>,
+    treating: Treating,
+    day: DayQuery,
+) -> ApiResult<Json<PatientRecord>> {
+    Ok(Json(record(&state, &treating, day.offset()?).await?))
+}
+
+/// Assign a home program within the pack's limits and the patient's screening.
+#[utoipa::path(put, path = "/api/v1/patients/{patient}/program", tag = "clinic", request_body = AssignRequest,
+    params(("patient" = Uuid, Path, description = "The patient's id")),
+    responses(
+        (status = 200, body = ProgramOut),
+        (status = 404, description = "No such patient, or no access", body = Problem),
+        (status = 409, description = "The patient's screening does not allow self-massage", body = Problem),
+        (status = 422, description = "Outside a limit; `field` names it", body = Problem),
+    ))]
+pub async fn assign_program(
+    State(state): State<AppState>,
+    treating: Treating,
+    JsonBody(req): JsonBody<AssignRequest>,
+) -> ApiResult<Json<ProgramOut>> {
+    let g = &treating.grant;
+    program::assign(&state, g.clinician, &g.clinician_email, g.patient, req).await?;
+    program::program_of(&state, g.patient).await?.map(Json).ok_or_else(Problem::internal)
+}
+
+/// A message to leave.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMessage {
+    /// The text (1 to 2,000 characters).
+    pub text: String,
+}
+
+/// Leave a message for `treating`'s patient (the pages use it too).
+pub async fn leave_message(state: &AppState, treating: &Treating, text: &str) -> Result<Message, Problem> {
+    let text = text.trim();
+    let n = text.chars().count();
+    if n == 0 || n > MESSAGE_MAX_CHARS {
+        return Err(Problem::invalid(
+            "text",
+            format!("allowed: 1 to {MESSAGE_MAX_CHARS} characters; this has {n}"),
+        ));
+    }
+    let message = Message {
+        id: Uuid::now_v7(),
+        patient: treating.patient(),
+        author: treating.clinician.person(),
+        author_email: treating.grant.clinician_email.clone(),
+        at: state.config.now.now(),
+        text: text.to_owned(),
+    };
+    state.store.add_message(&message).await?;
+    Ok(message)
+}
+
+/// Leave the patient a message.
+#[utoipa::path(post, path = "/api/v1/patients/{patient}/messages", tag = "clinic", request_body = NewMessage,
+    params(("patient" = Uuid, Path, description = "The patient's id")),
+    responses((status = 201, body = MessageOut), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn post_message(
+    State(state): State<AppState>,
+    treating: Treating,
+    JsonBody(req): JsonBody<NewMessage>,
+) -> ApiResult<(StatusCode, Json<MessageOut>)> {
+    let message = leave_message(&state, &treating, &req.text).await?;
+    Ok((StatusCode::CREATED, Json(MessageOut::from(message))))
+}

@@ -1,0 +1,203 @@
+//! What a patient shares: invitations for clinicians, who has access (and
+//! revoking it), the audit log of who saw what, the program a clinician
+//! assigned and their messages. Every handler takes a [`Patient`], so it
+//! reaches only the caller's own sharing.
+
+use super::program::{ProgramOut, program_of};
+use crate::AppState;
+use crate::auth::{self, Patient};
+use crate::problem::{ApiResult, Problem};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Duration, Utc};
+use knead_store::sharing::{AuditEntry, Grant, Invitation, Message, Sharing};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// How long an invitation can be accepted.
+pub const INVITATION_DAYS: i64 = 7;
+
+/// The audit log entries shown at most.
+const AUDIT_SHOWN: u32 = 200;
+
+/// Messages shown at most.
+const MESSAGES_SHOWN: u32 = 50;
+
+/// The letters of an invitation code: Crockford's base 32, which leaves
+/// out I, L, O and U so that a code read aloud or retyped survives.
+const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// Letters in a code (12 x 5 bits = 60 bits), shown in groups of four.
+const CODE_LETTERS: usize = 12;
+
+/// A new invitation: the code is shown once and kept only as its hash.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationOut {
+    /// The code to give the clinician (`XXXX-XXXX-XXXX`).
+    pub code: String,
+    /// The page where a clinician accepts it (a path on this server).
+    pub link: String,
+    /// After this it cannot be used.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// An invitation code, read the way people type it: case, spaces and
+/// dashes do not matter, and O, I and L are read as 0, 1 and 1.
+pub fn normalise_code(code: &str) -> String {
+    code.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        })
+        .collect()
+}
+
+fn new_code() -> Result<String, Problem> {
+    let mut bytes = [0_u8; CODE_LETTERS];
+    getrandom::fill(&mut bytes).map_err(|e| {
+        tracing::error!(error = %e, "no randomness");
+        Problem::internal()
+    })?;
+    let letters: Vec<char> = bytes.iter().map(|b| char::from(CODE_ALPHABET[usize::from(b % 32)])).collect();
+    Ok(letters.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-"))
+}
+
+/// Make an invitation for `patient` (the pages use it too).
+pub async fn invite(state: &AppState, patient: &Patient) -> Result<InvitationOut, Problem> {
+    let code = new_code()?;
+    let now = state.config.now.now();
+    let invitation = Invitation {
+        patient: patient.person(),
+        created_at: now,
+        expires_at: now + Duration::days(INVITATION_DAYS),
+    };
+    state.store.create_invitation(&auth::token_hash(&normalise_code(&code)), &invitation).await?;
+    Ok(InvitationOut { link: format!("/invite/{code}"), code, expires_at: invitation.expires_at })
+}
+
+/// Invite a clinician: a single-use code, valid for 7 days.
+#[utoipa::path(post, path = "/api/v1/invitations", tag = "sharing",
+    responses((status = 201, body = InvitationOut), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn create_invitation(
+    State(state): State<AppState>,
+    patient: Patient,
+) -> ApiResult<(StatusCode, Json<InvitationOut>)> {
+    Ok((StatusCode::CREATED, Json(invite(&state, &patient).await?)))
+}
+
+/// A clinician's access, as the patient sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GrantOut {
+    /// Its id (to revoke it).
+    pub id: Uuid,
+    /// The clinician's address.
+    pub clinician_email: String,
+    /// Since when.
+    pub granted_at: DateTime<Utc>,
+    /// When it was revoked; absent while it lasts.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<Grant> for GrantOut {
+    fn from(g: Grant) -> Self {
+        Self {
+            id: g.id,
+            clinician_email: g.clinician_email,
+            granted_at: g.granted_at,
+            revoked_at: g.revoked_at,
+        }
+    }
+}
+
+/// Who has (and had) access, newest first.
+#[utoipa::path(get, path = "/api/v1/grants", tag = "sharing",
+    responses((status = 200, body = Vec<GrantOut>), (status = 401, body = Problem)))]
+pub async fn list_grants(State(state): State<AppState>, patient: Patient) -> ApiResult<Json<Vec<GrantOut>>> {
+    let grants = state.store.grants_of_patient(patient.person()).await?;
+    Ok(Json(grants.into_iter().map(GrantOut::from).collect()))
+}
+
+/// Revoke a clinician's access: it ends with their next request.
+#[utoipa::path(delete, path = "/api/v1/grants/{id}", tag = "sharing",
+    params(("id" = Uuid, Path, description = "The grant's id")),
+    responses((status = 204, description = "Revoked (or already revoked)"), (status = 404, body = Problem)))]
+pub async fn revoke_grant(
+    State(state): State<AppState>,
+    patient: Patient,
+    Path(id): Path<Uuid>,
+) -> ApiResult<StatusCode> {
+    state.store.revoke_grant(patient.person(), id, state.config.now.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// One line of the audit log.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditOut {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who (their address).
+    pub actor_email: String,
+    /// invited, granted, revoked, viewed, assigned or messaged.
+    pub action: String,
+    /// What it touched.
+    pub detail: String,
+}
+
+impl From<AuditEntry> for AuditOut {
+    fn from(e: AuditEntry) -> Self {
+        Self { at: e.at, actor_email: e.actor_email, action: e.action.as_str().to_owned(), detail: e.detail }
+    }
+}
+
+/// Who did what with the patient's data, newest first (at most 200).
+#[utoipa::path(get, path = "/api/v1/audit", tag = "sharing",
+    responses((status = 200, body = Vec<AuditOut>), (status = 401, body = Problem)))]
+pub async fn audit_log(State(state): State<AppState>, patient: Patient) -> ApiResult<Json<Vec<AuditOut>>> {
+    let log = state.store.audit_log(patient.person(), AUDIT_SHOWN).await?;
+    Ok(Json(log.into_iter().map(AuditOut::from).collect()))
+}
+
+/// A message.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageOut {
+    /// Its id.
+    pub id: Uuid,
+    /// Who wrote it.
+    pub author_email: String,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The text.
+    pub text: String,
+}
+
+impl From<Message> for MessageOut {
+    fn from(m: Message) -> Self {
+        Self { id: m.id, author_email: m.author_email, at: m.at, text: m.text }
+    }
+}
+
+/// Messages from clinicians, newest first (at most 50).
+#[utoipa::path(get, path = "/api/v1/messages", tag = "sharing",
+    responses((status = 200, body = Vec<MessageOut>), (status = 401, body = Problem)))]
+pub async fn list_messages(
+    State(state): State<AppState>,
+    patient: Patient,
+) -> ApiResult<Json<Vec<MessageOut>>> {
+    let messages = state.store.messages(patient.person(), MESSAGES_SHOWN).await?;
+    Ok(Json(messages.into_iter().map(MessageOut::from).collect()))
+}
+
+/// The home program a clinician assigned, checked against the newest
+/// screening; `null` when none is.
+#[utoipa::path(get, path = "/api/v1/program", tag = "sharing",
+    responses((status = 200, body = Option<ProgramOut>), (status = 401, body = Problem)))]
+pub async fn my_program(
+    State(state): State<AppState>,
+    patient: Patient,
+) -> ApiResult<Json<Option<ProgramOut>>> {
+    Ok(Json(program_of(&state, patient.person()).await?))
+}

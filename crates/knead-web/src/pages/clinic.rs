@@ -1,0 +1,281 @@
+//! The clinician's pages: the patient list by attention (with the form to
+//! accept an invitation), the invitation link, and one patient's record
+//! with the forms to assign a program and leave a message.
+
+use super::sharing::{MessageView, ProgramView, when};
+use super::{all, one, pairs, problem_page_with, render};
+use crate::AppState;
+use crate::api::clinic::{self, PatientRecord};
+use crate::api::program::{self, AssignRequest};
+use crate::auth::{Clinician, Refused, Treating};
+use crate::problem::Problem;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{Offset as _, Utc};
+use knead_core::attention::Adherence;
+use knead_core::vocab::{TechniqueId, Vocabulary};
+use uuid::Uuid;
+
+fn clinic_problem(clinician: &Clinician, p: Problem) -> Response {
+    problem_page_with(Some(clinician.csrf().to_owned()), p)
+}
+
+fn tenths(t: Option<u32>) -> String {
+    t.map_or("no readings".to_owned(), |t| format!("{}.{}/10", t / 10, t % 10))
+}
+
+fn week_words(week: Option<Adherence>) -> String {
+    week.map_or("no program".to_owned(), |a| format!("{} of {} sessions", a.done, a.assigned))
+}
+
+struct Row {
+    id: Uuid,
+    email: String,
+    worst: &'static str,
+    worst_label: &'static str,
+    concerns: Vec<String>,
+    pain: String,
+    week: String,
+    last: String,
+}
+
+#[derive(Template)]
+#[template(path = "clinic.html")]
+struct ClinicPage {
+    title: &'static str,
+    csrf: Option<String>,
+    csrf_token: String,
+    error: Option<String>,
+    code: String,
+    rows: Vec<Row>,
+}
+
+async fn list(
+    state: &AppState,
+    clinician: &Clinician,
+    error: Option<String>,
+    code: String,
+) -> Result<Response, Problem> {
+    let rows = clinic::dashboard(state, clinician, Utc.fix()).await?;
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let (worst, worst_label) = match r.worst.as_deref() {
+                Some("red_flag") => ("red-flag", "Warning signs"),
+                Some("pain") => ("pain", "Pain"),
+                Some(_) => ("missed", "Sessions missed"),
+                None => ("none", ""),
+            };
+            Row {
+                id: r.patient.patient,
+                email: r.patient.email,
+                worst,
+                worst_label,
+                concerns: r.concerns,
+                pain: tenths(r.current_tenths),
+                week: week_words(r.week),
+                last: r.last_session.map_or("none".to_owned(), when),
+            }
+        })
+        .collect();
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = ClinicPage {
+        title: "Your patients",
+        csrf: Some(clinician.csrf().to_owned()),
+        csrf_token: clinician.csrf().to_owned(),
+        error,
+        code,
+        rows,
+    };
+    Ok(render(status, &page))
+}
+
+/// `GET /clinic`.
+pub(super) async fn dashboard(State(state): State<AppState>, clinician: Clinician) -> Response {
+    list(&state, &clinician, None, String::new()).await.unwrap_or_else(|p| clinic_problem(&clinician, p))
+}
+
+/// `POST /clinic/accept`.
+pub(super) async fn accept(State(state): State<AppState>, clinician: Clinician, body: Bytes) -> Response {
+    let form = pairs(&body);
+    if let Err(p) = clinician.check_csrf(one(&form, "csrf")) {
+        return clinic_problem(&clinician, p);
+    }
+    let code = one(&form, "code");
+    match clinic::accept_code(&state, &clinician, code).await {
+        Ok(grant) => Redirect::to(&format!("/clinic/patients/{}", grant.patient.0)).into_response(),
+        Err(p) => list(&state, &clinician, Some(p.detail.unwrap_or(p.title)), code.to_owned())
+            .await
+            .unwrap_or_else(|p| clinic_problem(&clinician, p)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "invite.html")]
+struct InvitePage {
+    title: &'static str,
+    csrf: Option<String>,
+    csrf_token: String,
+    code: String,
+}
+
+/// `GET /invite/{code}`: the link a patient sends. A signed-in clinician
+/// gets a button to accept it; anyone else is told how.
+pub(super) async fn invitation(clinician: Result<Clinician, Refused>, Path(code): Path<String>) -> Response {
+    let code: String = code.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(20).collect();
+    let csrf = clinician.ok().map(|c| c.csrf().to_owned());
+    let page = InvitePage { title: "Invitation", csrf_token: csrf.clone().unwrap_or_default(), csrf, code };
+    render(StatusCode::OK, &page)
+}
+
+struct DayView {
+    day: String,
+    sessions: u32,
+    before: String,
+    after: String,
+}
+
+#[derive(Template)]
+#[template(path = "patient.html")]
+struct PatientPage {
+    title: &'static str,
+    csrf: Option<String>,
+    csrf_token: String,
+    id: Uuid,
+    email: String,
+    since: String,
+    concerns: Vec<String>,
+    error: Option<String>,
+    notice: Option<String>,
+    pain: String,
+    adherence: String,
+    days: Vec<DayView>,
+    program: Option<ProgramView>,
+    techniques: Vec<(&'static str, String)>,
+    sessions_max: u32,
+    messages: Vec<MessageView>,
+    screenings: Vec<(String, &'static str)>,
+    checkins: Vec<String>,
+}
+
+async fn record_page(
+    state: &AppState,
+    treating: &Treating,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Result<Response, Problem> {
+    let PatientRecord { summary, progress, screenings, checkins, program, messages, .. } =
+        clinic::record(state, treating, Utc.fix()).await?;
+    let pain = match (progress.baseline, progress.current_tenths) {
+        (Some(b), now) => format!("Started at {b}/10; typical now {}.", tenths(now)),
+        _ => "No sessions yet.".to_owned(),
+    };
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = PatientPage {
+        title: "Patient",
+        csrf: Some(treating.clinician.csrf().to_owned()),
+        csrf_token: treating.clinician.csrf().to_owned(),
+        id: summary.patient.patient,
+        email: summary.patient.email,
+        since: when(summary.patient.granted_at),
+        concerns: summary.concerns,
+        error,
+        notice,
+        pain,
+        adherence: week_words(summary.week),
+        days: progress
+            .days
+            .iter()
+            .rev()
+            .take(56)
+            .map(|d| DayView {
+                day: d.day.to_string(),
+                sessions: d.sessions,
+                before: format!("{:.1}", d.before),
+                after: d.after.map_or("not given".to_owned(), |a| format!("{a:.1}")),
+            })
+            .collect(),
+        program: program.map(ProgramView::from),
+        techniques: state.config.pack.techniques.iter().map(|t| (t.id.as_str(), t.name.clone())).collect(),
+        sessions_max: state.config.pack.daily_sessions_max.value,
+        messages: messages
+            .into_iter()
+            .map(|m| MessageView { from: m.author_email, when: when(m.at), text: m.text })
+            .collect(),
+        screenings: screenings
+            .into_iter()
+            .map(|s| (when(s.at), super::disposition_label(s.disposition)))
+            .collect(),
+        checkins: checkins
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}: pain over the week {}/10, {} since starting",
+                    when(c.at),
+                    c.week_pain.get(),
+                    knead_core::labels::change(c.change.get())
+                )
+            })
+            .collect(),
+    };
+    Ok(render(status, &page))
+}
+
+/// `GET /clinic/patients/{patient}`.
+pub(super) async fn patient(State(state): State<AppState>, treating: Treating) -> Response {
+    record_page(&state, &treating, None, None)
+        .await
+        .unwrap_or_else(|p| clinic_problem(&treating.clinician, p))
+}
+
+fn assign_request(form: &[(String, String)]) -> Result<AssignRequest, Problem> {
+    let number = |field: &'static str| {
+        one(form, field).trim().parse::<u32>().map_err(|_| Problem::invalid(field, "a whole number"))
+    };
+    let techniques = all(form, "techniques")
+        .map(|t| TechniqueId::parse(t).ok_or_else(|| Problem::invalid("techniques", TechniqueId::allowed())))
+        .collect::<Result<_, _>>()?;
+    Ok(AssignRequest {
+        techniques,
+        sessions_per_day: number("sessions_per_day")?,
+        days_per_week: u8::try_from(number("days_per_week")?).unwrap_or(u8::MAX),
+        weeks: u16::try_from(number("weeks")?).unwrap_or(u16::MAX),
+        note: Some(one(form, "note").to_owned()),
+    })
+}
+
+/// `POST /clinic/patients/{patient}/program`.
+pub(super) async fn assign(State(state): State<AppState>, treating: Treating, body: Bytes) -> Response {
+    let form = pairs(&body);
+    let done = async {
+        treating.clinician.check_csrf(one(&form, "csrf"))?;
+        let g = &treating.grant;
+        program::assign(&state, g.clinician, &g.clinician_email, g.patient, assign_request(&form)?).await
+    };
+    let (error, notice) = match done.await {
+        Ok(_) => (None, Some("The program is set. The patient sees it on their next plan.".to_owned())),
+        Err(p) => (Some(p.detail.unwrap_or(p.title)), None),
+    };
+    record_page(&state, &treating, error, notice)
+        .await
+        .unwrap_or_else(|p| clinic_problem(&treating.clinician, p))
+}
+
+/// `POST /clinic/patients/{patient}/message`.
+pub(super) async fn message(State(state): State<AppState>, treating: Treating, body: Bytes) -> Response {
+    let form = pairs(&body);
+    let done = async {
+        treating.clinician.check_csrf(one(&form, "csrf"))?;
+        clinic::leave_message(&state, &treating, one(&form, "text")).await
+    };
+    let (error, notice) = match done.await {
+        Ok(_) => (None, Some("Message sent.".to_owned())),
+        Err(p) => (Some(p.detail.unwrap_or(p.title)), None),
+    };
+    record_page(&state, &treating, error, notice)
+        .await
+        .unwrap_or_else(|p| clinic_problem(&treating.clinician, p))
+}

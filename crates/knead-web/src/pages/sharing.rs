@@ -1,0 +1,171 @@
+//! The patient's Sharing page: invite a clinician, see and end their
+//! access, read the program they set and their messages, and read the log
+//! of who looked at what.
+
+use super::{one, pairs, problem_page, render};
+use crate::AppState;
+use crate::api::program::{ProgramOut, program_of};
+use crate::api::sharing::invite;
+use crate::auth::Patient;
+use crate::problem::Problem;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use knead_core::vocab::Vocabulary as _;
+use knead_store::sharing::{AuditAction, Sharing};
+use uuid::Uuid;
+
+/// Log lines and messages shown.
+const SHOWN: u32 = 100;
+
+/// A moment as the pages show it.
+pub(super) fn when(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+pub(super) struct InvitationView {
+    code: String,
+    link: String,
+    expires: String,
+}
+
+pub(super) struct GrantView {
+    id: Uuid,
+    email: String,
+    since: String,
+    revoked: Option<String>,
+}
+
+pub(super) struct ProgramView {
+    pub(super) by: String,
+    pub(super) what: String,
+    pub(super) note: Option<String>,
+    pub(super) on_hold: Option<String>,
+}
+
+impl From<ProgramOut> for ProgramView {
+    fn from(p: ProgramOut) -> Self {
+        let techniques: Vec<String> = p.techniques.iter().map(|t| t.as_str().replace('_', " ")).collect();
+        Self {
+            what: format!(
+                "{}, {} a day, {} days a week, for {} weeks (until {})",
+                techniques.join(", "),
+                p.sessions_per_day,
+                p.days_per_week,
+                p.weeks,
+                p.ends_on
+            ),
+            by: p.clinician_email,
+            note: p.note,
+            on_hold: p.on_hold,
+        }
+    }
+}
+
+pub(super) struct MessageView {
+    pub(super) from: String,
+    pub(super) when: String,
+    pub(super) text: String,
+}
+
+struct AuditView {
+    when: String,
+    who: String,
+    what: String,
+}
+
+#[derive(Template)]
+#[template(path = "sharing.html")]
+struct SharingPage {
+    title: &'static str,
+    csrf: Option<String>,
+    csrf_token: String,
+    invitation: Option<InvitationView>,
+    grants: Vec<GrantView>,
+    program: Option<ProgramView>,
+    messages: Vec<MessageView>,
+    audit: Vec<AuditView>,
+}
+
+fn action_words(action: AuditAction, detail: &str) -> String {
+    match action {
+        AuditAction::Invited => "made an invitation".to_owned(),
+        AuditAction::Granted => "accepted an invitation: access began".to_owned(),
+        AuditAction::Revoked => "ended access".to_owned(),
+        AuditAction::Viewed => format!("looked at your {detail}"),
+        AuditAction::Assigned => "set a home program".to_owned(),
+        AuditAction::Messaged => "left a message".to_owned(),
+    }
+}
+
+async fn page(
+    state: &AppState,
+    patient: &Patient,
+    invitation: Option<InvitationView>,
+) -> Result<Response, Problem> {
+    let person = patient.person();
+    let grants = state.store.grants_of_patient(person).await?;
+    let messages = state.store.messages(person, SHOWN).await?;
+    let audit = state.store.audit_log(person, SHOWN).await?;
+    let page = SharingPage {
+        title: "Sharing",
+        csrf: Some(patient.csrf().to_owned()),
+        csrf_token: patient.csrf().to_owned(),
+        invitation,
+        grants: grants
+            .into_iter()
+            .map(|g| GrantView {
+                id: g.id,
+                email: g.clinician_email,
+                since: when(g.granted_at),
+                revoked: g.revoked_at.map(when),
+            })
+            .collect(),
+        program: program_of(state, person).await?.map(ProgramView::from),
+        messages: messages
+            .into_iter()
+            .map(|m| MessageView { from: m.author_email, when: when(m.at), text: m.text })
+            .collect(),
+        audit: audit
+            .into_iter()
+            .map(|a| AuditView {
+                when: when(a.at),
+                who: if a.actor == person { "You".to_owned() } else { a.actor_email },
+                what: action_words(a.action, &a.detail),
+            })
+            .collect(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// `GET /sharing`.
+pub(super) async fn sharing(State(state): State<AppState>, patient: Patient) -> Response {
+    page(&state, &patient, None).await.unwrap_or_else(|p| problem_page(Some(&patient), p))
+}
+
+/// `POST /sharing/invite`: make an invitation and show its code once.
+pub(super) async fn invite_form(State(state): State<AppState>, patient: Patient, body: Bytes) -> Response {
+    let shown = async {
+        patient.check_csrf(one(&pairs(&body), "csrf"))?;
+        let made = invite(&state, &patient).await?;
+        let view = InvitationView { code: made.code, link: made.link, expires: when(made.expires_at) };
+        page(&state, &patient, Some(view)).await
+    };
+    shown.await.unwrap_or_else(|p| problem_page(Some(&patient), p))
+}
+
+/// `POST /sharing/revoke`: end a clinician's access.
+pub(super) async fn revoke_form(State(state): State<AppState>, patient: Patient, body: Bytes) -> Response {
+    let form = pairs(&body);
+    let done = async {
+        patient.check_csrf(one(&form, "csrf"))?;
+        let grant =
+            Uuid::parse_str(one(&form, "grant")).map_err(|_| Problem::invalid("grant", "a grant's id"))?;
+        state.store.revoke_grant(patient.person(), grant, state.config.now.now()).await?;
+        Ok::<_, Problem>(Redirect::to("/sharing").into_response())
+    };
+    done.await.unwrap_or_else(|p| problem_page(Some(&patient), p))
+}
