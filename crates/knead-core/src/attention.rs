@@ -105,6 +105,27 @@ impl Concern {
     }
 }
 
+/// A §4 flag in the words a clinician reads (the patient's own words are
+/// [`Flag::message`]).
+pub fn for_clinician(flag: &Flag) -> String {
+    match flag {
+        Flag::Worsening { baseline, days } => format!(
+            "Pain worse: {} days in a row clearly above the starting {baseline}/10 (since {})",
+            days.len(),
+            days.first().map_or_else(String::new, ToString::to_string)
+        ),
+        Flag::Severe { day, score } => format!("Severe pain: {score}/10 on {day}"),
+        Flag::NoImprovement { days, reduction_percent, see_doctor_first } => format!(
+            "No meaningful improvement after {days} days ({reduction_percent}% lower than at the start){}",
+            if *see_doctor_first {
+                "; told to see a doctor before going on"
+            } else {
+                "; told to book a review"
+            }
+        ),
+    }
+}
+
 /// What a patient's concerns are, in order, from what is known of them.
 pub fn concerns(
     newest_screening: Option<(Disposition, &str)>,
@@ -116,7 +137,9 @@ pub fn concerns(
     {
         found.push(Concern::RedFlag { disposition, headline: headline.to_owned() });
     }
-    found.extend(flags.iter().map(|f| Concern::Pain { disposition: f.disposition(), message: f.message() }));
+    found.extend(
+        flags.iter().map(|f| Concern::Pain { disposition: f.disposition(), message: for_clinician(f) }),
+    );
     if let Some(adherence) = week.filter(|a| a.done < a.assigned) {
         found.push(Concern::Missed { adherence });
     }

@@ -112,6 +112,9 @@ pub struct PatientRow {
     /// Sessions done against assigned in the last 7 days, when a program is assigned.
     #[schema(value_type = Option<Object>)]
     pub week: Option<Adherence>,
+    /// Sessions done against assigned from the program's first day through today.
+    #[schema(value_type = Option<Object>)]
+    pub since_assigned: Option<Adherence>,
     /// The newest session.
     pub last_session: Option<DateTime<Utc>>,
 }
@@ -147,19 +150,29 @@ async fn standing(state: &AppState, grant: &Grant, offset: FixedOffset) -> Resul
     let newest = state.store.screenings(person, 1).await?.into_iter().next();
     let headline = newest.as_ref().map(|s| screening::screen(&state.config.pack, &s.intake).headline);
     let today = local_day(state.config.now.now(), offset);
-    let week = match program::in_force(state, person, today).await? {
+    // Adherence over the week before today (what the list judges), and
+    // from the assignment through today (what the record shows).
+    let (week, since_assigned) = match program::in_force(state, person, today).await? {
         Some(a) => {
             let permit = program::newest_permit(state, person).await?;
             let days = per_day(&judged.sessions, offset);
-            permit.ok().and_then(|p| program::checked(state, &a, &p).ok()).map(|p| {
-                let from = today - Days::new(u64::from(ADHERENCE_WINDOW_DAYS));
-                let to = today - Days::new(1);
-                attention::adherence(&p, a.assigned_at.date_naive(), from, to, |d| {
-                    days.get(&d).copied().unwrap_or(0)
-                })
-            })
+            let done = |d: NaiveDate| days.get(&d).copied().unwrap_or(0);
+            let start = a.assigned_at.date_naive();
+            match permit.ok().and_then(|p| program::checked(state, &a, &p).ok()) {
+                Some(p) => (
+                    Some(attention::adherence(
+                        &p,
+                        start,
+                        today - Days::new(u64::from(ADHERENCE_WINDOW_DAYS)),
+                        today - Days::new(1),
+                        done,
+                    )),
+                    Some(attention::adherence(&p, start, start, today, done)),
+                ),
+                None => (None, None),
+            }
         }
-        None => None,
+        None => (None, None),
     };
     let concerns = attention::concerns(
         newest.as_ref().map(|s| s.disposition).zip(headline.as_deref()),
@@ -174,6 +187,7 @@ async fn standing(state: &AppState, grant: &Grant, offset: FixedOffset) -> Resul
         current_tenths: judged.assessment.current_tenths,
         baseline: judged.assessment.baseline,
         week,
+        since_assigned,
         last_session: judged.sessions.last().map(|s| s.started_at),
     };
     let progress = journal::progress_of(&judged);

@@ -28,7 +28,11 @@ fn tenths(t: Option<u32>) -> String {
 }
 
 fn week_words(week: Option<Adherence>) -> String {
-    week.map_or("no program".to_owned(), |a| format!("{} of {} sessions", a.done, a.assigned))
+    match week {
+        None => "no program".to_owned(),
+        Some(a) if a.assigned == 0 => format!("{} sessions (none assigned yet)", a.done),
+        Some(a) => format!("{} of {} sessions", a.done, a.assigned),
+    }
 }
 
 struct Row {
@@ -185,7 +189,11 @@ async fn record_page(
         error,
         notice,
         pain,
-        adherence: week_words(summary.week),
+        adherence: format!(
+            "last 7 days: {}; since the program began: {}",
+            week_words(summary.week),
+            week_words(summary.since_assigned)
+        ),
         days: progress
             .days
             .iter()

@@ -11,7 +11,7 @@ use crate::problem::Problem;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use knead_core::vocab::Vocabulary as _;
@@ -146,12 +146,25 @@ pub(super) async fn sharing(State(state): State<AppState>, patient: Patient) -> 
     page(&state, &patient, None).await.unwrap_or_else(|p| problem_page(Some(&patient), p))
 }
 
+/// This server's address as the browser reached it (for links to share):
+/// `https` when cookies are marked secure, that is, behind TLS.
+pub(super) fn origin(state: &AppState, headers: &HeaderMap) -> String {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    format!("{}://{host}", if state.config.secure_cookies { "https" } else { "http" })
+}
+
 /// `POST /sharing/invite`: make an invitation and show its code once.
-pub(super) async fn invite_form(State(state): State<AppState>, patient: Patient, body: Bytes) -> Response {
+pub(super) async fn invite_form(
+    State(state): State<AppState>,
+    patient: Patient,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let shown = async {
         patient.check_csrf(one(&pairs(&body), "csrf"))?;
         let made = invite(&state, &patient).await?;
-        let view = InvitationView { code: made.code, link: made.link, expires: when(made.expires_at) };
+        let link = format!("{}{}", origin(&state, &headers), made.link);
+        let view = InvitationView { code: made.code, link, expires: when(made.expires_at) };
         page(&state, &patient, Some(view)).await
     };
     shown.await.unwrap_or_else(|p| problem_page(Some(&patient), p))

@@ -294,3 +294,154 @@ async fn a_session_recorded_offline_syncs_once_when_back() {
     assert!(row.contains("5/10") && row.contains("3/10"), "{row}");
     c.clone().close().await.unwrap();
 }
+
+/// Sign up as a clinician: the role is chosen on the same form.
+async fn sign_up_clinician(client: &Client, server: &Server, email: &str) {
+    client.goto(&server.url("/signup")).await.unwrap();
+    fill(client, "#email", email).await;
+    fill(client, "#password", "a long enough password").await;
+    click(client, "input[name='role'][value='clinician']").await;
+    click(client, "#submit").await;
+    wait_for(client, "#code").await;
+    assert_eq!(path(client).await, "/clinic");
+}
+
+/// An API client signed in as the browser's user (its cookie and token).
+async fn api_as(client: &Client, server: &Server) -> (reqwest::Client, String) {
+    let cookie = client.get_named_cookie("knead").await.unwrap();
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("cookie", format!("knead={}", cookie.value()).parse().unwrap());
+    let api = reqwest::Client::builder().default_headers(headers).build().unwrap();
+    let me: serde_json::Value = api.get(server.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
+    (api, me["csrf"].as_str().unwrap().to_owned())
+}
+
+/// Two people, two browsers: the patient invites, the clinician accepts and
+/// assigns a program, the patient's pain rises and a guided session is
+/// recorded, the clinician's list flags it first; the patient ends the
+/// access and the clinician sees nothing more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clinician_follows_a_patient_from_invitation_to_revocation() {
+    let f = fixture().await;
+    let (patient, server) = (&f.client, &f.server);
+    let (_clinic_driver, clinician) = browser().await;
+
+    sign_up(patient, server, "pat@example.org").await;
+    answer(patient, &[]).await;
+    patient.goto(&server.url("/sharing")).await.unwrap();
+    click(patient, "#invite").await;
+    let code = wait_for(patient, "#invitation-code").await.text().await.unwrap();
+    shot(patient, "sharing-invitation").await;
+
+    // Another patient the clinician also follows, with nothing wrong.
+    let (calm, _calm_driver) = {
+        let (driver, calm) = browser().await;
+        sign_up(&calm, server, "calm@example.org").await;
+        calm.goto(&server.url("/sharing")).await.unwrap();
+        click(&calm, "#invite").await;
+        (calm, driver)
+    };
+    let calm_code = wait_for(&calm, "#invitation-code").await.text().await.unwrap();
+
+    sign_up_clinician(&clinician, server, "dr.lee@example.org").await;
+    for code in [&calm_code, &code] {
+        clinician.goto(&server.url("/clinic")).await.unwrap();
+        fill(&clinician, "#code", code).await;
+        click(&clinician, "#accept").await;
+        wait_for(&clinician, "#assign").await;
+    }
+    let record = path(&clinician).await;
+    click(&clinician, "#assign input[value='hands']").await;
+    fill(&clinician, "#sessions_per_day", "2").await;
+    fill(&clinician, "#note", "Gently, twice a day.").await;
+    click(&clinician, "#assign button[type='submit']").await;
+    let notice = wait_for(&clinician, "#outcome").await.text().await.unwrap();
+    assert!(notice.contains("program is set"), "{notice}");
+
+    // Two earlier days through the API: 3/10 at the start, 6/10 yesterday.
+    let (api, csrf) = api_as(patient, server).await;
+    let screenings: serde_json::Value =
+        api.get(server.url("/api/v1/screenings")).send().await.unwrap().json().await.unwrap();
+    let plan: serde_json::Value = api
+        .post(server.url("/api/v1/plans"))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({ "screening": screenings[0]["id"] }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let techniques: Vec<&str> =
+        plan["plan"]["items"].as_array().unwrap().iter().map(|i| i["technique"].as_str().unwrap()).collect();
+    assert_eq!(techniques, ["hands"], "the plan follows the program: {plan}");
+    let now = chrono::Utc::now();
+    for (days_ago, pain) in [(2, 3), (1, 6)] {
+        let session = crate::support::session_from_plan(
+            &plan,
+            now - chrono::Duration::days(days_ago),
+            pain,
+            Some(pain),
+        );
+        let id = session["id"].as_str().unwrap().to_owned();
+        let response = api
+            .put(server.url(&format!("/api/v1/sessions/{id}")))
+            .header("x-csrf-token", &csrf)
+            .json(&session)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    }
+
+    // Today, guided in the browser: 6/10 before and after.
+    answer(patient, &[]).await;
+    click(patient, "#make-plan").await;
+    click(patient, "#start").await;
+    wait_for(patient, "#pain-before-6").await;
+    patient
+        .execute(
+            "localStorage.setItem('knead-time-scale', '400'); localStorage.setItem('knead-voice', 'off');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    patient.refresh().await.unwrap();
+    click(patient, "#pain-before-6").await;
+    click(patient, "#start-session").await;
+    click(patient, "#pain-after-6").await;
+    click(patient, "#save").await;
+    wait_for(patient, "#saved").await;
+
+    // The clinician's list: the worsening patient first, flagged.
+    clinician.goto(&server.url("/clinic")).await.unwrap();
+    let rows = clinician.find_all(Locator::Css("#patients > li")).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    let first = rows[0].text().await.unwrap();
+    assert!(first.contains("pat@example.org") && first.contains("worse"), "{first}");
+    assert_eq!(rows[0].attr("class").await.unwrap().as_deref(), Some("attention-pain"));
+    assert!(rows[1].text().await.unwrap().contains("calm@example.org"));
+    shot(&clinician, "clinic-dashboard").await;
+    clinician.goto(&server.url(&record)).await.unwrap();
+    let page = wait_for(&clinician, "main").await.text().await.unwrap();
+    assert!(page.contains("Started at 3/10") && page.contains("since the program began: 1 of 1"), "{page}");
+    shot(&clinician, "clinic-patient").await;
+
+    // The patient sees who looked, and ends the access.
+    patient.goto(&server.url("/sharing")).await.unwrap();
+    let log = wait_for(patient, "#audit").await.text().await.unwrap();
+    assert!(log.contains("dr.lee@example.org") && log.contains("looked at your record"), "{log}");
+    click(patient, "button[aria-label='End access for dr.lee@example.org']").await;
+    wait_for(patient, "#invite").await;
+    shot(patient, "sharing-revoked").await;
+    clinician.goto(&server.url(&record)).await.unwrap();
+    let gone = wait_for(&clinician, "main").await.text().await.unwrap();
+    assert!(gone.contains("Not found") && !gone.contains("pat@example.org"), "{gone}");
+    clinician.goto(&server.url("/clinic")).await.unwrap();
+    let rows = clinician.find_all(Locator::Css("#patients > li")).await.unwrap();
+    assert_eq!(rows.len(), 1, "only the patient who still shares");
+
+    clinician.close().await.unwrap();
+    calm.close().await.unwrap();
+    patient.clone().close().await.unwrap();
+}
