@@ -105,7 +105,7 @@ struct World {
     revoked_grant: String,
 }
 
-async fn account(app: &TestApp, email: &str, role: &str) -> TestApp {
+pub async fn account(app: &TestApp, email: &str, role: &str) -> TestApp {
     let mut who = app.visitor();
     let response = who
         .post_json("/api/v1/accounts", &json!({ "email": email, "password": PASSWORD, "role": role }))
@@ -116,7 +116,7 @@ async fn account(app: &TestApp, email: &str, role: &str) -> TestApp {
     who
 }
 
-async fn invite_and_accept(owner: &TestApp, clinician: &TestApp) -> Value {
+pub async fn invite_and_accept(owner: &TestApp, clinician: &TestApp) -> Value {
     let (status, invitation) = json_of(owner.post_json("/api/v1/invitations", &json!({})).await).await;
     assert_eq!(status, StatusCode::CREATED, "{invitation}");
     let accept = json!({ "code": invitation["code"] });

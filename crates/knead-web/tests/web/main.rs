@@ -15,6 +15,7 @@
 mod access;
 mod api;
 mod browser;
+mod clinic;
 mod openapi;
 mod pages;
 mod postgres;
