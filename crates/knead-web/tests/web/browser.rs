@@ -375,7 +375,7 @@ async fn a_clinician_follows_a_patient_from_invitation_to_revocation() {
     let techniques: Vec<&str> =
         plan["plan"]["items"].as_array().unwrap().iter().map(|i| i["technique"].as_str().unwrap()).collect();
     assert_eq!(techniques, ["hands"], "the plan follows the program: {plan}");
-    let now = chrono::Utc::now();
+    let now = knead_web::clock::Now::now(&knead_web::clock::SystemNow);
     for (days_ago, pain) in [(2, 3), (1, 6)] {
         let session = crate::support::session_from_plan(
             &plan,
