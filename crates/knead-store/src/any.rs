@@ -13,7 +13,7 @@ use crate::records::{
 use crate::sharing::{Assignment, AuditEntry, Grant, Invitation, Message, Sharing};
 use crate::sqlite::SqliteStore;
 use crate::{Period, Store, StoreError};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::path::Path;
 use uuid::Uuid;
 
@@ -77,6 +77,14 @@ impl Store for AnyStore {
     }
     async fn screenings(&self, person: PersonId, limit: u32) -> Result<Vec<ScreeningRecord>, StoreError> {
         forward!(self.screenings(person, limit))
+    }
+
+    async fn screening(&self, person: PersonId, id: Uuid) -> Result<Option<ScreeningRecord>, StoreError> {
+        forward!(self.screening(person, id))
+    }
+
+    async fn cleared_on(&self, person: PersonId) -> Result<Option<NaiveDate>, StoreError> {
+        forward!(self.cleared_on(person))
     }
     async fn begin_session(&self, person: PersonId, session: &SessionRecord) -> Result<(), StoreError> {
         forward!(self.begin_session(person, session))

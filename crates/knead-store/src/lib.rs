@@ -18,7 +18,7 @@ pub mod records;
 pub mod sharing;
 pub mod sqlite;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use records::{
     CheckIn, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord, SessionSummary,
     StepDone,
@@ -96,6 +96,20 @@ pub trait Store: Send + Sync {
         person: PersonId,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<ScreeningRecord>, StoreError>> + Send;
+
+    /// One screening of the person, by id.
+    fn screening(
+        &self,
+        person: PersonId,
+        id: Uuid,
+    ) -> impl Future<Output = Result<Option<ScreeningRecord>, StoreError>> + Send;
+
+    /// The latest day a clinician's clearance was recorded with one of the
+    /// person's screenings (pain readings up to it are not judged).
+    fn cleared_on(
+        &self,
+        person: PersonId,
+    ) -> impl Future<Output = Result<Option<NaiveDate>, StoreError>> + Send;
 
     /// Start a guided session: kept at once as `in_progress`, so a crash cannot lose it.
     fn begin_session(

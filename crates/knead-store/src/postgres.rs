@@ -26,7 +26,7 @@ use crate::sqlite::{
     parse_pain, parse_status, parse_word,
 };
 use crate::{Period, Store, StoreError};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use knead_core::intake::Intake;
 use knead_core::units::ChangeRating;
 use knead_core::vocab::{Disposition, Region, TechniqueId, Vocabulary};
@@ -536,6 +536,28 @@ impl Store for PgStore {
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(ScreeningRow::decode).collect()
+    }
+
+    async fn screening(&self, person: PersonId, id: Uuid) -> Result<Option<ScreeningRecord>, StoreError> {
+        let row: Option<ScreeningRow> = sqlx::query_as(&format!(
+            "SELECT {SCREENING_COLUMNS} FROM screenings WHERE person = $1 AND id = $2"
+        ))
+        .bind(person.0)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(ScreeningRow::decode).transpose()
+    }
+
+    async fn cleared_on(&self, person: PersonId) -> Result<Option<NaiveDate>, StoreError> {
+        let day: Option<String> = sqlx::query_scalar(
+            "SELECT max(clearance::jsonb ->> 'on') FROM screenings WHERE person = $1 AND clearance IS NOT NULL",
+        )
+        .bind(person.0)
+        .fetch_one(&self.pool)
+        .await?;
+        day.map(|d| d.parse().map_err(|e| corrupt("screening", &d, "clearance.on", format!("{e}"))))
+            .transpose()
     }
 
     async fn begin_session(&self, person: PersonId, session: &SessionRecord) -> Result<(), StoreError> {

@@ -31,7 +31,7 @@ use crate::records::{
     SessionStatus, SessionSummary, StepDone,
 };
 use crate::{Period, Store, StoreError};
-use chrono::{DateTime, Datelike, NaiveTime, SecondsFormat, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, SecondsFormat, Timelike, Utc};
 use knead_core::intake::Intake;
 use knead_core::session::Outcome;
 use knead_core::units::{ChangeRating, PainScore};
@@ -884,6 +884,29 @@ impl Store for SqliteStore {
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(ScreeningRow::decode).collect()
+    }
+
+    async fn screening(&self, person: PersonId, id: Uuid) -> Result<Option<ScreeningRecord>, StoreError> {
+        let row: Option<ScreeningRow> = sqlx::query_as(
+            "SELECT id, person, at, disposition, pack_version, intake, result, clearance FROM screenings \
+             WHERE person = ? AND id = ?",
+        )
+        .bind(person_text(person))
+        .bind(id_text(id))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(ScreeningRow::decode).transpose()
+    }
+
+    async fn cleared_on(&self, person: PersonId) -> Result<Option<NaiveDate>, StoreError> {
+        let day: Option<String> = sqlx::query_scalar(
+            "SELECT max(json_extract(clearance, '$.on')) FROM screenings WHERE person = ? AND clearance IS NOT NULL",
+        )
+        .bind(person_text(person))
+        .fetch_one(&self.pool)
+        .await?;
+        day.map(|d| d.parse().map_err(|e| corrupt("screening", &d, "clearance.on", format!("{e}"))))
+            .transpose()
     }
 
     async fn begin_session(&self, person: PersonId, session: &SessionRecord) -> Result<(), StoreError> {

@@ -38,6 +38,7 @@ macro_rules! suite {
         $crate::contract::suite!(@tests $backend;
             local_person_is_stable,
             screenings_newest_first_with_limit,
+            one_screening_by_id_and_the_latest_clearance,
             screening_write_is_idempotent_and_conflicts,
             guided_session_begin_steps_finish,
             add_step_only_to_own_session_in_progress,
@@ -234,6 +235,30 @@ pub async fn fill<S: Store>(store: &S, person: PersonId) {
 }
 
 // ---------------------------------------------------------------------------
+
+pub async fn one_screening_by_id_and_the_latest_clearance<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let person = store.local_person().await.unwrap();
+    assert_eq!(store.cleared_on(person).await.unwrap(), None);
+    let plain = screening(0);
+    store.add_screening(person, &plain).await.unwrap();
+    assert_eq!(store.cleared_on(person).await.unwrap(), None, "no clearance recorded");
+    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2025, 2, d).unwrap();
+    for (minutes, on) in [(10, day(27)), (20, day(12))] {
+        let mut cleared = screening(minutes);
+        cleared.clearance = Some(Clearance { by: "Dr Okafor".to_owned(), on });
+        store.add_screening(person, &cleared).await.unwrap();
+    }
+    assert_eq!(
+        store.cleared_on(person).await.unwrap(),
+        Some(day(27)),
+        "the latest day, not the newest screening"
+    );
+    assert_eq!(store.screening(person, plain.id).await.unwrap(), Some(plain.clone()));
+    assert_eq!(store.screening(person, Uuid::now_v7()).await.unwrap(), None);
+    assert_eq!(store.screening(stranger(), plain.id).await.unwrap(), None, "not someone else's");
+    assert_eq!(store.cleared_on(stranger()).await.unwrap(), None);
+}
 
 pub async fn local_person_is_stable<B: Backend>() {
     let (_guard, store) = B::fresh().await;

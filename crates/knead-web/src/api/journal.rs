@@ -224,13 +224,7 @@ pub async fn judge(state: &AppState, person: PersonId, offset: FixedOffset) -> R
         })
         .collect();
     let today = local_day(state.config.now.now(), offset);
-    let cleared_on = state
-        .store
-        .screenings(person, 1000)
-        .await?
-        .iter()
-        .filter_map(|s| s.clearance.as_ref().map(|c| c.on))
-        .max();
+    let cleared_on = state.store.cleared_on(person).await?;
     let assessment = outcomes::assess(&state.config.pack.escalation, &readings, today, cleared_on);
     Ok(Judged { sessions, readings, assessment })
 }

@@ -117,7 +117,7 @@ pub async fn list_screenings(
 }
 
 async fn find(state: &AppState, person: PersonId, id: Uuid) -> Result<Option<ScreeningRecord>, Problem> {
-    Ok(state.store.screenings(person, RECENT).await?.into_iter().find(|s| s.id == id))
+    Ok(state.store.screening(person, id).await?)
 }
 
 /// The screening `id` of `person`, judged again with this server's pack:
