@@ -2,8 +2,9 @@
 
 use crate::Failure;
 use anyhow::Context;
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use knead_core::pack::ContentPack;
+use knead_core::reminders::ReminderTimes;
 use knead_export::ical::{self, ReminderPlan};
 use std::path::Path;
 
@@ -19,18 +20,11 @@ pub struct Request<'a> {
     pub start: NaiveDate,
 }
 
-/// Check the request against the pack, write the file, and say what was written.
+/// Check the times against the pack's daily limit, write the file, and say what was written.
 pub fn run(pack: &ContentPack, request: &Request<'_>, now: DateTime<Utc>) -> Result<String, Failure> {
-    let times = parse_times(request.times)?;
-    let limit = &pack.daily_sessions_max;
-    if times.len() > limit.value as usize {
-        return Err(Failure::Input(format!(
-            "--times: {} reminders a day is more than the {} sessions a day allowed (daily.sessions_max: {})",
-            times.len(),
-            limit.value,
-            limit.source
-        )));
-    }
+    let times = ReminderTimes::parse(request.times.split(','), pack, None)
+        .map_err(|e| Failure::Input(format!("--{}: {e}", e.field())))?
+        .into_times();
     let plan = ReminderPlan { times, start: request.start, days: request.days };
     let text = ical::reminders(&plan, now);
     std::fs::write(request.ics, text).with_context(|| format!("writing {}", request.ics.display()))?;
@@ -43,31 +37,6 @@ pub fn run(pack: &ContentPack, request: &Request<'_>, now: DateTime<Utc>) -> Res
         plan.days,
         plan.start.format("%Y-%m-%d")
     ))
-}
-
-/// `--times`: `HH:MM` separated by commas, each once; returned sorted.
-fn parse_times(text: &str) -> Result<Vec<NaiveTime>, Failure> {
-    let mut times = Vec::new();
-    for part in text.split(',').map(str::trim) {
-        let time = parse_time(part).ok_or_else(|| {
-            Failure::Input(format!("--times: `{part}` is not a time; use HH:MM, e.g. 08:00,13:00"))
-        })?;
-        if times.contains(&time) {
-            return Err(Failure::Input(format!("--times: {part} is given twice")));
-        }
-        times.push(time);
-    }
-    times.sort();
-    Ok(times)
-}
-
-/// `HH:MM`, two digits each, 00:00 to 23:59.
-fn parse_time(text: &str) -> Option<NaiveTime> {
-    let bytes = text.as_bytes();
-    if bytes.len() != 5 || bytes[2] != b':' {
-        return None;
-    }
-    NaiveTime::parse_from_str(text, "%H:%M").ok()
 }
 
 /// Parse `--start` for clap: `YYYY-MM-DD`.

@@ -12,6 +12,7 @@
 //! - [`session`]: the guided session as a state machine on an injected clock.
 //! - [`limits`]: doses across a day's sessions.
 //! - [`outcomes`]: pain over time against the escalation thresholds.
+//! - [`reminders`]: reminder times held to the day's limit, and a program's days.
 
 pub mod attention;
 pub mod clock;
@@ -22,6 +23,7 @@ pub mod outcomes;
 pub mod pack;
 pub mod planner;
 pub mod program;
+pub mod reminders;
 pub mod screening;
 pub mod session;
 pub mod units;

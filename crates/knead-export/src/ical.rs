@@ -1,7 +1,11 @@
 //! The home program as iCalendar (RFC 5545) reminders, for a calendar app.
 //!
-//! One daily recurring `VEVENT` per time of day, each with a display alarm
-//! five minutes before. Written by hand rather than through a crate: the
+//! Two shapes: [`reminders`] writes a file to import once (`knead remind`),
+//! one daily recurring `VEVENT` per time of day; [`feed`] writes a feed a
+//! calendar app subscribes to (the web's private calendar address), one
+//! `VEVENT` per day and time for a window of days, so that a home program's
+//! days and last day are exact. Each event has a display alarm five minutes
+//! before. Written by hand rather than through a crate: the
 //! format is a handful of lines, and writing it here keeps CRLF line endings
 //! and folding at 75 octets (on character boundaries) under this module's
 //! control and test.
@@ -11,12 +15,13 @@
 //! person is, through daylight-saving changes. A `TZID` would need a full
 //! `VTIMEZONE` definition in the file (RFC 5545 §3.2.19) for no gain here.
 //!
-//! Each `UID` is a UUID v5 of the time of day and the start date, so
-//! exporting the same plan again gives identical events and a calendar
-//! updates them instead of adding copies. `DTSTAMP` is passed in: nothing
+//! Each `UID` is a UUID v5 of the time of day and the start date (in a
+//! feed: of its scope, the day and the time), so exporting the same plan
+//! again gives identical events and a calendar updates them instead of
+//! adding copies. `DTSTAMP` is passed in: nothing
 //! here reads the clock.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Timelike, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
 use uuid::Uuid;
 
 /// The title of every reminder.
@@ -51,36 +56,151 @@ pub struct ReminderPlan {
 /// [`MAX_LINE_OCTETS`], one event per time of day, `stamp` as every event's
 /// `DTSTAMP`.
 pub fn reminders(plan: &ReminderPlan, stamp: DateTime<Utc>) -> String {
-    let mut times = plan.times.clone();
+    let mut out = Writer::new(stamp, &[]);
+    for time in sorted(&plan.times) {
+        out.event(&Event {
+            uid: uid(time, plan.start),
+            start: plan.start.and_time(time),
+            rule: Some(format!("FREQ=DAILY;COUNT={}", plan.days)),
+            description: DESCRIPTION,
+            note: None,
+        });
+    }
+    out.finish()
+}
+
+/// Reminders on chosen days, for a calendar app that subscribes to them
+/// (a feed it polls) rather than importing a file once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedPlan {
+    /// The times of day, local (floating, like [`ReminderPlan`]'s).
+    /// Written sorted, each once.
+    pub times: Vec<NaiveTime>,
+    /// The days with reminders. Written in order, each once.
+    pub days: Vec<NaiveDate>,
+    /// Added to each event's description, e.g. a clinician's note.
+    pub note: Option<String>,
+    /// What makes this feed's `UID`s its own (e.g. the person's id): two
+    /// people's reminders at the same time are different events.
+    pub scope: String,
+}
+
+/// How often a subscribed calendar should fetch the feed again (RFC 7986
+/// `REFRESH-INTERVAL`, and `X-PUBLISHED-TTL` for the apps that read that).
+pub const FEED_REFRESH: &str = "PT6H";
+
+/// The feed's name in a calendar app.
+pub const FEED_NAME: &str = "Knead reminders";
+
+/// What a session is, in a subscribed feed (the web app, not the terminal).
+pub const FEED_DESCRIPTION: &str = "About 10 minutes: knuckle massage, then foam roller if you have one. \
+     Screen first: open Knead and press Start.";
+
+/// The feed as an iCalendar file: one event per day and time, no
+/// recurrence, each with the alarm of [`reminders`]. A feed is written
+/// again on each poll, so a window of days that moves with the calendar
+/// never runs out; each event's `UID` depends only on the scope, the day
+/// and the time, so an event keeps its identity from one poll to the next.
+pub fn feed(plan: &FeedPlan, stamp: DateTime<Utc>) -> String {
+    let refresh = format!("REFRESH-INTERVAL;VALUE=DURATION:{FEED_REFRESH}");
+    let ttl = format!("X-PUBLISHED-TTL:{FEED_REFRESH}");
+    let header =
+        [format!("NAME:{}", escape(FEED_NAME)), format!("X-WR-CALNAME:{}", escape(FEED_NAME)), refresh, ttl];
+    let mut out = Writer::new(stamp, &header);
+    let mut days = plan.days.clone();
+    days.sort();
+    days.dedup();
+    let times = sorted(&plan.times);
+    for day in days {
+        for &time in &times {
+            let name =
+                format!("knead/feed/{}/{}/{}", plan.scope, day.format("%Y-%m-%d"), time.format("%H:%M"));
+            out.event(&Event {
+                uid: Uuid::new_v5(&UID_NAMESPACE, name.as_bytes()),
+                start: day.and_time(time),
+                rule: None,
+                description: FEED_DESCRIPTION,
+                note: plan.note.as_deref(),
+            });
+        }
+    }
+    out.finish()
+}
+
+/// `times` sorted, each once, to the minute.
+fn sorted(times: &[NaiveTime]) -> Vec<NaiveTime> {
+    let mut times: Vec<NaiveTime> =
+        times.iter().map(|&t| t.with_second(0).and_then(|t| t.with_nanosecond(0)).unwrap_or(t)).collect();
     times.sort();
     times.dedup();
-    let stamp = stamp.format("%Y%m%dT%H%M%SZ").to_string();
-    let mut out = String::new();
-    let mut line = |text: &str| push_folded(&mut out, text);
-    line("BEGIN:VCALENDAR");
-    line("VERSION:2.0");
-    line("PRODID:-//Knead//Knead reminders//EN");
-    line("CALSCALE:GREGORIAN");
-    for time in times {
-        let time = time.with_second(0).and_then(|t| t.with_nanosecond(0)).unwrap_or(time);
-        line("BEGIN:VEVENT");
-        line(&format!("UID:{}", uid(time, plan.start)));
-        line(&format!("DTSTAMP:{stamp}"));
-        line(&format!("DTSTART:{}", plan.start.and_time(time).format("%Y%m%dT%H%M%S")));
-        line("DURATION:PT10M");
-        line(&format!("RRULE:FREQ=DAILY;COUNT={}", plan.days));
-        line(&format!("SUMMARY:{}", escape(SUMMARY)));
-        line(&format!("DESCRIPTION:{}", escape(DESCRIPTION)));
-        line("TRANSP:TRANSPARENT");
-        line("BEGIN:VALARM");
-        line("ACTION:DISPLAY");
-        line("TRIGGER:-PT5M");
-        line(&format!("DESCRIPTION:{}", escape(ALARM_DESCRIPTION)));
-        line("END:VALARM");
-        line("END:VEVENT");
+    times
+}
+
+/// One reminder event.
+struct Event<'a> {
+    uid: Uuid,
+    /// Local (floating) start.
+    start: NaiveDateTime,
+    /// The `RRULE`, if it repeats.
+    rule: Option<String>,
+    description: &'a str,
+    /// A paragraph after the description.
+    note: Option<&'a str>,
+}
+
+/// An iCalendar file being written: the calendar's lines, then events.
+struct Writer {
+    out: String,
+    stamp: String,
+}
+
+impl Writer {
+    /// Begin a calendar with `extra` lines after the standard ones.
+    fn new(stamp: DateTime<Utc>, extra: &[String]) -> Self {
+        let mut writer = Self { out: String::new(), stamp: stamp.format("%Y%m%dT%H%M%SZ").to_string() };
+        writer.line("BEGIN:VCALENDAR");
+        writer.line("VERSION:2.0");
+        writer.line("PRODID:-//Knead//Knead reminders//EN");
+        writer.line("CALSCALE:GREGORIAN");
+        for line in extra {
+            writer.line(line);
+        }
+        writer
     }
-    line("END:VCALENDAR");
-    out
+
+    fn line(&mut self, text: &str) {
+        push_folded(&mut self.out, text);
+    }
+
+    fn event(&mut self, event: &Event<'_>) {
+        let description = match event.note {
+            Some(note) => format!("{}\n\n{note}", event.description),
+            None => event.description.to_owned(),
+        };
+        self.line("BEGIN:VEVENT");
+        self.line(&format!("UID:{}", event.uid));
+        let stamp = format!("DTSTAMP:{}", self.stamp);
+        self.line(&stamp);
+        self.line(&format!("DTSTART:{}", event.start.format("%Y%m%dT%H%M%S")));
+        self.line("DURATION:PT10M");
+        if let Some(rule) = &event.rule {
+            self.line(&format!("RRULE:{rule}"));
+        }
+        self.line(&format!("SUMMARY:{}", escape(SUMMARY)));
+        self.line(&format!("DESCRIPTION:{}", escape(&description)));
+        self.line("TRANSP:TRANSPARENT");
+        self.line("BEGIN:VALARM");
+        self.line("ACTION:DISPLAY");
+        self.line("TRIGGER:-PT5M");
+        self.line(&format!("DESCRIPTION:{}", escape(ALARM_DESCRIPTION)));
+        self.line("END:VALARM");
+        self.line("END:VEVENT");
+    }
+
+    fn finish(mut self) -> String {
+        self.line("END:VCALENDAR");
+        self.out
+    }
 }
 
 /// The `UID` of the reminder at `time` from `start`.

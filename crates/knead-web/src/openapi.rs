@@ -19,6 +19,7 @@ use utoipa::OpenApi;
         (name = "screening", description = "Warning-sign screening and session plans"),
         (name = "journal", description = "Sessions, pain and check-ins"),
         (name = "exchange", description = "The person's data as FHIR R4"),
+        (name = "calendar", description = "A private calendar address for session reminders"),
         (name = "sharing", description = "A patient's invitations, grants, audit log, assigned program and messages"),
         (name = "clinic", description = "A clinician's patients: accepting invitations, the list by attention, records, programs, messages"),
     )

@@ -118,3 +118,60 @@ fn days_and_duplicate_times() {
     assert_eq!(event_value(&calendar.events[0], "RRULE"), "FREQ=DAILY;COUNT=1");
     assert_eq!(event_value(&calendar.events[0], "DTSTART"), "20261124T073000");
 }
+
+fn feed_plan() -> ical::FeedPlan {
+    let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+    ical::FeedPlan {
+        // Unsorted and repeated on purpose: written in order, each once.
+        times: vec![time("13:00"), time("08:00")],
+        days: vec![day(26), day(24), day(26)],
+        note: Some("Stop if it tingles; slow down, then rest.".to_owned()),
+        scope: "person-1".to_owned(),
+    }
+}
+
+#[test]
+fn a_feed_has_one_event_per_day_and_time_without_recurrence() {
+    let calendar = parse(&ical::feed(&feed_plan(), stamp()));
+    assert_eq!(value(&calendar.properties, "X-WR-CALNAME"), ical::FEED_NAME);
+    assert_eq!(value(&calendar.properties, "REFRESH-INTERVAL"), ical::FEED_REFRESH);
+    assert_eq!(value(&calendar.properties, "X-PUBLISHED-TTL"), ical::FEED_REFRESH);
+    let starts: Vec<&str> = calendar.events.iter().map(|e| event_value(e, "DTSTART")).collect();
+    assert_eq!(starts, ["20261124T080000", "20261124T130000", "20261126T080000", "20261126T130000"]);
+    for event in &calendar.events {
+        assert!(event.properties.iter().all(|p| p.name != "RRULE"), "no recurrence");
+        assert!(event.properties.iter().find(|p| p.name == "DTSTART").unwrap().params.is_none());
+        let description = event_value(event, "DESCRIPTION");
+        assert!(description.starts_with("About 10 minutes"), "{description}");
+        assert!(
+            description.ends_with("\\n\\nStop if it tingles\\; slow down\\, then rest."),
+            "{description}"
+        );
+        assert_eq!(event.alarms.len(), 1);
+        assert_eq!(value(&event.alarms[0].properties, "TRIGGER"), "-PT5M");
+    }
+    let text = ical::feed(&feed_plan(), stamp());
+    assert!(text.split_terminator("\r\n").all(|l| l.len() <= ical::MAX_LINE_OCTETS));
+}
+
+#[test]
+fn a_feeds_uids_are_stable_per_day_and_time_and_its_own() {
+    let uids = |plan: &ical::FeedPlan, at| -> Vec<String> {
+        parse(&ical::feed(plan, at)).events.iter().map(|e| event_value(e, "UID").to_owned()).collect()
+    };
+    let first = uids(&feed_plan(), stamp());
+    let mut distinct = first.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 4);
+    let later = DateTime::parse_from_rfc3339("2026-11-25T10:00:00Z").unwrap().with_timezone(&Utc);
+    assert_eq!(uids(&feed_plan(), later), first, "the next poll: the same events");
+    // The next poll's window starts a day later: the days both hold keep their UIDs.
+    let moved = ical::FeedPlan { days: vec![NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()], ..feed_plan() };
+    assert_eq!(uids(&moved, later), first[2..]);
+    let someone_else = ical::FeedPlan { scope: "person-2".to_owned(), ..feed_plan() };
+    assert!(uids(&someone_else, stamp()).iter().all(|u| !first.contains(u)));
+    // No note: the description alone.
+    let plain = parse(&ical::feed(&ical::FeedPlan { note: None, ..feed_plan() }, stamp()));
+    assert_eq!(event_value(&plain.events[0], "DESCRIPTION"), ical::FEED_DESCRIPTION.replace(',', "\\,"));
+}

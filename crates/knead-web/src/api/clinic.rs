@@ -152,27 +152,17 @@ async fn standing(state: &AppState, grant: &Grant, offset: FixedOffset) -> Resul
     let today = local_day(state.config.now.now(), offset);
     // Adherence over the week before today (what the list judges), and
     // from the assignment through today (what the record shows).
-    let (week, since_assigned) = match program::in_force(state, person, today).await? {
-        Some(a) => {
-            let permit = program::newest_permit(state, person).await?;
+    let (week, since_assigned) = match program::followed(state, person, today).await? {
+        Some(program::Followed { program: Ok(p), start }) => {
             let days = per_day(&judged.sessions, offset);
             let done = |d: NaiveDate| days.get(&d).copied().unwrap_or(0);
-            let start = a.assigned_at.date_naive();
-            match permit.ok().and_then(|p| program::checked(state, &a, &p).ok()) {
-                Some(p) => (
-                    Some(attention::adherence(
-                        &p,
-                        start,
-                        today - Days::new(u64::from(ADHERENCE_WINDOW_DAYS)),
-                        today - Days::new(1),
-                        done,
-                    )),
-                    Some(attention::adherence(&p, start, start, today, done)),
-                ),
-                None => (None, None),
-            }
+            let week_from = today - Days::new(u64::from(ADHERENCE_WINDOW_DAYS));
+            (
+                Some(attention::adherence(&p, start, week_from, today - Days::new(1), done)),
+                Some(attention::adherence(&p, start, start, today, done)),
+            )
         }
-        None => (None, None),
+        _ => (None, None),
     };
     let concerns = attention::concerns(
         newest.as_ref().map(|s| s.disposition).zip(headline.as_deref()),

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{Days, FixedOffset};
-use knead_export::fhir::{self, BundleInput};
+use knead_export::fhir::{self, BundleInput, ProgramPeriod};
 use knead_export::report::{self, ReportInput};
 use knead_store::Store;
 use knead_store::records::{Journal, PersonId};
@@ -18,17 +18,21 @@ async fn journal(state: &AppState, person: PersonId) -> Result<Journal, Problem>
 }
 
 /// Everything the person has kept as one FHIR R4 Bundle: the screening
-/// Questionnaire and its QuestionnaireResponses, and the pain Observations.
+/// Questionnaire and its QuestionnaireResponses, the CarePlan of a
+/// clinician's program in force (when the newest screening allows it;
+/// from the day it was assigned), and the pain Observations.
 #[utoipa::path(get, path = "/api/v1/me/fhir", tag = "exchange",
     responses((status = 200, description = "A FHIR R4 Bundle (application/fhir+json)", body = Object), (status = 401, body = Problem)))]
 pub async fn fhir_bundle(State(state): State<AppState>, patient: Patient) -> ApiResult<Response> {
     let all = journal(&state, patient.person()).await?;
     let patient_reference = format!("urn:uuid:{}", patient.person().0);
-    let bundle = fhir::journal_bundle(&BundleInput {
-        journal: &all,
-        patient_reference: &patient_reference,
-        program: None,
-    });
+    let today = state.config.now.now().date_naive();
+    let followed = crate::api::program::followed(&state, patient.person(), today).await?;
+    let program = followed
+        .as_ref()
+        .and_then(|f| Some(ProgramPeriod { program: f.program.as_ref().ok()?, start: f.start }));
+    let bundle =
+        fhir::journal_bundle(&BundleInput { journal: &all, patient_reference: &patient_reference, program });
     let text = serde_json::to_string_pretty(&bundle).map_err(|_| Problem::internal())?;
     Ok((
         [(header::CONTENT_TYPE, "application/fhir+json"), (header::CACHE_CONTROL, "private, no-store")],

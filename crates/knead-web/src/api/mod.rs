@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod body;
+pub mod calendar;
 pub mod clinic;
 pub mod exchange;
 pub mod journal;
@@ -35,6 +36,7 @@ pub fn router(rate: (u32, u64)) -> OpenApiRouter<AppState> {
         .routes(routes!(journal::progress))
         .routes(routes!(journal::create_checkin, journal::list_checkins))
         .routes(routes!(exchange::fhir_bundle))
+        .routes(routes!(calendar::put_calendar, calendar::get_calendar, calendar::delete_calendar))
         .routes(routes!(sharing::create_invitation))
         .routes(routes!(sharing::list_grants))
         .routes(routes!(sharing::revoke_grant))

@@ -104,6 +104,28 @@ pub async fn in_force(
     Ok(state.store.assignment(person).await?.filter(|a| ends_on(a) >= today))
 }
 
+/// A clinician's program in force, as it stands against the newest screening.
+pub struct Followed {
+    /// The program, or why it is on hold.
+    pub program: Result<HomeProgram, String>,
+    /// Its first day.
+    pub start: NaiveDate,
+}
+
+/// The clinician's program `person` follows on `today`, if one is in force.
+pub async fn followed(
+    state: &AppState,
+    person: PersonId,
+    today: NaiveDate,
+) -> Result<Option<Followed>, Problem> {
+    let Some(assignment) = in_force(state, person, today).await? else { return Ok(None) };
+    let program = match newest_permit(state, person).await? {
+        Ok(permit) => checked(state, &assignment, &permit),
+        Err(headline) => Err(headline),
+    };
+    Ok(Some(Followed { program, start: assignment.assigned_at.date_naive() }))
+}
+
 /// The patient's newest assignment with its state, if any.
 pub async fn program_of(state: &AppState, person: PersonId) -> Result<Option<ProgramOut>, Problem> {
     let Some(a) = state.store.assignment(person).await? else { return Ok(None) };
@@ -157,7 +179,12 @@ pub async fn assign(
     };
     let program =
         HomeProgram::new(&state.config.pack, &permit, request(&assignment, assignment.techniques.clone()))
-            .map_err(|e| Problem::invalid(e.field(), e.to_string()))?;
+            .map_err(|e| {
+                // The message starts with the field's name, which the problem adds itself.
+                let message = e.to_string();
+                let said = message.strip_prefix(&format!("{}: ", e.field())).unwrap_or(&message).to_owned();
+                Problem::invalid(e.field(), said)
+            })?;
     let kept = Assignment { note: program.note().map(str::to_owned), ..assignment };
     state.store.assign(&kept).await?;
     Ok(kept)

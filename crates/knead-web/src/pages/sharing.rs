@@ -1,9 +1,11 @@
 //! The patient's Sharing page: invite a clinician, see and end their
-//! access, read the program they set and their messages, and read the log
-//! of who looked at what.
+//! access, read the program they set and their messages, read the log of
+//! who looked at what, and give a calendar app a private address for
+//! session reminders (shown once, in full, when it is made).
 
-use super::{one, pairs, problem_page, render};
+use super::{all, offset_of, one, pairs, problem_page, render};
 use crate::AppState;
+use crate::api::calendar::{self, hh_mm};
 use crate::api::program::{ProgramOut, program_of};
 use crate::api::sharing::invite;
 use crate::auth::Patient;
@@ -15,6 +17,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use knead_core::vocab::Vocabulary as _;
+use knead_store::calendars::Calendars;
 use knead_store::sharing::{AuditAction, Sharing};
 use uuid::Uuid;
 
@@ -71,6 +74,27 @@ pub(super) struct MessageView {
     pub(super) text: String,
 }
 
+/// A calendar address just made: shown this once.
+pub(super) struct AddressView {
+    http: String,
+    webcal: String,
+}
+
+/// The reminders section: the live feed, and the form's time fields.
+struct CalendarView {
+    /// The live feed's times and when it was made, in words.
+    live: Option<String>,
+    /// One time field per reminder allowed a day, prefilled with the live
+    /// feed's times (the first with 08:00 when there is none).
+    slots: Vec<String>,
+    /// What limits the number, in words.
+    limit: String,
+    /// Whether a clinician's program in force decides the days.
+    on_program_days: bool,
+    /// Whether that program is on hold: the feed holds no reminders.
+    on_hold: bool,
+}
+
 struct AuditView {
     when: String,
     who: String,
@@ -84,6 +108,8 @@ struct SharingPage {
     csrf: Option<String>,
     csrf_token: String,
     invitation: Option<InvitationView>,
+    address: Option<AddressView>,
+    calendar: CalendarView,
     grants: Vec<GrantView>,
     program: Option<ProgramView>,
     messages: Vec<MessageView>,
@@ -101,10 +127,37 @@ fn action_words(action: AuditAction, detail: &str) -> String {
     }
 }
 
+async fn calendar_view(state: &AppState, patient: &Patient) -> Result<CalendarView, Problem> {
+    let person = patient.person();
+    let followed = crate::api::program::followed(state, person, state.config.now.now().date_naive()).await?;
+    let pack_limit =
+        || (state.config.pack.daily_sessions_max.value, "the most sessions a day Knead allows".to_owned());
+    let ((max, why), on_program_days, on_hold) = match followed.map(|f| f.program) {
+        Some(Ok(program)) => (
+            (program.sessions_per_day(), format!("your home program, {}", program.set_by().described())),
+            true,
+            false,
+        ),
+        Some(Err(_)) => (pack_limit(), true, true),
+        None => (pack_limit(), false, false),
+    };
+    let live = state.store.feed_of(person).await?;
+    let mut slots = live.as_ref().map(|f| hh_mm(&f.times)).unwrap_or_else(|| vec!["08:00".to_owned()]);
+    slots.resize(max as usize, String::new());
+    Ok(CalendarView {
+        live: live.map(|f| format!("at {}, made {}", hh_mm(&f.times).join(", "), when(f.created_at))),
+        slots,
+        limit: format!("up to {max} a day ({why})"),
+        on_program_days,
+        on_hold,
+    })
+}
+
 async fn page(
     state: &AppState,
     patient: &Patient,
     invitation: Option<InvitationView>,
+    address: Option<AddressView>,
 ) -> Result<Response, Problem> {
     let person = patient.person();
     let grants = state.store.grants_of_patient(person).await?;
@@ -115,6 +168,8 @@ async fn page(
         csrf: Some(patient.csrf().to_owned()),
         csrf_token: patient.csrf().to_owned(),
         invitation,
+        address,
+        calendar: calendar_view(state, patient).await?,
         grants: grants
             .into_iter()
             .map(|g| GrantView {
@@ -143,7 +198,7 @@ async fn page(
 
 /// `GET /sharing`.
 pub(super) async fn sharing(State(state): State<AppState>, patient: Patient) -> Response {
-    page(&state, &patient, None).await.unwrap_or_else(|p| problem_page(Some(&patient), p))
+    page(&state, &patient, None, None).await.unwrap_or_else(|p| problem_page(Some(&patient), p))
 }
 
 /// This server's address as the browser reached it (for links to share):
@@ -165,7 +220,7 @@ pub(super) async fn invite_form(
         let made = invite(&state, &patient).await?;
         let link = format!("{}{}", origin(&state, &headers), made.link);
         let view = InvitationView { code: made.code, link, expires: when(made.expires_at) };
-        page(&state, &patient, Some(view)).await
+        page(&state, &patient, Some(view), None).await
     };
     shown.await.unwrap_or_else(|p| problem_page(Some(&patient), p))
 }
@@ -179,6 +234,54 @@ pub(super) async fn revoke_form(State(state): State<AppState>, patient: Patient,
             Uuid::parse_str(one(&form, "grant")).map_err(|_| Problem::invalid("grant", "a grant's id"))?;
         state.store.revoke_grant(patient.person(), grant, state.config.now.now()).await?;
         Ok::<_, Problem>(Redirect::to("/sharing").into_response())
+    };
+    done.await.unwrap_or_else(|p| problem_page(Some(&patient), p))
+}
+
+/// The address as a calendar app takes it: absolute, on the host the
+/// browser used (over https when the server is reached over TLS), and as
+/// `webcal://`, which opens the calendar app to subscribe. Without a Host
+/// header, the path alone.
+fn address(state: &AppState, headers: &HeaderMap, path: &str) -> AddressView {
+    match headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
+        Some(host) => AddressView {
+            http: format!("{}://{host}{path}", if state.config.secure_cookies { "https" } else { "http" }),
+            webcal: format!("webcal://{host}{path}"),
+        },
+        None => AddressView { http: path.to_owned(), webcal: path.to_owned() },
+    }
+}
+
+/// `POST /sharing/calendar`: make the calendar address (ending the old
+/// one) and show it once.
+pub(super) async fn calendar_form(
+    State(state): State<AppState>,
+    patient: Patient,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = pairs(&body);
+    let shown = async {
+        patient.check_csrf(one(&form, "csrf"))?;
+        let times = all(&form, "time").filter(|t| !t.trim().is_empty());
+        let minutes = offset_of(&form).local_minus_utc() / 60;
+        let made = calendar::open(&state, &patient, times, minutes).await?;
+        let view = address(&state, &headers, &made.path());
+        page(&state, &patient, None, Some(view)).await
+    };
+    shown.await.unwrap_or_else(|p| problem_page(Some(&patient), p))
+}
+
+/// `POST /sharing/calendar/revoke`: end the calendar address.
+pub(super) async fn calendar_revoke_form(
+    State(state): State<AppState>,
+    patient: Patient,
+    body: Bytes,
+) -> Response {
+    let done = async {
+        patient.check_csrf(one(&pairs(&body), "csrf"))?;
+        state.store.revoke_feed(patient.person(), state.config.now.now()).await?;
+        Ok::<_, Problem>(Redirect::to("/sharing#reminders").into_response())
     };
     done.await.unwrap_or_else(|p| problem_page(Some(&patient), p))
 }

@@ -68,6 +68,8 @@ fn expectation(method: &str, path: &str, caller: Caller) -> Option<Expect> {
         ("GET", "/" | "/signup" | "/signin" | "/invite/{code}" | "/sw.js" | "/api/openapi.json")
         | ("POST", "/signup" | "/signin" | "/api/v1/accounts" | "/api/v1/sign-in") => Public,
         ("GET", p) if p.starts_with("/static/") => Public,
+        // A calendar feed: the secret token in the address is the key.
+        ("GET", "/calendar/{file}") => Public,
         // Every account.
         ("GET", "/api/v1/me") | ("POST", "/signout" | "/api/v1/sign-out") => signed_in(),
         // A patient's own journal and sharing.
@@ -75,9 +77,9 @@ fn expectation(method: &str, path: &str, caller: Caller) -> Option<Expect> {
         | ("GET", "/plan" | "/session" | "/history" | "/progress" | "/progress.svg" | "/report.pdf")
         | ("GET", "/sharing" | "/api/v1/sessions" | "/api/v1/progress" | "/api/v1/me/fhir")
         | ("GET", "/api/v1/grants" | "/api/v1/audit" | "/api/v1/messages" | "/api/v1/program")
-        | ("POST", "/sharing/invite" | "/sharing/revoke" | "/api/v1/plans" | "/api/v1/invitations") => {
-            patient_only()
-        }
+        | ("POST", "/sharing/invite" | "/sharing/revoke" | "/api/v1/plans" | "/api/v1/invitations")
+        | ("POST", "/sharing/calendar" | "/sharing/calendar/revoke")
+        | ("GET" | "PUT" | "DELETE", "/api/v1/calendar") => patient_only(),
         // A record of the owner's, named in the address.
         ("GET", "/result/{id}" | "/api/v1/sessions/{id}")
         | ("PUT", "/api/v1/sessions/{id}")
