@@ -86,6 +86,10 @@ impl Store for AnyStore {
     async fn cleared_on(&self, person: PersonId) -> Result<Option<NaiveDate>, StoreError> {
         forward!(self.cleared_on(person))
     }
+
+    async fn journal_versions(&self, persons: &[PersonId]) -> Result<Vec<(PersonId, i64)>, StoreError> {
+        forward!(self.journal_versions(persons))
+    }
     async fn begin_session(&self, person: PersonId, session: &SessionRecord) -> Result<(), StoreError> {
         forward!(self.begin_session(person, session))
     }
@@ -178,8 +182,8 @@ impl Sharing for AnyStore {
     ) -> Result<(), StoreError> {
         forward!(self.revoke_grant(patient, grant, now))
     }
-    async fn audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
-        forward!(self.audit(entry))
+    async fn audit(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
+        forward!(self.audit(entries))
     }
     async fn audit_log(&self, patient: PersonId, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
         forward!(self.audit_log(patient, limit))

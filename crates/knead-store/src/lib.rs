@@ -111,6 +111,15 @@ pub trait Store: Send + Sync {
         person: PersonId,
     ) -> impl Future<Output = Result<Option<NaiveDate>, StoreError>> + Send;
 
+    /// Each person's journal version: a number that changes whenever one of
+    /// their sessions, screenings or assigned programs is written, so that a
+    /// judgement made from them can be kept until it does. Persons not
+    /// there are left out.
+    fn journal_versions(
+        &self,
+        persons: &[PersonId],
+    ) -> impl Future<Output = Result<Vec<(PersonId, i64)>, StoreError>> + Send;
+
     /// Start a guided session: kept at once as `in_progress`, so a crash cannot lose it.
     fn begin_session(
         &self,

@@ -560,6 +560,15 @@ impl Store for PgStore {
             .transpose()
     }
 
+    async fn journal_versions(&self, persons: &[PersonId]) -> Result<Vec<(PersonId, i64)>, StoreError> {
+        let ids: Vec<Uuid> = persons.iter().map(|p| p.0).collect();
+        let rows: Vec<(Uuid, i64)> = sqlx::query_as("SELECT id, version FROM persons WHERE id = ANY($1)")
+            .bind(ids)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(|(id, version)| (PersonId(id), version)).collect())
+    }
+
     async fn begin_session(&self, person: PersonId, session: &SessionRecord) -> Result<(), StoreError> {
         if session.status != SessionStatus::InProgress {
             return Err(StoreError::Invalid(format!(

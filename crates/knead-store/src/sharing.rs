@@ -208,8 +208,9 @@ pub trait Sharing: Send + Sync {
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Append to a patient's audit log.
-    fn audit(&self, entry: &AuditEntry) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Append to audit logs, all entries in one transaction (a clinician's
+    /// list of 500 patients is 500 views, and one commit).
+    fn audit(&self, entries: &[AuditEntry]) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// A patient's audit log, newest first, at most `limit`.
     fn audit_log(

@@ -909,6 +909,21 @@ impl Store for SqliteStore {
             .transpose()
     }
 
+    async fn journal_versions(&self, persons: &[PersonId]) -> Result<Vec<(PersonId, i64)>, StoreError> {
+        let ids: Vec<String> = persons.iter().copied().map(person_text).collect();
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT id, version FROM persons WHERE id IN (SELECT value FROM json_each(?))")
+                .bind(json_text(&ids, "persons")?)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter()
+            .map(|(id, version)| {
+                let person = parse_id(&id).map_err(|e| corrupt("person", &id, "id", e))?;
+                Ok((PersonId(person), version))
+            })
+            .collect()
+    }
+
     async fn begin_session(&self, person: PersonId, session: &SessionRecord) -> Result<(), StoreError> {
         if session.status != SessionStatus::InProgress {
             return Err(StoreError::Invalid(format!(

@@ -452,27 +452,32 @@ impl Treating {
 
     /// Write to the patient's audit log that the clinician saw `what`.
     pub async fn log_view(&self, state: &AppState, what: &str) -> Result<(), Problem> {
-        log_view(state, self.clinician.person(), self.patient(), what).await
+        log_views(state, self.clinician.person(), [self.patient()], what).await
     }
 }
 
-/// Write to `patient`'s audit log that `clinician` saw `what`.
-pub async fn log_view(
+/// Write to each patient's audit log that `clinician` saw `what`, in one
+/// transaction.
+pub async fn log_views(
     state: &AppState,
     clinician: PersonId,
-    patient: PersonId,
+    patients: impl IntoIterator<Item = PersonId>,
     what: &str,
 ) -> Result<(), Problem> {
-    let entry = AuditEntry {
-        id: Uuid::now_v7(),
-        patient,
-        at: state.config.now.now(),
-        actor: clinician,
-        actor_email: String::new(),
-        action: AuditAction::Viewed,
-        detail: what.to_owned(),
-    };
-    Ok(state.store.audit(&entry).await?)
+    let at = state.config.now.now();
+    let entries: Vec<AuditEntry> = patients
+        .into_iter()
+        .map(|patient| AuditEntry {
+            id: Uuid::now_v7(),
+            patient,
+            at,
+            actor: clinician,
+            actor_email: String::new(),
+            action: AuditAction::Viewed,
+            detail: what.to_owned(),
+        })
+        .collect();
+    Ok(state.store.audit(&entries).await?)
 }
 
 impl FromRequestParts<AppState> for Treating {

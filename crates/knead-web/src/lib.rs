@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod pages;
 pub mod problem;
 pub mod security;
+pub mod standings;
 
 use axum::Router;
 use clock::Now;
@@ -78,12 +79,14 @@ pub struct AppState {
     pub store: AnyStore,
     /// How the server runs.
     pub config: Config,
+    /// Judgements of patients kept between a clinician's visits.
+    pub standings: Arc<standings::Standings>,
 }
 
 /// The whole app, ready to serve.
 pub fn build(config: Config, store: AnyStore) -> Router {
     let rate = (config.rate_burst, config.rate_period_ms);
-    let state = AppState { store, config };
+    let state = AppState { store, config, standings: Arc::default() };
     let (api, _) = api::router(rate).split_for_parts();
     let app = Router::new()
         .merge(api)

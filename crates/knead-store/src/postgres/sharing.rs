@@ -358,9 +358,11 @@ impl Sharing for PgStore {
         Ok(())
     }
 
-    async fn audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+    async fn audit(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        put_audit(&mut tx, entry).await?;
+        for entry in entries {
+            put_audit(&mut tx, entry).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -382,9 +382,11 @@ impl Sharing for SqliteStore {
         Ok(())
     }
 
-    async fn audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+    async fn audit(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        put_audit(&mut tx, entry, "entry").await?;
+        for (i, entry) in entries.iter().enumerate() {
+            put_audit(&mut tx, entry, &format!("entries[{i}]")).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -39,6 +39,7 @@ macro_rules! suite {
             local_person_is_stable,
             screenings_newest_first_with_limit,
             one_screening_by_id_and_the_latest_clearance,
+            journal_versions_move_with_every_write_a_judgement_reads,
             screening_write_is_idempotent_and_conflicts,
             guided_session_begin_steps_finish,
             add_step_only_to_own_session_in_progress,
@@ -258,6 +259,48 @@ pub async fn one_screening_by_id_and_the_latest_clearance<B: Backend>() {
     assert_eq!(store.screening(person, Uuid::now_v7()).await.unwrap(), None);
     assert_eq!(store.screening(stranger(), plain.id).await.unwrap(), None, "not someone else's");
     assert_eq!(store.cleared_on(stranger()).await.unwrap(), None);
+}
+
+pub async fn journal_versions_move_with_every_write_a_judgement_reads<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let (pat, doc) = pair(&store).await;
+    let other = account("other@example.org");
+    store.create_account(&other).await.unwrap();
+    let version = async |p: PersonId| {
+        let found = store.journal_versions(&[p, stranger()]).await.unwrap();
+        assert_eq!(found.len(), 1, "persons not there are left out: {found:?}");
+        assert_eq!(found[0].0, p);
+        found[0].1
+    };
+    let mut seen = vec![version(pat.person).await];
+    let others = version(other.person).await;
+    store.add_screening(pat.person, &screening(0)).await.unwrap();
+    seen.push(version(pat.person).await);
+    let open = open_session(10);
+    store.begin_session(pat.person, &open).await.unwrap();
+    seen.push(version(pat.person).await);
+    store.add_step(pat.person, open.id, &step(TechniqueId::Hands, "knuckles", 11, 30)).await.unwrap();
+    seen.push(version(pat.person).await);
+    let end = SessionEnd {
+        ended_at: at(12),
+        status: SessionStatus::Completed,
+        stop_reason: None,
+        pain_after: Some(pain(2)),
+        note: None,
+    };
+    store.finish_session(pat.person, open.id, &end).await.unwrap();
+    seen.push(version(pat.person).await);
+    store.record_session(pat.person, &full_session(60)).await.unwrap();
+    seen.push(version(pat.person).await);
+    store.assign(&assignment(&pat, &doc, 70, &[TechniqueId::Hands])).await.unwrap();
+    seen.push(version(pat.person).await);
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "every write moves it on: {seen:?}");
+    // Reading, checking in and another person's writes do not.
+    store.session_summaries(pat.person, Period::default()).await.unwrap();
+    store.add_checkin(pat.person, &checkin(80, 3, 1)).await.unwrap();
+    store.add_screening(other.person, &screening(90)).await.unwrap();
+    assert_eq!(version(pat.person).await, *seen.last().unwrap());
+    assert!(version(other.person).await > others);
 }
 
 pub async fn local_person_is_stable<B: Backend>() {
@@ -1012,7 +1055,7 @@ pub async fn writes_with_the_same_id_are_retries_or_conflicts<B: Backend>() {
     let a = assignment(&pat, &doc, 7, &[TechniqueId::Hands]);
     let inv = invitation(pat.person, 8);
     for _ in 0..2 {
-        store.audit(&entry).await.unwrap();
+        store.audit(std::slice::from_ref(&entry)).await.unwrap();
         store.add_message(&m).await.unwrap();
         store.assign(&a).await.unwrap();
         store.create_invitation("c1", &inv).await.unwrap();
@@ -1025,7 +1068,8 @@ pub async fn writes_with_the_same_id_are_retries_or_conflicts<B: Backend>() {
     );
     assert_eq!(log[3], AuditEntry { actor_email: "doc@example.org".to_owned(), ..entry.clone() });
 
-    let err = store.audit(&AuditEntry { detail: "checkins".to_owned(), ..entry.clone() }).await.unwrap_err();
+    let err =
+        store.audit(&[AuditEntry { detail: "checkins".to_owned(), ..entry.clone() }]).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict { what: "audit entry", id } if id == entry.id), "{err:?}");
     let err = store.add_message(&Message { text: "changed".to_owned(), ..m.clone() }).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict { what: "message", id } if id == m.id), "{err:?}");

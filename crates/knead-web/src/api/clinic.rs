@@ -19,11 +19,13 @@ use chrono::{DateTime, Days, FixedOffset, NaiveDate, Utc};
 use knead_core::attention::{self, ADHERENCE_WINDOW_DAYS, Adherence, Concern};
 use knead_core::screening;
 use knead_core::vocab::Disposition;
-use knead_store::records::{CheckIn, SessionSummary};
+use knead_store::records::{CheckIn, PersonId, SessionSummary};
 use knead_store::sharing::{Grant, Message, Sharing};
 use knead_store::{Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::sync::Arc;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -42,7 +44,7 @@ pub struct Accept {
 }
 
 /// A patient the clinician may see.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PatientOut {
     /// The patient's id (for the other clinician endpoints).
     pub patient: Uuid,
@@ -93,7 +95,7 @@ pub async fn accept_invitation(
 }
 
 /// One patient on the clinician's list.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PatientRow {
     /// Who.
     #[serde(flatten)]
@@ -136,10 +138,17 @@ fn per_day(sessions: &[SessionSummary], offset: FixedOffset) -> BTreeMap<NaiveDa
     days
 }
 
-/// Where one patient stands, from their journal.
-struct Standing {
+/// What the list shows of a patient, and why: the row (its `patient` is
+/// filled in from the grant each time) and the concerns it sorts by.
+#[derive(Debug, Clone)]
+pub struct Listed {
     row: PatientRow,
     concerns: Vec<Concern>,
+}
+
+/// Where one patient stands, from their journal.
+struct Standing {
+    listed: Listed,
     progress: ProgressOut,
     sessions: Vec<SessionSummary>,
 }
@@ -181,23 +190,40 @@ async fn standing(state: &AppState, grant: &Grant, offset: FixedOffset) -> Resul
         last_session: judged.sessions.last().map(|s| s.started_at),
     };
     let progress = journal::progress_of(&judged);
-    Ok(Standing { row, concerns, progress, sessions: judged.sessions })
+    Ok(Standing { listed: Listed { row, concerns }, progress, sessions: judged.sessions })
 }
 
 /// The clinician's patients, most in need of attention first (the pages
-/// use it too). Writes one `viewed` line to each patient's audit log.
+/// use it too). A patient's judgement is made again only when their
+/// journal or the day changed (see [`crate::standings`]). Writes one
+/// `viewed` line to each patient's audit log.
 pub async fn dashboard(
     state: &AppState,
     clinician: &Clinician,
     offset: FixedOffset,
 ) -> Result<Vec<PatientRow>, Problem> {
     let grants = state.store.grants_of_clinician(clinician.person()).await?;
+    let patients: Vec<PersonId> = grants.iter().map(|g| g.patient).collect();
+    // Versions first: a write after this makes what is judged below stale.
+    let versions: HashMap<PersonId, i64> =
+        state.store.journal_versions(&patients).await?.into_iter().collect();
+    let today = local_day(state.config.now.now(), offset);
+    let offset_seconds = offset.local_minus_utc();
     let mut rows = Vec::with_capacity(grants.len());
     for grant in &grants {
-        let s = standing(state, grant, offset).await?;
-        auth::log_view(state, clinician.person(), grant.patient, "dashboard").await?;
-        rows.push((attention::urgency(&s.concerns), s.row));
+        let version = versions.get(&grant.patient).copied().unwrap_or_default();
+        let listed = match state.standings.get(grant.patient, offset_seconds, version, today) {
+            Some(listed) => listed,
+            None => {
+                let listed = Arc::new(standing(state, grant, offset).await?.listed);
+                state.standings.put(grant.patient, offset_seconds, version, today, Arc::clone(&listed));
+                listed
+            }
+        };
+        let row = PatientRow { patient: PatientOut::from(grant), ..listed.row.clone() };
+        rows.push((attention::urgency(&listed.concerns), row));
     }
+    auth::log_views(state, clinician.person(), grants.iter().map(|g| g.patient), "dashboard").await?;
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(rows.into_iter().map(|(_, row)| row).collect())
 }
@@ -244,7 +270,7 @@ pub async fn record(
     let standing = standing(state, &treating.grant, offset).await?;
     let screenings = state.store.screenings(person, RECORD_SHOWN).await?;
     let record = PatientRecord {
-        summary: standing.row,
+        summary: standing.listed.row,
         progress: standing.progress,
         sessions: standing.sessions,
         screenings: screenings.into_iter().map(ScreeningOut::from).collect(),

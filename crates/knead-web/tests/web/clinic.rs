@@ -176,3 +176,25 @@ async fn messages_reach_the_patient_and_are_bounded() {
     assert_eq!(inbox[0]["text"], "How did the week go?");
     assert_eq!(inbox[0]["author_email"], "doc@example.org");
 }
+
+#[tokio::test]
+async fn the_list_follows_every_change_to_a_journal_between_visits() {
+    let app = spawn_app().await;
+    let patient = account(&app, "pat@example.org", "patient").await;
+    let clinician = account(&app, "doc@example.org", "clinician").await;
+    patient.record_session(morning(), 4).await;
+    invite_and_accept(&patient, &clinician).await;
+    let list = || async { json_of(clinician.get("/api/v1/patients").await).await.1 };
+    let first = list().await;
+    assert!(first[0]["concerns"].as_array().unwrap().is_empty(), "{first}");
+    assert_eq!(list().await, first, "nothing changed: the same answer");
+
+    // A session at 8/10: a severe reading, seen on the next visit.
+    patient.record_session(morning() + Duration::hours(2), 8).await;
+    let second = list().await;
+    assert_eq!(second[0]["worst"], "pain", "{second}");
+    assert!(second[0]["last_session"] != first[0]["last_session"]);
+    // A red-flag screening outranks it.
+    patient.screen(&urgent_intake()).await;
+    assert_eq!(list().await[0]["worst"], "red_flag");
+}
