@@ -37,12 +37,12 @@ use knead_core::session::Outcome;
 use knead_core::units::{ChangeRating, PainScore};
 use knead_core::vocab::{Disposition, Region, TechniqueId, Vocabulary};
 use serde::Deserialize;
+use sqlx::FromRow;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteSynchronous,
 };
-use sqlx::{FromRow, Sqlite, Transaction};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::str::FromStr;
@@ -52,6 +52,7 @@ use uuid::Uuid;
 mod accounts;
 mod calendars;
 mod sharing;
+mod writer;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -67,6 +68,7 @@ pub fn schema_version() -> i64 {
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    writers: std::sync::Arc<writer::Writers>,
 }
 
 impl SqliteStore {
@@ -135,7 +137,7 @@ impl SqliteStore {
             // the old number, and `journal_version` also reads the migrations table.
             sqlx::query(&format!("PRAGMA user_version = {supported}")).execute(&pool).await?;
         }
-        Ok(Self { pool })
+        Ok(Self { pool, writers: std::sync::Arc::default() })
     }
 
     /// Summaries as one row: SQLite joins the sessions' generated `summary`
@@ -182,10 +184,6 @@ impl SqliteStore {
         }
         let rows = query.fetch_all(&self.pool).await?;
         rows.into_iter().map(SummaryRow::decode).collect()
-    }
-
-    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 }
 
@@ -1046,11 +1044,7 @@ impl Store for SqliteStore {
     }
 
     async fn record_session(&self, person: PersonId, session: &SessionRecord) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        ensure_person(&mut tx, person).await?;
-        put_session(&mut tx, person, session).await?;
-        tx.commit().await?;
-        Ok(())
+        self.record_together(person, session).await
     }
 
     async fn interrupt_open_sessions(&self, person: PersonId) -> Result<u32, StoreError> {

@@ -180,6 +180,34 @@ async fn put_audit(conn: &mut PgConnection, entry: &AuditEntry) -> Result<(), St
     if same { Ok(()) } else { Err(StoreError::Conflict { what: "audit entry", id: entry.id }) }
 }
 
+/// Append audit entries with one statement (a clinician's list of
+/// hundreds of patients is one insert); ids there already are checked as
+/// [`put_audit`] does.
+async fn put_audits(conn: &mut PgConnection, entries: &[AuditEntry]) -> Result<(), StoreError> {
+    let entries: Vec<AuditEntry> = entries.iter().map(micros::audit_entry).collect();
+    let added = sqlx::query(
+        "INSERT INTO audit_log (id, patient, at, actor, action, detail) \
+         SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::timestamptz[], $4::uuid[], $5::text[], $6::text[]) \
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(entries.iter().map(|e| e.id).collect::<Vec<_>>())
+    .bind(entries.iter().map(|e| e.patient.0).collect::<Vec<_>>())
+    .bind(entries.iter().map(|e| e.at).collect::<Vec<_>>())
+    .bind(entries.iter().map(|e| e.actor.0).collect::<Vec<_>>())
+    .bind(entries.iter().map(|e| e.action.as_str()).collect::<Vec<_>>())
+    .bind(entries.iter().map(|e| e.detail.as_str()).collect::<Vec<_>>())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if usize::try_from(added).is_ok_and(|n| n == entries.len()) {
+        return Ok(());
+    }
+    for entry in &entries {
+        put_audit(conn, entry).await?;
+    }
+    Ok(())
+}
+
 /// Log what the store itself did, under a fresh id.
 async fn log(
     conn: &mut PgConnection,
@@ -360,9 +388,7 @@ impl Sharing for PgStore {
 
     async fn audit(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        for entry in entries {
-            put_audit(&mut tx, entry).await?;
-        }
+        put_audits(&mut tx, entries).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -162,25 +162,53 @@ impl MessageRow {
 /// Append an audit entry. One with its id there already is a retry if it is
 /// this one (nothing changes), else a conflict.
 async fn put_audit(conn: &mut SqliteConnection, entry: &AuditEntry, field: &str) -> Result<(), StoreError> {
-    let id = id_text(entry.id);
-    let existing: Option<AuditRow> = sqlx::query_as(&format!("{AUDIT_SELECT} WHERE l.id = ?"))
-        .bind(&id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    if let Some(row) = existing {
-        let kept = row.decode()?;
-        let same = AuditEntry { actor_email: entry.actor_email.clone(), ..kept } == *entry;
-        return if same { Ok(()) } else { Err(StoreError::Conflict { what: "audit entry", id: entry.id }) };
+    put_audits(conn, std::slice::from_ref(entry), field).await
+}
+
+/// Entries appended by one statement: a clinician's list of hundreds of
+/// patients is logged in a handful of statements, not one each.
+const AUDIT_ROWS_PER_INSERT: usize = 100;
+
+/// Append audit entries (`field` names them in errors); as [`put_audit`].
+async fn put_audits(
+    conn: &mut SqliteConnection,
+    entries: &[AuditEntry],
+    field: &str,
+) -> Result<(), StoreError> {
+    for chunk in entries.chunks(AUDIT_ROWS_PER_INSERT) {
+        let rows = vec!["(?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+        let sql = format!(
+            "INSERT INTO audit_log (id, patient, at, actor, action, detail) VALUES {rows} ON CONFLICT (id) DO NOTHING"
+        );
+        let mut insert = sqlx::query(&sql);
+        for entry in chunk {
+            insert = insert
+                .bind(id_text(entry.id))
+                .bind(person_text(entry.patient))
+                .bind(time_text(&entry.at, &format!("{field}.at"))?)
+                .bind(person_text(entry.actor))
+                .bind(entry.action.as_str())
+                .bind(&entry.detail);
+        }
+        let added = insert.execute(&mut *conn).await?.rows_affected();
+        if usize::try_from(added).is_ok_and(|n| n == chunk.len()) {
+            continue;
+        }
+        // Some ids were there already: each must be a retry of the same entry.
+        for entry in chunk {
+            let existing: Option<AuditRow> = sqlx::query_as(&format!("{AUDIT_SELECT} WHERE l.id = ?"))
+                .bind(id_text(entry.id))
+                .fetch_optional(&mut *conn)
+                .await?;
+            let same = match existing {
+                Some(row) => AuditEntry { actor_email: entry.actor_email.clone(), ..row.decode()? } == *entry,
+                None => false,
+            };
+            if !same {
+                return Err(StoreError::Conflict { what: "audit entry", id: entry.id });
+            }
+        }
     }
-    sqlx::query("INSERT INTO audit_log (id, patient, at, actor, action, detail) VALUES (?, ?, ?, ?, ?, ?)")
-        .bind(&id)
-        .bind(person_text(entry.patient))
-        .bind(time_text(&entry.at, &format!("{field}.at"))?)
-        .bind(person_text(entry.actor))
-        .bind(entry.action.as_str())
-        .bind(&entry.detail)
-        .execute(&mut *conn)
-        .await?;
     Ok(())
 }
 
@@ -384,9 +412,7 @@ impl Sharing for SqliteStore {
 
     async fn audit(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        for (i, entry) in entries.iter().enumerate() {
-            put_audit(&mut tx, entry, &format!("entries[{i}]")).await?;
-        }
+        put_audits(&mut tx, entries, "entries").await?;
         tx.commit().await?;
         Ok(())
     }

@@ -518,3 +518,36 @@ async fn summaries_of_22k_sessions() {
     let got = store.session_summaries(me, year).await.unwrap();
     println!("session_summaries, one year ({} sessions): {:?}", got.len(), started.elapsed());
 }
+
+/// Sessions sent at once are written together (group commit), and each
+/// caller still gets the answer for its own session: a conflict fails only
+/// the session that conflicts, and everything else is kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_sent_at_once_are_each_kept_or_refused_on_their_own() {
+    let (_dir, store) = <SqliteFile as Backend>::fresh().await;
+    let person = store.local_person().await.unwrap();
+    let sessions: Vec<SessionRecord> = (0..60).map(|i| full_session(i * 10)).collect();
+    let clash = SessionRecord { pain_before: contract::pain(9), ..sessions[7].clone() };
+    let mut sends: Vec<_> = sessions
+        .iter()
+        .chain(std::iter::once(&clash))
+        .chain(std::iter::once(&sessions[3])) // a retry: the same session again
+        .cloned()
+        .map(|s| {
+            let store = store.clone();
+            tokio::spawn(async move { (s.id, s.pain_before, store.record_session(person, &s).await) })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for send in sends.drain(..) {
+        answers.push(send.await.unwrap());
+    }
+    let refused: Vec<_> = answers.iter().filter(|(_, _, r)| r.is_err()).collect();
+    assert_eq!(refused.len(), 1, "only one of the two sessions with one id is refused: {refused:?}");
+    assert!(matches!(refused[0].2, Err(StoreError::Conflict { what: "session", .. })), "{refused:?}");
+    let kept = store.session_summaries(person, Period::default()).await.unwrap();
+    assert_eq!(kept.len(), 60, "every session kept once");
+    let seventh = kept.iter().find(|s| s.id == sessions[7].id).unwrap();
+    let winner = answers.iter().find(|(id, _, r)| *id == sessions[7].id && r.is_ok()).unwrap();
+    assert_eq!(seventh.pain_before, winner.1, "the kept one is the one that was told it was kept");
+}

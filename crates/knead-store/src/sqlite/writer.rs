@@ -1,0 +1,169 @@
+//! Writing to SQLite: one writer at a time, in turn, and sessions that
+//! arrive together written together (group commit).
+//!
+//! SQLite lets one connection write at a time. Left to itself, a second
+//! writer sleeps in SQLite's busy handler (1, 2, 5, 10, ... ms) and tries
+//! again, which under load is most of the wait. Here writers queue on an
+//! async lock instead, so the next one starts the moment the last commits.
+//!
+//! Every commit waits for the disk (`synchronous = FULL`: a session the
+//! phone has dropped from its outbox must survive a power cut). Recording
+//! sessions is the write the web app does most, so sessions waiting while
+//! another batch commits are written in one transaction, each in its own
+//! savepoint: a session that is refused (a conflict) rolls back alone, and
+//! the batch pays for one wait on the disk instead of one each. Each caller
+//! still gets its own answer, and only after the commit that holds its
+//! session.
+//!
+//! The batch is written by a task of its own, so a caller that goes away
+//! (a closed connection) cannot cut the others' writes short.
+
+use super::{SqliteStore, ensure_person, put_session};
+use crate::StoreError;
+use crate::records::{PersonId, SessionRecord};
+use sqlx::sqlite::SqliteConnection;
+use sqlx::{Acquire as _, Sqlite, Transaction};
+use std::ops::{Deref, DerefMut};
+use std::sync::{Arc, Mutex, PoisonError};
+use tokio::sync::{Mutex as TurnLock, OwnedMutexGuard, oneshot};
+
+/// A session waiting to be written, and where its answer goes.
+struct Waiting {
+    person: PersonId,
+    session: SessionRecord,
+    answer: oneshot::Sender<Result<(), StoreError>>,
+}
+
+/// The store's writers: whose turn it is, and the sessions waiting.
+#[derive(Default)]
+pub(super) struct Writers {
+    turn: Arc<TurnLock<()>>,
+    waiting: Mutex<Vec<Waiting>>,
+}
+
+impl std::fmt::Debug for Writers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writers").finish_non_exhaustive()
+    }
+}
+
+/// A write transaction, held with the writer's turn. It reads as the
+/// connection; dropping it without [`Write::commit`] rolls back.
+pub(super) struct Write {
+    // Declared first, dropped first: the rollback is queued before the turn passes.
+    tx: Transaction<'static, Sqlite>,
+    _turn: OwnedMutexGuard<()>,
+}
+
+impl Write {
+    /// Commit, then pass the turn on.
+    pub(super) async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+impl Deref for Write {
+    type Target = SqliteConnection;
+
+    fn deref(&self) -> &SqliteConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for Write {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        &mut self.tx
+    }
+}
+
+impl SqliteStore {
+    /// Wait for the turn to write and begin (`BEGIN IMMEDIATE`: the write
+    /// lock is taken at once, so a transaction never fails halfway for it).
+    pub(super) async fn begin_write(&self) -> Result<Write, StoreError> {
+        let turn = Arc::clone(&self.writers.turn).lock_owned().await;
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(Write { tx, _turn: turn })
+    }
+
+    /// Keep a whole session, with whatever other sessions are waiting.
+    pub(super) async fn record_together(
+        &self,
+        person: PersonId,
+        session: &SessionRecord,
+    ) -> Result<(), StoreError> {
+        let (answer, answered) = oneshot::channel();
+        let waiting = Waiting { person, session: session.clone(), answer };
+        self.writers.waiting.lock().unwrap_or_else(PoisonError::into_inner).push(waiting);
+        let turn = Arc::clone(&self.writers.turn).lock_owned().await;
+        // Whoever gets the turn writes everything waiting: this session, or
+        // nothing if an earlier turn already took it along.
+        let batch = std::mem::take(&mut *self.writers.waiting.lock().unwrap_or_else(PoisonError::into_inner));
+        if batch.is_empty() {
+            drop(turn);
+        } else {
+            let store = self.clone();
+            tokio::spawn(async move {
+                store.write_batch(batch).await;
+                drop(turn);
+            });
+        }
+        answered
+            .await
+            .unwrap_or_else(|_| Err(StoreError::Invalid("the write was abandoned; send it again".into())))
+    }
+
+    /// Write a batch in one transaction, a savepoint each. If the
+    /// transaction itself fails, each session is tried alone, so every
+    /// caller gets the answer for its own session.
+    async fn write_batch(&self, batch: Vec<Waiting>) {
+        match self.write_in_one(&batch).await {
+            Ok(answers) => {
+                for (waiting, answer) in batch.into_iter().zip(answers) {
+                    let _ = waiting.answer.send(answer);
+                }
+            }
+            Err(_) => {
+                for waiting in batch {
+                    let answer = self.write_alone(waiting.person, &waiting.session).await;
+                    let _ = waiting.answer.send(answer);
+                }
+            }
+        }
+    }
+
+    async fn write_in_one(&self, batch: &[Waiting]) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut answers = Vec::with_capacity(batch.len());
+        for waiting in batch {
+            let mut savepoint = tx.begin().await?;
+            match put(&mut savepoint, waiting.person, &waiting.session).await {
+                Ok(()) => {
+                    savepoint.commit().await?;
+                    answers.push(Ok(()));
+                }
+                Err(refused) => {
+                    savepoint.rollback().await?;
+                    answers.push(Err(refused));
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(answers)
+    }
+
+    async fn write_alone(&self, person: PersonId, session: &SessionRecord) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        put(&mut tx, person, session).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+async fn put(
+    conn: &mut SqliteConnection,
+    person: PersonId,
+    session: &SessionRecord,
+) -> Result<(), StoreError> {
+    ensure_person(conn, person).await?;
+    put_session(conn, person, session).await.map(|_| ())
+}
