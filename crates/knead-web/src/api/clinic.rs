@@ -223,7 +223,13 @@ pub async fn dashboard(
         let row = PatientRow { patient: PatientOut::from(grant), ..listed.row.clone() };
         rows.push((attention::urgency(&listed.concerns), row));
     }
-    auth::log_views(state, clinician.person(), grants.iter().map(|g| g.patient), "dashboard").await?;
+    auth::log_views(
+        state,
+        clinician.person(),
+        grants.iter().map(|g| g.patient),
+        "summary on their patient list",
+    )
+    .await?;
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(rows.into_iter().map(|(_, row)| row).collect())
 }
