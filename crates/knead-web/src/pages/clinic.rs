@@ -163,6 +163,7 @@ struct PatientPage {
     messages: Vec<MessageView>,
     screenings: Vec<(String, &'static str)>,
     checkins: Vec<String>,
+    notes: Vec<(String, String)>,
 }
 
 async fn record_page(
@@ -171,7 +172,7 @@ async fn record_page(
     error: Option<String>,
     notice: Option<String>,
 ) -> Result<Response, Problem> {
-    let PatientRecord { summary, progress, screenings, checkins, program, messages, .. } =
+    let PatientRecord { summary, progress, sessions, screenings, checkins, program, messages } =
         clinic::record(state, treating, Utc.fix()).await?;
     let pain = match (progress.baseline, progress.current_tenths) {
         (Some(b), now) => format!("Started at {b}/10; typical now {}.", tenths(now)),
@@ -216,6 +217,12 @@ async fn record_page(
         screenings: screenings
             .into_iter()
             .map(|s| (when(s.at), super::disposition_label(s.disposition)))
+            .collect(),
+        notes: sessions
+            .iter()
+            .rev()
+            .filter_map(|s| s.note.as_ref().map(|n| (when(s.started_at), n.clone())))
+            .take(50)
             .collect(),
         checkins: checkins
             .iter()
