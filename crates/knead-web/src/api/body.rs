@@ -2,13 +2,14 @@
 
 use crate::problem::Problem;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
 use knead_store::Period;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use uuid::Uuid;
 
 /// A JSON request body. A wrong content type, malformed JSON, an unknown
 /// field or a wrong value is refused with the path of the field at fault.
@@ -50,6 +51,24 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             p
         })?;
         from_json(&bytes).map(JsonBody)
+    }
+}
+
+/// The record id in the address (`{id}`). Anything but a UUID is refused
+/// as a problem naming `id`, like every other error (axum's own answer is
+/// plain text).
+#[derive(Debug, Clone, Copy)]
+pub struct IdPath(pub Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdPath {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        let Path(text) =
+            Path::<String>::from_request_parts(parts, state).await.map_err(|_| Problem::not_found())?;
+        Uuid::parse_str(&text)
+            .map(IdPath)
+            .map_err(|_| Problem::invalid("id", "a UUID, like 0190a0a0-0000-7000-8000-000000000000"))
     }
 }
 

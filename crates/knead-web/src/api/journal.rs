@@ -1,12 +1,12 @@
 //! Sessions, progress and check-ins: the person's own journal.
 
-use super::body::{DayQuery, JsonBody, day_period, local_day, query};
+use super::body::{DayQuery, IdPath, JsonBody, day_period, local_day, query};
 use super::screening::permit_for;
 use crate::AppState;
 use crate::auth::Patient;
 use crate::problem::{ApiResult, Problem};
 use axum::Json;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
@@ -58,7 +58,7 @@ pub async fn list_sessions(
 pub async fn get_session(
     State(state): State<AppState>,
     patient: Patient,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
 ) -> ApiResult<Json<SessionRecord>> {
     state.store.session(patient.person(), id).await?.map(Json).ok_or_else(Problem::not_found)
 }
@@ -85,7 +85,7 @@ pub struct Kept {
 pub async fn put_session(
     State(state): State<AppState>,
     patient: Patient,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
     day: DayQuery,
     JsonBody(session): JsonBody<SessionRecord>,
 ) -> ApiResult<Json<Kept>> {

@@ -3,12 +3,13 @@
 //! assigned and their messages. Every handler takes a [`Patient`], so it
 //! reaches only the caller's own sharing.
 
+use super::body::IdPath;
 use super::program::{ProgramOut, program_of};
 use crate::AppState;
 use crate::auth::{self, Patient};
 use crate::problem::{ApiResult, Problem};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use knead_store::sharing::{AuditEntry, Grant, Invitation, Message, Sharing};
@@ -128,7 +129,7 @@ pub async fn list_grants(State(state): State<AppState>, patient: Patient) -> Api
 pub async fn revoke_grant(
     State(state): State<AppState>,
     patient: Patient,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
 ) -> ApiResult<StatusCode> {
     state.store.revoke_grant(patient.person(), id, state.config.now.now()).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -379,9 +379,14 @@ struct ResultPage {
     equipment: Vec<(&'static str, &'static str)>,
 }
 
-async fn result(State(state): State<AppState>, patient: Patient, Path(id): Path<Uuid>) -> Response {
-    let kept = match state.store.screenings(patient.person(), 50).await {
-        Ok(kept) => kept.into_iter().find(|s| s.id == id),
+async fn result(State(state): State<AppState>, patient: Patient, Path(id): Path<String>) -> Response {
+    // An address that is not a screening's id is a page that is not there.
+    let found = match Uuid::parse_str(&id) {
+        Ok(id) => state.store.screening(patient.person(), id).await,
+        Err(_) => Ok(None),
+    };
+    let kept = match found {
+        Ok(kept) => kept,
         Err(e) => return problem_page(Some(&patient), e.into()),
     };
     let Some(record) = kept else {
@@ -391,7 +396,7 @@ async fn result(State(state): State<AppState>, patient: Patient, Path(id): Path<
     let page = ResultPage {
         title: "Your result",
         csrf: Some(patient.csrf().to_owned()),
-        id,
+        id: record.id,
         disposition: result.disposition.as_str(),
         label: disposition_label(result.disposition),
         headline: result.headline.clone(),

@@ -3,7 +3,7 @@
 
 use crate::support::{
     PASSWORD, assert_problem, browser, emergency_intake, header, json_of, morning, see_doctor_first_intake,
-    self_care_intake, session_from_plan, set_cookie, spawn_app, urgent_intake,
+    self_care_intake, session_from_plan, set_cookie, spawn_app, text_of, urgent_intake,
 };
 use chrono::Duration;
 use reqwest::StatusCode;
@@ -606,4 +606,27 @@ async fn a_session_whose_usage_understates_its_steps_is_refused() {
     let (status, body) = app.put_session(&session).await;
     assert_problem(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("usage"));
     assert!(body["detail"].as_str().unwrap().contains("add up"), "{body}");
+}
+
+#[tokio::test]
+async fn an_address_with_an_id_that_is_not_a_uuid_gets_a_problem_naming_id() {
+    let mut app = spawn_app().await;
+    app.sign_up("ana@example.org").await;
+    for path in ["/api/v1/sessions/not-a-uuid", "/api/v1/sessions/0190a0a0"] {
+        let (status, body) = json_of(app.get(path).await).await;
+        assert_problem(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("id"));
+    }
+    let response = app
+        .client
+        .delete(app.url("/api/v1/grants/x"))
+        .header("x-csrf-token", &app.csrf)
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json_of(response).await;
+    assert_problem(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("id"));
+    // A page is simply not there.
+    let (status, _, page) = text_of(app.get("/result/not-a-uuid").await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains("<html"), "a page, not plain text: {page}");
 }
