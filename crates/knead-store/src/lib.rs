@@ -69,7 +69,7 @@ pub enum StoreError {
 }
 
 /// A half-open time range `[from, to)`; `None` is unbounded.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Period {
     /// From this moment (inclusive).
     pub from: Option<DateTime<Utc>>,

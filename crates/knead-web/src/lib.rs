@@ -15,17 +15,20 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod clock;
+pub mod kept;
 pub mod log;
 pub mod openapi;
 pub mod pages;
 pub mod problem;
 pub mod security;
-pub mod standings;
 
 use axum::Router;
+use chrono::NaiveDate;
 use clock::Now;
 use knead_core::pack::ContentPack;
+use knead_store::Period;
 use knead_store::any::AnyStore;
+use knead_store::records::PersonId;
 use std::future::Future;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -80,13 +83,33 @@ pub struct AppState {
     /// How the server runs.
     pub config: Config,
     /// Judgements of patients kept between a clinician's visits.
-    pub standings: Arc<standings::Standings>,
+    pub standings: Arc<Standings>,
+    /// Patients' histories as sent, kept between requests.
+    pub histories: Arc<Histories>,
 }
+
+/// A clinician's list entry for a patient, by (patient, the day's offset
+/// from UTC in seconds, that day): judgements are per day.
+pub type Standings = kept::Kept<(PersonId, i32, NaiveDate), api::clinic::Listed>;
+
+/// A patient's sessions in a period, as the JSON sent.
+pub type Histories = kept::Kept<(PersonId, Period), axum::body::Bytes>;
+
+/// Judgements kept at most: a clinician's list is a few hundred.
+const STANDINGS_KEPT: usize = 50_000;
+
+/// Bytes of history kept at most (two years of daily sessions is ~140 KB).
+const HISTORY_BYTES_KEPT: usize = 32 << 20;
 
 /// The whole app, ready to serve.
 pub fn build(config: Config, store: AnyStore) -> Router {
     let rate = (config.rate_burst, config.rate_period_ms);
-    let state = AppState { store, config, standings: Arc::default() };
+    let state = AppState {
+        store,
+        config,
+        standings: Arc::new(kept::Kept::new(STANDINGS_KEPT)),
+        histories: Arc::new(kept::Kept::new(HISTORY_BYTES_KEPT)),
+    };
     let (api, _) = api::router(rate).split_for_parts();
     let app = Router::new()
         .merge(api)

@@ -195,7 +195,7 @@ async fn standing(state: &AppState, grant: &Grant, offset: FixedOffset) -> Resul
 
 /// The clinician's patients, most in need of attention first (the pages
 /// use it too). A patient's judgement is made again only when their
-/// journal or the day changed (see [`crate::standings`]). Writes one
+/// journal or the day changed (see [`crate::kept`]). Writes one
 /// `viewed` line to each patient's audit log.
 pub async fn dashboard(
     state: &AppState,
@@ -212,11 +212,12 @@ pub async fn dashboard(
     let mut rows = Vec::with_capacity(grants.len());
     for grant in &grants {
         let version = versions.get(&grant.patient).copied().unwrap_or_default();
-        let listed = match state.standings.get(grant.patient, offset_seconds, version, today) {
+        let key = (grant.patient, offset_seconds, today);
+        let listed = match state.standings.get(&key, version) {
             Some(listed) => listed,
             None => {
                 let listed = Arc::new(standing(state, grant, offset).await?.listed);
-                state.standings.put(grant.patient, offset_seconds, version, today, Arc::clone(&listed));
+                state.standings.put(key, version, 1, Arc::clone(&listed));
                 listed
             }
         };

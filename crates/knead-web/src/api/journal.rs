@@ -6,9 +6,11 @@ use crate::AppState;
 use crate::auth::Patient;
 use crate::problem::{ApiResult, Problem};
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{FromRequestParts, State};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse as _, Response};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use knead_core::limits;
 use knead_core::outcomes::{self, PainReading};
@@ -18,6 +20,7 @@ use knead_store::records::{CheckIn, PersonId, SessionRecord, SessionStatus, Sess
 use knead_store::{Period, Store};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -40,15 +43,43 @@ impl<S: Send + Sync> FromRequestParts<S> for PeriodQuery {
 }
 
 /// The person's sessions in a period, oldest first, without their steps.
+/// The answer carries an `ETag` (the journal's version): sent back in
+/// `If-None-Match`, it gets 304 while nothing changed. The server also
+/// keeps the answer it sent while the journal stays the same.
 #[utoipa::path(get, path = "/api/v1/sessions", tag = "journal", params(PeriodQuery),
-    responses((status = 200, body = Vec<Object>), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses(
+        (status = 200, body = Vec<Object>),
+        (status = 304, description = "Not changed since the ETag sent in If-None-Match"),
+        (status = 401, body = Problem),
+        (status = 422, body = Problem),
+    ))]
 pub async fn list_sessions(
     State(state): State<AppState>,
     patient: Patient,
     q: PeriodQuery,
-) -> ApiResult<Json<Vec<SessionSummary>>> {
-    let period = Period { from: q.from, to: q.to };
-    Ok(Json(state.store.session_summaries(patient.person(), period).await?))
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let (person, period) = (patient.person(), Period { from: q.from, to: q.to });
+    // The version before the sessions: a write in between leaves this answer stale, never wrong.
+    let version = state.store.journal_versions(&[person]).await?.first().map_or(0, |(_, v)| *v);
+    let etag = format!("\"{version}\"");
+    let cache = [(header::ETAG, etag.clone()), (header::CACHE_CONTROL, "private, no-cache".to_owned())];
+    let sent = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok());
+    if sent.is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag)) {
+        return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
+    }
+    let key = (person, period);
+    let body = match state.histories.get(&key, version) {
+        Some(body) => body,
+        None => {
+            let sessions = state.store.session_summaries(person, period).await?;
+            let body = Arc::new(Bytes::from(serde_json::to_vec(&sessions).map_err(|_| Problem::internal())?));
+            state.histories.put(key, version, body.len(), Arc::clone(&body));
+            body
+        }
+    };
+    let json = [(header::CONTENT_TYPE, "application/json".to_owned())];
+    Ok((cache, json, Bytes::clone(&body)).into_response())
 }
 
 /// One session in full.

@@ -630,3 +630,34 @@ async fn an_address_with_an_id_that_is_not_a_uuid_gets_a_problem_naming_id() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(page.contains("<html"), "a page, not plain text: {page}");
 }
+
+#[tokio::test]
+async fn history_answers_304_while_nothing_changed_and_the_new_list_after_a_session() {
+    let mut app = spawn_app().await;
+    app.sign_up("ana@example.org").await;
+    app.record_session(morning(), 5).await;
+    let first = app.get("/api/v1/sessions").await;
+    let etag = header(&first, "etag");
+    assert!(etag.starts_with('"') && etag.ends_with('"'), "{etag}");
+    assert_eq!(header(&first, "cache-control"), "private, no-cache");
+    let (_, sessions) = json_of(first).await;
+    assert_eq!(sessions.as_array().unwrap().len(), 1);
+
+    let again =
+        app.client.get(app.url("/api/v1/sessions")).header("if-none-match", &etag).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    // Kept on the server too: the same bytes without the header.
+    let (_, same) = json_of(app.get("/api/v1/sessions").await).await;
+    assert_eq!(same, sessions);
+
+    app.record_session(morning() + Duration::hours(3), 3).await;
+    let changed =
+        app.client.get(app.url("/api/v1/sessions")).header("if-none-match", &etag).send().await.unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert_ne!(header(&changed, "etag"), etag);
+    let (_, now) = json_of(changed).await;
+    assert_eq!(now.as_array().unwrap().len(), 2, "the kept answer is not served after a write");
+    // Another period is another answer.
+    let (_, later) = json_of(app.get("/api/v1/sessions?from=2025-03-10T12:00:00Z").await).await;
+    assert_eq!(later.as_array().unwrap().len(), 1);
+}
