@@ -716,27 +716,41 @@ async fn fetch_session(
     Ok(Some((owner, row.decode(steps)?)))
 }
 
-async fn insert_step(
+/// Steps written by one statement: every statement is a round trip to the
+/// connection's thread, which under load costs more than the insert.
+const STEPS_PER_INSERT: usize = 500;
+
+/// Insert `steps` numbered from `first_seq`; `field` names them in errors
+/// (`field[i]`).
+async fn insert_steps(
     conn: &mut SqliteConnection,
     session: &str,
-    seq: i64,
-    step: &StepDone,
+    first_seq: i64,
+    steps: &[StepDone],
     field: &str,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO session_steps (session, seq, technique, step_id, started_at, ended_at, active_seconds, outcome) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(session)
-    .bind(seq)
-    .bind(step.technique.as_str())
-    .bind(&step.step_id)
-    .bind(time_text(&step.started_at, &format!("{field}.started_at"))?)
-    .bind(time_text(&step.ended_at, &format!("{field}.ended_at"))?)
-    .bind(i64::from(step.active_seconds))
-    .bind(outcome_text(step.outcome))
-    .execute(&mut *conn)
-    .await?;
+    for (chunk_no, chunk) in (0_i64..).zip(steps.chunks(STEPS_PER_INSERT)) {
+        let rows = vec!["(?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+        let sql = format!(
+            "INSERT INTO session_steps (session, seq, technique, step_id, started_at, ended_at, active_seconds, \
+             outcome) VALUES {rows}"
+        );
+        let mut insert = sqlx::query(&sql);
+        let first = chunk_no * i64::try_from(STEPS_PER_INSERT).unwrap_or(i64::MAX);
+        for (i, step) in (first..).zip(chunk) {
+            let at = format!("{field}[{i}]");
+            insert = insert
+                .bind(session)
+                .bind(first_seq + i)
+                .bind(step.technique.as_str())
+                .bind(&step.step_id)
+                .bind(time_text(&step.started_at, &format!("{at}.started_at"))?)
+                .bind(time_text(&step.ended_at, &format!("{at}.ended_at"))?)
+                .bind(i64::from(step.active_seconds))
+                .bind(outcome_text(step.outcome));
+        }
+        insert.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
@@ -747,20 +761,6 @@ async fn put_session(
 ) -> Result<Put, StoreError> {
     check_session(s)?;
     let id = id_text(s.id);
-    // Most writes are new: look for the id alone before reading a whole session.
-    let owner: Option<String> = sqlx::query_scalar("SELECT person FROM sessions WHERE id = ?")
-        .bind(&id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    if let Some(owner) = owner {
-        let same = owner == person_text(person)
-            && fetch_session(conn, s.id, None).await?.is_some_and(|(_, existing)| existing == *s);
-        return if same {
-            Ok(Put::Unchanged)
-        } else {
-            Err(StoreError::Conflict { what: "session", id: s.id })
-        };
-    }
     let ended_at = match &s.ended_at {
         Some(t) => Some(time_text(t, "session.ended_at")?),
         None => None,
@@ -769,9 +769,10 @@ async fn put_session(
         Some(p) => Some(json_text(p, "session.plan")?),
         None => None,
     };
-    sqlx::query(
+    let added = sqlx::query(
         "INSERT INTO sessions (id, person, screening_id, started_at, ended_at, status, stop_reason, usage, \
-         pain_before, pain_after, region, note, pack_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         pain_before, pain_after, region, note, pack_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (id) DO NOTHING",
     )
     .bind(&id)
     .bind(person_text(person))
@@ -787,7 +788,19 @@ async fn put_session(
     .bind(&s.note)
     .bind(&s.pack_version)
     .execute(&mut *conn)
-    .await?;
+    .await?
+    .rows_affected();
+    if added == 0 {
+        // The id is taken: the same session again is a retry, anything else a conflict.
+        let same = fetch_session(conn, s.id, None)
+            .await?
+            .is_some_and(|(owner, existing)| owner == person_text(person) && existing == *s);
+        return if same {
+            Ok(Put::Unchanged)
+        } else {
+            Err(StoreError::Conflict { what: "session", id: s.id })
+        };
+    }
     if let Some(plan) = plan {
         sqlx::query("INSERT INTO session_plans (session, plan) VALUES (?, ?)")
             .bind(&id)
@@ -795,9 +808,7 @@ async fn put_session(
             .execute(&mut *conn)
             .await?;
     }
-    for (seq, step) in (0_i64..).zip(&s.steps) {
-        insert_step(conn, &id, seq, step, &format!("session.steps[{seq}]")).await?;
-    }
+    insert_steps(conn, &id, 0, &s.steps, "session.steps").await?;
     Ok(Put::Added)
 }
 
@@ -978,7 +989,7 @@ impl Store for SqliteStore {
                 step.technique
             ))
         })?;
-        insert_step(&mut tx, &id, next_seq, step, "step").await?;
+        insert_steps(&mut tx, &id, next_seq, std::slice::from_ref(step), "step").await?;
         sqlx::query("UPDATE sessions SET usage = ? WHERE id = ?")
             .bind(json_text(&usage, "session.usage")?)
             .bind(&id)
@@ -1063,6 +1074,16 @@ impl Store for SqliteStore {
     }
 
     async fn session(&self, person: PersonId, id: Uuid) -> Result<Option<SessionRecord>, StoreError> {
+        // Most look-ups are for a session not kept yet (a PUT checking for
+        // a retry): one statement says so.
+        let kept: Option<i64> = sqlx::query_scalar("SELECT 1 FROM sessions WHERE id = ? AND person = ?")
+            .bind(id_text(id))
+            .bind(person_text(person))
+            .fetch_optional(&self.pool)
+            .await?;
+        if kept.is_none() {
+            return Ok(None);
+        }
         // One read transaction, so the row and its steps are one snapshot.
         let mut tx = self.pool.begin().await?;
         let found = fetch_session(&mut tx, id, Some(person)).await?;
