@@ -1055,7 +1055,7 @@ impl Store for SqliteStore {
     }
 
     async fn record_session(&self, person: PersonId, session: &SessionRecord) -> Result<(), StoreError> {
-        self.record_together(person, session).await
+        self.write_together(writer::Job::Session(person, Box::new(session.clone()))).await
     }
 
     async fn interrupt_open_sessions(&self, person: PersonId) -> Result<u32, StoreError> {

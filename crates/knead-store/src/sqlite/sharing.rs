@@ -4,6 +4,7 @@
 //! account (the local one) has the empty address rather than records that
 //! vanish from a list.
 
+use super::writer::Job;
 use super::{
     SqliteStore, corrupt, id_text, json_text, parse_id, parse_techniques, parse_time, person_text, time_text,
 };
@@ -170,7 +171,7 @@ async fn put_audit(conn: &mut SqliteConnection, entry: &AuditEntry, field: &str)
 const AUDIT_ROWS_PER_INSERT: usize = 100;
 
 /// Append audit entries (`field` names them in errors); as [`put_audit`].
-async fn put_audits(
+pub(super) async fn put_audits(
     conn: &mut SqliteConnection,
     entries: &[AuditEntry],
     field: &str,
@@ -411,10 +412,7 @@ impl Sharing for SqliteStore {
     }
 
     async fn audit(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        put_audits(&mut tx, entries, "entries").await?;
-        tx.commit().await?;
-        Ok(())
+        self.write_together(Job::Audit(entries.to_vec())).await
     }
 
     async fn audit_log(&self, patient: PersonId, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {

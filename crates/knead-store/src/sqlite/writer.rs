@@ -7,30 +7,39 @@
 //! async lock instead, so the next one starts the moment the last commits.
 //!
 //! Every commit waits for the disk (`synchronous = FULL`: a session the
-//! phone has dropped from its outbox must survive a power cut). Recording
-//! sessions is the write the web app does most, so sessions waiting while
-//! another batch commits are written in one transaction, each in its own
-//! savepoint: a session that is refused (a conflict) rolls back alone, and
-//! the batch pays for one wait on the disk instead of one each. Each caller
-//! still gets its own answer, and only after the commit that holds its
-//! session.
+//! phone has dropped from its outbox must survive a power cut). The writes
+//! the web app does most (recording sessions, and the audit lines of every
+//! clinician's look) wait while another batch commits and are then written
+//! in one transaction, each in its own savepoint: a write that is refused
+//! (a conflict) rolls back alone, and the batch pays for one wait on the
+//! disk instead of one each. Each caller still gets its own answer, and
+//! only after the commit that holds its write.
 //!
 //! The batch is written by a task of its own, so a caller that goes away
 //! (a closed connection) cannot cut the others' writes short.
 
+use super::sharing::put_audits;
 use super::{SqliteStore, ensure_person, put_session};
 use crate::StoreError;
 use crate::records::{PersonId, SessionRecord};
+use crate::sharing::AuditEntry;
 use sqlx::sqlite::SqliteConnection;
 use sqlx::{Acquire as _, Sqlite, Transaction};
 use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::{Mutex as TurnLock, OwnedMutexGuard, oneshot};
 
-/// A session waiting to be written, and where its answer goes.
+/// A write that can wait for the next batch.
+pub(super) enum Job {
+    /// Keep a whole session.
+    Session(PersonId, Box<SessionRecord>),
+    /// Append audit lines.
+    Audit(Vec<AuditEntry>),
+}
+
+/// A write waiting, and where its answer goes.
 struct Waiting {
-    person: PersonId,
-    session: SessionRecord,
+    job: Job,
     answer: oneshot::Sender<Result<(), StoreError>>,
 }
 
@@ -85,17 +94,13 @@ impl SqliteStore {
         Ok(Write { tx, _turn: turn })
     }
 
-    /// Keep a whole session, with whatever other sessions are waiting.
-    pub(super) async fn record_together(
-        &self,
-        person: PersonId,
-        session: &SessionRecord,
-    ) -> Result<(), StoreError> {
+    /// Do `job` with whatever other writes are waiting.
+    pub(super) async fn write_together(&self, job: Job) -> Result<(), StoreError> {
         let (answer, answered) = oneshot::channel();
-        let waiting = Waiting { person, session: session.clone(), answer };
+        let waiting = Waiting { job, answer };
         self.writers.waiting.lock().unwrap_or_else(PoisonError::into_inner).push(waiting);
         let turn = Arc::clone(&self.writers.turn).lock_owned().await;
-        // Whoever gets the turn writes everything waiting: this session, or
+        // Whoever gets the turn writes everything waiting: this job, or
         // nothing if an earlier turn already took it along.
         let batch = std::mem::take(&mut *self.writers.waiting.lock().unwrap_or_else(PoisonError::into_inner));
         if batch.is_empty() {
@@ -113,8 +118,8 @@ impl SqliteStore {
     }
 
     /// Write a batch in one transaction, a savepoint each. If the
-    /// transaction itself fails, each session is tried alone, so every
-    /// caller gets the answer for its own session.
+    /// transaction itself fails, each job is tried alone, so every caller
+    /// gets the answer for its own write.
     async fn write_batch(&self, batch: Vec<Waiting>) {
         match self.write_in_one(&batch).await {
             Ok(answers) => {
@@ -124,7 +129,7 @@ impl SqliteStore {
             }
             Err(_) => {
                 for waiting in batch {
-                    let answer = self.write_alone(waiting.person, &waiting.session).await;
+                    let answer = self.write_alone(&waiting.job).await;
                     let _ = waiting.answer.send(answer);
                 }
             }
@@ -136,7 +141,7 @@ impl SqliteStore {
         let mut answers = Vec::with_capacity(batch.len());
         for waiting in batch {
             let mut savepoint = tx.begin().await?;
-            match put(&mut savepoint, waiting.person, &waiting.session).await {
+            match put(&mut savepoint, &waiting.job).await {
                 Ok(()) => {
                     savepoint.commit().await?;
                     answers.push(Ok(()));
@@ -151,19 +156,20 @@ impl SqliteStore {
         Ok(answers)
     }
 
-    async fn write_alone(&self, person: PersonId, session: &SessionRecord) -> Result<(), StoreError> {
+    async fn write_alone(&self, job: &Job) -> Result<(), StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        put(&mut tx, person, session).await?;
+        put(&mut tx, job).await?;
         tx.commit().await?;
         Ok(())
     }
 }
 
-async fn put(
-    conn: &mut SqliteConnection,
-    person: PersonId,
-    session: &SessionRecord,
-) -> Result<(), StoreError> {
-    ensure_person(conn, person).await?;
-    put_session(conn, person, session).await.map(|_| ())
+async fn put(conn: &mut SqliteConnection, job: &Job) -> Result<(), StoreError> {
+    match job {
+        Job::Session(person, session) => {
+            ensure_person(conn, *person).await?;
+            put_session(conn, *person, session).await.map(|_| ())
+        }
+        Job::Audit(entries) => put_audits(conn, entries, "entries").await,
+    }
 }
