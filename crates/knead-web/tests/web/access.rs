@@ -12,7 +12,7 @@
 //! session or screening ids), and where the address names a record, a
 //! denial looks exactly like the answer for a record that does not exist.
 
-use crate::support::{PASSWORD, TestApp, browser, json_of, morning, spawn_app_with};
+use crate::support::{TestApp, account, browser, invite_and_accept, json_of, morning, spawn_app_with};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -105,26 +105,6 @@ struct World {
     session_id: String,
     screening_id: String,
     revoked_grant: String,
-}
-
-pub async fn account(app: &TestApp, email: &str, role: &str) -> TestApp {
-    let mut who = app.visitor();
-    let response = who
-        .post_json("/api/v1/accounts", &json!({ "email": email, "password": PASSWORD, "role": role }))
-        .await;
-    let (status, body) = json_of(response).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    who.csrf = body["csrf"].as_str().unwrap().to_owned();
-    who
-}
-
-pub async fn invite_and_accept(owner: &TestApp, clinician: &TestApp) -> Value {
-    let (status, invitation) = json_of(owner.post_json("/api/v1/invitations", &json!({})).await).await;
-    assert_eq!(status, StatusCode::CREATED, "{invitation}");
-    let accept = json!({ "code": invitation["code"] });
-    let (status, patient) = json_of(clinician.post_json("/api/v1/invitations/accept", &accept).await).await;
-    assert_eq!(status, StatusCode::CREATED, "{patient}");
-    patient
 }
 
 async fn world() -> World {

@@ -5,7 +5,8 @@
 //! days and the limit, and appears in the FHIR Bundle as a CarePlan.
 
 use crate::support::{
-    PASSWORD, TestApp, assert_problem, header, json_of, self_care_intake, spawn_app, text_of,
+    TestApp, account, assert_problem, header, invite_and_accept, json_of, self_care_intake, spawn_app,
+    text_of,
 };
 use ::ical::parser::ical::component::{IcalCalendar, IcalEvent};
 use chrono::Duration;
@@ -187,17 +188,9 @@ async fn another_patient_can_neither_see_nor_end_yours() {
 async fn with_program() -> TestApp {
     let app = patient("treated@example.org").await;
     app.screen(&self_care_intake()).await;
-    let mut clinician = app.visitor();
-    let account = json!({ "email": "dr@example.org", "password": PASSWORD, "role": "clinician" });
-    let (status, body) = json_of(clinician.post_json("/api/v1/accounts", &account).await).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    clinician.csrf = body["csrf"].as_str().unwrap().to_owned();
-    let (status, invitation) = json_of(app.post_json("/api/v1/invitations", &json!({})).await).await;
-    assert_eq!(status, StatusCode::CREATED, "{invitation}");
-    let accept = json!({ "code": invitation["code"] });
-    let (status, body) = json_of(clinician.post_json("/api/v1/invitations/accept", &accept).await).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let person = json_of(app.get("/api/v1/me").await).await.1["person"].as_str().unwrap().to_owned();
+    let clinician = account(&app, "dr@example.org", "clinician").await;
+    let granted = invite_and_accept(&app, &clinician).await;
+    let person = granted["patient"].as_str().unwrap();
     let program = json!({
         "techniques": ["hands"], "sessions_per_day": 2, "days_per_week": 5, "weeks": 4,
         "note": "Gently; stop if it tingles.",

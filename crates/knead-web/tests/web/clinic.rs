@@ -3,8 +3,10 @@
 //! the pack's limits and the patient's screening, red flags reach the
 //! clinician's list first, and the patient's audit log records it all.
 
-use crate::access::{account, invite_and_accept};
-use crate::support::{TestApp, assert_problem, json_of, morning, self_care_intake, spawn_app, urgent_intake};
+use crate::support::{
+    TestApp, account, assert_problem, invite_and_accept, json_of, morning, self_care_intake, spawn_app,
+    urgent_intake,
+};
 use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};

@@ -267,6 +267,29 @@ impl TestApp {
     }
 }
 
+/// A new account of `role` (`patient` or `clinician`) on `app`'s server,
+/// signed in, in a browser of its own.
+pub async fn account(app: &TestApp, email: &str, role: &str) -> TestApp {
+    let mut who = app.visitor();
+    let response = who
+        .post_json("/api/v1/accounts", &json!({ "email": email, "password": PASSWORD, "role": role }))
+        .await;
+    let (status, body) = json_of(response).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    who.csrf = body["csrf"].as_str().unwrap().to_owned();
+    who
+}
+
+/// `owner` invites and `clinician` accepts; what the clinician is told.
+pub async fn invite_and_accept(owner: &TestApp, clinician: &TestApp) -> Value {
+    let (status, invitation) = json_of(owner.post_json("/api/v1/invitations", &json!({})).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{invitation}");
+    let accept = json!({ "code": invitation["code"] });
+    let (status, patient) = json_of(clinician.post_json("/api/v1/invitations/accept", &accept).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{patient}");
+    patient
+}
+
 /// The status and the body as JSON (`Value::Null` when it is not JSON).
 pub async fn json_of(response: Response) -> (StatusCode, Value) {
     let status = response.status();
