@@ -46,7 +46,7 @@ pub fn adherence(
     to: NaiveDate,
     sessions_on: impl Fn(NaiveDate) -> u32,
 ) -> Adherence {
-    let ends = assigned_on + chrono::Days::new(u64::from(program.weeks()) * 7 - 1);
+    let ends = program.last_day(assigned_on);
     let (from, to) = (from.max(assigned_on), to.min(ends));
     if from > to {
         return Adherence { done: 0, assigned: 0 };

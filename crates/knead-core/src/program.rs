@@ -10,6 +10,7 @@
 use crate::pack::ContentPack;
 use crate::screening::Permit;
 use crate::vocab::{TechniqueId, Vocabulary};
+use chrono::{Days, NaiveDate};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -24,6 +25,14 @@ pub enum SetBy {
     Myself,
     /// A clinician, by name as the person enters it.
     Clinician(String),
+}
+
+/// The last day of a program of `weeks` weeks that starts on `start`
+/// (whole weeks: a 4-week program started on a Monday ends on a Sunday).
+pub fn last_day(start: NaiveDate, weeks: u16) -> NaiveDate {
+    start
+        .checked_add_days(Days::new(u64::from(weeks) * u64::from(DAYS_IN_WEEK) - 1))
+        .unwrap_or(NaiveDate::MAX)
 }
 
 impl SetBy {
@@ -205,6 +214,11 @@ impl HomeProgram {
     /// Weeks the program runs, at least 1.
     pub fn weeks(&self) -> u16 {
         self.weeks
+    }
+
+    /// Its last day when it starts on `start`.
+    pub fn last_day(&self, start: NaiveDate) -> NaiveDate {
+        last_day(start, self.weeks)
     }
 
     /// The note, if any.

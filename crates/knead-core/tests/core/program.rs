@@ -110,3 +110,15 @@ fn a_plan_that_follows_a_program_keeps_to_its_techniques_and_its_sessions_a_day(
     assert!(matches!(refusal, NoPlan::DailyLimit { max: 2, .. }), "{refusal:?}");
     assert!(refusal.to_string().contains("your home program (set by Dr Rivera)"));
 }
+
+#[test]
+fn a_program_runs_whole_weeks_from_its_first_day() {
+    let monday = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let program = HomeProgram::new(&pack(), &permit(), request()).unwrap();
+    assert_eq!(program.weeks(), 4);
+    assert_eq!(program.last_day(monday), chrono::NaiveDate::from_ymd_opt(2026, 3, 29).unwrap(), "a Sunday");
+    assert_eq!(
+        knead_core::program::last_day(monday, 1),
+        chrono::NaiveDate::from_ymd_opt(2026, 3, 8).unwrap()
+    );
+}

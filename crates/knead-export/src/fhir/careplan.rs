@@ -6,7 +6,7 @@
 //! themselves has them as `author`; a clinician's has the clinician's name.
 
 use super::{entry, id, technique_words};
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use knead_core::program::{HomeProgram, SetBy};
 use serde_json::{Value, json};
 
@@ -22,8 +22,7 @@ pub struct ProgramPeriod<'a> {
 /// The program as a `CarePlan` entry about `patient_reference`.
 pub(super) fn care_plan(period: &ProgramPeriod<'_>, patient_reference: &str) -> Value {
     let program = period.program;
-    let days = u64::from(program.weeks()) * 7 - 1;
-    let end = period.start.checked_add_days(Days::new(days)).unwrap_or(NaiveDate::MAX);
+    let end = program.last_day(period.start);
     let techniques: Vec<&str> = program.techniques().iter().map(|t| technique_words(*t)).collect();
     let description = format!(
         "Self-massage of the middle back: {}; {} session(s) a day, {} day(s) a week, for {} week(s).",

@@ -63,7 +63,7 @@ pub struct ProgramOut {
 
 /// The program's last day.
 pub fn ends_on(a: &Assignment) -> NaiveDate {
-    a.assigned_at.date_naive() + chrono::Days::new(u64::from(a.weeks) * 7 - 1)
+    knead_core::program::last_day(a.assigned_at.date_naive(), a.weeks)
 }
 
 fn request(a: &Assignment, techniques: BTreeSet<TechniqueId>) -> ProgramRequest {
