@@ -20,7 +20,7 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignRequest {
-    /// The techniques (hands, foam_roller, massager, helper).
+    /// The techniques: hands, foam_roller, electric_massager.
     #[schema(value_type = Vec<String>)]
     pub techniques: BTreeSet<TechniqueId>,
     /// Sessions a day: 1 to the pack's daily limit.
