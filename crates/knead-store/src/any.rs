@@ -12,7 +12,7 @@ use crate::records::{
 };
 use crate::sharing::{Assignment, AuditEntry, Grant, Invitation, Message, Sharing};
 use crate::sqlite::SqliteStore;
-use crate::{Period, Store, StoreError};
+use crate::{DayRule, Period, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::path::Path;
 use uuid::Uuid;
@@ -106,6 +106,15 @@ impl Store for AnyStore {
     }
     async fn record_session(&self, person: PersonId, session: &SessionRecord) -> Result<(), StoreError> {
         forward!(self.record_session(person, session))
+    }
+    async fn record_session_within(
+        &self,
+        person: PersonId,
+        session: &SessionRecord,
+        day: Period,
+        rule: DayRule,
+    ) -> Result<(), StoreError> {
+        forward!(self.record_session_within(person, session, day, rule))
     }
     async fn interrupt_open_sessions(&self, person: PersonId) -> Result<u32, StoreError> {
         forward!(self.interrupt_open_sessions(person))

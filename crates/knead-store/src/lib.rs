@@ -19,11 +19,14 @@ pub mod sharing;
 pub mod sqlite;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use knead_core::vocab::TechniqueId;
 use records::{
     CheckIn, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord, SessionSummary,
     StepDone,
 };
+use std::collections::BTreeMap;
 use std::future::Future;
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// Why a store operation failed.
@@ -52,6 +55,9 @@ pub enum StoreError {
     /// The request makes no sense for the record's state (e.g. a step for a finished session).
     #[error("{0}")]
     Invalid(String),
+    /// The caller's [`DayRule`] refused the write; the text says why.
+    #[error("{0}")]
+    Refused(String),
     /// The journal was written by a newer Knead.
     #[error("the journal has schema version {found}; this Knead understands up to {supported}: update Knead")]
     TooNew {
@@ -76,6 +82,14 @@ pub struct Period {
     /// Up to this moment (exclusive).
     pub to: Option<DateTime<Utc>>,
 }
+
+/// A rule a session must pass to be kept, judged on the usage (seconds
+/// per technique) of each other session already kept in its day; `Err`
+/// says in words why not. The store runs it in the transaction that keeps
+/// the session, so sessions sent at once are judged one after another and
+/// cannot pass a daily limit together. The rule itself is the caller's
+/// (knead-core's limits): the store keeps, it does not decide.
+pub type DayRule = Arc<dyn Fn(&[BTreeMap<TechniqueId, u32>]) -> Result<(), String> + Send + Sync>;
 
 /// The journal's operations. Every method is scoped to one person: a
 /// backend never returns another person's records.
@@ -148,6 +162,18 @@ pub trait Store: Send + Sync {
         &self,
         person: PersonId,
         session: &SessionRecord,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Keep a whole session if `rule` admits it, judged on the other
+    /// sessions kept in `day` (see [`DayRule`]). The same session again is
+    /// kept already and is not judged again; a refusal is
+    /// [`StoreError::Refused`] and keeps nothing.
+    fn record_session_within(
+        &self,
+        person: PersonId,
+        session: &SessionRecord,
+        day: Period,
+        rule: DayRule,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Mark every session still `in_progress` as `interrupted`, ended at its

@@ -25,7 +25,7 @@ use crate::sqlite::{
     Put, check_session, check_step, corrupt, count, json_text, outcome_text, parse_json, parse_outcome,
     parse_pain, parse_status, parse_word,
 };
-use crate::{Period, Store, StoreError};
+use crate::{DayRule, Period, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use knead_core::intake::Intake;
 use knead_core::units::ChangeRating;
@@ -470,6 +470,30 @@ async fn put_session(
     Ok(Put::Added)
 }
 
+/// The usage of each session of `person` in `day` other than `except`:
+/// what a [`DayRule`] judges, read in the transaction that writes.
+async fn usage_within(
+    conn: &mut PgConnection,
+    person: PersonId,
+    except: Uuid,
+    day: &Period,
+) -> Result<Vec<BTreeMap<TechniqueId, u32>>, StoreError> {
+    // An unbounded end is NULL: `$3 IS NULL OR ...` keeps one statement.
+    let rows: Vec<(Uuid, String)> = sqlx::query_as(
+        "SELECT id, usage FROM sessions WHERE person = $1 AND id <> $2 \
+         AND ($3::timestamptz IS NULL OR started_at >= $3) AND ($4::timestamptz IS NULL OR started_at < $4)",
+    )
+    .bind(person.0)
+    .bind(except)
+    .bind(day.from)
+    .bind(day.to)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|(id, text)| parse_json(text).map_err(|e| corrupt("session", &id.to_string(), "usage", e)))
+        .collect()
+}
+
 async fn put_checkin(conn: &mut PgConnection, person: PersonId, c: &CheckIn) -> Result<Put, StoreError> {
     let c = &micros::checkin(c);
     let added = sqlx::query(
@@ -706,6 +730,29 @@ impl Store for PgStore {
         let mut tx = self.begin_write().await?;
         ensure_person(&mut tx, person).await?;
         put_session(&mut tx, person, session).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn record_session_within(
+        &self,
+        person: PersonId,
+        session: &SessionRecord,
+        day: Period,
+        rule: DayRule,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        ensure_person(&mut tx, person).await?;
+        // The person's row is the lock: their sessions sent at once are
+        // judged one after another, each seeing the ones before it.
+        sqlx::query("SELECT id FROM persons WHERE id = $1 FOR UPDATE")
+            .bind(person.0)
+            .execute(&mut *tx)
+            .await?;
+        if let Put::Added = put_session(&mut tx, person, session).await? {
+            let others = usage_within(&mut tx, person, session.id, &day).await?;
+            rule(&others).map_err(StoreError::Refused)?;
+        }
         tx.commit().await?;
         Ok(())
     }

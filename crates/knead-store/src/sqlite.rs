@@ -30,7 +30,7 @@ use crate::records::{
     CheckIn, Clearance, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord,
     SessionStatus, SessionSummary, StepDone,
 };
-use crate::{Period, Store, StoreError};
+use crate::{DayRule, Period, Store, StoreError};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, SecondsFormat, Timelike, Utc};
 use knead_core::intake::Intake;
 use knead_core::session::Outcome;
@@ -812,6 +812,32 @@ async fn put_session(
     Ok(Put::Added)
 }
 
+/// The usage of each session of `person` in `day` other than `except`:
+/// what a [`DayRule`] judges, read in the transaction that writes.
+async fn usage_within(
+    conn: &mut SqliteConnection,
+    person: PersonId,
+    except: Uuid,
+    day: &Period,
+) -> Result<Vec<BTreeMap<TechniqueId, u32>>, StoreError> {
+    let mut sql = String::from("SELECT id, usage FROM sessions WHERE person = ? AND id <> ?");
+    let from = day.from.as_ref().map(|t| time_text(t, "day.from")).transpose()?;
+    let to = day.to.as_ref().map(|t| time_text(t, "day.to")).transpose()?;
+    if from.is_some() {
+        sql.push_str(" AND started_at >= ?");
+    }
+    if to.is_some() {
+        sql.push_str(" AND started_at < ?");
+    }
+    let mut query =
+        sqlx::query_as::<_, (String, String)>(&sql).bind(person_text(person)).bind(id_text(except));
+    for bound in [from, to].into_iter().flatten() {
+        query = query.bind(bound);
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+    rows.iter().map(|(id, text)| parse_json(text).map_err(|e| corrupt("session", id, "usage", e))).collect()
+}
+
 async fn put_checkin(conn: &mut SqliteConnection, person: PersonId, c: &CheckIn) -> Result<Put, StoreError> {
     let id = id_text(c.id);
     let existing: Option<CheckInRow> =
@@ -1055,7 +1081,17 @@ impl Store for SqliteStore {
     }
 
     async fn record_session(&self, person: PersonId, session: &SessionRecord) -> Result<(), StoreError> {
-        self.write_together(writer::Job::Session(person, Box::new(session.clone()))).await
+        self.write_together(writer::Job::session(person, session, None)).await
+    }
+
+    async fn record_session_within(
+        &self,
+        person: PersonId,
+        session: &SessionRecord,
+        day: Period,
+        rule: DayRule,
+    ) -> Result<(), StoreError> {
+        self.write_together(writer::Job::session(person, session, Some((day, rule)))).await
     }
 
     async fn interrupt_open_sessions(&self, person: PersonId) -> Result<u32, StoreError> {

@@ -19,10 +19,10 @@
 //! (a closed connection) cannot cut the others' writes short.
 
 use super::sharing::put_audits;
-use super::{SqliteStore, ensure_person, put_session};
-use crate::StoreError;
+use super::{Put, SqliteStore, ensure_person, put_session, usage_within};
 use crate::records::{PersonId, SessionRecord};
 use crate::sharing::AuditEntry;
+use crate::{DayRule, Period, StoreError};
 use sqlx::sqlite::SqliteConnection;
 use sqlx::{Acquire as _, Sqlite, Transaction};
 use std::ops::{Deref, DerefMut};
@@ -31,10 +31,28 @@ use tokio::sync::{Mutex as TurnLock, OwnedMutexGuard, oneshot};
 
 /// A write that can wait for the next batch.
 pub(super) enum Job {
-    /// Keep a whole session.
-    Session(PersonId, Box<SessionRecord>),
+    /// Keep a whole session, if the day's rule (when there is one) admits it.
+    Session(Box<SessionJob>),
     /// Append audit lines.
     Audit(Vec<AuditEntry>),
+}
+
+/// A whole session to keep.
+pub(super) struct SessionJob {
+    person: PersonId,
+    session: SessionRecord,
+    within: Option<(Period, DayRule)>,
+}
+
+impl Job {
+    /// Keep `session`; with `within`, only if the rule admits it on that day.
+    pub(super) fn session(
+        person: PersonId,
+        session: &SessionRecord,
+        within: Option<(Period, DayRule)>,
+    ) -> Self {
+        Self::Session(Box::new(SessionJob { person, session: session.clone(), within }))
+    }
 }
 
 /// A write waiting, and where its answer goes.
@@ -137,6 +155,10 @@ impl SqliteStore {
     }
 
     async fn write_in_one(&self, batch: &[Waiting]) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+        if let [one] = batch {
+            // Alone: the transaction is the savepoint.
+            return Ok(vec![self.write_alone(&one.job).await]);
+        }
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let mut answers = Vec::with_capacity(batch.len());
         for waiting in batch {
@@ -166,9 +188,17 @@ impl SqliteStore {
 
 async fn put(conn: &mut SqliteConnection, job: &Job) -> Result<(), StoreError> {
     match job {
-        Job::Session(person, session) => {
+        Job::Session(job) => {
+            let SessionJob { person, session, within } = &**job;
             ensure_person(conn, *person).await?;
-            put_session(conn, *person, session).await.map(|_| ())
+            // Written first, judged after: the common case is one insert,
+            // and a refusal rolls it back with the rest of its savepoint.
+            let put = put_session(conn, *person, session).await?;
+            if let (Put::Added, Some((day, rule))) = (put, within) {
+                let others = usage_within(conn, *person, session.id, day).await?;
+                rule(&others).map_err(StoreError::Refused)?;
+            }
+            Ok(())
         }
         Job::Audit(entries) => put_audits(conn, entries, "entries").await,
     }

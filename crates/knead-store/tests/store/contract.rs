@@ -12,8 +12,9 @@ use knead_store::records::{
     SessionStatus, SessionSummary, StepDone,
 };
 use knead_store::sharing::{Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing};
-use knead_store::{Period, Store, StoreError};
+use knead_store::{DayRule, Period, Store, StoreError};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// A backend under test: makes a fresh, empty store. `Guard` keeps whatever
@@ -70,6 +71,7 @@ macro_rules! suite {
             messages_newest_first_with_limit,
             writes_with_the_same_id_are_retries_or_conflicts,
             one_live_calendar_feed_per_person,
+            a_day_rule_judges_sessions_sent_at_once_one_by_one,
         );
     };
     (@tests $backend:ty; $($name:ident),+ $(,)?) => {
@@ -1132,4 +1134,51 @@ pub async fn one_live_calendar_feed_per_person<B: Backend>() {
     store.revoke_feed(pat.person, at(21)).await.unwrap();
     assert_eq!(store.feed("o1").await.unwrap(), Some(theirs.clone()));
     assert_eq!(store.feed_of(other.person).await.unwrap(), Some(theirs));
+}
+
+/// At most two sessions a day: what a caller's daily limit looks like to
+/// the store.
+fn two_a_day() -> DayRule {
+    Arc::new(|others: &[BTreeMap<TechniqueId, u32>]| {
+        if others.len() >= 2 {
+            Err(format!("session {} today; the limit is 2", others.len() + 1))
+        } else {
+            Ok(())
+        }
+    })
+}
+
+pub async fn a_day_rule_judges_sessions_sent_at_once_one_by_one<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let me = store.local_person().await.unwrap();
+    // Open the backend's connections first, so the five writes below
+    // overlap rather than wait for connections one by one.
+    let read = || store.session_summaries(me, Period::default());
+    let _ = tokio::join!(read(), read(), read(), read(), read());
+    let day = Period { from: Some(at(-60)), to: Some(at(23 * 60)) };
+    let sessions: Vec<SessionRecord> = (0..5).map(|i| full_session(i * 10)).collect();
+    let put = |i: usize| store.record_session_within(me, &sessions[i], day, two_a_day());
+    let (a, b, c, d, e) = tokio::join!(put(0), put(1), put(2), put(3), put(4));
+    let answers = [a, b, c, d, e];
+    let kept: Vec<usize> = (0..5).filter(|i| answers[*i].is_ok()).collect();
+    assert_eq!(kept.len(), 2, "{answers:?}");
+    for answer in answers.iter().filter(|a| a.is_err()) {
+        assert!(matches!(answer, Err(StoreError::Refused(m)) if m.contains("the limit is 2")), "{answer:?}");
+    }
+    // A refusal keeps nothing: not the session, not its steps.
+    let summaries = store.session_summaries(me, Period::default()).await.unwrap();
+    let ids: BTreeSet<Uuid> = summaries.iter().map(|s| s.id).collect();
+    assert_eq!(ids, kept.iter().map(|i| sessions[*i].id).collect::<BTreeSet<_>>());
+    for refused in (0..5).filter(|i| !kept.contains(i)) {
+        assert_eq!(store.session(me, sessions[refused].id).await.unwrap(), None);
+    }
+    // The same session again is kept already: not judged against a full day.
+    store.record_session_within(me, &sessions[kept[0]], day, two_a_day()).await.unwrap();
+    // The rule sees only the day given, and only this person's sessions.
+    let next_day = Period { from: Some(at(23 * 60)), to: Some(at(47 * 60)) };
+    store.record_session_within(me, &full_session(24 * 60), next_day, two_a_day()).await.unwrap();
+    let someone = PersonId(Uuid::now_v7());
+    for minutes in [0, 10] {
+        store.record_session_within(someone, &full_session(minutes), day, two_a_day()).await.unwrap();
+    }
 }

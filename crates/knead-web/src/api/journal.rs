@@ -17,7 +17,7 @@ use knead_core::outcomes::{self, PainReading};
 use knead_core::vocab::Vocabulary as _;
 use knead_export::chart::{self, ChartOptions, ProgressPoint};
 use knead_store::records::{CheckIn, PersonId, SessionRecord, SessionStatus, SessionSummary};
-use knead_store::{Period, Store};
+use knead_store::{DayRule, Period, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -26,6 +26,7 @@ use uuid::Uuid;
 
 /// A time range in the query.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PeriodQuery {
     /// From this moment (RFC 3339, inclusive).
@@ -127,39 +128,60 @@ pub async fn put_session(
     if session.status == SessionStatus::InProgress {
         return Err(Problem::invalid("status", "allowed: completed, stopped, interrupted (a whole session)"));
     }
-    if state.store.session(person, id).await?.as_ref() == Some(&session) {
-        return Ok(Json(Kept { id }));
+    let offset = day.offset()?;
+    let kept = match admissible(&state, person, &session).await {
+        Ok(()) => {
+            let within = day_period(local_day(session.started_at, offset), offset);
+            let pack = Arc::clone(&state.config.pack);
+            let usage = session.usage.clone();
+            // Judged in the store's write, against the sessions kept before
+            // it: two sessions sent at once cannot pass a daily limit together.
+            let rule: DayRule = Arc::new(move |others| {
+                let before = limits::usage(others);
+                limits::broken_limits(&pack, &usage, &before)
+                    .first()
+                    .map_or(Ok(()), |b| Err(b.message.clone()))
+            });
+            state.store.record_session_within(person, &session, within, rule).await.map_err(|e| match e {
+                StoreError::Refused(message) => Problem::invalid("usage", message),
+                other => other.into(),
+            })
+        }
+        Err(refused) => Err(refused),
+    };
+    match kept {
+        Ok(()) => Ok(Json(Kept { id })),
+        // A retry of a session kept earlier is answered as kept, even if
+        // today's pack would judge it otherwise (the record stands).
+        Err(refused) => match state.store.session(person, id).await? {
+            Some(earlier) if earlier == session => Ok(Json(Kept { id })),
+            _ => Err(refused),
+        },
     }
+}
+
+/// Whether a session may be kept, before its day is judged: its usage
+/// adds up its steps, and its screening (of this person) allows self-care
+/// and every technique it used: a pacemaker rules out the massager,
+/// whatever a client sends.
+async fn admissible(state: &AppState, person: PersonId, session: &SessionRecord) -> Result<(), Problem> {
     let screening = session.screening_id.ok_or_else(|| {
         Problem::invalid("screening_id", "the screening the session was planned from is needed")
     })?;
-    check_usage_matches_steps(&session)?;
-    let (_, permit) = permit_for(&state, person, screening).await?;
-    // Every technique used must be one the screening allows: a pacemaker
-    // rules out the massager, whatever a client sends.
+    check_usage_matches_steps(session)?;
+    let (_, permit) = permit_for(state, person, screening).await?;
     let used = session.usage.keys().chain(session.steps.iter().map(|s| &s.technique));
-    if let Some(technique) = used.copied().find(|t| !permit.allows(*t)) {
-        return Err(Problem::invalid(
+    match used.copied().find(|t| !permit.allows(*t)) {
+        Some(technique) => Err(Problem::invalid(
             "usage",
             format!(
                 "{} is ruled out by the screening ({})",
                 technique.as_str(),
                 permit.excluded_by(technique).join(", ")
             ),
-        ));
+        )),
+        None => Ok(()),
     }
-    let offset = day.offset()?;
-    let same_day = state
-        .store
-        .session_summaries(person, day_period(local_day(session.started_at, offset), offset))
-        .await?;
-    let before = limits::usage(same_day.iter().filter(|s| s.id != id).map(|s| &s.usage));
-    let broken = limits::broken_limits(&state.config.pack, &session.usage, &before);
-    if let Some(first) = broken.first() {
-        return Err(Problem::invalid("usage", first.message.clone()));
-    }
-    state.store.record_session(person, &session).await?;
-    Ok(Json(Kept { id }))
 }
 
 /// A session's `usage` is what the limits are checked on, so when it has
