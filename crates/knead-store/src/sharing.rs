@@ -61,17 +61,21 @@ pub enum AuditAction {
     Assigned,
     /// A clinician left a message.
     Messaged,
+    /// A clinician recorded that they assessed the patient's back pain and
+    /// that self-massage is fine: it lifts see-a-doctor-first advice.
+    Cleared,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 6] = [
+    pub const ALL: [AuditAction; 7] = [
         AuditAction::Invited,
         AuditAction::Granted,
         AuditAction::Revoked,
         AuditAction::Viewed,
         AuditAction::Assigned,
         AuditAction::Messaged,
+        AuditAction::Cleared,
     ];
 
     /// The word the database and the API use.
@@ -83,6 +87,7 @@ impl AuditAction {
             AuditAction::Viewed => "viewed",
             AuditAction::Assigned => "assigned",
             AuditAction::Messaged => "messaged",
+            AuditAction::Cleared => "cleared",
         }
     }
 

@@ -74,6 +74,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IdPath {
 
 /// The caller's offset from UTC, so that "today" is the person's day.
 #[derive(Debug, Clone, Copy, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DayQuery {
     /// Minutes east of UTC (e.g. 60 for Central European winter time); -840 to 840, default 0.

@@ -1,13 +1,13 @@
 //! The clinician's side: accepting an invitation, the list of patients in
-//! order of who needs attention, one patient's record, assigning a program
-//! and leaving a message. A patient's data is reached only through a
-//! [`Treating`], made from a live grant, and every look is written to the
-//! patient's audit log.
+//! order of who needs attention, one patient's record, assigning a program,
+//! leaving a message and clearing the patient for self-massage. A patient's
+//! data is reached only through a [`Treating`], made from a live grant, and
+//! every look is written to the patient's audit log.
 
 use super::body::{DayQuery, JsonBody, local_day};
 use super::journal::{self, ProgressOut};
 use super::program::{self, AssignRequest, ProgramOut};
-use super::screening::ScreeningOut;
+use super::screening::{self as screenings, ScreeningOut};
 use super::sharing::{MessageOut, normalise_code};
 use crate::AppState;
 use crate::auth::{self, Clinician, Treating};
@@ -19,8 +19,8 @@ use chrono::{DateTime, Days, FixedOffset, NaiveDate, Utc};
 use knead_core::attention::{self, ADHERENCE_WINDOW_DAYS, Adherence, Concern};
 use knead_core::screening;
 use knead_core::vocab::Disposition;
-use knead_store::records::{CheckIn, PersonId, SessionSummary};
-use knead_store::sharing::{Grant, Message, Sharing};
+use knead_store::records::{CheckIn, Clearance, PersonId, ScreeningRecord, SessionSummary};
+use knead_store::sharing::{AuditAction, AuditEntry, Grant, Message, Sharing};
 use knead_store::{Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -367,4 +367,75 @@ pub async fn post_message(
 ) -> ApiResult<(StatusCode, Json<MessageOut>)> {
     let message = leave_message(&state, &treating, &req.text).await?;
     Ok((StatusCode::CREATED, Json(MessageOut::from(message))))
+}
+
+/// Which screening the clinician clears.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClearRequest {
+    /// The patient's newest screening, as the clinician saw it: if a newer
+    /// one came in since, nothing is cleared unseen.
+    pub screening: Uuid,
+}
+
+/// Record that `treating`'s clinician assessed the patient's back pain and
+/// that self-massage is fine (the pages use it too): the patient's
+/// screening `id`, their newest and from today, is judged again with the
+/// clearance and kept as a new screening, cleared by the clinician's
+/// address on the clinician's today. The patient's audit log says so.
+pub async fn clear_patient(
+    state: &AppState,
+    treating: &Treating,
+    id: Uuid,
+    offset: FixedOffset,
+) -> Result<ScreeningRecord, Problem> {
+    let person = treating.patient();
+    let record = state
+        .store
+        .screening(person, id)
+        .await?
+        .ok_or_else(|| Problem::invalid("screening", "not a screening of this patient"))?;
+    let answers = screenings::clearable(state, person, &record, offset).await?;
+    let now = state.config.now.now();
+    let clearance = Clearance { by: treating.grant.clinician_email.clone(), on: local_day(now, offset) };
+    let made = screenings::cleared(state, answers, clearance)?;
+    // Two writes, the log line first: should the second fail, the log
+    // tells of a clearance that did not happen, never hides one that did.
+    let line = AuditEntry {
+        id: Uuid::now_v7(),
+        patient: person,
+        at: now,
+        actor: treating.clinician.person(),
+        actor_email: String::new(),
+        action: AuditAction::Cleared,
+        detail: "screening".to_owned(),
+    };
+    state.store.audit(&[line]).await?;
+    state.store.add_screening(person, &made).await?;
+    Ok(made)
+}
+
+/// Clear the patient for self-massage: you assessed this back pain.
+///
+/// It lifts the advice to see a doctor first of the patient's newest
+/// screening, made today: its answers are judged again with the clearance
+/// (by your address, on your today) and kept as a new screening. Emergency
+/// and urgent advice, and technique limits, still stand. Written to the
+/// patient's audit log.
+#[utoipa::path(post, path = "/api/v1/patients/{patient}/clearance", tag = "clinic", request_body = ClearRequest,
+    params(("patient" = Uuid, Path, description = "The patient's id"), DayQuery),
+    responses(
+        (status = 201, description = "The new screening, lowered by the clearance", body = ScreeningOut),
+        (status = 404, description = "No such patient, or no access", body = Problem),
+        (status = 409, description = "Not the newest screening, not from today, or one a clearance does not change", body = Problem),
+        (status = 422, description = "Not a screening of this patient; `field` names it", body = Problem),
+    ))]
+pub async fn clear(
+    State(state): State<AppState>,
+    treating: Treating,
+    day: DayQuery,
+    JsonBody(req): JsonBody<ClearRequest>,
+) -> ApiResult<(StatusCode, Json<ScreeningOut>)> {
+    let made = clear_patient(&state, &treating, req.screening, day.offset()?).await?;
+    Ok((StatusCode::CREATED, Json(ScreeningOut::from(made))))
 }

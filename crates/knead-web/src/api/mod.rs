@@ -47,5 +47,6 @@ pub fn router(rate: (u32, u64)) -> OpenApiRouter<AppState> {
         .routes(routes!(clinic::get_patient))
         .routes(routes!(clinic::assign_program))
         .routes(routes!(clinic::post_message))
+        .routes(routes!(clinic::clear))
         .route("/api/openapi.json", axum::routing::get(crate::openapi::serve_document))
 }

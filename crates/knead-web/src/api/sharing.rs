@@ -142,7 +142,7 @@ pub struct AuditOut {
     pub at: DateTime<Utc>,
     /// Who (their address).
     pub actor_email: String,
-    /// invited, granted, revoked, viewed, assigned or messaged.
+    /// invited, granted, revoked, viewed, assigned, messaged or cleared.
     pub action: String,
     /// What it touched.
     pub detail: String,

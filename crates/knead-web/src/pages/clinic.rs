@@ -1,12 +1,14 @@
 //! The clinician's pages: the patient list by attention (with the form to
 //! accept an invitation), the invitation link, and one patient's record
-//! with the forms to assign a program and leave a message.
+//! with the forms to assign a program, leave a message and clear the
+//! patient for self-massage.
 
 use super::sharing::{MessageView, ProgramView, when};
-use super::{all, one, pairs, problem_page_with, render};
+use super::{all, offset_of, one, pairs, problem_page_with, render};
 use crate::AppState;
 use crate::api::clinic::{self, PatientRecord};
 use crate::api::program::{self, AssignRequest};
+use crate::api::screening::{self, Lift};
 use crate::auth::{Clinician, Refused, Treating};
 use crate::problem::Problem;
 use askama::Template;
@@ -135,6 +137,21 @@ pub(super) async fn invitation(clinician: Result<Clinician, Refused>, Path(code)
     render(StatusCode::OK, &page)
 }
 
+/// What a clearance can do for the patient's newest screening, when it
+/// is what stands between them and self-care.
+enum ClearanceOffer {
+    /// Clear it: the screening's id, for the form.
+    Now(Uuid),
+    /// It is not from today: the patient answers the questions again first.
+    NotToday(String),
+}
+
+struct ScreeningView {
+    when: String,
+    label: &'static str,
+    cleared: Option<String>,
+}
+
 struct DayView {
     day: String,
     sessions: u32,
@@ -161,7 +178,8 @@ struct PatientPage {
     techniques: Vec<(&'static str, String)>,
     sessions_max: u32,
     messages: Vec<MessageView>,
-    screenings: Vec<(String, &'static str)>,
+    clearance: Option<ClearanceOffer>,
+    screenings: Vec<ScreeningView>,
     checkins: Vec<String>,
     notes: Vec<(String, String)>,
 }
@@ -179,6 +197,12 @@ async fn record_page(
         _ => "No sessions yet.".to_owned(),
     };
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let clearance =
+        screenings.first().and_then(|s| match screening::lift(state, &s.intake, s.at, Utc.fix()) {
+            Lift::Now(_) => Some(ClearanceOffer::Now(s.id)),
+            Lift::NotToday => Some(ClearanceOffer::NotToday(when(s.at))),
+            Lift::No => None,
+        });
     let page = PatientPage {
         title: "Patient",
         csrf: Some(treating.clinician.csrf().to_owned()),
@@ -214,9 +238,14 @@ async fn record_page(
             .into_iter()
             .map(|m| MessageView { from: m.author_email, when: when(m.at), text: m.text })
             .collect(),
+        clearance,
         screenings: screenings
             .into_iter()
-            .map(|s| (when(s.at), super::disposition_label(s.disposition)))
+            .map(|s| ScreeningView {
+                when: when(s.at),
+                label: super::disposition_label(s.disposition),
+                cleared: s.clearance.map(|c| format!("cleared by {}, on {}", c.by, c.on)),
+            })
             .collect(),
         notes: sessions
             .iter()
@@ -288,6 +317,32 @@ pub(super) async fn message(State(state): State<AppState>, treating: Treating, b
     };
     let (error, notice) = match done.await {
         Ok(_) => (None, Some("Message sent.".to_owned())),
+        Err(p) => (Some(p.detail.unwrap_or(p.title)), None),
+    };
+    record_page(&state, &treating, error, notice)
+        .await
+        .unwrap_or_else(|p| clinic_problem(&treating.clinician, p))
+}
+
+/// `POST /clinic/patients/{patient}/clearance`: the clinician confirms
+/// they assessed the patient's back pain and self-massage is fine.
+pub(super) async fn clear(State(state): State<AppState>, treating: Treating, body: Bytes) -> Response {
+    let form = pairs(&body);
+    let done = async {
+        treating.clinician.check_csrf(one(&form, "csrf"))?;
+        let screening = Uuid::parse_str(one(&form, "screening"))
+            .map_err(|_| Problem::invalid("screening", "a screening's id"))?;
+        clinic::clear_patient(&state, &treating, screening, offset_of(&form)).await
+    };
+    let (error, notice) = match done.await {
+        Ok(_) => (
+            None,
+            Some(
+                "Cleared. The advice to see a doctor first is lifted for today's answers: the patient can plan \
+                 sessions now."
+                    .to_owned(),
+            ),
+        ),
         Err(p) => (Some(p.detail.unwrap_or(p.title)), None),
     };
     record_page(&state, &treating, error, notice)

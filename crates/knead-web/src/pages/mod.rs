@@ -4,7 +4,8 @@
 //! the sign-in page; a page for a screening that is not theirs is a 404.
 
 use crate::AppState;
-use crate::api::screening::{PlanRequest, permit_for, plan_for};
+use crate::api::body::local_day;
+use crate::api::screening::{self as screenings, PlanRequest, permit_for, plan_for};
 use crate::auth::{self, Patient, Refused, Someone};
 use crate::problem::Problem;
 use askama::Template;
@@ -14,7 +15,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get, post};
-use chrono::{FixedOffset, Offset, Utc};
+use chrono::{FixedOffset, NaiveDate, Offset, Utc};
 use knead_core::intake::Intake;
 use knead_core::labels::{self, Label};
 use knead_core::screening;
@@ -24,7 +25,7 @@ use knead_core::vocab::{
 };
 use knead_store::Store;
 use knead_store::accounts::Role;
-use knead_store::records::CheckIn;
+use knead_store::records::{CheckIn, Clearance, ScreeningRecord};
 use uuid::Uuid;
 
 mod clinic;
@@ -45,6 +46,7 @@ fn open() -> Routes {
         ("/signout", post(sign_out)),
         ("/check", get(check_form).post(check)),
         ("/result/{id}", get(result)),
+        ("/result/{id}/clearance", post(clearance)),
         ("/plan", get(plan)),
         ("/session", get(session)),
         ("/history", get(history)),
@@ -63,6 +65,7 @@ fn open() -> Routes {
         ("/clinic/patients/{patient}", get(clinic::patient)),
         ("/clinic/patients/{patient}/program", post(clinic::assign)),
         ("/clinic/patients/{patient}/message", post(clinic::message)),
+        ("/clinic/patients/{patient}/clearance", post(clinic::clear)),
     ]
 }
 
@@ -335,22 +338,9 @@ async fn check(State(state): State<AppState>, patient: Patient, body: Bytes) -> 
             return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
-    let result = screening::screen(&state.config.pack, &intake);
-    let record = knead_store::records::ScreeningRecord {
-        id: Uuid::now_v7(),
-        at: state.config.now.now(),
-        result: match serde_json::to_value(&result) {
-            Ok(v) => v,
-            Err(_) => return problem_page(Some(&patient), Problem::internal()),
-        },
-        intake,
-        disposition: result.disposition,
-        pack_version: state.config.pack.meta.version.clone(),
-        clearance: None,
-    };
-    match state.store.add_screening(patient.person(), &record).await {
-        Ok(()) => Redirect::to(&format!("/result/{}", record.id)).into_response(),
-        Err(e) => problem_page(Some(&patient), e.into()),
+    match screenings::keep(&state, patient.person(), Uuid::now_v7(), intake, None).await {
+        Ok((_, record)) => Redirect::to(&format!("/result/{}", record.id)).into_response(),
+        Err(p) => problem_page(Some(&patient), p),
     }
 }
 
@@ -362,6 +352,14 @@ fn disposition_label(d: Disposition) -> &'static str {
         Disposition::SelfCareWithLimits => "Self-care, with some limits",
         Disposition::SelfCare => "Self-care",
     }
+}
+
+/// What was typed into the clearance form, when it comes back with an error.
+struct ClearanceForm {
+    by: String,
+    on: String,
+    /// What is wrong, in words, and the field it is about (`by` or `on`).
+    error: Option<(&'static str, String)>,
 }
 
 #[derive(Template)]
@@ -376,23 +374,54 @@ struct ResultPage {
     reasons: Vec<String>,
     emergency: bool,
     permitted: bool,
+    cleared: Option<String>,
+    clearance: Option<ClearanceForm>,
+    /// The latest day anywhere on Earth (UTC+14), the most the date picker
+    /// allows; the server checks the person's own day.
+    latest_day: NaiveDate,
     equipment: Vec<(&'static str, &'static str)>,
 }
 
-async fn result(State(state): State<AppState>, patient: Patient, Path(id): Path<String>) -> Response {
+/// The person's screening named by the address, or the page to answer
+/// with: one that is not theirs is the same 404 as one that is not there.
+async fn own_screening(state: &AppState, patient: &Patient, id: &str) -> Result<ScreeningRecord, Response> {
     // An address that is not a screening's id is a page that is not there.
-    let found = match Uuid::parse_str(&id) {
+    let found = match Uuid::parse_str(id) {
         Ok(id) => state.store.screening(patient.person(), id).await,
         Err(_) => Ok(None),
     };
-    let kept = match found {
-        Ok(kept) => kept,
-        Err(e) => return problem_page(Some(&patient), e.into()),
-    };
-    let Some(record) = kept else {
-        return problem_page(Some(&patient), Problem::not_found().detail("There is no such screening."));
-    };
+    match found {
+        Ok(Some(record)) => Ok(record),
+        Ok(None) => {
+            Err(problem_page(Some(patient), Problem::not_found().detail("There is no such screening.")))
+        }
+        Err(e) => Err(problem_page(Some(patient), e.into())),
+    }
+}
+
+/// The result page of `record`. The clearance form is offered when a
+/// clearance is what stands between this result and a session, on the day
+/// `offset` gives (see [`screenings::clearable`]); `form` is what was typed
+/// into it before, with what is wrong (the page is then a 422).
+async fn result_page(
+    state: &AppState,
+    patient: &Patient,
+    record: &ScreeningRecord,
+    offset: FixedOffset,
+    form: Option<ClearanceForm>,
+) -> Response {
     let result = screening::screen(&state.config.pack, &record.intake);
+    let offer = match screenings::clearable(state, patient.person(), record, offset).await {
+        Ok(_) => true,
+        Err(p) if p.status_code() == StatusCode::CONFLICT => false,
+        Err(p) => return problem_page(Some(patient), p),
+    };
+    let status = if form.as_ref().is_some_and(|f| f.error.is_some()) {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let latest = FixedOffset::east_opt(14 * 3600).unwrap_or(Utc.fix());
     let page = ResultPage {
         title: "Your result",
         csrf: Some(patient.csrf().to_owned()),
@@ -403,9 +432,93 @@ async fn result(State(state): State<AppState>, patient: Patient, Path(id): Path<
         reasons: result.reasons.iter().map(|r| r.detail.clone()).collect(),
         emergency: result.disposition == Disposition::Emergency,
         permitted: result.permit().is_ok(),
+        cleared: record
+            .clearance
+            .as_ref()
+            .filter(|_| result.cleared_by_clinician)
+            .map(|c| format!("{}, on {}", c.by, c.on)),
+        clearance: offer
+            .then(|| form.unwrap_or(ClearanceForm { by: String::new(), on: String::new(), error: None })),
+        latest_day: local_day(state.config.now.now(), latest),
         equipment: options(Equipment::ALL),
     };
-    render(StatusCode::OK, &page)
+    render(status, &page)
+}
+
+async fn result(State(state): State<AppState>, patient: Patient, Path(id): Path<String>) -> Response {
+    match own_screening(&state, &patient, &id).await {
+        Ok(record) => result_page(&state, &patient, &record, Utc.fix(), None).await,
+        Err(page) => page,
+    }
+}
+
+/// The clearance a result page's form reports, checked as the API checks
+/// one: the error in words, with the field it is about.
+fn reported(form: &[(String, String)], today: NaiveDate) -> Result<Clearance, (&'static str, String)> {
+    let in_words = |p: Problem| {
+        let (field, label) = if p.field.as_deref() == Some("clearance.by") {
+            ("by", "Who cleared you?")
+        } else {
+            ("on", "On what day?")
+        };
+        let detail = p.detail.unwrap_or_default();
+        let said = detail.split_once(": ").map_or(detail.as_str(), |(_, said)| said);
+        let mut letters = said.chars();
+        let said: String =
+            letters.next().map(|c| c.to_uppercase().chain(letters).collect()).unwrap_or_default();
+        (field, format!("{label} {said}."))
+    };
+    let by = one(form, "by");
+    let Ok(on) = NaiveDate::parse_from_str(one(form, "on").trim(), "%Y-%m-%d") else {
+        // Who first, as the form asks it first.
+        screenings::reported_clearance(by, today, today).map_err(in_words)?;
+        return Err(("on", "On what day? Give the day you were cleared, like 2025-03-10.".to_owned()));
+    };
+    screenings::reported_clearance(by, on, today).map_err(in_words)
+}
+
+/// `POST /result/{id}/clearance`: the person reports that a doctor or
+/// physiotherapist has already assessed this back pain and said
+/// self-massage is fine. The screening's answers, cleared, are judged
+/// again and kept as a new screening, whose result page follows.
+async fn clearance(
+    State(state): State<AppState>,
+    patient: Patient,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let form = pairs(&body);
+    if let Err(p) = patient.check_csrf(one(&form, "csrf")) {
+        return problem_page(Some(&patient), p);
+    }
+    let record = match own_screening(&state, &patient, &id).await {
+        Ok(record) => record,
+        Err(page) => return page,
+    };
+    let offset = offset_of(&form);
+    let answers = match screenings::clearable(&state, patient.person(), &record, offset).await {
+        Ok(answers) => answers,
+        Err(p) => return problem_page(Some(&patient), p),
+    };
+    let clearance = match reported(&form, local_day(state.config.now.now(), offset)) {
+        Ok(clearance) => clearance,
+        Err(error) => {
+            let typed = ClearanceForm {
+                by: one(&form, "by").to_owned(),
+                on: one(&form, "on").to_owned(),
+                error: Some(error),
+            };
+            return result_page(&state, &patient, &record, offset, Some(typed)).await;
+        }
+    };
+    let made = match screenings::cleared(&state, answers, clearance) {
+        Ok(made) => made,
+        Err(p) => return problem_page(Some(&patient), p),
+    };
+    match state.store.add_screening(patient.person(), &made).await {
+        Ok(()) => Redirect::to(&format!("/result/{}", made.id)).into_response(),
+        Err(e) => problem_page(Some(&patient), e.into()),
+    }
 }
 
 // ---------------------------------------------------------------------------

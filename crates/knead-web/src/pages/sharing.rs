@@ -124,6 +124,11 @@ fn action_words(action: AuditAction, detail: &str) -> String {
         AuditAction::Viewed => format!("looked at your {detail}"),
         AuditAction::Assigned => "set a home program".to_owned(),
         AuditAction::Messaged => "left a message".to_owned(),
+        AuditAction::Cleared => {
+            "said they assessed your back pain and self-massage is fine: the advice to see a doctor first \
+             was lifted"
+                .to_owned()
+        }
     }
 }
 

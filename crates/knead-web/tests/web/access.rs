@@ -82,6 +82,7 @@ fn expectation(method: &str, path: &str, caller: Caller) -> Option<Expect> {
         | ("GET" | "PUT" | "DELETE", "/api/v1/calendar") => patient_only(),
         // A record of the owner's, named in the address.
         ("GET", "/result/{id}" | "/api/v1/sessions/{id}")
+        | ("POST", "/result/{id}/clearance")
         | ("PUT", "/api/v1/sessions/{id}")
         | ("DELETE", "/api/v1/grants/{id}") => owner_only(),
         // Any clinician, about no one in particular.
@@ -90,6 +91,7 @@ fn expectation(method: &str, path: &str, caller: Caller) -> Option<Expect> {
         // A patient's record, named in the address: only with a live grant.
         ("GET", "/clinic/patients/{patient}" | "/api/v1/patients/{patient}")
         | ("POST", "/clinic/patients/{patient}/program" | "/clinic/patients/{patient}/message")
+        | ("POST", "/clinic/patients/{patient}/clearance" | "/api/v1/patients/{patient}/clearance")
         | ("PUT", "/api/v1/patients/{patient}/program")
         | ("POST", "/api/v1/patients/{patient}/messages") => granted_only(),
         _ => return None,

@@ -310,6 +310,109 @@ async fn only_the_newest_screening_plans() {
     assert_problem(status, &body, StatusCode::NOT_FOUND, None);
 }
 
+/// `intake` with `clinician_cleared` set.
+fn cleared(mut intake: Value) -> Value {
+    intake["clinician_cleared"] = json!(true);
+    intake
+}
+
+#[tokio::test]
+async fn a_clearance_comes_with_its_answers_and_lifts_see_a_doctor_first() {
+    let mut app = spawn_app().await;
+    app.sign_up("ana@example.org").await;
+    let before = app.screen(&see_doctor_first_intake()).await;
+    assert_eq!(before["disposition"], "see_doctor_first");
+    assert!(before["clearance"].is_null(), "{before}");
+    let (status, body) = app.plan(&before["id"]).await;
+    assert_problem(status, &body, StatusCode::CONFLICT, None);
+
+    let post = |intake: Value, clearance: Value, query: &'static str| {
+        let body = json!({ "id": Uuid::now_v7(), "intake": intake, "clearance": clearance });
+        let app = &app;
+        async move { json_of(app.post_json(&format!("/api/v1/screenings{query}"), &body).await).await }
+    };
+    let dr_lee = json!({ "by": "Dr Lee, my GP", "on": "2025-03-07" });
+    // A clearance and clinician_cleared come together or not at all.
+    let (status, body) = post(cleared(see_doctor_first_intake()), Value::Null, "").await;
+    assert_problem(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("clearance"));
+    let (status, body) = post(see_doctor_first_intake(), dr_lee.clone(), "").await;
+    assert_problem(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("clearance"));
+    // Who, in 1 to 120 characters; a day that has come (10 March 2025 on
+    // the server's clock), read in the caller's time zone.
+    for by in ["", "   ", &"x".repeat(121)] {
+        let (status, body) =
+            post(cleared(see_doctor_first_intake()), json!({ "by": by, "on": "2025-03-07" }), "").await;
+        assert_problem(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("clearance.by"));
+    }
+    for on in [json!("2025-03-11"), json!("2025-02-30"), json!(null)] {
+        let (status, body) =
+            post(cleared(see_doctor_first_intake()), json!({ "by": "Dr Lee", "on": on }), "").await;
+        assert_problem(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("clearance.on"));
+    }
+    let (status, body) =
+        post(cleared(see_doctor_first_intake()), json!({ "by": "Dr Lee", "on": "2025-03-07", "why": 1 }), "")
+            .await;
+    assert_problem(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("clearance.why"));
+    let (_, list) = json_of(app.get("/api/v1/screenings").await).await;
+    assert_eq!(list.as_array().unwrap().len(), 1, "nothing more was kept: {list}");
+    // Already the 11th fourteen hours east of UTC.
+    let (status, body) = post(
+        cleared(see_doctor_first_intake()),
+        json!({ "by": "Dr Lee", "on": "2025-03-11" }),
+        "?utc_offset_minutes=840",
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    let id = Uuid::now_v7();
+    let new = json!({ "id": id, "intake": cleared(see_doctor_first_intake()), "clearance": { "by": " Dr Lee, my GP ", "on": "2025-03-07" } });
+    let (status, after) = json_of(app.post_json("/api/v1/screenings", &new).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{after}");
+    assert_eq!(after["disposition"], "self_care", "{after}");
+    assert_eq!(after["result"]["cleared_by_clinician"], true, "{after}");
+    assert_eq!(after["clearance"], dr_lee, "kept trimmed: {after}");
+    let reasons: Vec<&str> =
+        after["result"]["reasons"].as_array().unwrap().iter().map(|r| r["rule"].as_str().unwrap()).collect();
+    assert!(reasons.contains(&"SD-01"), "the lifted rule is still a reason: {after}");
+    let (status, plan) = app.plan(&json!(id)).await;
+    assert_eq!(status, StatusCode::OK, "{plan}");
+
+    // A retry is the same screening; the same id with another clearance is not.
+    let (status, again) = json_of(app.post_json("/api/v1/screenings", &new).await).await;
+    assert_eq!((status, &again), (StatusCode::OK, &after));
+    let mut other = new.clone();
+    other["clearance"]["by"] = json!("Dr Khan");
+    let (status, body) = json_of(app.post_json("/api/v1/screenings", &other).await).await;
+    assert_problem(status, &body, StatusCode::CONFLICT, None);
+}
+
+#[tokio::test]
+async fn a_clearance_never_lifts_an_emergency_or_an_urgent_screening() {
+    let mut app = spawn_app().await;
+    app.sign_up("ana@example.org").await;
+    for (intake, disposition) in [(emergency_intake(), "emergency"), (urgent_intake(), "urgent")] {
+        // With a see-a-doctor-first rule too (7/10): only that one is lifted.
+        let mut intake = cleared(intake);
+        intake["pain"]["intensity"] = json!(7);
+        let clearance = json!({ "by": "Dr Lee", "on": "2025-03-09" });
+        let (status, kept) = json_of(
+            app.post_json(
+                "/api/v1/screenings",
+                &json!({ "id": Uuid::now_v7(), "intake": intake, "clearance": clearance }),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "the answers are kept whatever they decide: {kept}");
+        assert_eq!(kept["disposition"], disposition, "{kept}");
+        assert_eq!(kept["result"]["disposition"], disposition, "{kept}");
+        assert_eq!(kept["result"]["cleared_by_clinician"], false, "{kept}");
+        let (status, body) = app.plan(&kept["id"]).await;
+        assert_problem(status, &body, StatusCode::CONFLICT, None);
+        assert_eq!(body["type"], "/problems/no-self-care", "{body}");
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Sessions.
 

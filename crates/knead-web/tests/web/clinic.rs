@@ -1,11 +1,12 @@
 //! The clinician's side through the API: invitations are single-use and
 //! lapse, a revocation ends access at the next request, assignments keep to
 //! the pack's limits and the patient's screening, red flags reach the
-//! clinician's list first, and the patient's audit log records it all.
+//! clinician's list first, a clearance lifts only see-a-doctor-first
+//! advice, and the patient's audit log records it all.
 
 use crate::support::{
-    TestApp, account, assert_problem, invite_and_accept, json_of, morning, self_care_intake, spawn_app,
-    urgent_intake,
+    TestApp, account, assert_problem, emergency_intake, invite_and_accept, json_of, morning,
+    see_doctor_first_intake, self_care_intake, spawn_app, text_of, urgent_intake,
 };
 use chrono::Duration;
 use reqwest::StatusCode;
@@ -199,4 +200,133 @@ async fn the_list_follows_every_change_to_a_journal_between_visits() {
     // A red-flag screening outranks it.
     patient.screen(&urgent_intake()).await;
     assert_eq!(list().await[0]["worst"], "red_flag");
+}
+
+/// A clinician's clearance of `patient`'s screening through the API.
+async fn clear(clinician: &TestApp, patient: &str, screening: &Value) -> (StatusCode, Value) {
+    let path = format!("/api/v1/patients/{patient}/clearance");
+    json_of(clinician.post_json(&path, &json!({ "screening": screening })).await).await
+}
+
+#[tokio::test]
+async fn a_clinician_clears_a_granted_patient_who_can_then_plan_and_the_log_says_so() {
+    let app = spawn_app().await;
+    let patient = account(&app, "pat@example.org", "patient").await;
+    let clinician = account(&app, "doc@example.org", "clinician").await;
+    let stranger = account(&app, "stranger@example.org", "clinician").await;
+    let id = invite_and_accept(&patient, &clinician).await["patient"].as_str().unwrap().to_owned();
+    let before = patient.screen(&see_doctor_first_intake()).await;
+    let (status, _) = patient.plan(&before["id"]).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // The record page offers the clearance of the newest screening.
+    let record = format!("/clinic/patients/{id}");
+    let (status, _, page) = text_of(clinician.get(&record).await).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains(&format!("action=\"{record}/clearance\"")), "{page}");
+    assert!(
+        page.contains(&format!("name=\"screening\" value=\"{}\"", before["id"].as_str().unwrap())),
+        "{page}"
+    );
+    assert!(page.contains("I have assessed this back pain: self-massage is fine."), "{page}");
+
+    // A clinician without a grant gets what a patient who does not exist gets.
+    let (status, theirs) = clear(&stranger, &id, &before["id"]).await;
+    assert_problem(status, &theirs, StatusCode::NOT_FOUND, None);
+    let (_, nobody) = clear(&stranger, &uuid::Uuid::now_v7().to_string(), &before["id"]).await;
+    assert_eq!(theirs, nobody);
+    let form = [("csrf", stranger.csrf.as_str()), ("screening", before["id"].as_str().unwrap())];
+    let (status, _, theirs) = text_of(stranger.post_form(&format!("{record}/clearance"), &form).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let missing = format!("/clinic/patients/{}/clearance", uuid::Uuid::now_v7());
+    assert_eq!(theirs, text_of(stranger.post_form(&missing, &form).await).await.2);
+    // Only a screening of this patient.
+    let (status, body) = clear(&clinician, &id, &json!(uuid::Uuid::now_v7())).await;
+    assert_problem(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("screening"));
+
+    // Through the page's form.
+    let form = [("csrf", clinician.csrf.as_str()), ("screening", before["id"].as_str().unwrap())];
+    let (status, _, page) = text_of(clinician.post_form(&format!("{record}/clearance"), &form).await).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Cleared."), "{page}");
+    assert!(page.contains("(cleared by doc@example.org, on 2025-03-10)"), "{page}");
+    assert!(!page.contains("id=\"clear\""), "nothing more to clear: {page}");
+    let (_, list) = json_of(patient.get("/api/v1/screenings").await).await;
+    let after = &list[0];
+    assert_ne!(after["id"], before["id"]);
+    assert_eq!(after["intake"]["clinician_cleared"], true, "{after}");
+    assert_eq!(after["result"]["cleared_by_clinician"], true, "{after}");
+    assert_eq!(after["clearance"], json!({ "by": "doc@example.org", "on": "2025-03-10" }));
+    let (status, plan) = patient.plan(&after["id"]).await;
+    assert_eq!(status, StatusCode::OK, "{plan}");
+
+    // Through the API, the next day's screening.
+    app.clock().advance(Duration::days(1));
+    let again = patient.screen(&see_doctor_first_intake()).await;
+    let (status, made) = clear(&clinician, &id, &again["id"]).await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    assert_eq!(made["clearance"], json!({ "by": "doc@example.org", "on": "2025-03-11" }));
+    assert_eq!(made["result"]["cleared_by_clinician"], true, "{made}");
+    let (status, plan) = patient.plan(&made["id"]).await;
+    assert_eq!(status, StatusCode::OK, "{plan}");
+    // Not the newest any more; and the new one needs no clearance.
+    let (status, body) = clear(&clinician, &id, &again["id"]).await;
+    assert_problem(status, &body, StatusCode::CONFLICT, None);
+    assert_eq!(body["type"], "/problems/stale-screening", "{body}");
+    let (status, body) = clear(&clinician, &id, &made["id"]).await;
+    assert_problem(status, &body, StatusCode::CONFLICT, None);
+    assert_eq!(body["type"], "/problems/nothing-to-clear", "{body}");
+
+    // The patient's log says who cleared them, in the API and in words.
+    let (_, log) = json_of(patient.get("/api/v1/audit").await).await;
+    let cleared: Vec<&Value> = log.as_array().unwrap().iter().filter(|e| e["action"] == "cleared").collect();
+    assert_eq!(cleared.len(), 2, "{log}");
+    assert!(cleared.iter().all(|e| e["actor_email"] == "doc@example.org"), "{log}");
+    let (status, _, page) = text_of(patient.get("/sharing").await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("said they assessed your back pain and self-massage is fine"), "{page}");
+
+    // After a revocation: the same 404 as for no one.
+    let (_, grants) = json_of(patient.get("/api/v1/grants").await).await;
+    let grant = grants[0]["id"].as_str().unwrap();
+    assert_eq!(delete(&patient, &format!("/api/v1/grants/{grant}")).await, StatusCode::NO_CONTENT);
+    let later = patient.screen(&see_doctor_first_intake()).await;
+    let (status, body) = clear(&clinician, &id, &later["id"]).await;
+    assert_problem(status, &body, StatusCode::NOT_FOUND, None);
+    let (_, list) = json_of(patient.get("/api/v1/screenings").await).await;
+    assert_eq!(list[0]["id"], later["id"], "nothing was kept");
+}
+
+#[tokio::test]
+async fn a_clinician_cannot_clear_warning_signs_or_yesterdays_answers() {
+    let app = spawn_app().await;
+    let patient = account(&app, "pat@example.org", "patient").await;
+    let clinician = account(&app, "doc@example.org", "clinician").await;
+    let id = invite_and_accept(&patient, &clinician).await["patient"].as_str().unwrap().to_owned();
+    let record = format!("/clinic/patients/{id}");
+
+    for intake in [emergency_intake(), urgent_intake(), self_care_intake()] {
+        let screening = patient.screen(&intake).await;
+        let (_, _, page) = text_of(clinician.get(&record).await).await;
+        assert!(!page.contains("/clearance\""), "{page}");
+        let (status, body) = clear(&clinician, &id, &screening["id"]).await;
+        assert_problem(status, &body, StatusCode::CONFLICT, None);
+        assert_eq!(body["type"], "/problems/nothing-to-clear", "{body}");
+        let (status, _) = patient.plan(&screening["id"]).await;
+        assert_eq!(status == StatusCode::OK, intake == self_care_intake());
+    }
+
+    let old = patient.screen(&see_doctor_first_intake()).await;
+    app.clock().advance(Duration::days(1));
+    let (_, _, page) = text_of(clinician.get(&record).await).await;
+    assert!(!page.contains("/clearance\""), "{page}");
+    assert!(page.contains("once the patient has answered the questions again today"), "{page}");
+    let (status, body) = clear(&clinician, &id, &old["id"]).await;
+    assert_problem(status, &body, StatusCode::CONFLICT, None);
+    assert_eq!(body["type"], "/problems/stale-screening", "{body}");
+
+    let (_, log) = json_of(patient.get("/api/v1/audit").await).await;
+    assert!(log.as_array().unwrap().iter().all(|e| e["action"] != "cleared"), "{log}");
+    let (_, list) = json_of(patient.get("/api/v1/screenings").await).await;
+    assert_eq!(list.as_array().unwrap().len(), 4);
 }

@@ -70,6 +70,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/patients/{patient}"),
     ("PUT", "/api/v1/patients/{patient}/program"),
     ("POST", "/api/v1/patients/{patient}/messages"),
+    ("POST", "/api/v1/patients/{patient}/clearance"),
 ];
 
 fn documented(document: &Value) -> BTreeSet<(String, String)> {

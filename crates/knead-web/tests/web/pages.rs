@@ -259,3 +259,182 @@ async fn signing_in_and_out_through_the_forms() {
     assert_eq!(header(&response, "location"), "/");
     assert_eq!(app.get("/check").await.status(), StatusCode::OK);
 }
+
+/// The answers of vignette V047 (mild pain for 43 days: see a doctor
+/// first, for the duration alone), as the questionnaire posts them.
+fn see_doctor_first_form(csrf: &str) -> Vec<(&'static str, String)> {
+    let mut form = self_care_form(csrf);
+    form[2].1 = "3".into();
+    form[3].1 = "43".into();
+    form
+}
+
+/// The person's screenings, newest first, as the API lists them.
+async fn screenings_of(app: &TestApp) -> Vec<serde_json::Value> {
+    let (status, kept) = json_of(app.get("/api/v1/screenings").await).await;
+    assert_eq!(status, StatusCode::OK, "{kept}");
+    kept.as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn a_clearance_reported_on_the_result_page_lifts_see_a_doctor_first_and_leads_to_a_plan() {
+    let app = spawn_app().await;
+    let csrf = csrf_field(&sign_up_by_form(&app, "ana@example.org").await);
+    let id = check(&app, &see_doctor_first_form(&csrf)).await;
+
+    let (status, _, page) = text_of(app.get(&format!("/result/{id}")).await).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("result-see_doctor_first"), "{page}");
+    assert!(!page.contains("action=\"/plan\""), "no plan before a clearance: {page}");
+    assert!(page.contains(&format!("action=\"/result/{id}/clearance\"")), "the clearance is offered: {page}");
+    assert!(page.contains("Who cleared you?") && page.contains("type=\"date\""), "{page}");
+    assert_eq!(csrf_field(&page), csrf);
+    let (status, _, _) = text_of(app.get(&format!("/plan?screening={id}")).await).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("by", "  Dr Lee, my GP "),
+        ("on", "2025-03-08"),
+        ("utc_offset_minutes", "0"),
+    ];
+    let response = app.post_form(&format!("/result/{id}/clearance"), &form).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", response.text().await.unwrap());
+    let location = header(&response, "location");
+    let cleared = Uuid::parse_str(location.strip_prefix("/result/").unwrap()).unwrap();
+    assert_ne!(cleared, id, "a clearance makes a new screening");
+
+    let (status, _, page) = text_of(app.get(&location).await).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(!page.contains("result-see_doctor_first"), "{page}");
+    assert!(
+        unescape(&page).contains("Dr Lee, my GP, on 2025-03-08"),
+        "the result says who lowered it: {page}"
+    );
+    assert!(page.contains("action=\"/plan\""), "a plan is offered now: {page}");
+    assert!(!page.contains("/clearance\""), "no second clearance: {page}");
+    let (status, _, page) =
+        text_of(app.get(&format!("/plan?screening={cleared}&utc_offset_minutes=0")).await).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+
+    // Both screenings are kept; the new one says what lowered it.
+    let kept = screenings_of(&app).await;
+    assert_eq!(kept.len(), 2);
+    assert_eq!(kept[0]["id"], json!(cleared));
+    assert_eq!(kept[0]["result"]["cleared_by_clinician"], true, "{}", kept[0]);
+    assert_eq!(kept[0]["intake"]["clinician_cleared"], true);
+    assert_eq!(kept[0]["clearance"], json!({ "by": "Dr Lee, my GP", "on": "2025-03-08" }));
+    assert_eq!((&kept[1]["id"], &kept[1]["disposition"]), (&json!(id), &json!("see_doctor_first")));
+    assert!(kept[1]["clearance"].is_null());
+
+    // The first screening is no longer the newest: nothing more to clear there.
+    let (_, _, page) = text_of(app.get(&format!("/result/{id}")).await).await;
+    assert!(!page.contains("/clearance\""), "{page}");
+    let (status, _, _) = text_of(app.post_form(&format!("/result/{id}/clearance"), &form).await).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(screenings_of(&app).await.len(), 2);
+
+    // Yesterday's answers are asked again before a clearance.
+    let id = check(&app, &see_doctor_first_form(&csrf)).await;
+    app.clock().advance(Duration::days(1));
+    let (_, _, page) = text_of(app.get(&format!("/result/{id}")).await).await;
+    assert!(!page.contains("/clearance\""), "{page}");
+    let (status, _, _) = text_of(app.post_form(&format!("/result/{id}/clearance"), &form).await).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(screenings_of(&app).await.len(), 3);
+}
+
+#[tokio::test]
+async fn a_clearance_without_who_or_with_a_day_to_come_is_shown_again_and_nothing_is_kept() {
+    let app = spawn_app().await;
+    let csrf = csrf_field(&sign_up_by_form(&app, "ana@example.org").await);
+    let id = check(&app, &see_doctor_first_form(&csrf)).await;
+    let path = format!("/result/{id}/clearance");
+
+    let (status, _, page) =
+        text_of(app.post_form(&path, &[("csrf", &csrf), ("by", "   "), ("on", "2025-03-09")]).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("id=\"clearance-error\""), "{page}");
+    assert!(page.contains("<p>Who cleared you? Say who cleared you"), "the error names the field: {page}");
+    assert!(page.contains("id=\"by\" name=\"by\"") && page.contains("aria-invalid=\"true\""), "{page}");
+    assert!(page.contains("value=\"2025-03-09\""), "what was typed is kept: {page}");
+    assert!(page.contains(&format!("action=\"{path}\"")), "the form comes back: {page}");
+
+    let long = "x".repeat(121);
+    let (status, _, page) =
+        text_of(app.post_form(&path, &[("csrf", &csrf), ("by", &long), ("on", "2025-03-09")]).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("<p>Who cleared you?"), "{page}");
+
+    // The server's clock says 10 March 2025.
+    let (status, _, page) =
+        text_of(app.post_form(&path, &[("csrf", &csrf), ("by", "Dr Lee"), ("on", "2025-03-11")]).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(
+        page.contains("<p>On what day? 2025-03-11 has not come yet"),
+        "the error names the field: {page}"
+    );
+    assert!(page.contains("value=\"Dr Lee\""), "{page}");
+
+    let (status, _, page) =
+        text_of(app.post_form(&path, &[("csrf", &csrf), ("by", "Dr Lee"), ("on", "last week")]).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("<p>On what day?"), "{page}");
+
+    // Without this sign-in's token, nothing happens either.
+    let (status, _, _) =
+        text_of(app.post_form(&path, &[("csrf", "forged"), ("by", "Dr Lee"), ("on", "2025-03-09")]).await)
+            .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let kept = screenings_of(&app).await;
+    assert_eq!(kept.len(), 1, "nothing was kept: {kept:?}");
+    assert_eq!(kept[0]["disposition"], "see_doctor_first");
+}
+
+#[tokio::test]
+async fn an_emergency_or_a_self_care_result_is_never_offered_a_clearance() {
+    let app = spawn_app().await;
+    let csrf = csrf_field(&sign_up_by_form(&app, "ana@example.org").await);
+    let form = [("csrf", csrf.as_str()), ("by", "Dr Lee"), ("on", "2025-03-09")];
+
+    // V003 with a long duration too: a clearance would lift the
+    // see-a-doctor-first rule, never the emergency.
+    let mut emergency = see_doctor_first_form(&csrf);
+    emergency[1].1 = "55".into();
+    emergency.push(("radiates_to", "jaw".into()));
+    let id = check(&app, &emergency).await;
+    let (_, _, page) = text_of(app.get(&format!("/result/{id}")).await).await;
+    assert!(page.contains("result-emergency"), "{page}");
+    assert!(!page.contains("/clearance\"") && !page.contains("Who cleared you?"), "{page}");
+    let (status, _, page) = text_of(app.post_form(&format!("/result/{id}/clearance"), &form).await).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{page}");
+
+    let id = check(&app, &self_care_form(&csrf)).await;
+    let (_, _, page) = text_of(app.get(&format!("/result/{id}")).await).await;
+    assert!(!page.contains("/clearance\""), "{page}");
+    let (status, _, _) = text_of(app.post_form(&format!("/result/{id}/clearance"), &form).await).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    let kept = screenings_of(&app).await;
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    assert!(kept.iter().all(|s| s["clearance"].is_null()), "{kept:?}");
+}
+
+#[tokio::test]
+async fn another_persons_screening_cannot_be_cleared_and_looks_missing() {
+    let ana = spawn_app().await;
+    let csrf = csrf_field(&sign_up_by_form(&ana, "ana@example.org").await);
+    let id = check(&ana, &see_doctor_first_form(&csrf)).await;
+
+    let bob = ana.visitor();
+    let bob_csrf = csrf_field(&sign_up_by_form(&bob, "bob@example.org").await);
+    let form = [("csrf", bob_csrf.as_str()), ("by", "Dr Lee"), ("on", "2025-03-09")];
+    let (status, _, theirs) = text_of(bob.post_form(&format!("/result/{id}/clearance"), &form).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{theirs}");
+    let (_, _, random) =
+        text_of(bob.post_form(&format!("/result/{}/clearance", Uuid::now_v7()), &form).await).await;
+    assert_eq!(theirs, random, "not yours and not there look the same");
+    assert_eq!(screenings_of(&ana).await.len(), 1);
+    assert!(screenings_of(&bob).await.is_empty());
+}
