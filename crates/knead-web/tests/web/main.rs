@@ -7,12 +7,15 @@
 //! `api` covers the REST API, `security` the locks on it, `calendar` the
 //! private calendar address and the program's CarePlan, `pages` the
 //! form flow without JavaScript, `openapi` the committed document and
-//! `postgres` the API on PostgreSQL, with two servers on one database, and
-//! `browser` the patient's path in headless Chromium.
+//! `postgres` the API on PostgreSQL, with two servers on one database,
+//! `browser` the patient's path in headless Chromium, and `a11y` the pages
+//! audited for WCAG 2.2 AA in that browser with axe-core (installed by
+//! `bash .ci/deps`).
 
 // Tests unwrap: a panic in a test is a failure with its message.
 #![allow(clippy::unwrap_used)]
 
+mod a11y;
 mod access;
 mod api;
 mod browser;
