@@ -16,6 +16,8 @@
   const OUTBOX = 'knead-outbox';
   const REJECTED = 'knead-rejected';
   const PLAN_PREFIX = 'knead-plan:';
+  // A guided session under way, kept so a reload can carry on (session.js).
+  const RUN_KEY = 'knead-current-session';
 
   // ---------------------------------------------------------------------
   // Small utilities
@@ -272,13 +274,22 @@
     const action = new URL(form.action, location.href);
     if (action.origin === location.origin && action.pathname === '/signout') {
       const waiting = Object.keys(readMap(OUTBOX)).length;
-      if (
-        waiting > 0 &&
-        !window.confirm(
+      const running = (() => {
+        try {
+          return localStorage.getItem(RUN_KEY) !== null;
+        } catch (_) {
+          return false;
+        }
+      })();
+      const warnings = [];
+      if (waiting > 0) {
+        warnings.push(
           `${plural(waiting, 'session has', 'sessions have')} not reached the server yet. ` +
-            'They stay on this phone and are sent the next time you sign in. Sign out anyway?',
-        )
-      ) {
+            'They stay on this phone and are sent the next time you sign in.',
+        );
+      }
+      if (running) warnings.push('A session is still under way here; signing out ends it without saving it.');
+      if (warnings.length > 0 && !window.confirm(`${warnings.join(' ')} Sign out anyway?`)) {
         event.preventDefault();
         return;
       }
@@ -291,7 +302,7 @@
     try {
       for (let i = localStorage.length - 1; i >= 0; i -= 1) {
         const key = localStorage.key(i);
-        if (key && key.startsWith(PLAN_PREFIX)) localStorage.removeItem(key);
+        if (key && (key.startsWith(PLAN_PREFIX) || key === RUN_KEY)) localStorage.removeItem(key);
       }
     } catch (_) {
       /* storage blocked */
@@ -321,6 +332,7 @@
     flushOutbox,
     showStatus,
     PLAN_PREFIX,
+    RUN_KEY,
   });
 
   function start() {

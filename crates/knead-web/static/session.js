@@ -5,7 +5,10 @@
 //   2. the plan, from POST /api/v1/plans (kept on this phone for an offline reload)
 //   3. the timeline, run on absolute deadlines: pause moves the deadline, a
 //      segment is never lengthened, and a technique's work never passes its
-//      cap_seconds (the same rules as knead-core's session engine)
+//      cap_seconds (the same rules as knead-core's session engine); where it
+//      stands is kept on this phone, so that a reload offers to carry on
+//      (paused, the work already done still counted against the caps) or to
+//      end it there, and never starts it again
 //   4. after: pain now, anything new, a note; new symptoms are screened again
 //   5. save: PUT /api/v1/sessions/{id}, or the outbox when offline
 //
@@ -232,7 +235,14 @@
     if (document.visibilityState === 'visible') {
       if (wantWakeLock) holdScreen();
       if (player) player.tick();
+    } else if (player) {
+      player.keep(); // a hidden tab may be discarded without another word
     }
+  });
+
+  // Reloading or leaving the page: keep where the session stands, to the moment.
+  window.addEventListener('pagehide', () => {
+    if (player) player.keep();
   });
 
   // -------------------------------------------------------------------
@@ -350,7 +360,8 @@
   // -------------------------------------------------------------------
   // The plan
 
-  const planKey = `${K.PLAN_PREFIX || 'knead-plan:'}${screening}`;
+  const PLAN_PREFIX = K.PLAN_PREFIX || 'knead-plan:';
+  const planKey = `${PLAN_PREFIX}${screening}`;
 
   function localDay(d) {
     return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`;
@@ -415,8 +426,6 @@
   // Screen 1: before
 
   let planResponse = null;
-  let painBefore = null;
-  let region = null;
 
   function showLoading() {
     root.replaceChildren(
@@ -426,7 +435,7 @@
     );
   }
 
-  function showPlanProblem(problem, status) {
+  function showPlanProblem(problem, status, notice) {
     const title = problem.title || 'No session right now';
     const detail = problem.detail || '';
     let extra = null;
@@ -449,11 +458,11 @@
       extra = h('p', {}, h('a', { class: 'button', href: '/' }, 'Back to the start'));
     }
     const heading = h('h2', { class: 'screen-title', id: 'session-title' }, 'No session this time');
-    root.replaceChildren(heading, problemBox(title, detail, extra), announcer);
+    replace(heading, notice, problemBox(title, detail, extra), announcer);
     focusHeading(heading);
   }
 
-  function showBefore(offline) {
+  function showBefore(offline, notice) {
     const plan = planResponse.plan;
     const names = plan.items.map((item) => item.name);
     const pain = painScale('pain-before', 'How much does your back hurt right now?');
@@ -495,14 +504,13 @@
         pain.complain('Please choose a number from 0 to 10 first.');
         return;
       }
-      painBefore = pain.get();
       const picked = form.querySelector(`input[name="${regionName}"]:checked`);
-      region = picked && picked.value ? picked.value : null;
       audioContext(); // unlock sound inside the click
-      runSession();
+      runSession(timeline(planResponse, { pain_before: pain.get(), region: picked && picked.value ? picked.value : null }));
     });
     replace(
       heading,
+      notice,
       offline
         ? h('p', { class: 'notice', role: 'status' }, 'You are offline, so this is the plan saved on this phone earlier today.')
         : null,
@@ -516,6 +524,7 @@
       announcer,
     );
     focusHeading(heading);
+    if (notice) announce(notice.textContent);
   }
 
   // -------------------------------------------------------------------
@@ -527,12 +536,86 @@
     return seg.item === null || seg.item === undefined ? null : `${seg.item}:${seg.step}`;
   }
 
-  function runSession() {
-    const response = planResponse;
+  // -------------------------------------------------------------------
+  // The session in progress, kept on this phone
+  //
+  // A reload (the browser discarded the tab, the person tapped reload) must
+  // neither start the session again nor forget the work already done: that
+  // work counts against each technique's cap_seconds, and forgetting it
+  // would let a reload pass the dose limits. So while a session runs, where
+  // it stands is written under one key: at each segment change, on pause,
+  // resume and skip, and when the page is hidden or left (not on every
+  // tick, which would wear the storage for nothing). It stays through the
+  // questions after the session and goes once the session is saved, to the
+  // journal or to the outbox.
+
+  const RUN_KEY = K.RUN_KEY || 'knead-current-session';
+  const RUN_VERSION = 1;
+  // Started longer ago than this, a session is not offered to carry on: the
+  // person has left it, and it is saved as interrupted (see closeKept).
+  const RESUMABLE_MS = 2 * 60 * 60 * 1000;
+  const STOP_REASONS = {
+    stopped: 'stopped by the person',
+    interrupted: 'the page was left before the session ended',
+  };
+
+  /** The session kept on this phone, or null when there is none that this version can read. */
+  function keptRun() {
+    let run = null;
+    try {
+      run = JSON.parse(load(RUN_KEY) || 'null');
+    } catch (_) {
+      return null;
+    }
+    const response = run && run.version === RUN_VERSION ? run.response : null;
+    const items = response && response.plan ? response.plan.items : null;
+    const slots = response ? response.timeline : null;
+    const fine =
+      Array.isArray(items) &&
+      Array.isArray(slots) &&
+      Array.isArray(run.lens_ms) &&
+      run.lens_ms.length === slots.length &&
+      Array.isArray(run.used_ms) &&
+      run.used_ms.length === items.length &&
+      Array.isArray(run.steps) &&
+      Number.isInteger(run.cur) &&
+      run.cur >= 0 &&
+      run.cur < slots.length + (run.over ? 1 : 0) &&
+      Number.isInteger(run.pain_before) &&
+      Number.isInteger(run.offset) &&
+      [run.started_at, run.saved_at, run.step_started_at].every((at) => Number.isFinite(Date.parse(at))) &&
+      (!run.over || (['completed', 'stopped'].includes(run.over) && Number.isFinite(Date.parse(run.ended_at))));
+    return fine ? run : null;
+  }
+
+  function keepRun(t) {
+    store(RUN_KEY, JSON.stringify(t.snapshot()));
+  }
+
+  /**
+   * One session's timeline and the rules that move it on, without a screen:
+   * segments run on absolute deadlines, pause moves the deadline, a segment
+   * is never lengthened, and a technique's work never passes its cap_seconds
+   * (the same rules as knead-core's session engine). The player paints it;
+   * a session kept on this phone is rebuilt with it, to carry on or to end.
+   *
+   * `before` is {pain_before, region}. `kept`, when given, is a session kept
+   * by snapshot(): it comes back paused at the start of the segment that was
+   * running (never from a deadline that went by while the page was gone),
+   * with the work already done in that segment counted as used, so that
+   * carrying on can never pass a cap.
+   */
+  function timeline(response, before, kept) {
     const plan = response.plan;
-    const sessionId = newId();
-    const startedWall = new Date();
-    const offsetAtStart = tzOffset(startedWall);
+    // Virtual time here, wall-clock time in the record: w0 and v0 are the same moment.
+    const w0 = Date.now();
+    const v0 = vnow();
+    const wallAt = (v) => new Date(w0 + (v - v0) / scale);
+    const vAt = (wall) => v0 + (wall - w0) * scale;
+    const sessionId = kept ? kept.id : newId();
+    const screeningId = kept ? kept.screening_id : screening;
+    const startedWall = kept ? new Date(kept.started_at) : new Date(w0);
+    const offsetAtStart = kept ? kept.offset : tzOffset(startedWall);
     const segs = response.timeline.map((slot) => ({
       item: slot.item === undefined ? null : slot.item,
       step: slot.step === undefined ? null : slot.step,
@@ -551,17 +634,13 @@
       if (key !== null && !stepOrder.includes(key)) stepOrder.push(key);
     }
 
-    const v0 = vnow();
-    const w0 = startedWall.getTime();
-    const wallAt = (v) => new Date(w0 + (v - v0) / scale);
-
     const st = {
       cur: 0,
       running: false,
       paused: false,
       deadline: 0,
       remaining: 0,
-      over: null, // 'completed' | 'stopped'
+      over: null, // 'completed' | 'stopped' | 'interrupted'
       endV: 0,
       stepStartV: 0,
       stepActive: 0,
@@ -570,6 +649,7 @@
     };
 
     const capLeft = (item) => Math.max(0, plan.items[item].cap_seconds * 1000 - used[item]);
+    const stepNumber = (seg) => stepOrder.indexOf(stepKey(seg)) + 1;
 
     function lastWhere(pred) {
       let last = st.cur;
@@ -599,7 +679,8 @@
       st.changed.push({ kind: 'over', reason });
     }
 
-    function enter(index, nowV) {
+    /** Begin segment `index`; `carried` when a kept session carries on in the step it was in. */
+    function enter(index, nowV, carried) {
       st.cur = index;
       st.tenSecondsSaid = false;
       if (index >= segs.length) {
@@ -609,7 +690,8 @@
       const seg = segs[index];
       const prev = index > 0 ? stepKey(segs[index - 1]) : null;
       if (seg.item !== null) {
-        if (prev !== stepKey(seg)) {
+        // A step carried on keeps its start and the work already done in it.
+        if (prev !== stepKey(seg) && !carried) {
           st.stepStartV = nowV;
           st.stepActive = 0;
           st.changed.push({ kind: 'step', seg });
@@ -671,6 +753,118 @@
       while (!st.over && st.running && !st.paused && nowV >= st.deadline) finishSegment(st.deadline);
     }
 
+    /** End the session at `nowV` for `reason`: the step under way ends as stopped. */
+    function halt(reason, nowV) {
+      poll(nowV);
+      if (st.over) return;
+      cutCurrent(nowV);
+      endStep('stopped', nowV);
+      for (let j = st.cur + 1; j < segs.length; j += 1) segs[j].len = 0;
+      st.paused = false;
+      finish(reason, nowV);
+    }
+
+    /** Where the session stands, as it is kept on this phone (RUN_VERSION). */
+    function snapshot() {
+      const now = vnow();
+      const seg = segs[st.cur];
+      const remaining = st.paused ? st.remaining : Math.max(0, st.deadline - now);
+      return {
+        version: RUN_VERSION,
+        id: sessionId,
+        screening_id: screeningId,
+        offset: offsetAtStart,
+        started_at: startedWall.toISOString(),
+        saved_at: wallAt(now).toISOString(),
+        response,
+        pain_before: before.pain_before,
+        region: before.region,
+        cur: st.cur,
+        into_ms: seg && !st.over ? Math.max(0, seg.len - remaining) : 0,
+        lens_ms: segs.map((s) => s.len),
+        used_ms: used.slice(),
+        steps: records,
+        step_started_at: wallAt(st.stepStartV).toISOString(),
+        step_active_ms: st.stepActive,
+        paused: st.paused,
+        over: st.over,
+        ended_at: st.over ? wallAt(st.endV).toISOString() : null,
+      };
+    }
+
+    /** The session as the questions after it and the journal take it. */
+    function result() {
+      const usage = {};
+      for (const r of records) usage[r.technique] = (usage[r.technique] || 0) + r.active_seconds;
+      return {
+        id: sessionId,
+        screening_id: screeningId,
+        started_at: startedWall.toISOString(),
+        ended_at: wallAt(st.endV).toISOString(),
+        status: st.over,
+        stop_reason: STOP_REASONS[st.over] || null,
+        plan,
+        steps: records,
+        usage,
+        pain_before: before.pain_before,
+        region: before.region,
+        pack_version: plan.pack_version,
+        offset: offsetAtStart,
+      };
+    }
+
+    if (!kept) {
+      enter(0, v0);
+    } else {
+      // Never lengthen a segment, whatever the kept copy says.
+      kept.lens_ms.forEach((len, j) => {
+        segs[j].len = Math.min(segs[j].len, Math.max(0, Number(len) || 0));
+      });
+      kept.used_ms.forEach((ms, i) => {
+        used[i] = Math.max(0, Number(ms) || 0);
+      });
+      records.push(...kept.steps);
+      st.stepStartV = vAt(Date.parse(kept.step_started_at));
+      st.stepActive = Math.max(0, Number(kept.step_active_ms) || 0);
+      if (kept.over) {
+        st.cur = kept.cur;
+        st.over = kept.over;
+        st.endV = vAt(Date.parse(kept.ended_at));
+      } else {
+        const seg = segs[kept.cur];
+        // The part of this segment done before the page went counts, and the segment runs again whole:
+        // repeated work is limited by what its cap leaves.
+        const into = seg.item !== null && seg.work ? Math.min(seg.len, Math.max(0, Number(kept.into_ms) || 0)) : 0;
+        if (into > 0) used[seg.item] += into;
+        st.stepActive += into;
+        st.paused = true;
+        enter(kept.cur, v0, true);
+      }
+    }
+
+    return {
+      plan,
+      segs,
+      st,
+      used,
+      stepOrder,
+      stepNumber,
+      resumed: Boolean(kept),
+      vAt,
+      enter,
+      poll,
+      cutCurrent,
+      endStep,
+      lastWhere,
+      halt,
+      snapshot,
+      result,
+    };
+  }
+
+  function runSession(t) {
+    const { plan, segs, st, stepOrder, stepNumber, poll, enter, cutCurrent, endStep, lastWhere, halt } = t;
+
     // Commands ---------------------------------------------------------
 
     function togglePause() {
@@ -689,6 +883,7 @@
         st.running = false;
         announce('Paused. Press Resume when you are ready.');
       }
+      keepRun(t);
       paint();
       schedule();
     }
@@ -716,14 +911,7 @@
 
     function stop() {
       if (st.over) return;
-      const now = vnow();
-      poll(now);
-      if (st.over) return paint();
-      cutCurrent(now);
-      endStep('stopped', now);
-      for (let j = st.cur + 1; j < segs.length; j += 1) segs[j].len = 0;
-      st.paused = false;
-      finish('stopped', now);
+      halt('stopped', vnow());
       paint();
     }
 
@@ -910,6 +1098,7 @@
       const key = `${st.cur}`;
       if (lastPainted.key !== key) {
         lastPainted = { key, second: '' };
+        keepRun(t);
         // A new segment: the words.
         if (seg.item === null) {
           const first = segs.find((s) => s.item !== null);
@@ -926,7 +1115,7 @@
         } else {
           const item = plan.items[seg.item];
           const step = item.steps[seg.step];
-          const idx = stepOrder.indexOf(stepKey(seg)) + 1;
+          const idx = stepNumber(seg);
           let phase = 'Step';
           if (seg.phase === 'bout') phase = `Bout ${seg.bout} of ${seg.of}`;
           if (seg.phase === 'rest') phase = `Rest (after bout ${seg.after} of ${seg.of})`;
@@ -1017,31 +1206,33 @@
       document.removeEventListener('keydown', onKey);
       releaseScreen();
       player = null;
-      const usage = {};
-      for (const r of records) usage[r.technique] = (usage[r.technique] || 0) + r.active_seconds;
-      const result = {
-        id: sessionId,
-        screening_id: screening,
-        started_at: startedWall.toISOString(),
-        ended_at: wallAt(st.endV).toISOString(),
-        status: st.over,
-        stop_reason: st.over === 'stopped' ? 'stopped by the person' : null,
-        plan,
-        steps: records,
-        usage,
-        pack_version: plan.pack_version,
-        offset: offsetAtStart,
-      };
+      keepRun(t); // kept until saved: a reload during the questions comes back to them
       if (st.over === 'completed') say('That is the end of the session. Well done.');
       else say('Session stopped.');
-      showAfter(result);
+      showAfter(t.result());
     }
 
-    player = { tick };
+    player = {
+      tick,
+      keep() {
+        tick(); // up to this moment first (and on to the questions if the session is over)
+        keepRun(t);
+      },
+    };
     holdScreen();
-    enter(0, v0);
+    if (t.resumed) {
+      // Carrying on: the welcome below says where it stands; no chime or cue for a segment not running yet.
+      st.changed = st.changed.filter((c) => c.kind === 'limit');
+    }
     paint();
-    focusHeading(ui.technique);
+    if (st.over) return; // carried on with nothing left that the caps allow: on to the questions
+    focusHeading(ui.technique); // the step's name in view; Resume is the next stop for the keyboard
+    if (t.resumed) {
+      const seg = segs[st.cur];
+      const where = seg.item === null ? 'the countdown' : `step ${stepNumber(seg)} of ${stepOrder.length}`;
+      const limit = ui.limit.hidden ? '' : `${ui.limit.textContent} `;
+      announce(`Welcome back. You are at ${where}, paused. ${limit}${describeSegment(seg)} Press Resume when you are ready.`);
+    }
     schedule();
   }
 
@@ -1113,25 +1304,30 @@
       const text = note.value.trim().slice(0, 500);
       let advice = null;
       if (ticked.length) advice = await rescreen(ticked);
-      const record = {
-        id: result.id,
-        screening_id: result.screening_id,
-        started_at: result.started_at,
-        ended_at: result.ended_at,
-        status: result.status,
-        stop_reason: result.stop_reason,
-        plan: result.plan,
-        steps: result.steps,
-        usage: result.usage,
-        pain_before: painBefore,
-        pain_after: pain.get(),
-        region,
-        note: text === '' ? null : text,
-        pack_version: result.pack_version,
-      };
+      const record = recordOf(result, pain.get(), text === '' ? null : text);
       const sent = await sendRecord(record, result.offset);
       showSummary(record, sent, advice);
     });
+  }
+
+  /** A timeline's result with the answers after it, as PUT /api/v1/sessions/{id} takes it. */
+  function recordOf(result, painAfter, note) {
+    return {
+      id: result.id,
+      screening_id: result.screening_id,
+      started_at: result.started_at,
+      ended_at: result.ended_at,
+      status: result.status,
+      stop_reason: result.stop_reason,
+      plan: result.plan,
+      steps: result.steps,
+      usage: result.usage,
+      pain_before: result.pain_before,
+      pain_after: painAfter,
+      region: result.region,
+      note,
+      pack_version: result.pack_version,
+    };
   }
 
   async function sendRecord(record, minutes) {
@@ -1172,7 +1368,11 @@
       const all = new Set(Array.isArray(intake.symptoms) ? intake.symptoms : []);
       for (const s of ticked) all.add(s);
       intake.symptoms = Array.from(all).sort();
-      const answer = await K.api('POST', '/api/v1/screenings', { id: newId(), intake });
+      // A clearance the person recorded goes with its answers (the API
+      // takes `clinician_cleared` only with the clearance behind it).
+      const again = { id: newId(), intake };
+      if (original.clearance) again.clearance = original.clearance;
+      const answer = await K.api('POST', '/api/v1/screenings', again);
       if (!answer.ok || !answer.body) return offlineAdvice;
       const d = answer.body.disposition;
       const res = answer.body.result || {};
@@ -1283,8 +1483,107 @@
     ];
     replace(...parts);
     store(planKey, null); // this plan is used; a new session asks for a new one
+    store(RUN_KEY, null); // the session is kept (journal, outbox or refused list): nothing is left to carry on
     const first = advice ? document.getElementById('advice-title') : heading;
     focusHeading(first);
+  }
+
+  // -------------------------------------------------------------------
+  // Coming back to a session kept on this phone
+
+  /**
+   * Screen 1, after a reload mid-session: carry on, or end it here. There is
+   * no fresh start from here: a new plan would not know the work already
+   * done. Carrying on comes back paused, at the start of the segment that
+   * was running, with that work counted against the caps; ending it here
+   * keeps what was done, as a stopped session, then asks the questions.
+   */
+  function showResumeOffer(kept) {
+    const t = timeline(kept.response, kept, kept);
+    const seg = t.segs[t.st.cur];
+    const item = seg && seg.item !== null ? t.plan.items[seg.item] : null;
+    const done = t.used.reduce((sum, ms) => sum + ms, 0);
+    const since = new Date(kept.started_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    const heading = h('h2', { class: 'screen-title', id: 'session-title' }, 'Welcome back');
+    const carryOn = h('button', { type: 'button', class: 'primary big', id: 'resume-session' }, 'Carry on where you left off');
+    const endIt = h('button', { type: 'button', class: 'big', id: 'end-session' }, 'End it here');
+    carryOn.addEventListener('click', () => {
+      audioContext(); // unlock sound inside the click
+      runSession(t);
+    });
+    endIt.addEventListener('click', () => {
+      // Ended when the page went, not now: the time away was not a session.
+      t.halt('stopped', t.vAt(Date.parse(kept.saved_at)));
+      keepRun(t);
+      showAfter(t.result());
+    });
+    replace(
+      heading,
+      h(
+        'section',
+        { class: 'resume-offer', id: 'resume-offer', 'aria-labelledby': 'session-title' },
+        h('p', {}, `The session you started at ${since} is not finished yet.`),
+        h(
+          'p',
+          { id: 'resume-where' },
+          item
+            ? `You were at step ${t.stepNumber(seg)} of ${t.stepOrder.length}: ${item.name}.`
+            : 'You were getting ready for the first step.',
+        ),
+        done > 0
+          ? h('p', { id: 'resume-done' }, `Massage so far: ${spoken(done)}. This counts toward today’s limits whatever you choose.`)
+          : null,
+        h('div', { class: 'resume-choices' }, carryOn, endIt),
+        h(
+          'p',
+          { class: 'hint' },
+          'Carrying on starts paused, at the beginning of the part you were in. Ending it here keeps what you did, and then asks two short questions.',
+        ),
+      ),
+      announcer,
+    );
+    focusHeading(heading);
+    announce('Welcome back. Your session is not finished. You can carry on where you left off, or end it here.');
+  }
+
+  /** Whether a screening is this person's; null when the server cannot be asked. */
+  async function ownsScreening(id) {
+    try {
+      const list = await K.api('GET', '/api/v1/screenings');
+      return list.ok && Array.isArray(list.body) ? list.body.some((s) => s.id === id) : null;
+    } catch (_) {
+      return null;
+    }
+  }
+
+  /**
+   * A kept session that is not offered to carry on: this person's, started
+   * too long ago or on an earlier screening. It is saved as it stands, as
+   * interrupted with what was done (the way the terminal keeps a session
+   * whose program died), through the same path as any session, the outbox
+   * when offline; and before a new plan is asked for, so that its work
+   * counts toward today's limits. Resolves to what sending said, or null
+   * when it is left alone: another person's on a shared phone, or one whose
+   * owner cannot be checked offline, stays for its owner.
+   */
+  async function closeKept(kept) {
+    if (kept.screening_id !== screening && (await ownsScreening(kept.screening_id)) !== true) return null;
+    const t = timeline(kept.response, kept, kept);
+    t.halt('interrupted', t.vAt(Date.parse(kept.saved_at))); // nothing to do when only the questions were left
+    const sent = await sendRecord(recordOf(t.result(), null, null), kept.offset);
+    store(RUN_KEY, null);
+    store(`${PLAN_PREFIX}${kept.screening_id}`, null); // its plan is used, as after any session
+    return sent;
+  }
+
+  /** What became of a session closeKept saved, in plain words. */
+  function closedNotice(sent) {
+    const how =
+      {
+        sent: 'It is saved in your journal now, with what you did.',
+        queued: 'It is kept on this phone with what you did, and will be sent when you are back online.',
+      }[sent.state] || `It could not be added to your journal (${sent.text || 'no reason given'}). A copy stays on this phone.`;
+    return h('p', { class: 'notice', id: 'earlier-session' }, `Your last session on this phone was not saved at the end. ${how}`);
   }
 
   // -------------------------------------------------------------------
@@ -1295,18 +1594,26 @@
       showPlanProblem({ title: 'Something is missing', detail: 'This page was opened without a screening.' }, 404);
       return;
     }
+    const kept = keptRun();
+    if (kept && kept.screening_id === screening && Date.now() - Date.parse(kept.started_at) < RESUMABLE_MS) {
+      if (kept.over) showAfter(timeline(kept.response, kept, kept).result());
+      else showResumeOffer(kept);
+      return;
+    }
     showLoading();
+    const closed = kept ? await closeKept(kept) : null;
+    const notice = closed ? closedNotice(closed) : null;
     const got = await fetchPlan();
     if (got.problem) {
-      showPlanProblem(got.problem, got.status);
+      showPlanProblem(got.problem, got.status, notice);
       return;
     }
     planResponse = got.response;
     if (!planResponse.plan.items || planResponse.plan.items.length === 0) {
-      showPlanProblem({ title: 'No session fits today', detail: 'Nothing in the plan can be done today.' }, 409);
+      showPlanProblem({ title: 'No session fits today', detail: 'Nothing in the plan can be done today.' }, 409, notice);
       return;
     }
-    showBefore(Boolean(got.offline));
+    showBefore(Boolean(got.offline), notice);
   }
 
   begin();

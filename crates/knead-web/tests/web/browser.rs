@@ -19,7 +19,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 /// A server that can be stopped and started again on the same port and file.
-struct Server {
+pub(super) struct Server {
     addr: SocketAddr,
     db: PathBuf,
     stop: Option<oneshot::Sender<()>>,
@@ -52,7 +52,7 @@ impl Server {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(super) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 }
@@ -62,7 +62,7 @@ fn free_port() -> u16 {
 }
 
 /// chromedriver on a free port, killed when dropped.
-struct Driver(Child, u16);
+pub(super) struct Driver(Child, u16);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -71,7 +71,7 @@ impl Drop for Driver {
     }
 }
 
-async fn browser() -> (Driver, Client) {
+pub(super) async fn browser() -> (Driver, Client) {
     let port = free_port();
     let child = Command::new("chromedriver")
         .arg(format!("--port={port}"))
@@ -101,17 +101,17 @@ async fn browser() -> (Driver, Client) {
     (driver, client)
 }
 
-async fn shot(client: &Client, name: &str) {
+pub(super) async fn shot(client: &Client, name: &str) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/browser-screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join(format!("{name}.png")), client.screenshot().await.unwrap()).unwrap();
 }
 
-async fn click(client: &Client, css: &str) {
+pub(super) async fn click(client: &Client, css: &str) {
     wait_for(client, css).await.click().await.unwrap();
 }
 
-async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
+pub(super) async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
     client
         .wait()
         .at_most(Duration::from_secs(20))
@@ -120,7 +120,7 @@ async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
         .unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
 }
 
-async fn fill(client: &Client, css: &str, text: &str) {
+pub(super) async fn fill(client: &Client, css: &str, text: &str) {
     let field = wait_for(client, css).await;
     field.clear().await.unwrap();
     field.send_keys(text).await.unwrap();
@@ -130,7 +130,7 @@ async fn path(client: &Client) -> String {
     client.current_url().await.unwrap().path().to_owned()
 }
 
-async fn sign_up(client: &Client, server: &Server, email: &str) {
+pub(super) async fn sign_up(client: &Client, server: &Server, email: &str) {
     client.goto(&server.url("/signup")).await.unwrap();
     shot(client, "signup").await;
     fill(client, "#email", email).await;
@@ -141,7 +141,7 @@ async fn sign_up(client: &Client, server: &Server, email: &str) {
 }
 
 /// Answer the questions: an ache of 4/10 for ten days, and `extra` ticks.
-async fn answer(client: &Client, extra: &[&str]) {
+pub(super) async fn answer(client: &Client, extra: &[&str]) {
     client
         .goto(&format!("{}/check", client.current_url().await.unwrap().origin().ascii_serialization()))
         .await
@@ -156,14 +156,14 @@ async fn answer(client: &Client, extra: &[&str]) {
     wait_for(client, "#result").await;
 }
 
-struct Fixture {
+pub(super) struct Fixture {
     _dir: tempfile::TempDir,
     _driver: Driver,
-    client: Client,
-    server: Server,
+    pub(super) client: Client,
+    pub(super) server: Server,
 }
 
-async fn fixture() -> Fixture {
+pub(super) async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
     let server = Server::start(&dir.path().join("server.sqlite3"), addr).await;
@@ -296,7 +296,7 @@ async fn a_session_recorded_offline_syncs_once_when_back() {
 }
 
 /// Sign up as a clinician: the role is chosen on the same form.
-async fn sign_up_clinician(client: &Client, server: &Server, email: &str) {
+pub(super) async fn sign_up_clinician(client: &Client, server: &Server, email: &str) {
     client.goto(&server.url("/signup")).await.unwrap();
     fill(client, "#email", email).await;
     fill(client, "#password", "a long enough password").await;
@@ -444,4 +444,224 @@ async fn a_clinician_follows_a_patient_from_invitation_to_revocation() {
     clinician.close().await.unwrap();
     calm.close().await.unwrap();
     patient.clone().close().await.unwrap();
+}
+
+// ---------------------------------------------------------------------
+// A session carried across a reload
+
+/// Speed the session page's clock up `scale` times and keep the voice
+/// quiet; the page reads both when it loads.
+async fn time_scale(client: &Client, scale: u32) {
+    client
+        .execute(
+            &format!("localStorage.setItem('knead-time-scale', '{scale}'); localStorage.setItem('knead-voice', 'off');"),
+            vec![],
+        )
+        .await
+        .unwrap();
+}
+
+/// What the player shows: the step ("Step 8 of 9"), and how far this step
+/// and the whole session are, in thousandths; None off the player.
+async fn player_at(client: &Client) -> Option<(String, u64, u64)> {
+    let seen = client
+        .execute(
+            "const el = (id) => document.getElementById(id);
+             return el('step-count')
+               ? [el('step-count').textContent, el('step-progress').value, el('session-progress').value]
+               : null;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let seen = seen.as_array()?;
+    Some((seen[0].as_str()?.to_owned(), seen[1].as_u64()?, seen[2].as_u64()?))
+}
+
+/// Wait until the player is at `step` and at least `permille` of the way through it.
+async fn wait_into(client: &Client, step: &str, permille: u64) -> (String, u64, u64) {
+    for _ in 0..1200 {
+        if let Some(at) = player_at(client).await.filter(|(s, done, _)| s == step && *done >= permille) {
+            return at;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the player never got {permille}‰ into {step}: {:?}", player_at(client).await);
+}
+
+/// The person's sessions through the API, oldest first, each in full.
+async fn sessions_of(client: &Client, server: &Server) -> Vec<serde_json::Value> {
+    let (api, _) = api_as(client, server).await;
+    let list: serde_json::Value =
+        api.get(server.url("/api/v1/sessions")).send().await.unwrap().json().await.unwrap();
+    let mut sessions = Vec::new();
+    for summary in list.as_array().unwrap() {
+        let id = summary["id"].as_str().unwrap();
+        let url = server.url(&format!("/api/v1/sessions/{id}"));
+        sessions.push(api.get(url).send().await.unwrap().json().await.unwrap());
+    }
+    sessions
+}
+
+/// Reloading mid-session (a discarded tab, a tap on reload) neither starts
+/// the session again nor forgets the work done: the page offers to carry
+/// on, comes back paused at the step it was in, and the massage gun's
+/// minutes from before each reload count against its cap. Three reloads,
+/// each well into the gun's longest step (180 s), repeat more work than the
+/// cap leaves (600 s, with 285 s planned), so the cap must end the gun
+/// in that step, and the journal gets one session.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reloaded_session_carries_on_paused_and_within_its_caps() {
+    let f = fixture().await;
+    let c = &f.client;
+    sign_up(c, &f.server, "di@example.org").await;
+    answer(c, &[]).await;
+    click(c, "input[name='equipment'][value='massage_gun']").await;
+    click(c, "#make-plan").await;
+    click(c, "#start").await;
+    wait_for(c, "#pain-before-6").await;
+    time_scale(c, 30).await;
+    c.refresh().await.unwrap();
+    click(c, "#pain-before-6").await;
+    click(c, "#start-session").await;
+
+    for round in 0..3 {
+        // Step 8 is the gun's "adjust": 70% of it is at least two minutes.
+        let (step, _, session_before) = wait_into(c, "Step 8 of 9", 700).await;
+        if round == 2 {
+            time_scale(c, 400).await; // the rest of the session, quickly
+        }
+        c.refresh().await.unwrap();
+        let offer = wait_for(c, "#resume-offer").await.text().await.unwrap();
+        assert!(offer.contains("step 8 of 9"), "{offer}");
+        assert!(c.find(Locator::Css("#pain-before-6")).await.is_err(), "no fresh start");
+        if round == 0 {
+            shot(c, "session-resume-offer").await;
+        }
+        click(c, "#resume-session").await;
+
+        let (after, _, session_after) = player_at(c).await.unwrap();
+        assert_eq!(after, step, "back at the step it was in");
+        assert!(
+            session_after > 500 && session_after <= session_before,
+            "the whole session's progress is back at this step's start: {session_after}‰ (was {session_before}‰)"
+        );
+        let pause = c.find(Locator::Css("#pause")).await.unwrap();
+        assert_eq!(pause.text().await.unwrap(), "Resume");
+        assert_eq!(pause.attr("aria-pressed").await.unwrap().as_deref(), Some("true"));
+        assert!(c.find(Locator::Css("#paused-note")).await.unwrap().is_displayed().await.unwrap());
+        let timer = c.find(Locator::Css("#timer")).await.unwrap().text().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let still = c.find(Locator::Css("#timer")).await.unwrap().text().await.unwrap();
+        assert_eq!(still, timer, "paused: the clock does not run");
+        let said = c.find(Locator::Css("#announce")).await.unwrap().prop("textContent").await.unwrap();
+        let said = said.unwrap_or_default();
+        assert!(said.contains("Welcome back") && said.contains("paused"), "announced: {said}");
+        if round == 0 {
+            shot(c, "session-resumed").await;
+        }
+        click(c, "#pause").await;
+    }
+
+    click(c, "#pain-after-3").await;
+    click(c, "#save").await;
+    wait_for(c, "#saved").await;
+    assert_eq!(
+        c.execute("return localStorage.getItem('knead-current-session')", vec![]).await.unwrap(),
+        json!(null),
+        "nothing left to carry on once saved"
+    );
+
+    let sessions = sessions_of(c, &f.server).await;
+    assert_eq!(sessions.len(), 1, "one session, however many reloads: {sessions:?}");
+    let session = &sessions[0];
+    assert_eq!(session["status"], "completed");
+    assert_eq!(session["pain_before"], 6, "the answer given before the reloads");
+    for item in session["plan"]["items"].as_array().unwrap() {
+        let technique = item["technique"].as_str().unwrap();
+        let used = session["usage"][technique].as_u64().unwrap_or(0);
+        let cap = item["cap_seconds"].as_u64().unwrap();
+        assert!(used <= cap, "{technique}: {used} s used, more than its cap of {cap} s");
+    }
+    let gun: Vec<(&str, &str)> = session["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["technique"] == "electric_massager")
+        .map(|s| (s["step_id"].as_str().unwrap(), s["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        gun.last(),
+        Some(&("adjust", "cut_at_limit")),
+        "the work before the reloads counted: the cap ended the gun ({gun:?})"
+    );
+    c.clone().close().await.unwrap();
+}
+
+/// After a reload, "End it here" keeps the session as stopped, with the
+/// steps done and the pain given before the reload. A session left for
+/// longer than two hours is not offered again: the next visit saves it as
+/// interrupted, says so, and plans afresh.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reloaded_session_can_end_there_and_an_old_one_is_kept_as_interrupted() {
+    let f = fixture().await;
+    let c = &f.client;
+    sign_up(c, &f.server, "ed@example.org").await;
+    answer(c, &[]).await;
+    click(c, "#make-plan").await;
+    click(c, "#start").await;
+    wait_for(c, "#pain-before-7").await;
+    time_scale(c, 40).await;
+    c.refresh().await.unwrap();
+    click(c, "#pain-before-7").await;
+    click(c, "#start-session").await;
+    wait_into(c, "Step 3 of 4", 300).await;
+    c.refresh().await.unwrap();
+    click(c, "#end-session").await;
+    let title = wait_for(c, "#session-title").await.text().await.unwrap();
+    assert_eq!(title, "Session stopped");
+    click(c, "#pain-after-5").await;
+    click(c, "#save").await;
+    wait_for(c, "#saved").await;
+
+    let sessions = sessions_of(c, &f.server).await;
+    assert_eq!(sessions.len(), 1, "{sessions:?}");
+    let stopped = &sessions[0];
+    assert_eq!(stopped["status"], "stopped");
+    assert_eq!((stopped["pain_before"].clone(), stopped["pain_after"].clone()), (json!(7), json!(5)));
+    let outcomes: Vec<&str> =
+        stopped["steps"].as_array().unwrap().iter().map(|s| s["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, ["done", "done", "stopped"], "what was done, up to the step it ended in");
+
+    // Another session, left on another page for more than two hours.
+    answer(c, &[]).await;
+    click(c, "#make-plan").await;
+    click(c, "#start").await;
+    click(c, "#pain-before-3").await;
+    let session_page = c.current_url().await.unwrap();
+    click(c, "#start-session").await;
+    wait_into(c, "Step 2 of 4", 300).await;
+    c.goto(&f.server.url("/history")).await.unwrap();
+    c.execute(
+        "const kept = JSON.parse(localStorage.getItem('knead-current-session'));
+         kept.started_at = new Date(Date.now() - 3 * 3600 * 1000).toISOString();
+         localStorage.setItem('knead-current-session', JSON.stringify(kept));",
+        vec![],
+    )
+    .await
+    .unwrap();
+    c.goto(session_page.as_str()).await.unwrap();
+    let notice = wait_for(c, "#earlier-session").await.text().await.unwrap();
+    assert!(notice.contains("saved in your journal"), "{notice}");
+    wait_for(c, "#pain-before-3").await; // a fresh start, on a fresh plan
+    shot(c, "session-earlier-saved").await;
+    assert!(c.find(Locator::Css("#resume-offer")).await.is_err());
+
+    let sessions = sessions_of(c, &f.server).await;
+    assert_eq!(sessions.len(), 2, "{sessions:?}");
+    let old = &sessions[0];
+    assert_eq!(old["status"], "interrupted");
+    assert_eq!((old["pain_before"].clone(), old["pain_after"].clone()), (json!(3), json!(null)));
+    assert_eq!(old["steps"].as_array().unwrap().last().unwrap()["outcome"], "stopped");
+    c.clone().close().await.unwrap();
 }
