@@ -11,8 +11,31 @@ use std::path::Path;
 /// own journal: the server keeps many people, the terminal one).
 pub const FILE: &str = "server.sqlite3";
 
+/// The variable that sets how much the server logs (`error`, `warn`,
+/// `info`, `debug`, `trace` or `off`; `info` when unset: a line a request).
+pub const LOG_VARIABLE: &str = "KNEAD_LOG";
+
+/// Log to standard error at the level `KNEAD_LOG` asks for. What is logged
+/// never holds personal data (see `knead_web::log`): routes as declared,
+/// statuses and times, and errors that name tables, never values.
+fn start_logging() -> anyhow::Result<()> {
+    let level = match std::env::var(LOG_VARIABLE) {
+        Ok(text) => text.trim().parse::<tracing_subscriber::filter::LevelFilter>().map_err(|_| {
+            anyhow::anyhow!("{LOG_VARIABLE}={text:?}: allowed: error, warn, info, debug, trace or off")
+        })?,
+        Err(_) => tracing_subscriber::filter::LevelFilter::INFO,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_max_level(level)
+        .try_init();
+    Ok(())
+}
+
 /// Run the server until Ctrl-C or SIGTERM; requests in flight finish first.
 pub fn run(pack: ContentPack, data_dir: Option<&Path>, args: &ServeArgs) -> anyhow::Result<()> {
+    start_logging()?;
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the server")?;
     runtime.block_on(async {

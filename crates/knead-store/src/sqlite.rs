@@ -93,7 +93,15 @@ impl SqliteStore {
             // Read pages through a memory map instead of one pread each: a
             // ten-year journal is read in a fraction of the system time.
             .pragma("mmap_size", "268435456");
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            // A connection to a file in this process cannot go stale, and
+            // pinging it before each use is one more trip to its thread
+            // (sqlx runs each SQLite connection on a thread of its own):
+            // under load those trips, not SQLite, were most of the time.
+            .test_before_acquire(false)
+            .connect_with(options)
+            .await?;
         Self::prepare(pool).await
     }
 
@@ -105,6 +113,7 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
+            .test_before_acquire(false)
             .idle_timeout(None)
             .max_lifetime(None)
             .connect_with(options)

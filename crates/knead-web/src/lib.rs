@@ -21,6 +21,7 @@ pub mod openapi;
 pub mod pages;
 pub mod problem;
 pub mod security;
+pub mod zone;
 
 use axum::Router;
 use chrono::NaiveDate;
@@ -116,9 +117,9 @@ pub fn build(config: Config, store: AnyStore) -> Router {
         .merge(pages::router(rate))
         .merge(assets::router())
         .with_state(state)
+        .fallback(not_found)
         .layer(axum::middleware::from_fn(security::same_origin_writes))
         .layer(axum::middleware::from_fn(log::requests))
-        .fallback(not_found)
         // Enforced where a body is read, so a request that is too large
         // gets a problem (413) like every other error.
         .layer(axum::extract::DefaultBodyLimit::max(security::BODY_LIMIT));

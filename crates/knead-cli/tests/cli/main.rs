@@ -8,6 +8,7 @@ mod journal;
 mod output;
 mod remind;
 mod report;
+mod serve;
 mod start;
 mod support;
 mod tmux;
