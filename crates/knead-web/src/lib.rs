@@ -87,6 +87,8 @@ pub struct AppState {
     pub standings: Arc<Standings>,
     /// Patients' histories as sent, kept between requests.
     pub histories: Arc<Histories>,
+    /// Screenings read, kept: every session recorded reads its screening.
+    pub screenings: Arc<Screenings>,
 }
 
 /// A clinician's list entry for a patient, by (patient, the day's offset
@@ -95,6 +97,14 @@ pub type Standings = kept::Kept<(PersonId, i32, NaiveDate), api::clinic::Listed>
 
 /// A patient's sessions in a period, as the JSON sent.
 pub type Histories = kept::Kept<(PersonId, Period), axum::body::Bytes>;
+
+/// A person's screening by id. A screening is never changed once kept
+/// (the same id with other answers is refused), so what was read once
+/// stays true: it is kept under version 0, whatever the journal does.
+pub type Screenings = kept::Kept<(PersonId, uuid::Uuid), knead_store::records::ScreeningRecord>;
+
+/// Screenings kept at most (a few KB each).
+const SCREENINGS_KEPT: usize = 20_000;
 
 /// Judgements kept at most: a clinician's list is a few hundred.
 const STANDINGS_KEPT: usize = 50_000;
@@ -110,6 +120,7 @@ pub fn build(config: Config, store: AnyStore) -> Router {
         config,
         standings: Arc::new(kept::Kept::new(STANDINGS_KEPT)),
         histories: Arc::new(kept::Kept::new(HISTORY_BYTES_KEPT)),
+        screenings: Arc::new(kept::Kept::new(SCREENINGS_KEPT)),
     };
     let (api, _) = api::router(rate).split_for_parts();
     let app = Router::new()

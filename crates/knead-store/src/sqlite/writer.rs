@@ -10,10 +10,10 @@
 //! phone has dropped from its outbox must survive a power cut). The writes
 //! the web app does most (recording sessions, and the audit lines of every
 //! clinician's look) wait while another batch commits and are then written
-//! in one transaction, each in its own savepoint: a write that is refused
-//! (a conflict) rolls back alone, and the batch pays for one wait on the
-//! disk instead of one each. Each caller still gets its own answer, and
-//! only after the commit that holds its write.
+//! in one transaction, so the batch pays for one wait on the disk instead
+//! of one each. A batch with a refused write in it (a conflict, a day's
+//! limit) is rolled back and each write done alone. Each caller still gets
+//! its own answer, and only after the commit that holds its write.
 //!
 //! The batch is written by a task of its own, so a caller that goes away
 //! (a closed connection) cannot cut the others' writes short.
@@ -24,7 +24,7 @@ use crate::records::{PersonId, SessionRecord};
 use crate::sharing::AuditEntry;
 use crate::{DayRule, Period, StoreError};
 use sqlx::sqlite::SqliteConnection;
-use sqlx::{Acquire as _, Sqlite, Transaction};
+use sqlx::{Sqlite, Transaction};
 use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::{Mutex as TurnLock, OwnedMutexGuard, oneshot};
@@ -114,10 +114,20 @@ impl SqliteStore {
 
     /// Do `job` with whatever other writes are waiting.
     pub(super) async fn write_together(&self, job: Job) -> Result<(), StoreError> {
-        let (answer, answered) = oneshot::channel();
+        let (answer, mut answered) = oneshot::channel();
         let waiting = Waiting { job, answer };
         self.writers.waiting.lock().unwrap_or_else(PoisonError::into_inner).push(waiting);
-        let turn = Arc::clone(&self.writers.turn).lock_owned().await;
+        let abandoned = || Err(StoreError::Invalid("the write was abandoned; send it again".into()));
+        // Wait for the answer or the turn, whichever comes first. A job
+        // taken along by an earlier batch is answered while its caller is
+        // still in the queue for the turn: it leaves the queue then, rather
+        // than take the turn only to find nothing to write, one caller
+        // after another.
+        let turn = tokio::select! {
+            biased;
+            answer = &mut answered => return answer.unwrap_or_else(|_| abandoned()),
+            turn = Arc::clone(&self.writers.turn).lock_owned() => turn,
+        };
         // Whoever gets the turn writes everything waiting: this job, or
         // nothing if an earlier turn already took it along.
         let batch = std::mem::take(&mut *self.writers.waiting.lock().unwrap_or_else(PoisonError::into_inner));
@@ -130,52 +140,35 @@ impl SqliteStore {
                 drop(turn);
             });
         }
-        answered
-            .await
-            .unwrap_or_else(|_| Err(StoreError::Invalid("the write was abandoned; send it again".into())))
+        answered.await.unwrap_or_else(|_| abandoned())
     }
 
-    /// Write a batch in one transaction, a savepoint each. If the
-    /// transaction itself fails, each job is tried alone, so every caller
-    /// gets the answer for its own write.
+    /// Write a batch in one transaction. Each statement is a trip to the
+    /// connection's thread, and on a loaded 2-core machine those trips,
+    /// not SQLite, were the cost of a write; so the batch takes no
+    /// savepoints. If any write in it is refused (a conflict, a day's
+    /// limit) or the transaction fails, it is rolled back whole and each
+    /// job is written alone, so every caller gets the answer for its own
+    /// write and a refused write leaves nothing behind.
     async fn write_batch(&self, batch: Vec<Waiting>) {
-        match self.write_in_one(&batch).await {
-            Ok(answers) => {
-                for (waiting, answer) in batch.into_iter().zip(answers) {
-                    let _ = waiting.answer.send(answer);
-                }
-            }
-            Err(_) => {
-                for waiting in batch {
-                    let answer = self.write_alone(&waiting.job).await;
-                    let _ = waiting.answer.send(answer);
-                }
-            }
+        let together = match batch.as_slice() {
+            // Alone: written alone below.
+            [_] => false,
+            _ => self.write_in_one(&batch).await.is_ok(),
+        };
+        for waiting in batch {
+            let answer = if together { Ok(()) } else { self.write_alone(&waiting.job).await };
+            let _ = waiting.answer.send(answer);
         }
     }
 
-    async fn write_in_one(&self, batch: &[Waiting]) -> Result<Vec<Result<(), StoreError>>, StoreError> {
-        if let [one] = batch {
-            // Alone: the transaction is the savepoint.
-            return Ok(vec![self.write_alone(&one.job).await]);
-        }
+    async fn write_in_one(&self, batch: &[Waiting]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let mut answers = Vec::with_capacity(batch.len());
         for waiting in batch {
-            let mut savepoint = tx.begin().await?;
-            match put(&mut savepoint, &waiting.job).await {
-                Ok(()) => {
-                    savepoint.commit().await?;
-                    answers.push(Ok(()));
-                }
-                Err(refused) => {
-                    savepoint.rollback().await?;
-                    answers.push(Err(refused));
-                }
-            }
+            put(&mut tx, &waiting.job).await?;
         }
         tx.commit().await?;
-        Ok(answers)
+        Ok(())
     }
 
     async fn write_alone(&self, job: &Job) -> Result<(), StoreError> {
@@ -190,10 +183,18 @@ async fn put(conn: &mut SqliteConnection, job: &Job) -> Result<(), StoreError> {
     match job {
         Job::Session(job) => {
             let SessionJob { person, session, within } = &**job;
-            ensure_person(conn, *person).await?;
             // Written first, judged after: the common case is one insert,
-            // and a refusal rolls it back with the rest of its savepoint.
-            let put = put_session(conn, *person, session).await?;
+            // and a refusal rolls it back with the rest of its transaction.
+            let put = match put_session(conn, *person, session).await {
+                // A person seen for the first time (an import, a new
+                // journal): SQLite undid only the statement, so add them
+                // and write again. Everyone else costs no extra statement.
+                Err(StoreError::Database(e)) if is_foreign_key(&e) => {
+                    ensure_person(conn, *person).await?;
+                    put_session(conn, *person, session).await?
+                }
+                other => other?,
+            };
             if let (Put::Added, Some((day, rule))) = (put, within) {
                 let others = usage_within(conn, *person, session.id, day).await?;
                 rule(&others).map_err(StoreError::Refused)?;
@@ -202,4 +203,8 @@ async fn put(conn: &mut SqliteConnection, job: &Job) -> Result<(), StoreError> {
         }
         Job::Audit(entries) => put_audits(conn, entries, "entries").await,
     }
+}
+
+fn is_foreign_key(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.kind() == sqlx::error::ErrorKind::ForeignKeyViolation)
 }

@@ -28,6 +28,7 @@ use knead_store::Store;
 use knead_store::records::{Clearance, PersonId, ScreeningRecord};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -335,8 +336,17 @@ pub async fn list_screenings(
     Ok(Json(kept.into_iter().map(ScreeningOut::from).collect()))
 }
 
+/// The person's screening `id`, from what this server has read before
+/// when it can (see [`crate::Screenings`]).
 async fn find(state: &AppState, person: PersonId, id: Uuid) -> Result<Option<ScreeningRecord>, Problem> {
-    Ok(state.store.screening(person, id).await?)
+    if let Some(kept) = state.screenings.get(&(person, id), 0) {
+        return Ok(Some(ScreeningRecord::clone(&kept)));
+    }
+    let found = state.store.screening(person, id).await?;
+    if let Some(record) = &found {
+        state.screenings.put((person, id), 0, 1, Arc::new(record.clone()));
+    }
+    Ok(found)
 }
 
 /// The screening `id` of `person`, judged again with this server's pack:
