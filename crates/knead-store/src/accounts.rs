@@ -5,11 +5,16 @@
 //! by the caller; the store never sees a password) and the SHA-256 of a
 //! sign-in token (the token itself lives only in the person's cookie, so a
 //! copy of the database cannot be used to sign in).
+//!
+//! It also counts failed sign-ins per email address ([`FailedSignIns`]), so
+//! that every server behind a load balancer sees the same count: a limit
+//! kept in one server's memory gives an attacker one allowance per server.
 
 use crate::StoreError;
 use crate::records::PersonId;
 use chrono::{DateTime, Utc};
 use std::future::Future;
+use std::num::NonZeroU32;
 
 /// What an account is for, chosen at sign-up and never changed: a
 /// patient keeps a journal; a clinician sees the patients who invited them.
@@ -96,4 +101,44 @@ pub trait Accounts: Send + Sync {
 
     /// Forget a sign-in (signing out). Forgetting one that is gone is fine.
     fn close_sign_in(&self, token_hash: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// What [`FailedSignIns::count_failed_sign_in`] did with an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// Counted as a failure (until cleared): go on and check the password.
+    Counted,
+    /// Not counted, because `limit` failures already count. `earliest` is
+    /// the earliest of the newest `limit`: once it is no longer after
+    /// `since`, one more attempt is let through.
+    Refused {
+        /// When the earliest failure that refuses this attempt was counted.
+        earliest: DateTime<Utc>,
+    },
+}
+
+/// Failed sign-ins, counted per key: the SHA-256 (lowercase hex) of the
+/// normalised email address, made by the caller. The store keeps the key
+/// and the time, nothing else, and does not look at accounts: an address
+/// without one is counted like any other. The limit and the window are
+/// the caller's; the store keeps, it does not decide.
+pub trait FailedSignIns: Send + Sync {
+    /// Count an attempt under `key_hash` at `at` as failed, before its
+    /// password is checked, unless `limit` failures after `since` count
+    /// already: then it is [`Attempt::Refused`] and not counted (a refused
+    /// attempt checks no password, so it is no guess). Counting first and
+    /// in one transaction per key means attempts made at once, on any
+    /// number of servers, cannot pass the limit together while their
+    /// passwords are being checked. Failures no later than `since`, of any
+    /// key, are removed.
+    fn count_failed_sign_in(
+        &self,
+        key_hash: &str,
+        at: DateTime<Utc>,
+        since: DateTime<Utc>,
+        limit: NonZeroU32,
+    ) -> impl Future<Output = Result<Attempt, StoreError>> + Send;
+
+    /// Forget every failure under `key_hash` (the password was right).
+    fn clear_failed_sign_ins(&self, key_hash: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

@@ -3,7 +3,7 @@
 //! they cannot be trait objects; an enum that forwards keeps the web layer
 //! free of a type parameter on every handler.
 
-use crate::accounts::{Account, Accounts, SignIn};
+use crate::accounts::{Account, Accounts, Attempt, FailedSignIns, SignIn};
 use crate::calendars::{CalendarFeed, Calendars};
 use crate::postgres::PgStore;
 use crate::records::{
@@ -14,6 +14,7 @@ use crate::sharing::{Assignment, AuditEntry, Grant, Invitation, Message, Sharing
 use crate::sqlite::SqliteStore;
 use crate::{DayRule, Period, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
+use std::num::NonZeroU32;
 use std::path::Path;
 use uuid::Uuid;
 
@@ -158,6 +159,21 @@ impl Accounts for AnyStore {
     }
     async fn close_sign_in(&self, token_hash: &str) -> Result<(), StoreError> {
         forward!(self.close_sign_in(token_hash))
+    }
+}
+
+impl FailedSignIns for AnyStore {
+    async fn count_failed_sign_in(
+        &self,
+        key_hash: &str,
+        at: DateTime<Utc>,
+        since: DateTime<Utc>,
+        limit: NonZeroU32,
+    ) -> Result<Attempt, StoreError> {
+        forward!(self.count_failed_sign_in(key_hash, at, since, limit))
+    }
+    async fn clear_failed_sign_ins(&self, key_hash: &str) -> Result<(), StoreError> {
+        forward!(self.clear_failed_sign_ins(key_hash))
     }
 }
 

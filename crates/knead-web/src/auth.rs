@@ -4,6 +4,19 @@
 //!   passes) on the blocking pool, so hashing never stalls other requests.
 //!   An unknown address is checked against a dummy hash, so a wrong address
 //!   takes as long as a wrong password.
+//! - Guessing is limited twice. Each server limits sign-in attempts per
+//!   client address in memory (see [`crate::security::sign_in_limit`]), the
+//!   first line, which costs no database trip. And the store counts failed
+//!   sign-ins per email address, so every server sees the same count and
+//!   many client addresses do not buy more guesses at one account: after
+//!   [`FAILED_SIGN_INS_ALLOWED`] within [`FAILED_SIGN_IN_WINDOW`], an attempt
+//!   with that address is refused (429, `Retry-After`) before its password
+//!   is checked, so the refusal costs no hashing and says nothing about the
+//!   password. Addresses without an account are counted the same way, so
+//!   the answers do not tell whether one exists. A right password clears
+//!   the address's failures: the person who knows it is back to a full
+//!   allowance (anyone guessing gets a fresh one too, but only after each
+//!   sign-in of the owner, which lasts [`SIGN_IN_DAYS`]).
 //! - A sign-in is a random 256-bit token in an HttpOnly, SameSite=Lax
 //!   cookie; the store keeps only its SHA-256. Signing out deletes it, so
 //!   it ends on every server at once.
@@ -26,12 +39,13 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::Duration;
+use chrono::{Duration, TimeDelta};
 use knead_store::StoreError;
-use knead_store::accounts::{Account, Accounts, Role, SignIn};
+use knead_store::accounts::{Account, Accounts, Attempt, FailedSignIns, Role, SignIn};
 use knead_store::records::PersonId;
 use knead_store::sharing::{AuditAction, AuditEntry, Grant, Sharing};
 use sha2::{Digest, Sha256};
+use std::num::NonZeroU32;
 use std::sync::LazyLock;
 use uuid::Uuid;
 
@@ -41,6 +55,24 @@ pub const SIGN_IN_DAYS: i64 = 30;
 /// The header an API write carries the anti-forgery token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
+/// Failed sign-ins one email address may have within
+/// [`FAILED_SIGN_IN_WINDOW`] before further attempts with it are refused,
+/// on every server. A security number, not a clinical one: ten lets a
+/// person who misremembers try the passwords they are likely to have
+/// used, while guessing at one account is held to ten every 15 minutes
+/// (under a thousand a day) however many servers and client addresses the
+/// guesses come through; far too few against a password of 10 characters
+/// or more, and well inside NIST SP 800-63B's rule of no more than 100
+/// failed attempts in a row on one account.
+pub const FAILED_SIGN_INS_ALLOWED: NonZeroU32 = NonZeroU32::new(10).expect("ten is not zero");
+
+/// How long a failed sign-in counts, and so the longest anyone waits once
+/// the limit is reached. Short enough that an owner locked out by their
+/// own typos, or by someone guessing at their address (a limit per account
+/// always lets a stranger do that), waits minutes rather than hours; long
+/// enough to make guessing slow.
+pub const FAILED_SIGN_IN_WINDOW: TimeDelta = TimeDelta::minutes(15);
+
 /// An email address as kept: trimmed and lowercase.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);
@@ -48,7 +80,7 @@ pub struct Email(String);
 impl Email {
     /// Read an address; the error says what is allowed.
     pub fn parse(text: &str) -> Result<Self, Problem> {
-        let email = text.trim().to_lowercase();
+        let email = normalised(text);
         let well_formed = email.len() <= 254
             && !email.chars().any(|c| c.is_whitespace() || c.is_control())
             && matches!(email.split_once('@'), Some((local, domain))
@@ -68,6 +100,19 @@ impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// An address as kept (trimmed, lowercase), whether or not it is well formed.
+fn normalised(text: &str) -> String {
+    text.trim().to_lowercase()
+}
+
+/// The key failed sign-ins are counted under: the SHA-256 of the
+/// normalised address, so the store holds no address, and `Ana@x.org` and
+/// `ana@x.org ` share one count. Text that is no address at all is
+/// counted too: refusing it differently would tell what is checked first.
+fn sign_in_key(email: &str) -> String {
+    token_hash(&normalised(email))
 }
 
 /// A new password: long enough to resist guessing, short enough to hash.
@@ -212,8 +257,21 @@ pub async fn sign_up(
     }
 }
 
-/// Check an address and password and sign in.
+/// Check an address and password and sign in: the one way in, for the
+/// API and the sign-in page alike. The attempt is counted as failed
+/// before the password is checked (so attempts made at once cannot pass
+/// the limit together) and the count is cleared when it is right; with
+/// too many counted it is refused without a check (see the module's
+/// notes).
 pub async fn sign_in(state: &AppState, email: &str, password: &str) -> Result<NewSignIn, Problem> {
+    let key = sign_in_key(email);
+    let now = state.config.now.now();
+    let since = now - FAILED_SIGN_IN_WINDOW;
+    if let Attempt::Refused { earliest } =
+        state.store.count_failed_sign_in(&key, now, since, FAILED_SIGN_INS_ALLOWED).await?
+    {
+        return Err(sign_ins_paused(earliest + FAILED_SIGN_IN_WINDOW - now));
+    }
     let account = match Email::parse(email) {
         Ok(email) => state.store.account_by_email(email.as_str()).await?,
         Err(_) => None,
@@ -224,9 +282,36 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str) -> Result<Ne
     };
     let matches = password_matches(password.to_owned(), hash).await?;
     match account {
-        Some(account) if matches => open(state, account.person, account.role).await,
+        Some(account) if matches => {
+            state.store.clear_failed_sign_ins(&key).await?;
+            open(state, account.person, account.role).await
+        }
         _ => Err(Problem::bad_credentials()),
     }
+}
+
+/// The refusal when an address has too many failed sign-ins, `wait`
+/// before one more attempt is let through. Logged without the address or
+/// its key: the log holds no personal data.
+fn sign_ins_paused(wait: TimeDelta) -> Problem {
+    // Whole seconds, rounded up: a client that comes back a moment early
+    // is refused again.
+    let seconds = u64::try_from(wait.num_milliseconds()).unwrap_or(0).div_ceil(1000).max(1);
+    let minutes = seconds.div_ceil(60);
+    tracing::warn!(
+        retry_after_seconds = seconds,
+        "sign-in refused: too many failed sign-ins with one address"
+    );
+    Problem::sign_ins_paused(
+        format!(
+            "To keep the account safe, signing in with this address is paused after {} failed attempts \
+             in {} minutes. Please try again in {minutes} minute{}.",
+            FAILED_SIGN_INS_ALLOWED,
+            FAILED_SIGN_IN_WINDOW.num_minutes(),
+            if minutes == 1 { "" } else { "s" },
+        ),
+        seconds,
+    )
 }
 
 /// End the sign-in behind `token`.

@@ -26,6 +26,9 @@ pub struct Problem {
     /// The field at fault, as a path into the request body or query.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Seconds to wait before trying again: sent as `Retry-After`, not in the body.
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
@@ -36,6 +39,7 @@ impl Problem {
             status: status.as_u16(),
             detail: None,
             field: None,
+            retry_after: None,
         }
     }
 
@@ -89,6 +93,20 @@ impl Problem {
         Self::new(StatusCode::TOO_MANY_REQUESTS, "about:blank", "Too many attempts; wait a minute")
     }
 
+    /// Too many failed sign-ins with one address (429), on every server:
+    /// `detail` says what is paused and for how long, `Retry-After` the
+    /// seconds to wait.
+    pub fn sign_ins_paused(detail: impl Into<String>, retry_after_seconds: u64) -> Self {
+        let mut p = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "sign-ins-paused",
+            "Too many attempts to sign in with this address; please wait and try again",
+        )
+        .detail(detail);
+        p.retry_after = Some(retry_after_seconds);
+        p
+    }
+
     /// Something failed on our side (500); the detail stays in the log.
     pub fn internal() -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "about:blank", "Something went wrong on the server")
@@ -103,10 +121,13 @@ impl Problem {
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = self.status_code();
+        let retry_after = self.retry_after;
         let mut response = (status, Json(self)).into_response();
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/problem+json"));
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/problem+json"));
+        if let Some(seconds) = retry_after {
+            headers.insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+        }
         response
     }
 }

@@ -2,11 +2,12 @@
 
 use super::PgStore;
 use crate::StoreError;
-use crate::accounts::{Account, Accounts, Role, SignIn};
+use crate::accounts::{Account, Accounts, Attempt, FailedSignIns, Role, SignIn};
 use crate::records::PersonId;
 use crate::sqlite::corrupt;
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
+use std::num::NonZeroU32;
 use uuid::Uuid;
 
 #[derive(FromRow)]
@@ -123,6 +124,62 @@ impl Accounts for PgStore {
     async fn close_sign_in(&self, token_hash: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sign_ins WHERE token_hash = $1")
             .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+impl FailedSignIns for PgStore {
+    async fn count_failed_sign_in(
+        &self,
+        key_hash: &str,
+        at: DateTime<Utc>,
+        since: DateTime<Utc>,
+        limit: NonZeroU32,
+    ) -> Result<Attempt, StoreError> {
+        let mut tx = self.begin_write().await?;
+        // Attempts on one key take turns until their transactions end, so
+        // two servers cannot both count 9 and both let a guess through.
+        // Two keys that share the 64-bit lock only take turns needlessly.
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(key_hash)
+            .execute(&mut *tx)
+            .await?;
+        // Rows another attempt is removing are skipped, not waited for.
+        sqlx::query(
+            "DELETE FROM failed_sign_ins WHERE ctid = ANY (ARRAY (\
+                SELECT ctid FROM failed_sign_ins WHERE at <= $1 FOR UPDATE SKIP LOCKED))",
+        )
+        .bind(since)
+        .execute(&mut *tx)
+        .await?;
+        let earliest: Option<DateTime<Utc>> = sqlx::query_scalar(
+            "SELECT at FROM failed_sign_ins WHERE key_hash = $1 AND at > $2 ORDER BY at DESC LIMIT 1 OFFSET $3",
+        )
+        .bind(key_hash)
+        .bind(since)
+        .bind(i64::from(limit.get()) - 1)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let attempt = match earliest {
+            Some(earliest) => Attempt::Refused { earliest },
+            None => {
+                sqlx::query("INSERT INTO failed_sign_ins (key_hash, at) VALUES ($1, $2)")
+                    .bind(key_hash)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+                Attempt::Counted
+            }
+        };
+        tx.commit().await?;
+        Ok(attempt)
+    }
+
+    async fn clear_failed_sign_ins(&self, key_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM failed_sign_ins WHERE key_hash = $1")
+            .bind(key_hash)
             .execute(&self.pool)
             .await?;
         Ok(())

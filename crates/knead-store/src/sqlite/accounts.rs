@@ -2,10 +2,11 @@
 
 use super::{SqliteStore, corrupt, parse_id, parse_time, person_text, time_text};
 use crate::StoreError;
-use crate::accounts::{Account, Accounts, Role, SignIn};
+use crate::accounts::{Account, Accounts, Attempt, FailedSignIns, Role, SignIn};
 use crate::records::PersonId;
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
+use std::num::NonZeroU32;
 
 #[derive(FromRow)]
 struct AccountRow {
@@ -130,6 +131,54 @@ impl Accounts for SqliteStore {
 
     async fn close_sign_in(&self, token_hash: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sign_ins WHERE token_hash = ?").bind(token_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+impl FailedSignIns for SqliteStore {
+    async fn count_failed_sign_in(
+        &self,
+        key_hash: &str,
+        at: DateTime<Utc>,
+        since: DateTime<Utc>,
+        limit: NonZeroU32,
+    ) -> Result<Attempt, StoreError> {
+        let since = time_text(&since, "since")?;
+        let at_text = time_text(&at, "at")?;
+        // One writer at a time: the count and the new row cannot be split
+        // by another attempt.
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM failed_sign_ins WHERE at <= ?").bind(&since).execute(&mut *tx).await?;
+        let earliest: Option<String> = sqlx::query_scalar(
+            "SELECT at FROM failed_sign_ins WHERE key_hash = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?",
+        )
+        .bind(key_hash)
+        .bind(&since)
+        .bind(i64::from(limit.get()) - 1)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let attempt = match earliest {
+            Some(text) => Attempt::Refused { earliest: time(&text, "failed sign-in", "at")? },
+            None => {
+                sqlx::query("INSERT INTO failed_sign_ins (key_hash, at) VALUES (?, ?)")
+                    .bind(key_hash)
+                    .bind(&at_text)
+                    .execute(&mut *tx)
+                    .await?;
+                Attempt::Counted
+            }
+        };
+        tx.commit().await?;
+        Ok(attempt)
+    }
+
+    async fn clear_failed_sign_ins(&self, key_hash: &str) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM failed_sign_ins WHERE key_hash = ?")
+            .bind(key_hash)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 }

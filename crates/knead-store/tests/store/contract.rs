@@ -5,7 +5,7 @@ use knead_core::intake::Intake;
 use knead_core::session::Outcome;
 use knead_core::units::{ChangeRating, PainScore};
 use knead_core::vocab::{Disposition, Region, TechniqueId};
-use knead_store::accounts::{Account, Accounts, Role, SignIn};
+use knead_store::accounts::{Account, Accounts, Attempt, FailedSignIns, Role, SignIn};
 use knead_store::calendars::{CalendarFeed, Calendars};
 use knead_store::records::{
     CheckIn, Clearance, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord,
@@ -14,6 +14,7 @@ use knead_store::records::{
 use knead_store::sharing::{Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing};
 use knead_store::{DayRule, Period, Store, StoreError};
 use std::collections::{BTreeMap, BTreeSet};
+use std::num::NonZeroU32;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -72,6 +73,11 @@ macro_rules! suite {
             writes_with_the_same_id_are_retries_or_conflicts,
             one_live_calendar_feed_per_person,
             a_day_rule_judges_sessions_sent_at_once_one_by_one,
+            failed_sign_ins_count_within_the_window,
+            failed_sign_ins_lapse_after_the_window,
+            clearing_forgets_an_addresss_failed_sign_ins,
+            failed_sign_ins_of_one_key_leave_others_alone,
+            failed_sign_ins_made_at_once_pass_the_limit_one_by_one,
         );
     };
     (@tests $backend:ty; $($name:ident),+ $(,)?) => {
@@ -1181,4 +1187,116 @@ pub async fn a_day_rule_judges_sessions_sent_at_once_one_by_one<B: Backend>() {
     for minutes in [0, 10] {
         store.record_session_within(someone, &full_session(minutes), day, two_a_day()).await.unwrap();
     }
+}
+
+// ---------------------------------------------------------------------------
+// Failed sign-ins.
+
+/// The limit the failed sign-in tests count to.
+const LIMIT: NonZeroU32 = NonZeroU32::new(3).unwrap();
+
+/// Two keys, as the web layer makes them (SHA-256 in hex).
+const ANN: &str = "4b8a7f0e1c0d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f";
+const BOB: &str = "0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e";
+
+/// An attempt under `key` at `at(minutes)`, counting the last 15 minutes.
+async fn attempt<S: FailedSignIns>(store: &S, key: &str, minutes: i64) -> Attempt {
+    store.count_failed_sign_in(key, at(minutes), at(minutes - 15), LIMIT).await.unwrap()
+}
+
+fn refused_since(minutes: i64) -> Attempt {
+    Attempt::Refused { earliest: at(minutes) }
+}
+
+pub async fn failed_sign_ins_count_within_the_window<B: Backend>()
+where
+    B::S: FailedSignIns,
+{
+    let (_guard, store) = B::fresh().await;
+    for minutes in 0..3 {
+        assert_eq!(attempt(&store, ANN, minutes).await, Attempt::Counted, "attempt at {minutes}");
+    }
+    // The earliest of the three is named, so the caller can say when to come back.
+    assert_eq!(attempt(&store, ANN, 3).await, refused_since(0));
+    assert_eq!(attempt(&store, ANN, 14).await, refused_since(0), "a refusal is not counted");
+}
+
+pub async fn failed_sign_ins_lapse_after_the_window<B: Backend>()
+where
+    B::S: FailedSignIns,
+{
+    let (_guard, store) = B::fresh().await;
+    for minutes in [0, 1, 2] {
+        attempt(&store, ANN, minutes).await;
+    }
+    assert_eq!(attempt(&store, ANN, 10).await, refused_since(0));
+    // At 15 the failure at 0 is no longer after `since`: one more attempt.
+    // Had the refusal at 10 been counted, three would still count.
+    assert_eq!(attempt(&store, ANN, 15).await, Attempt::Counted);
+    assert_eq!(attempt(&store, ANN, 15).await, refused_since(1));
+    assert_eq!(attempt(&store, ANN, 16).await, Attempt::Counted);
+    // Long after, nothing counts: three more are let through.
+    for minutes in [60, 61, 62] {
+        assert_eq!(attempt(&store, ANN, minutes).await, Attempt::Counted, "attempt at {minutes}");
+    }
+    assert_eq!(attempt(&store, ANN, 63).await, refused_since(60));
+}
+
+pub async fn clearing_forgets_an_addresss_failed_sign_ins<B: Backend>()
+where
+    B::S: FailedSignIns,
+{
+    let (_guard, store) = B::fresh().await;
+    for minutes in [0, 1, 2] {
+        attempt(&store, ANN, minutes).await;
+    }
+    assert_eq!(attempt(&store, ANN, 3).await, refused_since(0));
+    store.clear_failed_sign_ins(ANN).await.unwrap();
+    for minutes in [4, 5, 6] {
+        assert_eq!(attempt(&store, ANN, minutes).await, Attempt::Counted, "attempt at {minutes}");
+    }
+    assert_eq!(attempt(&store, ANN, 7).await, refused_since(4));
+    // Clearing a key with nothing counted is fine.
+    store.clear_failed_sign_ins(BOB).await.unwrap();
+}
+
+pub async fn failed_sign_ins_of_one_key_leave_others_alone<B: Backend>()
+where
+    B::S: FailedSignIns,
+{
+    let (_guard, store) = B::fresh().await;
+    for minutes in [0, 1, 2] {
+        attempt(&store, ANN, minutes).await;
+    }
+    assert_eq!(attempt(&store, ANN, 3).await, refused_since(0));
+    assert_eq!(attempt(&store, BOB, 3).await, Attempt::Counted, "another key is not refused");
+    attempt(&store, BOB, 4).await;
+    store.clear_failed_sign_ins(BOB).await.unwrap();
+    assert_eq!(attempt(&store, ANN, 5).await, refused_since(0), "clearing another key clears nothing here");
+    store.clear_failed_sign_ins(ANN).await.unwrap();
+    assert_eq!(attempt(&store, ANN, 6).await, Attempt::Counted);
+    for minutes in [7, 8] {
+        assert_eq!(
+            attempt(&store, BOB, minutes).await,
+            Attempt::Counted,
+            "bob's earlier failures were cleared"
+        );
+    }
+}
+
+pub async fn failed_sign_ins_made_at_once_pass_the_limit_one_by_one<B: Backend>()
+where
+    B::S: FailedSignIns,
+{
+    let (_guard, store) = B::fresh().await;
+    // Open the backend's connections first, so the attempts below overlap
+    // rather than wait for connections one by one.
+    let warm = || store.clear_failed_sign_ins(BOB);
+    let _ = tokio::join!(warm(), warm(), warm(), warm(), warm());
+    let once = || attempt(&store, ANN, 0);
+    let (a, b, c, d, e) = tokio::join!(once(), once(), once(), once(), once());
+    let answers = [a, b, c, d, e];
+    let counted = answers.iter().filter(|a| **a == Attempt::Counted).count();
+    assert_eq!(counted, 3, "{answers:?}");
+    assert!(answers.iter().all(|a| *a == Attempt::Counted || *a == refused_since(0)), "{answers:?}");
 }

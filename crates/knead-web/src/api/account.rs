@@ -99,11 +99,21 @@ pub async fn sign_up(
 }
 
 /// Sign in.
+///
+/// Guessing is limited twice: per client address on each server, and per
+/// email address on all servers together. Too many failed sign-ins with
+/// one address within a few minutes pause it (the problem's `detail` says
+/// how many and for how long; a right password clears the count). A
+/// paused address is refused without its password being checked, whether
+/// or not it has an account.
 #[utoipa::path(post, path = "/api/v1/sign-in", tag = "account", request_body = Credentials,
     responses(
         (status = 200, description = "Signed in; the cookie is set", body = Me),
         (status = 401, description = "Wrong address or password", body = Problem),
-        (status = 429, description = "Too many attempts", body = Problem),
+        (status = 429, description = "Too many attempts from this client, or too many failed sign-ins \
+            with this address (`type` `/problems/sign-ins-paused`, with `Retry-After`)", body = Problem,
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying this address again \
+                (sent when the address is paused)"))),
     ))]
 pub async fn sign_in(
     State(state): State<AppState>,

@@ -9,10 +9,11 @@
 //! `KNEAD_TEST_POSTGRES=skip`; CI never sets it.
 
 use crate::support::{
-    browser, emergency_intake, json_of, morning, self_care_intake, session_from_plan, spawn_app_on,
-    spawn_app_on_with_clock,
+    PASSWORD, browser, emergency_intake, header, json_of, morning, self_care_intake, session_from_plan,
+    spawn_app_on, spawn_app_on_with_clock,
 };
 use knead_testkit::postgres::{TestDatabase, server_url};
+use knead_web::auth::{FAILED_SIGN_IN_WINDOW, FAILED_SIGN_INS_ALLOWED};
 use reqwest::StatusCode;
 use serde_json::json;
 use uuid::Uuid;
@@ -138,4 +139,46 @@ async fn two_servers_on_one_database_serve_the_same_people() {
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     let (status, _) = json_of(a.get("/api/v1/sessions").await).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_share_the_count_of_failed_sign_ins() {
+    let Some((db, url)) = fresh_database().await else { return };
+    let mut a = spawn_app_on(&url, db).await;
+    let b = spawn_app_on_with_clock(&url, (), a.server.clock.clone()).await;
+    a.sign_up("ana@example.org").await;
+    let attempt = |server: &str, password: &str| {
+        browser()
+            .post(format!("{server}/api/v1/sign-in"))
+            .json(&json!({ "email": "ana@example.org", "password": password }))
+            .send()
+    };
+
+    // The failures, spread over both servers: neither sees enough alone.
+    for i in 0..FAILED_SIGN_INS_ALLOWED.get() {
+        let server = if i % 2 == 0 { &a.base } else { &b.base };
+        let (status, body) = json_of(attempt(server, "wrong password!").await.unwrap()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {i} on {server}: {body}");
+    }
+    for server in [&a.base, &b.base] {
+        let response = attempt(server, PASSWORD).await.unwrap();
+        let retry_after = header(&response, "retry-after");
+        let (status, body) = json_of(response).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{server}: {body}");
+        assert_eq!(body["type"], "/problems/sign-ins-paused", "{body}");
+        assert_eq!(retry_after, FAILED_SIGN_IN_WINDOW.num_seconds().to_string(), "{server}");
+    }
+
+    // When the window has passed, either server lets Ana in; a success
+    // on one clears the count for both.
+    a.clock().advance(FAILED_SIGN_IN_WINDOW);
+    let (status, body) = json_of(attempt(&b.base, PASSWORD).await.unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for i in 0..FAILED_SIGN_INS_ALLOWED.get() - 1 {
+        let server = if i % 2 == 0 { &b.base } else { &a.base };
+        let (status, _) = json_of(attempt(server, "wrong password!").await.unwrap()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, body) = json_of(attempt(&a.base, PASSWORD).await.unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }

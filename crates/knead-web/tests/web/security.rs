@@ -1,12 +1,16 @@
 //! The locks: security headers, anti-forgery tokens, the same-origin
-//! check, the body limit, the sign-in rate limit, what the database keeps
-//! of passwords and sign-ins, and who may see what without signing in.
+//! check, the body limit, the sign-in rate limit, the limit on failed
+//! sign-ins per address, what the database keeps of passwords and
+//! sign-ins, and who may see what without signing in.
 
 use crate::support::{
-    PASSWORD, assert_problem, browser, header, json_of, self_care_intake, spawn_app, spawn_app_with, text_of,
+    PASSWORD, TestApp, assert_problem, browser, header, json_of, self_care_intake, spawn_app, spawn_app_with,
+    text_of,
 };
+use chrono::Duration;
+use knead_web::auth::{FAILED_SIGN_IN_WINDOW, FAILED_SIGN_INS_ALLOWED};
 use reqwest::{Response, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use sqlx::{Connection, SqliteConnection};
 use uuid::Uuid;
@@ -285,4 +289,162 @@ async fn without_a_sign_in_the_api_says_401_and_pages_send_to_sign_in() {
     let (status, _, page) = text_of(app.get("/").await).await;
     assert_eq!(status, StatusCode::OK, "the home page is public");
     assert!(page.contains("/signup"), "{page}");
+}
+
+/// A sign-in attempt through the API: status, `Retry-After` and body.
+async fn try_sign_in(app: &TestApp, email: &str, password: &str) -> (StatusCode, String, Value) {
+    let response = app.post_json("/api/v1/sign-in", &json!({ "email": email, "password": password })).await;
+    let retry_after = header(&response, "retry-after");
+    let (status, body) = json_of(response).await;
+    (status, retry_after, body)
+}
+
+/// As many wrong passwords for `email` as are allowed, each a minute after
+/// the last; each is a plain 401.
+async fn fail_until_paused(app: &TestApp, email: &str) {
+    for i in 0..FAILED_SIGN_INS_ALLOWED.get() {
+        let (status, _, body) = try_sign_in(app, email, "wrong password!").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {i}: {body}");
+        app.clock().advance(Duration::minutes(1));
+    }
+}
+
+/// Assert the answer to a paused address: 429, a problem naming what is
+/// limited and when to come back, and `Retry-After` in seconds.
+fn assert_paused(status: StatusCode, retry_after: &str, body: &Value, seconds: i64) {
+    assert_problem(status, body, StatusCode::TOO_MANY_REQUESTS, None);
+    assert_eq!(body["type"], "/problems/sign-ins-paused", "{body}");
+    assert_eq!(retry_after, seconds.to_string(), "{body}");
+    let detail = body["detail"].as_str().unwrap();
+    let minutes = (seconds + 59) / 60;
+    assert!(detail.contains("this address"), "{detail}");
+    assert!(detail.contains(&format!("try again in {minutes} minute")), "{detail}");
+}
+
+/// A server whose per-client limit stays out of the way: every attempt
+/// in these tests comes from 127.0.0.1.
+async fn spawn_without_client_limit() -> TestApp {
+    spawn_app_with(|config| {
+        config.rate_burst = 1_000;
+        config.rate_period_ms = 1;
+    })
+    .await
+}
+
+#[tokio::test]
+async fn failed_sign_ins_pause_an_address_without_checking_its_password() {
+    let mut app = spawn_without_client_limit().await;
+    app.sign_up("ana@example.org").await;
+    let guesser = app.visitor();
+    fail_until_paused(&guesser, "ana@example.org").await;
+
+    // The right password now is refused too, before it is checked.
+    let (status, retry_after, paused) = try_sign_in(&guesser, "ana@example.org", PASSWORD).await;
+    // The earliest failure was ten minutes ago; it lapses in five.
+    let window = FAILED_SIGN_IN_WINDOW.num_seconds();
+    let elapsed = i64::from(FAILED_SIGN_INS_ALLOWED.get()) * 60;
+    assert_paused(status, &retry_after, &paused, window - elapsed);
+    let (status, _) = json_of(guesser.get("/api/v1/me").await).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "no cookie was set");
+    // Another way of writing the same address is the same address.
+    let (status, _, body) = try_sign_in(&guesser, "  ANA@Example.org ", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+
+    // Ana's own sign-in, made before, still works: only new sign-ins wait.
+    let (status, _) = json_of(app.get("/api/v1/me").await).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // The database keeps the SHA-256 of the address and the times, nothing more.
+    let file = app.server.sqlite_file.clone().unwrap();
+    let mut conn = SqliteConnection::connect(&format!("sqlite://{}?mode=ro", file.display())).await.unwrap();
+    let keys: Vec<String> =
+        sqlx::query_scalar("SELECT key_hash FROM failed_sign_ins").fetch_all(&mut conn).await.unwrap();
+    let digest: String = Sha256::digest(b"ana@example.org").iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(keys, vec![digest; keys.len()]);
+    assert_eq!(keys.len(), usize::try_from(FAILED_SIGN_INS_ALLOWED.get()).unwrap(), "refusals are not kept");
+    conn.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_unknown_address_is_paused_with_the_same_answer() {
+    let mut app = spawn_without_client_limit().await;
+    app.sign_up("ana@example.org").await;
+    let guesser = app.visitor();
+    fail_until_paused(&guesser, "ana@example.org").await;
+    let (_, known_retry, known) = try_sign_in(&guesser, "ana@example.org", PASSWORD).await;
+
+    // The same failures, a minute apart, for an address with no account.
+    fail_until_paused(&guesser, "nobody@example.org").await;
+    let (status, unknown_retry, unknown) = try_sign_in(&guesser, "nobody@example.org", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{unknown}");
+    assert_eq!((unknown_retry, unknown), (known_retry, known), "nothing tells the two apart");
+}
+
+#[tokio::test]
+async fn a_paused_address_leaves_other_accounts_alone() {
+    let mut app = spawn_without_client_limit().await;
+    app.sign_up("ana@example.org").await;
+    let mut bob = app.visitor();
+    bob.sign_up("bob@example.org").await;
+    let guesser = app.visitor();
+    fail_until_paused(&guesser, "ana@example.org").await;
+    let (status, _, _) = try_sign_in(&guesser, "ana@example.org", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+
+    // From the same client, at the same moment, Bob signs in.
+    let mut bob_again = app.visitor();
+    bob_again.sign_in("bob@example.org").await;
+    // Bob's own failures are his: a few, then the right password, which
+    // clears them, so he has a full allowance again.
+    for _ in 0..FAILED_SIGN_INS_ALLOWED.get() - 1 {
+        let (status, _, _) = try_sign_in(&guesser, "bob@example.org", "wrong password!").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    bob_again.sign_in("bob@example.org").await;
+    fail_until_paused(&guesser, "bob@example.org").await;
+    let (status, _, _) = try_sign_in(&guesser, "bob@example.org", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "paused after a full allowance, not before");
+}
+
+#[tokio::test]
+async fn a_paused_address_opens_again_when_the_window_has_passed() {
+    let mut app = spawn_without_client_limit().await;
+    app.sign_up("ana@example.org").await;
+    let guesser = app.visitor();
+    fail_until_paused(&guesser, "ana@example.org").await;
+    let (_, retry_after, _) = try_sign_in(&guesser, "ana@example.org", PASSWORD).await;
+    let wait: i64 = retry_after.parse().unwrap();
+
+    // A second before Retry-After, still refused (and told the second).
+    app.clock().advance(Duration::seconds(wait - 1));
+    let (status, retry_after, body) = try_sign_in(&guesser, "ana@example.org", PASSWORD).await;
+    assert_paused(status, &retry_after, &body, 1);
+    // At Retry-After, the earliest failure has lapsed: one attempt is let
+    // through, and a wrong one pauses the address again.
+    app.clock().advance(Duration::seconds(1));
+    let (status, _, _) = try_sign_in(&guesser, "ana@example.org", "wrong password!").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, _) = try_sign_in(&guesser, "ana@example.org", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the new failure refills the count");
+
+    // Once the whole window has passed, the right password works.
+    app.clock().advance(FAILED_SIGN_IN_WINDOW);
+    let mut ana = app.visitor();
+    ana.sign_in("ana@example.org").await;
+}
+
+#[tokio::test]
+async fn the_sign_in_page_refuses_a_paused_address_kindly() {
+    let mut app = spawn_without_client_limit().await;
+    app.sign_up("ana@example.org").await;
+    let visitor = app.visitor();
+    fail_until_paused(&visitor, "ana@example.org").await;
+    let (status, _, page) =
+        text_of(visitor.post_form("/signin", &[("email", "ana@example.org"), ("password", PASSWORD)]).await)
+            .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{page}");
+    assert!(page.contains("try again"), "{page}");
+    assert!(!page.contains("password is wrong"), "nothing is said about the password: {page}");
+    let (status, _) = json_of(visitor.get("/api/v1/me").await).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the page set no cookie");
 }
