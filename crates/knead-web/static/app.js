@@ -4,6 +4,7 @@
 // - sends sessions kept on this phone while offline (the outbox), on load and
 //   when the connection comes back, and says in #sync-status what is waiting
 // - fills <input type="hidden" name="utc_offset_minutes"> with this device's offset
+// - tells the server this device's time zone in the knead_tz cookie
 // - asks before submitting a <form data-confirm="question">
 //
 // It also offers window.Knead, used by session.js: csrf(), offset(), uuid(),
@@ -313,6 +314,31 @@
   }
 
   // ---------------------------------------------------------------------
+  // The time zone
+
+  const ZONE_COOKIE = 'knead_tz';
+
+  /**
+   * Keep this device's IANA time zone (e.g. Europe/Berlin) in a cookie, so
+   * the pages show times and days as they are here. Not a secret, so not
+   * HttpOnly. Set only when missing or different; the page already shown
+   * stays as it is (no reload): the next one follows the zone.
+   */
+  function rememberZone() {
+    let zone = '';
+    try {
+      zone = Intl.DateTimeFormat().resolvedOptions().timeZone || '';
+    } catch (_) {
+      return; // no Intl: the pages stay in UTC and say so
+    }
+    if (!/^[A-Za-z0-9_+\-/]{1,64}$/.test(zone)) return;
+    const pair = `${ZONE_COOKIE}=${zone}`;
+    if (document.cookie.split(';').some((c) => c.trim() === pair)) return;
+    const secure = location.protocol === 'https:' ? '; Secure' : '';
+    document.cookie = `${pair}; Path=/; Max-Age=31536000; SameSite=Lax${secure}`;
+  }
+
+  // ---------------------------------------------------------------------
   // Start
 
   function registerWorker() {
@@ -336,6 +362,7 @@
   });
 
   function start() {
+    rememberZone();
     fillOffsets();
     document.addEventListener('submit', onSubmit);
     showStatus();

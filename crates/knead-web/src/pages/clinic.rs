@@ -3,7 +3,7 @@
 //! with the forms to assign a program, leave a message and clear the
 //! patient for self-massage.
 
-use super::sharing::{MessageView, ProgramView, when};
+use super::sharing::{MessageView, ProgramView};
 use super::{all, offset_of, one, pairs, problem_page_with, render};
 use crate::AppState;
 use crate::api::clinic::{self, PatientRecord};
@@ -11,12 +11,12 @@ use crate::api::program::{self, AssignRequest};
 use crate::api::screening::{self, Lift};
 use crate::auth::{Clinician, Refused, Treating};
 use crate::problem::Problem;
+use crate::zone::LocalZone;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{Offset as _, Utc};
 use knead_core::attention::Adherence;
 use knead_core::vocab::{TechniqueId, Vocabulary};
 use uuid::Uuid;
@@ -62,10 +62,11 @@ struct ClinicPage {
 async fn list(
     state: &AppState,
     clinician: &Clinician,
+    zone: &LocalZone,
     error: Option<String>,
     code: String,
 ) -> Result<Response, Problem> {
-    let rows = clinic::dashboard(state, clinician, Utc.fix()).await?;
+    let rows = clinic::dashboard(state, clinician, zone.offset()).await?;
     let rows = rows
         .into_iter()
         .map(|r| {
@@ -83,7 +84,7 @@ async fn list(
                 concerns: r.concerns,
                 pain: tenths(r.current_tenths),
                 week: week_words(r.week),
-                last: r.last_session.map_or("none".to_owned(), when),
+                last: r.last_session.map_or("none".to_owned(), |at| zone.when(at)),
             }
         })
         .collect();
@@ -100,12 +101,23 @@ async fn list(
 }
 
 /// `GET /clinic`.
-pub(super) async fn dashboard(State(state): State<AppState>, clinician: Clinician) -> Response {
-    list(&state, &clinician, None, String::new()).await.unwrap_or_else(|p| clinic_problem(&clinician, p))
+pub(super) async fn dashboard(
+    State(state): State<AppState>,
+    clinician: Clinician,
+    zone: LocalZone,
+) -> Response {
+    list(&state, &clinician, &zone, None, String::new())
+        .await
+        .unwrap_or_else(|p| clinic_problem(&clinician, p))
 }
 
 /// `POST /clinic/accept`.
-pub(super) async fn accept(State(state): State<AppState>, clinician: Clinician, body: Bytes) -> Response {
+pub(super) async fn accept(
+    State(state): State<AppState>,
+    clinician: Clinician,
+    zone: LocalZone,
+    body: Bytes,
+) -> Response {
     let form = pairs(&body);
     if let Err(p) = clinician.check_csrf(one(&form, "csrf")) {
         return clinic_problem(&clinician, p);
@@ -113,7 +125,7 @@ pub(super) async fn accept(State(state): State<AppState>, clinician: Clinician, 
     let code = one(&form, "code");
     match clinic::accept_code(&state, &clinician, code).await {
         Ok(grant) => Redirect::to(&format!("/clinic/patients/{}", grant.patient.0)).into_response(),
-        Err(p) => list(&state, &clinician, Some(p.detail.unwrap_or(p.title)), code.to_owned())
+        Err(p) => list(&state, &clinician, &zone, Some(p.detail.unwrap_or(p.title)), code.to_owned())
             .await
             .unwrap_or_else(|p| clinic_problem(&clinician, p)),
     }
@@ -182,25 +194,28 @@ struct PatientPage {
     screenings: Vec<ScreeningView>,
     checkins: Vec<String>,
     notes: Vec<(String, String)>,
+    /// The offset the clearance form sends when no script fills in the device's.
+    offset_minutes: i32,
 }
 
 async fn record_page(
     state: &AppState,
     treating: &Treating,
+    zone: &LocalZone,
     error: Option<String>,
     notice: Option<String>,
 ) -> Result<Response, Problem> {
     let PatientRecord { summary, progress, sessions, screenings, checkins, program, messages } =
-        clinic::record(state, treating, Utc.fix()).await?;
+        clinic::record(state, treating, zone.offset()).await?;
     let pain = match (progress.baseline, progress.current_tenths) {
         (Some(b), now) => format!("Started at {b}/10; typical now {}.", tenths(now)),
         _ => "No sessions yet.".to_owned(),
     };
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let clearance =
-        screenings.first().and_then(|s| match screening::lift(state, &s.intake, s.at, Utc.fix()) {
+        screenings.first().and_then(|s| match screening::lift(state, &s.intake, s.at, zone.offset()) {
             Lift::Now(_) => Some(ClearanceOffer::Now(s.id)),
-            Lift::NotToday => Some(ClearanceOffer::NotToday(when(s.at))),
+            Lift::NotToday => Some(ClearanceOffer::NotToday(zone.when(s.at))),
             Lift::No => None,
         });
     let page = PatientPage {
@@ -209,7 +224,7 @@ async fn record_page(
         csrf_token: treating.clinician.csrf().to_owned(),
         id: summary.patient.patient,
         email: summary.patient.email,
-        since: when(summary.patient.granted_at),
+        since: zone.when(summary.patient.granted_at),
         concerns: summary.concerns,
         error,
         notice,
@@ -225,24 +240,24 @@ async fn record_page(
             .rev()
             .take(56)
             .map(|d| DayView {
-                day: d.day.to_string(),
+                day: zone.day(d.day),
                 sessions: d.sessions,
                 before: format!("{:.1}", d.before),
                 after: d.after.map_or("not given".to_owned(), |a| format!("{a:.1}")),
             })
             .collect(),
-        program: program.map(ProgramView::from),
+        program: program.map(|p| ProgramView::new(p, zone)),
         techniques: state.config.pack.techniques.iter().map(|t| (t.id.as_str(), t.name.clone())).collect(),
         sessions_max: state.config.pack.daily_sessions_max.value,
         messages: messages
             .into_iter()
-            .map(|m| MessageView { from: m.author_email, when: when(m.at), text: m.text })
+            .map(|m| MessageView { from: m.author_email, when: zone.when(m.at), text: m.text })
             .collect(),
         clearance,
         screenings: screenings
             .into_iter()
             .map(|s| ScreeningView {
-                when: when(s.at),
+                when: zone.when(s.at),
                 label: super::disposition_label(s.disposition),
                 cleared: s.clearance.map(|c| format!("cleared by {}, on {}", c.by, c.on)),
             })
@@ -250,7 +265,7 @@ async fn record_page(
         notes: sessions
             .iter()
             .rev()
-            .filter_map(|s| s.note.as_ref().map(|n| (when(s.started_at), n.clone())))
+            .filter_map(|s| s.note.as_ref().map(|n| (zone.when(s.started_at), n.clone())))
             .take(50)
             .collect(),
         checkins: checkins
@@ -258,19 +273,20 @@ async fn record_page(
             .map(|c| {
                 format!(
                     "{}: pain over the week {}/10, {} since starting",
-                    when(c.at),
+                    zone.when(c.at),
                     c.week_pain.get(),
                     knead_core::labels::change(c.change.get())
                 )
             })
             .collect(),
+        offset_minutes: zone.offset_minutes(),
     };
     Ok(render(status, &page))
 }
 
 /// `GET /clinic/patients/{patient}`.
-pub(super) async fn patient(State(state): State<AppState>, treating: Treating) -> Response {
-    record_page(&state, &treating, None, None)
+pub(super) async fn patient(State(state): State<AppState>, treating: Treating, zone: LocalZone) -> Response {
+    record_page(&state, &treating, &zone, None, None)
         .await
         .unwrap_or_else(|p| clinic_problem(&treating.clinician, p))
 }
@@ -292,7 +308,12 @@ fn assign_request(form: &[(String, String)]) -> Result<AssignRequest, Problem> {
 }
 
 /// `POST /clinic/patients/{patient}/program`.
-pub(super) async fn assign(State(state): State<AppState>, treating: Treating, body: Bytes) -> Response {
+pub(super) async fn assign(
+    State(state): State<AppState>,
+    treating: Treating,
+    zone: LocalZone,
+    body: Bytes,
+) -> Response {
     let form = pairs(&body);
     let done = async {
         treating.clinician.check_csrf(one(&form, "csrf"))?;
@@ -303,13 +324,18 @@ pub(super) async fn assign(State(state): State<AppState>, treating: Treating, bo
         Ok(_) => (None, Some("The program is set. The patient sees it on their next plan.".to_owned())),
         Err(p) => (Some(p.detail.unwrap_or(p.title)), None),
     };
-    record_page(&state, &treating, error, notice)
+    record_page(&state, &treating, &zone, error, notice)
         .await
         .unwrap_or_else(|p| clinic_problem(&treating.clinician, p))
 }
 
 /// `POST /clinic/patients/{patient}/message`.
-pub(super) async fn message(State(state): State<AppState>, treating: Treating, body: Bytes) -> Response {
+pub(super) async fn message(
+    State(state): State<AppState>,
+    treating: Treating,
+    zone: LocalZone,
+    body: Bytes,
+) -> Response {
     let form = pairs(&body);
     let done = async {
         treating.clinician.check_csrf(one(&form, "csrf"))?;
@@ -319,20 +345,25 @@ pub(super) async fn message(State(state): State<AppState>, treating: Treating, b
         Ok(_) => (None, Some("Message sent.".to_owned())),
         Err(p) => (Some(p.detail.unwrap_or(p.title)), None),
     };
-    record_page(&state, &treating, error, notice)
+    record_page(&state, &treating, &zone, error, notice)
         .await
         .unwrap_or_else(|p| clinic_problem(&treating.clinician, p))
 }
 
 /// `POST /clinic/patients/{patient}/clearance`: the clinician confirms
 /// they assessed the patient's back pain and self-massage is fine.
-pub(super) async fn clear(State(state): State<AppState>, treating: Treating, body: Bytes) -> Response {
+pub(super) async fn clear(
+    State(state): State<AppState>,
+    treating: Treating,
+    zone: LocalZone,
+    body: Bytes,
+) -> Response {
     let form = pairs(&body);
     let done = async {
         treating.clinician.check_csrf(one(&form, "csrf"))?;
         let screening = Uuid::parse_str(one(&form, "screening"))
             .map_err(|_| Problem::invalid("screening", "a screening's id"))?;
-        clinic::clear_patient(&state, &treating, screening, offset_of(&form)).await
+        clinic::clear_patient(&state, &treating, screening, offset_of(&form, &zone)).await
     };
     let (error, notice) = match done.await {
         Ok(_) => (
@@ -345,7 +376,7 @@ pub(super) async fn clear(State(state): State<AppState>, treating: Treating, bod
         ),
         Err(p) => (Some(p.detail.unwrap_or(p.title)), None),
     };
-    record_page(&state, &treating, error, notice)
+    record_page(&state, &treating, &zone, error, notice)
         .await
         .unwrap_or_else(|p| clinic_problem(&treating.clinician, p))
 }

@@ -8,6 +8,7 @@ use crate::api::body::local_day;
 use crate::api::screening::{self as screenings, PlanRequest, permit_for, plan_for};
 use crate::auth::{self, Patient, Refused, Someone};
 use crate::problem::Problem;
+use crate::zone::LocalZone;
 use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
@@ -133,9 +134,13 @@ fn all<'a>(pairs: &'a [(String, String)], name: &'a str) -> impl Iterator<Item =
     pairs.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
-fn offset_of(pairs: &[(String, String)]) -> FixedOffset {
-    let minutes: i32 = one(pairs, "utc_offset_minutes").parse().unwrap_or(0).clamp(-840, 840);
-    FixedOffset::east_opt(minutes * 60).unwrap_or(Utc.fix())
+/// The offset a form or query gives in `utc_offset_minutes` (the device's,
+/// filled in by app.js), or the zone's when it gives none.
+fn offset_of(pairs: &[(String, String)], zone: &LocalZone) -> FixedOffset {
+    match one(pairs, "utc_offset_minutes").parse::<i32>() {
+        Ok(minutes) => FixedOffset::east_opt(minutes.clamp(-840, 840) * 60).unwrap_or(Utc.fix()),
+        Err(_) => zone.offset(),
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -154,17 +159,21 @@ struct IndexPage {
     latest: Option<Latest>,
 }
 
-async fn index(State(state): State<AppState>, patient: Result<Patient, Refused>) -> Response {
+async fn index(
+    State(state): State<AppState>,
+    zone: LocalZone,
+    patient: Result<Patient, Refused>,
+) -> Response {
     let patient = match patient {
         Ok(patient) => patient,
         Err(Refused::WrongRole(_)) => return Redirect::to("/clinic").into_response(),
         Err(_) => return render(StatusCode::OK, &IndexPage { title: "Welcome", csrf: None, latest: None }),
     };
     let latest = match state.store.screenings(patient.person(), 1).await {
-        Ok(kept) => kept.into_iter().next().map(|s| Latest {
-            when: s.at.format("%Y-%m-%d %H:%M UTC").to_string(),
-            headline: disposition_label(s.disposition).to_owned(),
-        }),
+        Ok(kept) => kept
+            .into_iter()
+            .next()
+            .map(|s| Latest { when: zone.when(s.at), headline: disposition_label(s.disposition).to_owned() }),
         Err(e) => return problem_page(Some(&patient), e.into()),
     };
     render(StatusCode::OK, &IndexPage { title: "Home", csrf: Some(patient.csrf().to_owned()), latest })
@@ -379,6 +388,8 @@ struct ResultPage {
     /// The latest day anywhere on Earth (UTC+14), the most the date picker
     /// allows; the server checks the person's own day.
     latest_day: NaiveDate,
+    /// The offset the forms send when no script fills in the device's.
+    offset_minutes: i32,
     equipment: Vec<(&'static str, &'static str)>,
 }
 
@@ -440,14 +451,20 @@ async fn result_page(
         clearance: offer
             .then(|| form.unwrap_or(ClearanceForm { by: String::new(), on: String::new(), error: None })),
         latest_day: local_day(state.config.now.now(), latest),
+        offset_minutes: offset.local_minus_utc() / 60,
         equipment: options(Equipment::ALL),
     };
     render(status, &page)
 }
 
-async fn result(State(state): State<AppState>, patient: Patient, Path(id): Path<String>) -> Response {
+async fn result(
+    State(state): State<AppState>,
+    patient: Patient,
+    zone: LocalZone,
+    Path(id): Path<String>,
+) -> Response {
     match own_screening(&state, &patient, &id).await {
-        Ok(record) => result_page(&state, &patient, &record, Utc.fix(), None).await,
+        Ok(record) => result_page(&state, &patient, &record, zone.offset(), None).await,
         Err(page) => page,
     }
 }
@@ -484,6 +501,7 @@ fn reported(form: &[(String, String)], today: NaiveDate) -> Result<Clearance, (&
 async fn clearance(
     State(state): State<AppState>,
     patient: Patient,
+    zone: LocalZone,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
@@ -495,7 +513,7 @@ async fn clearance(
         Ok(record) => record,
         Err(page) => return page,
     };
-    let offset = offset_of(&form);
+    let offset = offset_of(&form, &zone);
     let answers = match screenings::clearable(&state, patient.person(), &record, offset).await {
         Ok(answers) => answers,
         Err(p) => return problem_page(Some(&patient), p),
@@ -561,10 +579,15 @@ struct PlanPage {
     helper: bool,
 }
 
-async fn plan(State(state): State<AppState>, patient: Patient, RawQuery(query): RawQuery) -> Response {
+async fn plan(
+    State(state): State<AppState>,
+    patient: Patient,
+    zone: LocalZone,
+    RawQuery(query): RawQuery,
+) -> Response {
     let query = pairs(query.unwrap_or_default().as_bytes());
     let made = match plan_request(&query) {
-        Ok(req) => plan_for(&state, patient.person(), req, offset_of(&query)).await,
+        Ok(req) => plan_for(&state, patient.person(), req, offset_of(&query, &zone)).await,
         Err(p) => Err(p),
     };
     let out = match made {
@@ -652,7 +675,7 @@ struct HistoryPage {
     rows: Vec<Row>,
 }
 
-async fn history(State(state): State<AppState>, patient: Patient) -> Response {
+async fn history(State(state): State<AppState>, patient: Patient, zone: LocalZone) -> Response {
     let sessions = match state.store.session_summaries(patient.person(), knead_store::Period::default()).await
     {
         Ok(s) => s,
@@ -663,7 +686,7 @@ async fn history(State(state): State<AppState>, patient: Patient) -> Response {
         .rev()
         .take(200)
         .map(|s| Row {
-            when: s.started_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            when: zone.when(s.started_at),
             before: s.pain_before.get(),
             after: s.pain_after.map_or("not given".to_owned(), |p| format!("{}/10", p.get())),
             what: s
@@ -686,10 +709,12 @@ struct ProgressPage {
     flags: Vec<String>,
     has_data: bool,
     summary: String,
+    /// The offset the report's form sends when no script fills in the device's.
+    offset_minutes: i32,
 }
 
-async fn progress(State(state): State<AppState>, patient: Patient) -> Response {
-    let out = match crate::api::journal::assess(&state, patient.person(), Utc.fix()).await {
+async fn progress(State(state): State<AppState>, patient: Patient, zone: LocalZone) -> Response {
+    let out = match crate::api::journal::assess(&state, patient.person(), zone.offset()).await {
         Ok(out) => out,
         Err(p) => return problem_page(Some(&patient), p),
     };
@@ -712,6 +737,7 @@ async fn progress(State(state): State<AppState>, patient: Patient) -> Response {
         flags: out.flags,
         has_data: !out.days.is_empty(),
         summary,
+        offset_minutes: zone.offset_minutes(),
     };
     render(StatusCode::OK, &page)
 }
@@ -726,9 +752,14 @@ async fn progress_svg(State(state): State<AppState>, patient: Patient) -> Respon
     }
 }
 
-async fn report_pdf(State(state): State<AppState>, patient: Patient, RawQuery(query): RawQuery) -> Response {
+async fn report_pdf(
+    State(state): State<AppState>,
+    patient: Patient,
+    zone: LocalZone,
+    RawQuery(query): RawQuery,
+) -> Response {
     let query = pairs(query.unwrap_or_default().as_bytes());
-    match crate::api::exchange::report_pdf(&state, patient.person(), offset_of(&query)).await {
+    match crate::api::exchange::report_pdf(&state, patient.person(), offset_of(&query, &zone)).await {
         Ok(pdf) => (
             [
                 (header::CONTENT_TYPE, "application/pdf"),

@@ -10,12 +10,12 @@ use crate::api::program::{ProgramOut, program_of};
 use crate::api::sharing::invite;
 use crate::auth::Patient;
 use crate::problem::Problem;
+use crate::zone::LocalZone;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{DateTime, Utc};
 use knead_core::vocab::Vocabulary as _;
 use knead_store::calendars::Calendars;
 use knead_store::sharing::{AuditAction, Sharing};
@@ -23,11 +23,6 @@ use uuid::Uuid;
 
 /// Log lines and messages shown.
 const SHOWN: u32 = 100;
-
-/// A moment as the pages show it.
-pub(super) fn when(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
 
 pub(super) struct InvitationView {
     code: String,
@@ -49,8 +44,9 @@ pub(super) struct ProgramView {
     pub(super) on_hold: Option<String>,
 }
 
-impl From<ProgramOut> for ProgramView {
-    fn from(p: ProgramOut) -> Self {
+impl ProgramView {
+    /// The program `p` in words, its last day in `zone`'s words.
+    pub(super) fn new(p: ProgramOut, zone: &LocalZone) -> Self {
         let techniques: Vec<String> = p.techniques.iter().map(|t| t.as_str().replace('_', " ")).collect();
         Self {
             what: format!(
@@ -59,7 +55,7 @@ impl From<ProgramOut> for ProgramView {
                 p.sessions_per_day,
                 p.days_per_week,
                 p.weeks,
-                p.ends_on
+                zone.day(p.ends_on)
             ),
             by: p.clinician_email,
             note: p.note,
@@ -114,6 +110,8 @@ struct SharingPage {
     program: Option<ProgramView>,
     messages: Vec<MessageView>,
     audit: Vec<AuditView>,
+    /// The offset the calendar form sends when no script fills in the device's.
+    offset_minutes: i32,
 }
 
 fn action_words(action: AuditAction, detail: &str) -> String {
@@ -132,9 +130,13 @@ fn action_words(action: AuditAction, detail: &str) -> String {
     }
 }
 
-async fn calendar_view(state: &AppState, patient: &Patient) -> Result<CalendarView, Problem> {
+async fn calendar_view(
+    state: &AppState,
+    patient: &Patient,
+    zone: &LocalZone,
+) -> Result<CalendarView, Problem> {
     let person = patient.person();
-    let followed = crate::api::program::followed(state, person, state.config.now.now().date_naive()).await?;
+    let followed = crate::api::program::followed(state, person, zone.today()).await?;
     let pack_limit =
         || (state.config.pack.daily_sessions_max.value, "the most sessions a day Knead allows".to_owned());
     let ((max, why), on_program_days, on_hold) = match followed.map(|f| f.program) {
@@ -150,7 +152,7 @@ async fn calendar_view(state: &AppState, patient: &Patient) -> Result<CalendarVi
     let mut slots = live.as_ref().map(|f| hh_mm(&f.times)).unwrap_or_else(|| vec!["08:00".to_owned()]);
     slots.resize(max as usize, String::new());
     Ok(CalendarView {
-        live: live.map(|f| format!("at {}, made {}", hh_mm(&f.times).join(", "), when(f.created_at))),
+        live: live.map(|f| format!("at {}, made {}", hh_mm(&f.times).join(", "), zone.when(f.created_at))),
         slots,
         limit: format!("up to {max} a day ({why})"),
         on_program_days,
@@ -161,6 +163,7 @@ async fn calendar_view(state: &AppState, patient: &Patient) -> Result<CalendarVi
 async fn page(
     state: &AppState,
     patient: &Patient,
+    zone: &LocalZone,
     invitation: Option<InvitationView>,
     address: Option<AddressView>,
 ) -> Result<Response, Problem> {
@@ -174,36 +177,37 @@ async fn page(
         csrf_token: patient.csrf().to_owned(),
         invitation,
         address,
-        calendar: calendar_view(state, patient).await?,
+        calendar: calendar_view(state, patient, zone).await?,
         grants: grants
             .into_iter()
             .map(|g| GrantView {
                 id: g.id,
                 email: g.clinician_email,
-                since: when(g.granted_at),
-                revoked: g.revoked_at.map(when),
+                since: zone.when(g.granted_at),
+                revoked: g.revoked_at.map(|at| zone.when(at)),
             })
             .collect(),
-        program: program_of(state, person).await?.map(ProgramView::from),
+        program: program_of(state, person).await?.map(|p| ProgramView::new(p, zone)),
         messages: messages
             .into_iter()
-            .map(|m| MessageView { from: m.author_email, when: when(m.at), text: m.text })
+            .map(|m| MessageView { from: m.author_email, when: zone.when(m.at), text: m.text })
             .collect(),
         audit: audit
             .into_iter()
             .map(|a| AuditView {
-                when: when(a.at),
+                when: zone.when(a.at),
                 who: if a.actor == person { "You".to_owned() } else { a.actor_email },
                 what: action_words(a.action, &a.detail),
             })
             .collect(),
+        offset_minutes: zone.offset_minutes(),
     };
     Ok(render(StatusCode::OK, &page))
 }
 
 /// `GET /sharing`.
-pub(super) async fn sharing(State(state): State<AppState>, patient: Patient) -> Response {
-    page(&state, &patient, None, None).await.unwrap_or_else(|p| problem_page(Some(&patient), p))
+pub(super) async fn sharing(State(state): State<AppState>, patient: Patient, zone: LocalZone) -> Response {
+    page(&state, &patient, &zone, None, None).await.unwrap_or_else(|p| problem_page(Some(&patient), p))
 }
 
 /// This server's address as the browser reached it (for links to share):
@@ -217,6 +221,7 @@ pub(super) fn origin(state: &AppState, headers: &HeaderMap) -> String {
 pub(super) async fn invite_form(
     State(state): State<AppState>,
     patient: Patient,
+    zone: LocalZone,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -224,8 +229,8 @@ pub(super) async fn invite_form(
         patient.check_csrf(one(&pairs(&body), "csrf"))?;
         let made = invite(&state, &patient).await?;
         let link = format!("{}{}", origin(&state, &headers), made.link);
-        let view = InvitationView { code: made.code, link, expires: when(made.expires_at) };
-        page(&state, &patient, Some(view), None).await
+        let view = InvitationView { code: made.code, link, expires: zone.when(made.expires_at) };
+        page(&state, &patient, &zone, Some(view), None).await
     };
     shown.await.unwrap_or_else(|p| problem_page(Some(&patient), p))
 }
@@ -262,6 +267,7 @@ fn address(state: &AppState, headers: &HeaderMap, path: &str) -> AddressView {
 pub(super) async fn calendar_form(
     State(state): State<AppState>,
     patient: Patient,
+    zone: LocalZone,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -269,10 +275,10 @@ pub(super) async fn calendar_form(
     let shown = async {
         patient.check_csrf(one(&form, "csrf"))?;
         let times = all(&form, "time").filter(|t| !t.trim().is_empty());
-        let minutes = offset_of(&form).local_minus_utc() / 60;
+        let minutes = offset_of(&form, &zone).local_minus_utc() / 60;
         let made = calendar::open(&state, &patient, times, minutes).await?;
         let view = address(&state, &headers, &made.path());
-        page(&state, &patient, None, Some(view)).await
+        page(&state, &patient, &zone, None, Some(view)).await
     };
     shown.await.unwrap_or_else(|p| problem_page(Some(&patient), p))
 }

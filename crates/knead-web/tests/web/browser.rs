@@ -665,3 +665,97 @@ async fn a_reloaded_session_can_end_there_and_an_old_one_is_kept_as_interrupted(
     assert_eq!(old["steps"].as_array().unwrap().last().unwrap()["outcome"], "stopped");
     c.clone().close().await.unwrap();
 }
+
+// ---------------------------------------------------------------------
+// The time zone
+
+/// app.js names the browser's zone in the `knead_tz` cookie, without
+/// reloading the page: a first page, sent before it could, says its times
+/// are UTC; the pages after it show them in the browser's zone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_browser_names_its_zone_and_the_pages_follow_it() {
+    let f = fixture().await;
+    let (c, server) = (&f.client, &f.server);
+    sign_up(c, server, "zoe@example.org").await;
+    answer(c, &[]).await;
+    let zone = c.execute("return Intl.DateTimeFormat().resolvedOptions().timeZone", vec![]).await.unwrap();
+    let zone = zone.as_str().unwrap().to_owned();
+
+    // As on a first visit: no cookie yet.
+    c.delete_cookie("knead_tz").await.unwrap();
+    c.goto(&server.url("/")).await.unwrap();
+    let first = wait_for(c, "main").await.text().await.unwrap();
+    let first = first.replace('\u{a0}', " ");
+    assert!(first.contains(" UTC)"), "without the zone, the time says UTC: {first}");
+    let cookie = c.get_named_cookie("knead_tz").await.unwrap();
+    assert_eq!(cookie.value(), zone);
+    let attributes = cookie.to_string();
+    assert!(attributes.contains("Path=/") && attributes.contains("SameSite=Lax"), "{attributes}");
+    assert!(!attributes.contains("HttpOnly"), "app.js writes it: {attributes}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let navigation =
+        c.execute("return performance.getEntriesByType('navigation')[0].type", vec![]).await.unwrap();
+    assert_eq!(navigation, json!("navigate"), "the page is not loaded again");
+
+    c.refresh().await.unwrap();
+    let next = wait_for(c, "main").await.text().await.unwrap();
+    assert!(next.contains("Your last screening (") && !next.contains("UTC"), "{next}");
+
+    // A session an hour ago, and a clinician who looked: the pages with times.
+    let (api, csrf) = api_as(c, server).await;
+    let screenings: serde_json::Value =
+        api.get(server.url("/api/v1/screenings")).send().await.unwrap().json().await.unwrap();
+    let plan: serde_json::Value = api
+        .post(server.url("/api/v1/plans"))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({ "screening": screenings[0]["id"] }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let now = knead_web::clock::Now::now(&knead_web::clock::SystemNow);
+    let session = crate::support::session_from_plan(&plan, now - chrono::Duration::hours(1), 5, Some(3));
+    let id = session["id"].as_str().unwrap().to_owned();
+    let sent = api
+        .put(server.url(&format!("/api/v1/sessions/{id}")))
+        .header("x-csrf-token", &csrf)
+        .json(&session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 200);
+    c.goto(&server.url("/sharing")).await.unwrap();
+    click(c, "#invite").await;
+    let code = wait_for(c, "#invitation-code").await.text().await.unwrap();
+    let doc = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let account =
+        json!({ "email": "doc@example.org", "password": "a long enough password", "role": "clinician" });
+    let made: serde_json::Value =
+        doc.post(server.url("/api/v1/accounts")).json(&account).send().await.unwrap().json().await.unwrap();
+    let accepted: serde_json::Value = doc
+        .post(server.url("/api/v1/invitations/accept"))
+        .header("x-csrf-token", made["csrf"].as_str().unwrap())
+        .json(&json!({ "code": code }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let record = server.url(&format!("/api/v1/patients/{}", accepted["patient"].as_str().unwrap()));
+    assert_eq!(doc.get(record).send().await.unwrap().status(), 200);
+
+    c.goto(&server.url("/history")).await.unwrap();
+    let table = wait_for(c, "table tbody").await.text().await.unwrap();
+    assert!(table.contains("5/10") && !table.contains("UTC"), "{table}");
+    shot(c, "history-zone").await;
+    c.goto(&server.url("/sharing")).await.unwrap();
+    let log = wait_for(c, "#audit").await.text().await.unwrap();
+    assert!(log.contains("looked at your record") && !log.contains("UTC"), "{log}");
+    shot(c, "sharing-zone").await;
+    c.execute("document.getElementById('audit').scrollIntoView()", vec![]).await.unwrap();
+    shot(c, "sharing-zone-log").await;
+    c.clone().close().await.unwrap();
+}

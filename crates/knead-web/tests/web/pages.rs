@@ -1,8 +1,11 @@
 //! The pages, driven as a browser without JavaScript drives them: forms
 //! posted to the page routes, redirects followed by hand.
 
-use crate::support::{PASSWORD, TestApp, header, json_of, morning, session_from_plan, spawn_app, text_of};
-use chrono::Duration;
+use crate::support::{
+    PASSWORD, TestApp, account, header, invite_and_accept, json_of, morning, session_from_plan, spawn_app,
+    text_of,
+};
+use chrono::{DateTime, Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::json;
 use uuid::Uuid;
@@ -167,7 +170,7 @@ async fn history_progress_chart_and_checkin_pages() {
 
     let (status, _, page) = text_of(app.get("/history").await).await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    assert!(!page.contains("2025-03-"), "no sessions yet: {page}");
+    assert!(page.contains("No sessions yet"), "{page}");
 
     // A session through the API, as the guided session page records it.
     let id = check(&app, &self_care_form(&csrf)).await;
@@ -182,7 +185,8 @@ async fn history_progress_chart_and_checkin_pages() {
 
     let (status, _, page) = text_of(app.get("/history").await).await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    assert!(page.contains("2025-03-09 10:00 UTC"), "{page}");
+    // No zone named: UTC, said.
+    assert!(plain(&page).contains("Sun 9 Mar, 10:00 UTC"), "{page}");
     assert!(page.contains("4/10"), "{page}");
     assert!(page.contains("completed"), "{page}");
 
@@ -437,4 +441,165 @@ async fn another_persons_screening_cannot_be_cleared_and_looks_missing() {
     assert_eq!(theirs, random, "not yours and not there look the same");
     assert_eq!(screenings_of(&ana).await.len(), 1);
     assert!(screenings_of(&bob).await.is_empty());
+}
+
+// ---------------------------------------------------------------------------
+// Times and days in the person's zone (the `knead_tz` cookie app.js sets).
+
+fn at(text: &str) -> DateTime<Utc> {
+    text.parse().unwrap()
+}
+
+/// A server whose clock says 24 November 2026, 12:00 UTC (07:00 in New
+/// York, 13:00 in Berlin), and a patient signed up on it through the API.
+async fn patient_on_24_november() -> (TestApp, TestApp) {
+    let app = spawn_app().await;
+    app.clock().advance(at("2026-11-24T12:00:00Z") - morning());
+    let mut ana = app.visitor();
+    ana.sign_up("ana@example.org").await;
+    (app, ana)
+}
+
+/// A page's text with its non-breaking spaces (within a day, before
+/// "UTC") as plain ones, to compare.
+fn plain(page: &str) -> String {
+    page.replace('\u{a0}', " ")
+}
+
+/// GET `path` as `who` (signed in through the API), with `knead_tz=zone`
+/// as the browser sends it once app.js has run (none: a first visit, or no
+/// script); the status and the page, [`plain`].
+async fn page_in(who: &TestApp, path: &str, zone: Option<&str>) -> (StatusCode, String) {
+    let zone = zone.map_or(String::new(), |z| format!("; knead_tz={z}"));
+    let response = reqwest::Client::new()
+        .get(who.url(path))
+        .header("cookie", format!("knead={}{zone}", who.token))
+        .send()
+        .await
+        .unwrap();
+    (response.status(), plain(&response.text().await.unwrap()))
+}
+
+#[tokio::test]
+async fn an_evening_in_new_york_is_on_that_days_date_and_utc_is_said_without_a_zone() {
+    let (_app, ana) = patient_on_24_november().await;
+    // 03:30 UTC on the 24th: 22:30 on Monday the 23rd in New York.
+    ana.record_session(at("2026-11-24T03:30:00Z"), 5).await;
+
+    let (status, page) = page_in(&ana, "/history", Some("America/New_York")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<td>Mon 23 Nov, 22:30</td>"), "{page}");
+    assert!(!page.contains("24 Nov") && !page.contains("UTC"), "{page}");
+
+    let (status, page) = page_in(&ana, "/history", None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<td>Tue 24 Nov, 03:30 UTC</td>"), "without a zone, UTC and said: {page}");
+    assert!(!page.contains("23 Nov"), "{page}");
+
+    // The home page's last screening, made at the server's noon.
+    let (_, page) = page_in(&ana, "/", Some("America/New_York")).await;
+    assert!(page.contains("(Tue 24 Nov, 07:00)"), "{page}");
+    let (_, page) = page_in(&ana, "/", None).await;
+    assert!(page.contains("(Tue 24 Nov, 12:00 UTC)"), "{page}");
+}
+
+#[tokio::test]
+async fn the_sharing_page_and_the_clinicians_pages_show_their_readers_zone() {
+    let (app, ana) = patient_on_24_november().await;
+    ana.record_session(at("2026-11-24T03:30:00Z"), 5).await;
+    let mut doc = account(&app, "doc@example.org", "clinician").await;
+    doc.sign_in("doc@example.org").await;
+    let patient = invite_and_accept(&ana, &doc).await;
+
+    // The patient in Berlin: made, accepted and looked at 12:00 UTC, 13:00 there.
+    let (status, page) = page_in(&ana, "/sharing", Some("Europe/Berlin")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<td>doc@example.org</td><td>Tue 24 Nov, 13:00</td>"), "the grant: {page}");
+    assert!(page.contains("<tr><td>Tue 24 Nov, 13:00</td><td>You</td>"), "the access log: {page}");
+    assert!(!page.contains("UTC"), "{page}");
+    let (_, page) = page_in(&ana, "/sharing", None).await;
+    assert!(page.contains("<tr><td>Tue 24 Nov, 12:00 UTC</td><td>You</td>"), "{page}");
+
+    // The clinician in New York: the session was on their Monday evening.
+    let (status, page) = page_in(&doc, "/clinic", Some("America/New_York")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<dd>Mon 23 Nov, 22:30</dd>"), "the last session: {page}");
+    let record = format!("/clinic/patients/{}", patient["patient"].as_str().unwrap());
+    let (status, page) = page_in(&doc, &record, Some("America/New_York")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Access since Tue 24 Nov, 07:00."), "{page}");
+    assert!(page.contains("<tr><td>Mon 23 Nov</td><td>1</td>"), "the pain on that day: {page}");
+    let (_, page) = page_in(&doc, &record, None).await;
+    assert!(page.contains("<tr><td>Tue 24 Nov</td><td>1</td>"), "{page}");
+    assert!(page.contains("Access since Tue 24 Nov, 12:00 UTC."), "{page}");
+}
+
+#[tokio::test]
+async fn a_day_across_a_daylight_saving_change_shows_its_own_local_hour() {
+    let (_app, ana) = patient_on_24_november().await;
+    // 19:00 in Berlin both evenings: winter time (UTC+1) on Saturday 28
+    // March 2026, summer time (UTC+2) from Sunday the 29th. Today's offset
+    // (UTC+1 in November) would make the Monday 18:00.
+    ana.record_session(at("2026-03-28T18:00:00Z"), 5).await;
+    ana.record_session(at("2026-03-30T17:00:00Z"), 4).await;
+    let (status, page) = page_in(&ana, "/history", Some("Europe/Berlin")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<td>Sat 28 Mar, 19:00</td>"), "{page}");
+    assert!(page.contains("<td>Mon 30 Mar, 19:00</td>"), "{page}");
+    assert!(!page.contains("18:00"), "{page}");
+}
+
+#[tokio::test]
+async fn a_hostile_zone_cookie_is_utc_and_a_normal_page() {
+    let (_app, ana) = patient_on_24_november().await;
+    ana.record_session(at("2026-11-24T03:30:00Z"), 5).await;
+    let long = format!("Europe/Berlin{}", "x".repeat(487));
+    for zone in ["../../etc", long.as_str(), "Europe/Berlin<script>", "europe/berlin", ""] {
+        for path in ["/", "/history", "/sharing", "/progress"] {
+            let (status, page) = page_in(&ana, path, Some(zone)).await;
+            assert_eq!(status, StatusCode::OK, "{zone} on {path}: {page}");
+            assert!(!page.contains("<script>"), "{zone} on {path}: {page}");
+            assert!(zone.is_empty() || !page.contains(zone), "{zone} on {path}: never echoed: {page}");
+        }
+        let (_, page) = page_in(&ana, "/history", Some(zone)).await;
+        assert!(page.contains("<td>Tue 24 Nov, 03:30 UTC</td>"), "{zone}: UTC, said: {page}");
+        let (_, page) = page_in(&ana, "/", Some(zone)).await;
+        assert!(page.contains("(Tue 24 Nov, 12:00 UTC)"), "{zone}: {page}");
+    }
+}
+
+#[tokio::test]
+async fn the_pages_judge_todays_limits_on_the_persons_day_as_the_api_does() {
+    let (_app, ana) = patient_on_24_november().await;
+    // A session at 22:30 on the 23rd in New York: yesterday there, today in UTC.
+    ana.record_session(at("2026-11-24T03:30:00Z"), 5).await;
+    let (_, screenings) = json_of(ana.get("/api/v1/screenings").await).await;
+    let id = screenings[0]["id"].as_str().unwrap();
+    let still_allowed = |minutes: i32| {
+        let ana = &ana;
+        async move {
+            let path = format!("/api/v1/plans?utc_offset_minutes={minutes}");
+            let (status, plan) = json_of(ana.post_json(&path, &json!({ "screening": id })).await).await;
+            assert_eq!(status, StatusCode::OK, "{plan}");
+            let words: Vec<&str> =
+                plan["still_allowed"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+            format!("Today's limits: {}</p>", words.join("; "))
+        }
+    };
+    let (in_new_york, in_utc) = (still_allowed(-300).await, still_allowed(0).await);
+    assert_ne!(in_new_york, in_utc, "the session counts on a different day");
+
+    // The plan page without an offset in its address counts in the zone.
+    let (status, page) = page_in(&ana, &format!("/plan?screening={id}"), Some("America/New_York")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(unescape(&page).contains(&in_new_york), "{in_new_york} in {page}");
+    let (status, page) = page_in(&ana, &format!("/plan?screening={id}"), None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(unescape(&page).contains(&in_utc), "{in_utc} in {page}");
+
+    // Its forms send the zone's offset when no script fills in the device's.
+    let (_, page) = page_in(&ana, &format!("/result/{id}"), Some("America/New_York")).await;
+    assert_eq!(page.matches("name=\"utc_offset_minutes\" value=\"-300\"").count(), 1, "{page}");
+    let (_, page) = page_in(&ana, "/progress", Some("America/New_York")).await;
+    assert!(page.contains("name=\"utc_offset_minutes\" value=\"-300\""), "{page}");
 }
