@@ -224,7 +224,16 @@ async fn sign_in(State(state): State<AppState>, body: Bytes) -> Response {
     let email = one(&form, "email");
     match auth::sign_in(&state, email, one(&form, "password")).await {
         Ok(new) => signed_in(&state, &new.token, if new.role == Role::Clinician { "/clinic" } else { "/" }),
-        Err(p) => render(p.status_code(), &auth_page(false, email.to_owned(), Some(p.title))),
+        Err(p) => {
+            // A pause says how long; a wrong password says only that.
+            let retry_after = p.retry_after;
+            let mut page =
+                render(p.status_code(), &auth_page(false, email.to_owned(), p.detail.or(Some(p.title))));
+            if let Some(seconds) = retry_after {
+                page.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+            }
+            page
+        }
     }
 }
 

@@ -439,11 +439,14 @@ async fn the_sign_in_page_refuses_a_paused_address_kindly() {
     app.sign_up("ana@example.org").await;
     let visitor = app.visitor();
     fail_until_paused(&visitor, "ana@example.org").await;
-    let (status, _, page) =
-        text_of(visitor.post_form("/signin", &[("email", "ana@example.org"), ("password", PASSWORD)]).await)
-            .await;
+    let response =
+        visitor.post_form("/signin", &[("email", "ana@example.org"), ("password", PASSWORD)]).await;
+    let seconds: u64 = header(&response, "retry-after").parse().unwrap();
+    assert!((1..=900).contains(&seconds), "{seconds}");
+    let (status, _, page) = text_of(response).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{page}");
-    assert!(page.contains("try again"), "{page}");
+    let wait = format!("try again in {} minute", seconds.div_ceil(60));
+    assert!(page.contains(&wait), "the page says how long ({wait}): {page}");
     assert!(!page.contains("password is wrong"), "nothing is said about the password: {page}");
     let (status, _) = json_of(visitor.get("/api/v1/me").await).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "the page set no cookie");
