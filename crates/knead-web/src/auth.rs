@@ -349,7 +349,11 @@ pub fn clear_cookie(state: &AppState) -> HeaderValue {
 
 /// The sign-in token in the request's cookies.
 pub fn cookie_token(headers: &HeaderMap, secure: bool) -> Option<String> {
-    let name = cookie_name(secure);
+    cookie(headers, cookie_name(secure)).filter(|v| !v.is_empty()).map(str::to_owned)
+}
+
+/// The value of the request's cookie `name`, if it sent one.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -357,8 +361,7 @@ pub fn cookie_token(headers: &HeaderMap, secure: bool) -> Option<String> {
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
-        .filter(|v| !v.is_empty())
+        .map(|(_, v)| v)
 }
 
 /// A live sign-in, before its role is looked at: what [`Patient`] and

@@ -18,7 +18,6 @@ use crate::AppState;
 use crate::api::body::local_day;
 use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
-use axum::http::header::COOKIE;
 use axum::http::request::Parts;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -52,14 +51,7 @@ impl FromRequestParts<AppState> for LocalZone {
 
 /// The zone named by the request's `knead_tz` cookie, if it is one.
 fn named_zone(headers: &HeaderMap) -> Option<Tz> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE_NAME)
-        .and_then(|(_, v)| zone_named(v))
+    crate::auth::cookie(headers, COOKIE_NAME).and_then(zone_named)
 }
 
 /// The zone called `name` exactly (`Europe/Berlin`), or `None`.
@@ -122,6 +114,7 @@ impl LocalZone {
 mod tests {
     use super::*;
     use axum::http::HeaderValue;
+    use axum::http::header::COOKIE;
 
     fn at(text: &str) -> DateTime<Utc> {
         text.parse().unwrap()
