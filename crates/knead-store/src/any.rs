@@ -216,6 +216,14 @@ impl Sharing for AnyStore {
     async fn assign(&self, assignment: &Assignment) -> Result<(), StoreError> {
         forward!(self.assign(assignment))
     }
+    async fn clear(
+        &self,
+        patient: PersonId,
+        clinician: PersonId,
+        screening: &ScreeningRecord,
+    ) -> Result<(), StoreError> {
+        forward!(self.clear(patient, clinician, screening))
+    }
     async fn assignment(&self, patient: PersonId) -> Result<Option<Assignment>, StoreError> {
         forward!(self.assignment(patient))
     }

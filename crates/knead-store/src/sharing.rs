@@ -8,7 +8,7 @@
 //! same transaction, so the log cannot miss one.
 
 use crate::StoreError;
-use crate::records::PersonId;
+use crate::records::{PersonId, ScreeningRecord};
 use chrono::{DateTime, Utc};
 use knead_core::vocab::TechniqueId;
 use std::collections::BTreeSet;
@@ -227,6 +227,17 @@ pub trait Sharing: Send + Sync {
     /// Keep an assignment (it replaces the patient's earlier ones) and log
     /// `Assigned`.
     fn assign(&self, assignment: &Assignment) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Keep the screening a clinician's clearance made for the patient and
+    /// log `Cleared` by `clinician`, in one transaction: the log never tells
+    /// of a clearance that was not kept, nor hides one that was. A retry
+    /// (the same screening again) changes nothing and is logged once.
+    fn clear(
+        &self,
+        patient: PersonId,
+        clinician: PersonId,
+        screening: &ScreeningRecord,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// The patient's newest assignment.
     fn assignment(

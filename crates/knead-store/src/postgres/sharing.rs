@@ -6,11 +6,11 @@
 //! invitation or grant being changed) and by the unique index on live
 //! grants, not by a lock on everything.
 
-use super::{PgStore, micros};
+use super::{PgStore, micros, put_screening};
 use crate::StoreError;
-use crate::records::PersonId;
+use crate::records::{PersonId, ScreeningRecord};
 use crate::sharing::{Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing};
-use crate::sqlite::{corrupt, json_text, parse_techniques};
+use crate::sqlite::{Put, corrupt, json_text, parse_techniques};
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgConnection};
 use uuid::Uuid;
@@ -437,6 +437,20 @@ impl Sharing for PgStore {
             return if same { Ok(()) } else { Err(StoreError::Conflict { what: "assignment", id: a.id }) };
         }
         log(&mut tx, a.patient, a.assigned_at, a.clinician, AuditAction::Assigned, "home program").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn clear(
+        &self,
+        patient: PersonId,
+        clinician: PersonId,
+        screening: &ScreeningRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        if let Put::Added = put_screening(&mut tx, patient, screening).await? {
+            log(&mut tx, patient, screening.at, clinician, AuditAction::Cleared, "screening").await?;
+        }
         tx.commit().await?;
         Ok(())
     }

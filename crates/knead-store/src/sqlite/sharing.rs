@@ -6,10 +6,11 @@
 
 use super::writer::Job;
 use super::{
-    SqliteStore, corrupt, id_text, json_text, parse_id, parse_techniques, parse_time, person_text, time_text,
+    Put, SqliteStore, corrupt, id_text, json_text, parse_id, parse_techniques, parse_time, person_text,
+    put_screening, time_text,
 };
 use crate::StoreError;
-use crate::records::PersonId;
+use crate::records::{PersonId, ScreeningRecord};
 use crate::sharing::{Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing};
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqliteConnection};
@@ -456,6 +457,20 @@ impl Sharing for SqliteStore {
         .execute(&mut *tx)
         .await?;
         log(&mut tx, a.patient, a.assigned_at, a.clinician, AuditAction::Assigned, "home program").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn clear(
+        &self,
+        patient: PersonId,
+        clinician: PersonId,
+        screening: &ScreeningRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        if let Put::Added = put_screening(&mut tx, patient, screening).await? {
+            log(&mut tx, patient, screening.at, clinician, AuditAction::Cleared, "screening").await?;
+        }
         tx.commit().await?;
         Ok(())
     }

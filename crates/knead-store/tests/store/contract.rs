@@ -69,6 +69,7 @@ macro_rules! suite {
             only_the_patient_revokes_their_grant,
             a_new_invitation_after_revocation_grants_again,
             the_newest_assignment_is_in_force,
+            a_clearance_is_kept_with_its_log_line_once,
             messages_newest_first_with_limit,
             writes_with_the_same_id_are_retries_or_conflicts,
             one_live_calendar_feed_per_person,
@@ -1015,6 +1016,25 @@ pub async fn the_newest_assignment_is_in_force<B: Backend>() {
     assert_eq!(logged.len(), 3);
     assert!(logged.iter().all(|e| e.action == AuditAction::Assigned && e.actor == doc.person));
     assert_eq!(logged[0].at, at(30));
+}
+
+pub async fn a_clearance_is_kept_with_its_log_line_once<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let (pat, doc) = pair(&store).await;
+    let cleared = ScreeningRecord {
+        clearance: Some(Clearance { by: doc.email.clone(), on: at(40).date_naive() }),
+        ..screening(40)
+    };
+    store.clear(pat.person, doc.person, &cleared).await.unwrap();
+    store.clear(pat.person, doc.person, &cleared).await.unwrap();
+    assert_eq!(store.screening(pat.person, cleared.id).await.unwrap(), Some(cleared.clone()));
+    let logged = store.audit_log(pat.person, 100).await.unwrap();
+    assert_eq!(logged.len(), 1, "a retry is logged once: {logged:?}");
+    assert_eq!((logged[0].action, logged[0].actor, logged[0].at), (AuditAction::Cleared, doc.person, at(40)));
+    // Other content under the same id is refused, and nothing more is logged.
+    let other = ScreeningRecord { clearance: None, ..cleared };
+    assert!(matches!(store.clear(pat.person, doc.person, &other).await, Err(StoreError::Conflict { .. })));
+    assert_eq!(store.audit_log(pat.person, 100).await.unwrap().len(), 1);
 }
 
 fn message(patient: &Account, author: &Account, minutes: i64, text: &str) -> Message {

@@ -20,7 +20,7 @@ use knead_core::attention::{self, ADHERENCE_WINDOW_DAYS, Adherence, Concern};
 use knead_core::screening;
 use knead_core::vocab::Disposition;
 use knead_store::records::{CheckIn, Clearance, PersonId, ScreeningRecord, SessionSummary};
-use knead_store::sharing::{AuditAction, AuditEntry, Grant, Message, Sharing};
+use knead_store::sharing::{Grant, Message, Sharing};
 use knead_store::{Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -399,19 +399,8 @@ pub async fn clear_patient(
     let now = state.config.now.now();
     let clearance = Clearance { by: treating.grant.clinician_email.clone(), on: local_day(now, offset) };
     let made = screenings::cleared(state, answers, clearance)?;
-    // Two writes, the log line first: should the second fail, the log
-    // tells of a clearance that did not happen, never hides one that did.
-    let line = AuditEntry {
-        id: Uuid::now_v7(),
-        patient: person,
-        at: now,
-        actor: treating.clinician.person(),
-        actor_email: String::new(),
-        action: AuditAction::Cleared,
-        detail: "screening".to_owned(),
-    };
-    state.store.audit(&[line]).await?;
-    state.store.add_screening(person, &made).await?;
+    // The screening and its log line, in one transaction.
+    state.store.clear(person, treating.clinician.person(), &made).await?;
     Ok(made)
 }
 
