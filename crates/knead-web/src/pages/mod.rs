@@ -394,8 +394,8 @@ struct ResultPage {
     permitted: bool,
     cleared: Option<String>,
     clearance: Option<ClearanceForm>,
-    /// The latest day anywhere on Earth (UTC+14), the most the date picker
-    /// allows; the server checks the person's own day.
+    /// The person's today, the latest day the date picker allows: the day
+    /// the server checks the clearance against (a later one is refused).
     latest_day: NaiveDate,
     /// The offset the forms send when no script fills in the device's.
     offset_minutes: i32,
@@ -441,7 +441,6 @@ async fn result_page(
     } else {
         StatusCode::OK
     };
-    let latest = FixedOffset::east_opt(14 * 3600).unwrap_or(Utc.fix());
     let page = ResultPage {
         title: "Your result",
         csrf: Some(patient.csrf().to_owned()),
@@ -459,7 +458,7 @@ async fn result_page(
             .map(|c| format!("{}, on {}", c.by, c.on)),
         clearance: offer
             .then(|| form.unwrap_or(ClearanceForm { by: String::new(), on: String::new(), error: None })),
-        latest_day: local_day(state.config.now.now(), latest),
+        latest_day: local_day(state.config.now.now(), offset),
         offset_minutes: offset.local_minus_utc() / 60,
         equipment: options(Equipment::ALL),
     };

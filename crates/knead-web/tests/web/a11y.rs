@@ -268,6 +268,20 @@ async fn every_main_page_meets_wcag_2_2_aa() {
     audit.page(c, "check").await;
     answer(c, &["jaw"]).await;
     audit.page(c, "result-emergency").await;
+    answer(c, &["recent_back_surgery"]).await;
+    audit.page(c, "result-see-doctor-first").await;
+    // The latest day allowed (typing into a date field depends on the
+    // browser's locale); spaces pass the browser's `required` and are
+    // refused by the server.
+    c.execute("const on = document.getElementById('on'); on.value = on.max;", vec![]).await.unwrap();
+    fill(c, "#by", "   ").await;
+    click(c, "#record-clearance").await;
+    wait_for(c, "#clearance-error").await;
+    audit.page(c, "result-clearance-refused").await;
+    fill(c, "#by", "Dr Lee, my GP").await;
+    click(c, "#record-clearance").await;
+    wait_for(c, "#make-plan").await;
+    audit.page(c, "result-cleared").await;
     answer(c, &[]).await;
     audit.page(c, "result-self-care").await;
     click(c, "input[name='equipment'][value='foam_roller']").await;
