@@ -742,13 +742,15 @@ impl Store for PgStore {
         rule: DayRule,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        ensure_person(&mut tx, person).await?;
         // The person's row is the lock: their sessions sent at once are
-        // judged one after another, each seeing the ones before it.
-        sqlx::query("SELECT id FROM persons WHERE id = $1 FOR UPDATE")
-            .bind(person.0)
-            .execute(&mut *tx)
-            .await?;
+        // judged one after another, each seeing the ones before it. A
+        // person seen for the first time is added, then locked.
+        const LOCK: &str = "SELECT id FROM persons WHERE id = $1 FOR UPDATE";
+        let locked: Option<Uuid> = sqlx::query_scalar(LOCK).bind(person.0).fetch_optional(&mut *tx).await?;
+        if locked.is_none() {
+            ensure_person(&mut tx, person).await?;
+            sqlx::query(LOCK).bind(person.0).execute(&mut *tx).await?;
+        }
         if let Put::Added = put_session(&mut tx, person, session).await? {
             let others = usage_within(&mut tx, person, session.id, &day).await?;
             rule(&others).map_err(StoreError::Refused)?;
