@@ -175,7 +175,7 @@ fn plan_within(
             let used = today.seconds.get(&id).copied().unwrap_or(0);
             cap = cap.min(day_max.value.saturating_sub(used));
         }
-        let work: u32 = variant.steps.iter().map(|s| s.timing.work_seconds().0).sum();
+        let work: u32 = variant.steps.iter().map(|s| s.work_seconds().0).sum();
         if work > cap {
             choice(false, format!("Today's time with it is used up ({cap} s left)."), vec![]);
             continue;

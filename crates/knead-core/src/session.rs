@@ -11,6 +11,16 @@
 //! technique's bout limit, and a technique's active time never passes its
 //! cap (session limit, or what is left of the daily limit), whatever the
 //! person asks for: the step is cut and the technique ends.
+//!
+//! A technique may end with a closing step (the pack's `closing = true`,
+//! e.g. "switch the massager off and sit up slowly"). It is not massage, so
+//! it is not work: its time never counts against the cap and its active
+//! time is 0. Nothing skips it on the person's behalf: when the cap cuts
+//! the technique short, the engine jumps to the closing step and runs it,
+//! and a skip ends only the step it is in, so skipping a massage step still
+//! leads to it. The person may skip the closing step itself, like any step.
+//! Stop ends the session at once, closing step or not: it is the way out
+//! when something is wrong, and nothing timed may hold it up.
 
 use crate::clock::Tick;
 use crate::planner::Plan;
@@ -236,6 +246,8 @@ struct Segment {
     /// `(item, step)`; `None` for the countdown.
     at: Option<(usize, usize)>,
     kind: Kind,
+    /// Part of the technique's closing step, which is never work.
+    closing: bool,
     /// Length in ms; set to what actually ran once the segment is over.
     len_ms: u64,
 }
@@ -251,7 +263,7 @@ impl Segment {
     }
 
     fn is_work(&self) -> bool {
-        matches!(self.kind, Kind::Timed { .. } | Kind::Bout { .. })
+        !self.closing && matches!(self.kind, Kind::Timed { .. } | Kind::Bout { .. })
     }
 }
 
@@ -286,19 +298,25 @@ const HALFWAY_FROM_MS: u64 = 20 * MS;
 /// The plan as segments, in order: the one sequence both the engine and
 /// [`timeline`] use.
 fn segments(plan: &Plan) -> Vec<Segment> {
-    let mut segments =
-        vec![Segment { at: None, kind: Kind::GetReady, len_ms: u64::from(plan.get_ready_seconds) * MS }];
+    let mut segments = vec![Segment {
+        at: None,
+        kind: Kind::GetReady,
+        closing: false,
+        len_ms: u64::from(plan.get_ready_seconds) * MS,
+    }];
     for (i, item) in plan.items.iter().enumerate() {
         for (s, step) in item.steps.iter().enumerate() {
             let at = Some((i, s));
+            let closing = step.closing;
             match step.timing {
                 crate::pack::Timing::Fixed { seconds } => {
                     let ms = u64::from(seconds) * MS;
-                    segments.push(Segment { at, kind: Kind::Timed { max_ms: ms }, len_ms: ms });
+                    segments.push(Segment { at, kind: Kind::Timed { max_ms: ms }, closing, len_ms: ms });
                 }
                 crate::pack::Timing::Range { min_seconds, max_seconds } => segments.push(Segment {
                     at,
                     kind: Kind::Timed { max_ms: u64::from(max_seconds) * MS },
+                    closing,
                     len_ms: u64::from(min_seconds) * MS,
                 }),
                 crate::pack::Timing::Bouts { count, work_seconds, rest_seconds } => {
@@ -308,12 +326,14 @@ fn segments(plan: &Plan) -> Vec<Segment> {
                         segments.push(Segment {
                             at,
                             kind: Kind::Bout { bout, of: count, max_ms },
+                            closing,
                             len_ms: u64::from(bout_max) * MS,
                         });
                         if bout < count {
                             segments.push(Segment {
                                 at,
                                 kind: Kind::Rest { after: bout, of: count },
+                                closing,
                                 len_ms: u64::from(rest_seconds) * MS,
                             });
                         }
@@ -328,7 +348,9 @@ fn segments(plan: &Plan) -> Vec<Segment> {
 /// One segment of a plan's timeline, for an interface that runs the clock
 /// itself (the web page): the same sequence, lengths and limits the engine
 /// runs. The interface may shorten a segment (skip, stop) but never lengthen
-/// it, and a technique's work never passes its item's `cap_seconds`.
+/// it, and a technique's work never passes its item's `cap_seconds`; a step
+/// marked `closing` in the plan is not work and is never skipped by the cap
+/// (see the module doc).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Slot {
     /// Index into the plan's items; `None` for the get-ready countdown.
@@ -341,7 +363,7 @@ pub struct Slot {
     /// Its planned length.
     pub seconds: u32,
     /// Whether it counts as work against the technique's limits (steps and
-    /// bouts do, rests and the countdown do not).
+    /// bouts do; rests, the countdown and a closing step do not).
     pub work: bool,
 }
 
@@ -577,7 +599,8 @@ impl Session {
         self.enter(self.current + 1, end, events);
     }
 
-    /// The technique of `item` used up its cap: end it and move on.
+    /// The technique of `item` used up its cap: end its massage and go on to
+    /// its closing step, or past it if it has none.
     fn cut_at_limit(&mut self, item: usize, now: Tick, events: &mut Vec<Event>) {
         let planned = &self.plan.items[item];
         events.push(Event::LimitReached {
@@ -586,11 +609,14 @@ impl Session {
             seconds: planned.cap_seconds,
         });
         let last = self.last_segment_where(|at| at.0 == item);
+        // The closing step is the variant's last step and is never bouts, so
+        // it is the item's last segment.
+        let resume = if self.segments[last].closing { last } else { last + 1 };
         self.end_step(Outcome::CutAtLimit, now, events);
-        for seg in &mut self.segments[self.current + 1..=last] {
+        for seg in &mut self.segments[self.current + 1..resume] {
             seg.len_ms = 0;
         }
-        self.enter(last + 1, now, events);
+        self.enter(resume, now, events);
     }
 
     fn last_segment_where(&self, pred: impl Fn((usize, usize)) -> bool) -> usize {
@@ -672,7 +698,7 @@ impl Session {
             return;
         };
         let technique = self.plan.items[item].technique;
-        let cap_left = self.cap_left_ms(item);
+        let cap_left = if seg.is_work() { self.cap_left_ms(item) } else { u64::MAX };
         let wanted = seg.len_ms + u64::from(seconds) * MS;
         let granted_len = wanted.min(max_ms).min(cap_left);
         let limit = if granted_len == cap_left && cap_left < wanted.min(max_ms) {

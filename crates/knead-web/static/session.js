@@ -5,7 +5,9 @@
 //   2. the plan, from POST /api/v1/plans (kept on this phone for an offline reload)
 //   3. the timeline, run on absolute deadlines: pause moves the deadline, a
 //      segment is never lengthened, and a technique's work never passes its
-//      cap_seconds (the same rules as knead-core's session engine); where it
+//      cap_seconds (the same rules as knead-core's session engine: a step the
+//      plan marks `closing`, such as switching the massager off, is not work
+//      and a cap that ends the technique goes on to it, not past it); where it
 //      stands is kept on this phone, so that a reload offers to carry on
 //      (paused, the work already done still counted against the caps) or to
 //      end it there, and never starts it again
@@ -624,6 +626,12 @@
       of: slot.of,
       after: slot.after,
       work: Boolean(slot.work),
+      // The technique's closing step (switch the device off, sit up slowly):
+      // never work, and where a cap cut ends the technique's massage.
+      closing:
+        slot.item !== undefined && slot.item !== null
+          ? Boolean(plan.items[slot.item].steps[slot.step].closing)
+          : false,
       len: Math.max(0, Number(slot.seconds) || 0) * 1000,
     }));
     const used = plan.items.map(() => 0); // work ms per item
@@ -714,12 +722,14 @@
       }
     }
 
+    /** The cap ends the technique's massage: on to its closing step, or past it if it has none. */
     function cutAtLimit(item, nowV) {
-      st.changed.push({ kind: 'limit', item });
       const last = lastWhere((s) => s.item === item);
+      const resume = segs[last].closing ? last : last + 1;
+      st.changed.push({ kind: 'limit', item, closing: segs[last].closing });
       endStep('cut_at_limit', nowV);
-      for (let j = st.cur + 1; j <= last; j += 1) segs[j].len = 0;
-      enter(last + 1, nowV);
+      for (let j = st.cur + 1; j < resume; j += 1) segs[j].len = 0;
+      enter(resume, nowV);
     }
 
     function finishSegment(endV) {
@@ -1064,7 +1074,9 @@
       const limit = changes.filter((c) => c.kind === 'limit').pop();
       if (limit) {
         const name = plan.items[limit.item].name;
-        ui.limit.textContent = `${name} has reached its time limit for today, so it ends here.`;
+        ui.limit.textContent = limit.closing
+          ? `${name} has reached its time limit for today, so the massage ends here. Finish with the last step.`
+          : `${name} has reached its time limit for today, so it ends here.`;
         ui.limit.hidden = false;
       }
       const over = changes.find((c) => c.kind === 'over');

@@ -299,6 +299,7 @@ fn variant(
     }
     let mut steps: Vec<Step> = Vec::new();
     let mut ramps = 0;
+    let count = v.steps.len();
     for (si, s) in v.steps.into_iter().enumerate() {
         let sfield = |n: &str| vfield(&format!("steps[{si}].{n}"));
         if steps.iter().any(|o| o.id == *s.id.get_ref()) {
@@ -325,6 +326,21 @@ fn variant(
             }
         };
         check_timing(f, timing, span.clone(), doses, technique, &sfield)?;
+        let (closing, closing_span) = s.closing.as_ref().map_or((false, 0..0), |c| (*c.get_ref(), c.span()));
+        if closing && si + 1 != count {
+            return Err(f.err(
+                closing_span.clone(),
+                sfield("closing"),
+                "only a variant's last step can be its closing step (`closing = true`), and only one",
+            ));
+        }
+        if closing && (s.ramp || matches!(timing, Timing::Bouts { .. })) {
+            return Err(f.err(
+                closing_span,
+                sfield("closing"),
+                "a closing step is not massage: it takes `seconds`, not `bouts`, and cannot be `ramp = true`",
+            ));
+        }
         if s.ramp {
             ramps += 1;
             let Some(ramp) = &doses.ramp_seconds else {
@@ -353,6 +369,7 @@ fn variant(
             cues: s.cues,
             timing,
             ramp: s.ramp,
+            closing,
         });
     }
     if doses.ramp_seconds.is_some() && ramps != 1 {
@@ -362,7 +379,7 @@ fn variant(
             format!("`{technique}` has a ramp dose, so each variant needs exactly one step with `ramp = true`, before any other timed work"),
         ));
     }
-    let most: u32 = steps.iter().map(|s| s.timing.work_seconds().1).sum();
+    let most: u32 = steps.iter().map(|s| s.work_seconds().1).sum();
     let limit = &doses.session_max_seconds;
     if most > limit.value {
         return Err(f.err(

@@ -239,6 +239,21 @@ pub struct Step {
     pub timing: Timing,
     /// Time on the lowest setting before pressure may rise.
     pub ramp: bool,
+    /// The step that ends the technique safely (switch the device off, sit
+    /// up slowly). It is not massage, so it never counts against the
+    /// technique's limits, and a limit that ends the technique early still
+    /// leads to it (see [`crate::session`]). Only a variant's last step can
+    /// be one.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub closing: bool,
+}
+
+impl Step {
+    /// Seconds of massage, as planned and at most (see [`Timing::work_seconds`]):
+    /// none for a closing step, which is not massage.
+    pub fn work_seconds(&self) -> (u32, u32) {
+        if self.closing { (0, 0) } else { self.timing.work_seconds() }
+    }
 }
 
 /// How long a step lasts.

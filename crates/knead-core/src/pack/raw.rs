@@ -95,6 +95,7 @@ pub struct Step {
     pub bouts: Option<Spanned<Bouts>>,
     #[serde(default)]
     pub ramp: bool,
+    pub closing: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

@@ -189,3 +189,35 @@ fn display_names_file_line_and_field() {
     assert!(shown.starts_with(&format!("techniques.toml:{}:", e.line)), "{shown}");
     assert!(shown.contains("techniques[1].variants[0].steps[2]"), "{shown}");
 }
+
+/// `adjust` marked closing is not the last step, and with `switch-off` it
+/// makes two closing steps: one rule refuses both.
+#[test]
+fn a_closing_step_that_is_not_last_is_refused() {
+    let from = "id = \"adjust\"\nposition = \"sitting\"";
+    let e = broken("techniques.toml", from, &format!("{from}\nclosing = true"));
+    assert_eq!(e.file, "techniques.toml");
+    assert_eq!(e.field, "techniques[2].variants[0].steps[3].closing", "{e}");
+    assert!(e.message.contains("only a variant's last step can be its closing step"), "{e}");
+    assert_eq!(e.line, line_of("techniques.toml", from) + 2);
+}
+
+#[test]
+fn a_closing_step_is_not_massage() {
+    let from = "id = \"get-up\"\nposition = \"lying_on_back\"\nseconds = 15";
+    let to = "id = \"get-up\"\nposition = \"lying_on_back\"\nclosing = true\nbouts = { count = 1, work_seconds = 15, rest_seconds = 0 }";
+    let e = broken("techniques.toml", from, to);
+    assert_eq!(e.field, "techniques[1].variants[0].steps[3].closing", "{e}");
+    assert!(e.message.contains("not `bouts`"), "{e}");
+}
+
+#[test]
+fn the_massager_variants_close_by_switching_it_off() {
+    let pack = ContentPack::builtin().unwrap();
+    for variant in &pack.technique(TechniqueId::ElectricMassager).variants {
+        let closing: Vec<_> = variant.steps.iter().filter(|s| s.closing).map(|s| s.id.as_str()).collect();
+        assert_eq!(closing, ["switch-off"], "{}", variant.id);
+        assert!(variant.steps.last().unwrap().closing);
+        assert_eq!(variant.steps.last().unwrap().work_seconds(), (0, 0));
+    }
+}

@@ -186,13 +186,8 @@ fn halfway_comes_once_at_half() {
     assert!(session.poll(Tick(40_000 + 61_000)).is_empty());
 }
 
-#[test]
-fn the_massager_stops_at_its_limit_whatever_is_asked() {
-    // 25 of today's 30 minutes are used: this session may have 5 minutes.
-    let today = DayUsage { sessions: 1, seconds: [(TechniqueId::ElectricMassager, 1_500)].into() };
-    let plan = plan_with(&[Equipment::MassageGun], false, &today);
-    let item = plan.items.iter().position(|i| i.technique == TechniqueId::ElectricMassager).unwrap();
-    assert_eq!(plan.items[item].cap_seconds, 300);
+/// Run `plan` to its end, asking for two more minutes every second.
+fn asking_for_more_every_second(plan: Plan) -> (Session, Vec<Event>) {
     let (mut session, _) = Session::start(plan, Tick(0));
     let mut events = Vec::new();
     let mut t = 0;
@@ -202,6 +197,17 @@ fn the_massager_stops_at_its_limit_whatever_is_asked() {
         events.extend(session.command(Command::Extend { seconds: 120 }, Tick(t)));
         assert!(t < 3_600_000);
     }
+    (session, events)
+}
+
+#[test]
+fn the_massager_stops_at_its_limit_whatever_is_asked() {
+    // 25 of today's 30 minutes are used: this session may have 5 minutes.
+    let today = DayUsage { sessions: 1, seconds: [(TechniqueId::ElectricMassager, 1_500)].into() };
+    let plan = plan_with(&[Equipment::MassageGun], false, &today);
+    let item = plan.items.iter().position(|i| i.technique == TechniqueId::ElectricMassager).unwrap();
+    assert_eq!(plan.items[item].cap_seconds, 300);
+    let (session, events) = asking_for_more_every_second(plan);
     let used: u64 = session
         .records()
         .iter()
@@ -311,4 +317,70 @@ fn the_timeline_is_what_the_engine_runs() {
         let total: u32 = slots.iter().map(|x| x.seconds).sum();
         assert_eq!(u64::from(total) * 1000, clock.now().0, "the session lasts the timeline");
     }
+}
+
+/// The massager's steps as `(step id, outcome, active ms)`, in order.
+fn massager_records(session: &Session) -> Vec<(String, Outcome, u64)> {
+    session
+        .records()
+        .iter()
+        .filter(|r| r.technique == TechniqueId::ElectricMassager)
+        .map(|r| (r.step_id.clone(), r.outcome, r.active_ms))
+        .collect()
+}
+
+#[test]
+fn a_cap_cut_goes_on_to_the_closing_step_which_is_not_work() {
+    // 25 of today's 30 minutes are used: 5 minutes, used up by asking for more.
+    let today = DayUsage { sessions: 1, seconds: [(TechniqueId::ElectricMassager, 1_500)].into() };
+    for helper in [false, true] {
+        let plan = plan_with(&[Equipment::MassageGun], helper, &today);
+        let item = plan.items.iter().position(|i| i.technique == TechniqueId::ElectricMassager).unwrap();
+        let closing = plan.items[item].steps.len() - 1;
+        assert!(plan.items[item].steps[closing].closing);
+        let slots = session::timeline(&plan);
+        let slot = slots.iter().find(|s| s.item == Some(item) && s.step == Some(closing)).unwrap();
+        assert!(!slot.work, "switching off is not massage");
+        assert_eq!(slot.seconds, 10);
+
+        let (session, events) = asking_for_more_every_second(plan);
+        assert_eq!(session.ended(), Some(EndReason::Completed));
+        let limit = events
+            .iter()
+            .position(|e| matches!(e, Event::LimitReached { limit: Limit::Session, .. }))
+            .expect("the cap acted");
+        assert!(
+            events[limit..].iter().any(
+                |e| matches!(e, Event::StepStarted { item: i, step, .. } if *i == item && *step == closing)
+            ),
+            "after the cut, the switch-off step starts"
+        );
+        let records = massager_records(&session);
+        let (cut, rest) = records.split_at(records.len() - 1);
+        assert_eq!(cut.last().unwrap().1, Outcome::CutAtLimit, "{records:?}");
+        assert_eq!(rest, [("switch-off".to_owned(), Outcome::Done, 0)], "it runs, and is not massage");
+        let used: u64 = records.iter().map(|r| r.2).sum();
+        assert_eq!(used, 300_000, "the cap, all of it massage");
+    }
+}
+
+#[test]
+fn skipping_the_massage_still_leads_to_switching_off() {
+    let plan = plan_with(&[Equipment::MassageGun], false, &DayUsage::default());
+    let (mut session, _) = Session::start(plan, Tick(0));
+    let mut t = 0;
+    // Skip everything but the closing step, which then runs out its time.
+    while session.ended().is_none() {
+        t += 1_000;
+        session.poll(Tick(t));
+        let at = session.view(Tick(t)).at;
+        if at.is_none_or(|(i, s)| !session.plan().items[i].steps[s].closing) {
+            session.command(Command::Skip, Tick(t));
+        }
+        assert!(t < 3_600_000);
+    }
+    let records = massager_records(&session);
+    let last = records.last().unwrap();
+    assert_eq!((last.0.as_str(), last.1, last.2), ("switch-off", Outcome::Done, 0), "{records:?}");
+    assert!(records[..records.len() - 1].iter().all(|r| r.1 == Outcome::Skipped), "{records:?}");
 }

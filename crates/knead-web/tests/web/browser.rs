@@ -583,17 +583,29 @@ async fn a_reloaded_session_carries_on_paused_and_within_its_caps() {
         let cap = item["cap_seconds"].as_u64().unwrap();
         assert!(used <= cap, "{technique}: {used} s used, more than its cap of {cap} s");
     }
-    let gun: Vec<(&str, &str)> = session["steps"]
+    let gun: Vec<(&str, &str, u64)> = session["steps"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|s| s["technique"] == "electric_massager")
-        .map(|s| (s["step_id"].as_str().unwrap(), s["outcome"].as_str().unwrap()))
+        .map(|s| {
+            (
+                s["step_id"].as_str().unwrap(),
+                s["outcome"].as_str().unwrap(),
+                s["active_seconds"].as_u64().unwrap(),
+            )
+        })
         .collect();
+    let [.., (cut, cut_outcome, _), closing] = gun.as_slice() else { panic!("the gun's steps: {gun:?}") };
     assert_eq!(
-        gun.last(),
-        Some(&("adjust", "cut_at_limit")),
-        "the work before the reloads counted: the cap ended the gun ({gun:?})"
+        (*cut, *cut_outcome),
+        ("adjust", "cut_at_limit"),
+        "the work before the reloads counted: the cap ended the gun's massage ({gun:?})"
+    );
+    assert_eq!(
+        *closing,
+        ("switch-off", "done", 0),
+        "the cap leads on to switching the gun off, which is not massage ({gun:?})"
     );
     c.clone().close().await.unwrap();
 }
