@@ -1251,7 +1251,23 @@
   // -------------------------------------------------------------------
   // Screen 3: after
 
+  /**
+   * The instruction that ends the technique a session was stopped in safely
+   * (switch the massager off, sit up slowly), when that closing step did not
+   * run: stop ends a session at once, so the device may still be running.
+   */
+  function closingLeftUndone(result) {
+    const last = result.steps[result.steps.length - 1];
+    if (result.status === 'completed' || !last) return null;
+    const item = (result.plan.items || []).find((i) => i.technique === last.technique);
+    const closing = item && (item.steps || []).find((s) => s.closing);
+    if (!closing) return null;
+    const ran = result.steps.some((s) => s.technique === last.technique && s.step_id === closing.id && s.outcome === 'done');
+    return ran ? null : closing.instruction;
+  }
+
   function showAfter(result) {
+    const closing = closingLeftUndone(result);
     const heading = h(
       'h2',
       { class: 'screen-title', id: 'session-title' },
@@ -1296,11 +1312,12 @@
           ? 'Nicely done. Take a moment, breathe, and then answer two short questions.'
           : 'That is fine: stopping when something does not feel right is the right thing to do. Two short questions, then you are done.',
       ),
+      closing ? h('p', { class: 'notice', id: 'closing-first' }, h('strong', {}, 'First: '), closing) : null,
       form,
       announcer,
     );
     focusHeading(heading);
-    announce(heading.textContent);
+    announce(closing ? `${heading.textContent}. First: ${closing}` : heading.textContent);
 
     let busy = false;
     save.addEventListener('click', async () => {

@@ -24,9 +24,9 @@
 use super::browser::{
     Server, answer, browser, click, fill, fixture, shot, sign_up, sign_up_clinician, wait_for,
 };
-use fantoccini::Client;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
+use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -311,6 +311,8 @@ async fn every_main_page_meets_wcag_2_2_aa() {
     audit.page(c, "session-stop").await;
     click(c, "#stop-confirm").await;
     wait_for(c, "#pain-after-2").await;
+    // Stopped in the foam roller, which has nothing to switch off.
+    assert!(c.find(Locator::Css("#closing-first")).await.is_err(), "no switch-off note after the roller");
     audit.page(c, "session-after").await;
     click(c, "#pain-after-2").await;
     click(c, "#save").await;

@@ -771,3 +771,28 @@ async fn the_browser_names_its_zone_and_the_pages_follow_it() {
     shot(c, "sharing-zone-log").await;
     c.clone().close().await.unwrap();
 }
+
+#[tokio::test]
+async fn stopping_during_the_massager_says_to_switch_it_off_first() {
+    let f = fixture().await;
+    let c = &f.client;
+    sign_up(c, &f.server, "ed@example.org").await;
+    answer(c, &[]).await;
+    click(c, "input[name='equipment'][value='massage_gun']").await;
+    click(c, "#make-plan").await;
+    click(c, "#start").await;
+    wait_for(c, "#pain-before-5").await;
+    time_scale(c, 60).await;
+    c.refresh().await.unwrap();
+    click(c, "#pain-before-5").await;
+    click(c, "#start-session").await;
+    // Step 8 is the gun's "adjust"; stop in it, before "switch-off" (step 9).
+    wait_into(c, "Step 8 of 9", 100).await;
+    click(c, "#stop").await;
+    click(c, "#stop-confirm").await;
+    let first = wait_for(c, "#closing-first").await.text().await.unwrap();
+    assert!(first.contains("Switch the massager off"), "{first}");
+    let said = c.find(Locator::Css("#announce")).await.unwrap().prop("textContent").await.unwrap();
+    assert!(said.unwrap_or_default().contains("Switch the massager off"), "announced too");
+    shot(c, "session-stopped-massager").await;
+}
