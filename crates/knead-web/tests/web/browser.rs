@@ -792,7 +792,23 @@ async fn stopping_during_the_massager_says_to_switch_it_off_first() {
     click(c, "#stop-confirm").await;
     let first = wait_for(c, "#closing-first").await.text().await.unwrap();
     assert!(first.contains("Switch the massager off"), "{first}");
-    let said = c.find(Locator::Css("#announce")).await.unwrap().prop("textContent").await.unwrap();
-    assert!(said.unwrap_or_default().contains("Switch the massager off"), "announced too");
+    // The live region is filled a moment after it is cleared (so the same
+    // words are read again): wait for it.
+    let mut said = String::new();
+    for _ in 0..100 {
+        said = c
+            .find(Locator::Css("#announce"))
+            .await
+            .unwrap()
+            .prop("textContent")
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        if said.contains("Switch the massager off") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(said.contains("Switch the massager off"), "announced too: {said:?}");
     shot(c, "session-stopped-massager").await;
 }
