@@ -461,6 +461,21 @@ async fn time_scale(client: &Client, scale: u32) {
         .unwrap();
 }
 
+/// From the result page: plan with `equipment`, start, answer pain
+/// `before`, and run the session `scale` times faster.
+async fn start_guided(client: &Client, equipment: &[&str], before: u8, scale: u32) {
+    for item in equipment {
+        click(client, &format!("input[name='equipment'][value='{item}']")).await;
+    }
+    click(client, "#make-plan").await;
+    click(client, "#start").await;
+    wait_for(client, &format!("#pain-before-{before}")).await;
+    time_scale(client, scale).await;
+    client.refresh().await.unwrap();
+    click(client, &format!("#pain-before-{before}")).await;
+    click(client, "#start-session").await;
+}
+
 /// What the player shows: the step ("Step 8 of 9"), and how far this step
 /// and the whole session are, in thousandths; None off the player.
 async fn player_at(client: &Client) -> Option<(String, u64, u64)> {
@@ -516,14 +531,7 @@ async fn a_reloaded_session_carries_on_paused_and_within_its_caps() {
     let c = &f.client;
     sign_up(c, &f.server, "di@example.org").await;
     answer(c, &[]).await;
-    click(c, "input[name='equipment'][value='massage_gun']").await;
-    click(c, "#make-plan").await;
-    click(c, "#start").await;
-    wait_for(c, "#pain-before-6").await;
-    time_scale(c, 30).await;
-    c.refresh().await.unwrap();
-    click(c, "#pain-before-6").await;
-    click(c, "#start-session").await;
+    start_guided(c, &["massage_gun"], 6, 30).await;
 
     for round in 0..3 {
         // Step 8 is the gun's "adjust": 70% of it is at least two minutes.
@@ -620,13 +628,7 @@ async fn a_reloaded_session_can_end_there_and_an_old_one_is_kept_as_interrupted(
     let c = &f.client;
     sign_up(c, &f.server, "ed@example.org").await;
     answer(c, &[]).await;
-    click(c, "#make-plan").await;
-    click(c, "#start").await;
-    wait_for(c, "#pain-before-7").await;
-    time_scale(c, 40).await;
-    c.refresh().await.unwrap();
-    click(c, "#pain-before-7").await;
-    click(c, "#start-session").await;
+    start_guided(c, &[], 7, 40).await;
     wait_into(c, "Step 3 of 4", 300).await;
     c.refresh().await.unwrap();
     click(c, "#end-session").await;
@@ -778,14 +780,7 @@ async fn stopping_during_the_massager_says_to_switch_it_off_first() {
     let c = &f.client;
     sign_up(c, &f.server, "ed@example.org").await;
     answer(c, &[]).await;
-    click(c, "input[name='equipment'][value='massage_gun']").await;
-    click(c, "#make-plan").await;
-    click(c, "#start").await;
-    wait_for(c, "#pain-before-5").await;
-    time_scale(c, 60).await;
-    c.refresh().await.unwrap();
-    click(c, "#pain-before-5").await;
-    click(c, "#start-session").await;
+    start_guided(c, &["massage_gun"], 5, 60).await;
     // Step 8 is the gun's "adjust"; stop in it, before "switch-off" (step 9).
     wait_into(c, "Step 8 of 9", 100).await;
     click(c, "#stop").await;
