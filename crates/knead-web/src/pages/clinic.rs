@@ -198,6 +198,24 @@ struct PatientPage {
     offset_minutes: i32,
 }
 
+/// The record again after a clinician's action: with `done`'s notice, or
+/// with what went wrong.
+async fn answered<T>(
+    state: &AppState,
+    treating: &Treating,
+    zone: &LocalZone,
+    outcome: Result<T, Problem>,
+    done: &str,
+) -> Response {
+    let (error, notice) = match outcome {
+        Ok(_) => (None, Some(done.to_owned())),
+        Err(p) => (Some(p.detail.unwrap_or(p.title)), None),
+    };
+    record_page(state, treating, zone, error, notice)
+        .await
+        .unwrap_or_else(|p| clinic_problem(&treating.clinician, p))
+}
+
 async fn record_page(
     state: &AppState,
     treating: &Treating,
@@ -320,13 +338,14 @@ pub(super) async fn assign(
         let g = &treating.grant;
         program::assign(&state, g.clinician, &g.clinician_email, g.patient, assign_request(&form)?).await
     };
-    let (error, notice) = match done.await {
-        Ok(_) => (None, Some("The program is set. The patient sees it on their next plan.".to_owned())),
-        Err(p) => (Some(p.detail.unwrap_or(p.title)), None),
-    };
-    record_page(&state, &treating, &zone, error, notice)
-        .await
-        .unwrap_or_else(|p| clinic_problem(&treating.clinician, p))
+    answered(
+        &state,
+        &treating,
+        &zone,
+        done.await,
+        "The program is set. The patient sees it on their next plan.",
+    )
+    .await
 }
 
 /// `POST /clinic/patients/{patient}/message`.
@@ -341,13 +360,7 @@ pub(super) async fn message(
         treating.clinician.check_csrf(one(&form, "csrf"))?;
         clinic::leave_message(&state, &treating, one(&form, "text")).await
     };
-    let (error, notice) = match done.await {
-        Ok(_) => (None, Some("Message sent.".to_owned())),
-        Err(p) => (Some(p.detail.unwrap_or(p.title)), None),
-    };
-    record_page(&state, &treating, &zone, error, notice)
-        .await
-        .unwrap_or_else(|p| clinic_problem(&treating.clinician, p))
+    answered(&state, &treating, &zone, done.await, "Message sent.").await
 }
 
 /// `POST /clinic/patients/{patient}/clearance`: the clinician confirms
@@ -365,18 +378,13 @@ pub(super) async fn clear(
             .map_err(|_| Problem::invalid("screening", "a screening's id"))?;
         clinic::clear_patient(&state, &treating, screening, offset_of(&form, &zone)).await
     };
-    let (error, notice) = match done.await {
-        Ok(_) => (
-            None,
-            Some(
-                "Cleared. The advice to see a doctor first is lifted for today's answers: the patient can plan \
-                 sessions now."
-                    .to_owned(),
-            ),
-        ),
-        Err(p) => (Some(p.detail.unwrap_or(p.title)), None),
-    };
-    record_page(&state, &treating, &zone, error, notice)
-        .await
-        .unwrap_or_else(|p| clinic_problem(&treating.clinician, p))
+    answered(
+        &state,
+        &treating,
+        &zone,
+        done.await,
+        "Cleared. The advice to see a doctor first is lifted for today's answers: the patient can plan \
+                 sessions now.",
+    )
+    .await
 }
