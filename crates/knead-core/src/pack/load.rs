@@ -3,9 +3,10 @@
 use super::condition::{self, Scope};
 use super::raw;
 use super::{
-    ContentPack, Dose, DoseRange, Education, Escalation, Headline, Meta, PACK_FILES, PackError, Rule,
-    Screening, Step, Technique, TechniqueDoses, Timing, Topic, Variant,
+    Choice, ContentPack, Dose, DoseRange, Education, Escalation, Headline, Kind, Meta, PACK_FILES, PackError,
+    Question, Questionnaire, Rule, Screening, Step, Technique, TechniqueDoses, Timing, Topic, Variant,
 };
+use crate::intake::{Field, Shape};
 use crate::vocab::{TechniqueId, Vocabulary};
 use serde::de::DeserializeOwned;
 use std::collections::{BTreeMap, BTreeSet};
@@ -95,7 +96,10 @@ pub(super) fn load(files: &[(&str, &str)]) -> Result<ContentPack, PackError> {
     let education_file = file("education.toml")?;
     let education = education(education_file, education_file.parse()?)?;
 
-    Ok(ContentPack { meta, screening, techniques, daily_sessions_max, escalation, education })
+    let questionnaire_file = file("questionnaire.toml")?;
+    let questionnaire = questionnaire(questionnaire_file, questionnaire_file.parse()?)?;
+
+    Ok(ContentPack { meta, screening, techniques, daily_sessions_max, escalation, education, questionnaire })
 }
 
 fn meta(f: File<'_>, raw: raw::Meta) -> Result<Meta, PackError> {
@@ -504,4 +508,153 @@ fn education(f: File<'_>, raw: raw::Education) -> Result<Education, PackError> {
             .collect()
     };
     Ok(Education { causes: topics(raw.causes, "causes")?, benefits: topics(raw.benefits, "benefits")? })
+}
+
+/// Each intake field asked once, in the kind of answer the intake takes,
+/// offering every word of its list (a word left out is a warning sign
+/// nobody can report) and the whole range of a number.
+fn questionnaire(f: File<'_>, raw: raw::Questionnaire) -> Result<Questionnaire, PackError> {
+    let mut questions: Vec<Question> = Vec::with_capacity(raw.questions.len());
+    for (i, q) in raw.questions.into_iter().enumerate() {
+        let at = |name: &str| format!("questions[{i}].{name}");
+        let Some(field) = Field::parse(q.field.get_ref()) else {
+            return Err(f.err(
+                q.field.span(),
+                at("field"),
+                format!("unknown intake field `{}`; allowed: {}", q.field.get_ref(), Field::allowed()),
+            ));
+        };
+        let path = field.path();
+        if let Some(first) = questions.iter().position(|o| o.field == field) {
+            return Err(f.err(
+                q.field.span(),
+                at("field"),
+                format!("`{path}` is asked twice (first by questions[{first}]); ask each field once"),
+            ));
+        }
+        let shape = field.shape();
+        let expected = match shape {
+            Shape::Number { .. } => raw::Kind::Number,
+            Shape::YesNo => raw::Kind::YesNo,
+            Shape::OneOf(_) => raw::Kind::OneOf,
+            Shape::AnyOf(_) => raw::Kind::AnyOf,
+        };
+        if *q.kind.get_ref() != expected {
+            let name = match expected {
+                raw::Kind::Number => "number",
+                raw::Kind::YesNo => "yes_no",
+                raw::Kind::OneOf => "one_of",
+                raw::Kind::AnyOf => "any_of",
+            };
+            return Err(f.err(q.kind.span(), at("kind"), format!("`{path}` takes `{name}` answers")));
+        }
+        let help = q.help.as_ref().map(|h| f.text(h, at("help"))).transpose()?;
+        let text = f.text(&q.text, at("text"))?;
+        let kind = match shape {
+            Shape::Number { min, max } => {
+                no_options(f, &q, &at)?;
+                for (value, name) in [(&q.min, "min"), (&q.max, "max")] {
+                    let wanted = if name == "min" { min } else { max };
+                    match value {
+                        None => {
+                            return Err(f.err(q.kind.span(), at(name), format!("a number needs `{name}`")));
+                        }
+                        Some(v) if *v.get_ref() != wanted => {
+                            return Err(f.err(
+                                v.span(),
+                                at(name),
+                                format!(
+                                    "`{path}` must allow {min} to {max}, the whole range of intake v1: a \
+                                     narrower range could hide an answer a rule looks for, a wider one \
+                                     would be refused"
+                                ),
+                            ));
+                        }
+                        Some(_) => {}
+                    }
+                }
+                Kind::Number { min, max }
+            }
+            Shape::YesNo => {
+                no_range(f, &q, &at)?;
+                no_options(f, &q, &at)?;
+                Kind::YesNo
+            }
+            Shape::OneOf(words) => {
+                no_range(f, &q, &at)?;
+                Kind::OneOf(choices(f, &q, &words, &at)?)
+            }
+            Shape::AnyOf(words) => {
+                no_range(f, &q, &at)?;
+                Kind::AnyOf(choices(f, &q, &words, &at)?)
+            }
+        };
+        questions.push(Question { field, text, help, kind });
+    }
+    if let Some(missing) = Field::ALL.into_iter().find(|field| !questions.iter().any(|q| q.field == *field)) {
+        return Err(f.err(
+            0..0,
+            "questions",
+            format!("`{}` is never asked; every intake field needs a question", missing.path()),
+        ));
+    }
+    Ok(Questionnaire { questions })
+}
+
+/// A question that is not a number has no `min` or `max`.
+fn no_range(f: File<'_>, q: &raw::Question, at: &dyn Fn(&str) -> String) -> Result<(), PackError> {
+    for (value, name) in [(&q.min, "min"), (&q.max, "max")] {
+        if let Some(v) = value {
+            return Err(f.err(v.span(), at(name), "only a `number` question has a range"));
+        }
+    }
+    Ok(())
+}
+
+/// A question that is not a choice has no `options`.
+fn no_options(f: File<'_>, q: &raw::Question, at: &dyn Fn(&str) -> String) -> Result<(), PackError> {
+    match &q.options {
+        Some(o) => Err(f.err(o.span(), at("options"), "only a `one_of` or `any_of` question has options")),
+        None => Ok(()),
+    }
+}
+
+/// The options of a choice question: each of `words` once, with a label.
+fn choices(
+    f: File<'_>,
+    q: &raw::Question,
+    words: &[&'static str],
+    at: &dyn Fn(&str) -> String,
+) -> Result<Vec<Choice>, PackError> {
+    let path = q.field.get_ref();
+    let Some(options) = &q.options else {
+        return Err(f.err(q.kind.span(), at("options"), format!("`{path}` needs its words as `options`")));
+    };
+    let mut out: Vec<Choice> = Vec::with_capacity(words.len());
+    for (j, o) in options.get_ref().iter().enumerate() {
+        let at = |name: &str| at(&format!("options[{j}].{name}"));
+        let Some(word) = words.iter().copied().find(|w| w == o.word.get_ref()) else {
+            return Err(f.err(
+                o.word.span(),
+                at("word"),
+                format!("unknown word `{}` for `{path}`; allowed: {}", o.word.get_ref(), words.join(", ")),
+            ));
+        };
+        if out.iter().any(|c| c.word == word) {
+            return Err(f.err(o.word.span(), at("word"), format!("`{word}` is offered twice")));
+        }
+        out.push(Choice { word, label: f.text(&o.label, at("label"))? });
+    }
+    let missing: Vec<&str> = words.iter().copied().filter(|w| !out.iter().any(|c| c.word == *w)).collect();
+    if !missing.is_empty() {
+        return Err(f.err(
+            options.span(),
+            at("options"),
+            format!(
+                "`{path}` must offer every word of its list, or an answer could not be given; missing: {}",
+                missing.join(", ")
+            ),
+        ));
+    }
+    Ok(out)
 }

@@ -1,5 +1,6 @@
-//! The content pack: techniques, doses, education, screening rules and
-//! escalation thresholds, read from TOML and checked before use.
+//! The content pack: techniques, doses, education, screening rules,
+//! escalation thresholds and the questionnaire's wording, read from TOML and
+//! checked before use.
 //!
 //! Parse, don't validate: [`ContentPack::load`] turns raw TOML (the private `raw` module) into
 //! the types below, resolving and checking every reference on the way (a
@@ -19,16 +20,25 @@ mod raw;
 pub use condition::{CompareOp, Condition, ListWords, NumberField};
 pub use error::PackError;
 
+use crate::intake::{Field, Stage};
 use crate::vocab::{Disposition, Equipment, HelperNeed, Position, TechniqueId};
 use serde::Serialize;
 use std::collections::BTreeSet;
+use std::fmt;
 
 /// The files a pack directory holds.
-pub const PACK_FILES: [&str; 6] =
-    ["pack.toml", "screening.toml", "techniques.toml", "doses.toml", "escalation.toml", "education.toml"];
+pub const PACK_FILES: [&str; 7] = [
+    "pack.toml",
+    "screening.toml",
+    "techniques.toml",
+    "doses.toml",
+    "escalation.toml",
+    "education.toml",
+    "questionnaire.toml",
+];
 
 /// The pack built into the binary: `content/midback/`.
-pub fn builtin_sources() -> [(&'static str, &'static str); 6] {
+pub fn builtin_sources() -> [(&'static str, &'static str); 7] {
     macro_rules! file {
         ($name:literal) => {
             ($name, include_str!(concat!("../../../../content/midback/", $name)))
@@ -41,6 +51,7 @@ pub fn builtin_sources() -> [(&'static str, &'static str); 6] {
         file!("doses.toml"),
         file!("escalation.toml"),
         file!("education.toml"),
+        file!("questionnaire.toml"),
     ]
 }
 
@@ -60,6 +71,8 @@ pub struct ContentPack {
     pub escalation: Escalation,
     /// Why the middle back hurts and why massage can help.
     pub education: Education,
+    /// The screening questions in words.
+    pub questionnaire: Questionnaire,
 }
 
 impl ContentPack {
@@ -354,4 +367,100 @@ pub struct Topic {
     pub title: String,
     /// Text.
     pub text: String,
+}
+
+/// The screening questions, in the order asked: one for each intake field.
+///
+/// Every interface asks from here (the terminal, the web form, the FHIR
+/// Questionnaire), so none has wording of its own.
+#[derive(Debug, Clone, Serialize)]
+pub struct Questionnaire {
+    questions: Vec<Question>,
+}
+
+impl Questionnaire {
+    /// Every question, in the order asked.
+    pub fn questions(&self) -> &[Question] {
+        &self.questions
+    }
+
+    /// The questions asked at one stage, in order.
+    pub fn at(&self, stage: Stage) -> impl Iterator<Item = &Question> {
+        self.questions.iter().filter(move |q| q.field.stage() == stage)
+    }
+
+    /// The question that fills `field`; a loaded pack asks each once.
+    pub fn question(&self, field: Field) -> &Question {
+        self.questions
+            .iter()
+            .find(|q| q.field == field)
+            .unwrap_or_else(|| unreachable!("a loaded pack asks every field"))
+    }
+}
+
+/// One question.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Question {
+    /// The intake field it fills.
+    pub field: Field,
+    /// The question.
+    pub text: String,
+    /// A hint shown with it.
+    pub help: Option<String>,
+    /// What answer it takes.
+    pub kind: Kind,
+}
+
+impl Question {
+    /// The label of one of its words (the word itself if it has none,
+    /// which a loaded pack never lets happen).
+    pub fn label<'a>(&'a self, word: &'a str) -> &'a str {
+        self.kind.choices().iter().find(|c| c.word == word).map_or(word, |c| c.label.as_str())
+    }
+}
+
+/// What answer a question takes.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A whole number from `min` to `max`.
+    Number {
+        /// The smallest allowed.
+        min: i64,
+        /// The largest allowed.
+        max: i64,
+    },
+    /// Yes or no; no until the person says yes.
+    YesNo,
+    /// One of these; the first until another is picked.
+    OneOf(Vec<Choice>),
+    /// Any number of these, none included.
+    AnyOf(Vec<Choice>),
+}
+
+impl Kind {
+    /// The words offered, in order; none for a number or yes/no.
+    pub fn choices(&self) -> &[Choice] {
+        match self {
+            Kind::OneOf(choices) | Kind::AnyOf(choices) => choices,
+            Kind::Number { .. } | Kind::YesNo => &[],
+        }
+    }
+}
+
+/// A word offered, with its label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Choice {
+    /// The vocabulary word, as intake JSON spells it.
+    pub word: &'static str,
+    /// What people read.
+    pub label: String,
+}
+
+/// A choice shows as its label (what a terminal prompt lists).
+impl fmt::Display for Choice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label)
+    }
 }

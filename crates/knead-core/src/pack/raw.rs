@@ -190,3 +190,37 @@ pub struct Topic {
     pub title: Spanned<String>,
     pub text: Spanned<String>,
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Questionnaire {
+    pub questions: Vec<Question>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    pub field: Spanned<String>,
+    pub kind: Spanned<Kind>,
+    pub text: Spanned<String>,
+    pub help: Option<Spanned<String>>,
+    pub min: Option<Spanned<i64>>,
+    pub max: Option<Spanned<i64>>,
+    pub options: Option<Spanned<Vec<Choice>>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Number,
+    YesNo,
+    OneOf,
+    AnyOf,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    pub word: Spanned<String>,
+    pub label: Spanned<String>,
+}

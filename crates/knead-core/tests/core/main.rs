@@ -9,6 +9,7 @@ mod outcomes;
 mod pack;
 mod program;
 mod properties;
+mod questionnaire;
 mod reminders;
 mod rules;
 mod session;

@@ -5,7 +5,7 @@ use knead_core::pack::{ContentPack, PackError, builtin_sources};
 use knead_core::vocab::TechniqueId;
 
 /// The built-in pack with `from` replaced by `to` in `file` (which must contain it).
-fn broken(file: &str, from: &str, to: &str) -> PackError {
+pub(crate) fn broken(file: &str, from: &str, to: &str) -> PackError {
     let sources = builtin_sources();
     let texts: Vec<(&str, String)> = sources
         .iter()
@@ -22,7 +22,7 @@ fn broken(file: &str, from: &str, to: &str) -> PackError {
     ContentPack::load(&borrowed).expect_err("the broken pack is refused")
 }
 
-fn line_of(file: &str, needle: &str) -> usize {
+pub(crate) fn line_of(file: &str, needle: &str) -> usize {
     let text = builtin_sources().iter().find(|(n, _)| *n == file).unwrap().1;
     text[..text.find(needle).unwrap()].matches('\n').count() + 1
 }
