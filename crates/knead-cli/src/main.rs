@@ -147,7 +147,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Export(a) => {
             let journal = open_journal(cli.data_dir.as_deref())?;
-            let bytes = records::export(&journal, a.format)?;
+            let bytes = records::export(&pack, &journal, a.format)?;
             match a.output {
                 Some(path) => {
                     std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?

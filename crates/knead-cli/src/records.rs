@@ -268,7 +268,7 @@ pub fn progress_chart(pack: &ContentPack, journal: &Journal, png: bool) -> Resul
 }
 
 /// `knead export`.
-pub fn export(journal: &Journal, format: ExportFormat) -> Result<Vec<u8>, Failure> {
+pub fn export(pack: &ContentPack, journal: &Journal, format: ExportFormat) -> Result<Vec<u8>, Failure> {
     Ok(match format {
         ExportFormat::Csv => {
             knead_export::csv::sessions(&journal.summaries(Period::default()).map_err(store)?).into_bytes()
@@ -284,6 +284,7 @@ pub fn export(journal: &Journal, format: ExportFormat) -> Result<Vec<u8>, Failur
                 let input = knead_export::fhir::BundleInput {
                     journal: &all,
                     patient_reference: &patient,
+                    questionnaire: &pack.questionnaire,
                     program: None,
                 };
                 let bundle = knead_export::fhir::journal_bundle(&input);

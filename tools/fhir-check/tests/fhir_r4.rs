@@ -28,9 +28,11 @@ fn bundle() -> Value {
 fn journal_bundle() -> Value {
     let journal = fixture::journal();
     let program = fixture::program();
+    let pack = knead_core::pack::ContentPack::builtin().unwrap();
     let input = BundleInput {
         journal: &journal,
         patient_reference: PATIENT,
+        questionnaire: &pack.questionnaire,
         program: Some(ProgramPeriod { program: &program, start: fixture::program_start() }),
     };
     fhir::journal_bundle(&input)

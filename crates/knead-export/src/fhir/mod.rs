@@ -3,7 +3,7 @@
 //! [`journal_bundle`] gathers, in one `Bundle` of type `collection`:
 //!
 //! - the `Questionnaire` that defines the screening questions (intake v1),
-//!   built from knead-core's intake vocabulary (also on its own through
+//!   in the content pack's words (also on its own through
 //!   [`questionnaire()`]);
 //! - each screening as a `QuestionnaireResponse` to it;
 //! - the home program as a `CarePlan`, when one is given;
@@ -25,6 +25,7 @@ pub use careplan::ProgramPeriod;
 pub use observation::{LOINC_PAIN_SEVERITY, LOINC_PAIN_SEVERITY_DISPLAY, pain_observations};
 pub use questionnaire::{QUESTIONNAIRE_URL, QUESTIONNAIRE_VERSION, questionnaire};
 
+use knead_core::pack::Questionnaire;
 use knead_core::vocab::TechniqueId;
 use knead_store::records::Journal;
 use serde_json::{Value, json};
@@ -45,6 +46,8 @@ pub struct BundleInput<'a> {
     pub journal: &'a Journal,
     /// The person as the receiving system knows them, e.g. `Patient/123`.
     pub patient_reference: &'a str,
+    /// The questions the screenings answered: the content pack's.
+    pub questionnaire: &'a Questionnaire,
     /// The home program and when it runs, if there is one.
     pub program: Option<ProgramPeriod<'a>>,
 }
@@ -58,9 +61,13 @@ pub fn journal_bundle(input: &BundleInput<'_>) -> Value {
     let journal = input.journal;
     let mut entries = Vec::new();
     if !journal.screenings.is_empty() {
-        entries.push(questionnaire::questionnaire_entry());
-        entries
-            .extend(journal.screenings.iter().map(|s| questionnaire::response(s, input.patient_reference)));
+        entries.push(questionnaire::questionnaire_entry(input.questionnaire));
+        entries.extend(
+            journal
+                .screenings
+                .iter()
+                .map(|s| questionnaire::response(input.questionnaire, s, input.patient_reference)),
+        );
     }
     if let Some(program) = &input.program {
         entries.push(careplan::care_plan(program, input.patient_reference));

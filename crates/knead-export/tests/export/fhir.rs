@@ -6,6 +6,7 @@
 //! on serde_json features that would change every other crate's tests.
 
 use crate::fixture;
+use knead_core::pack::ContentPack;
 use knead_export::fhir::{self, BundleInput, ProgramPeriod};
 use serde_json::{Value, json};
 
@@ -20,9 +21,11 @@ fn bundle() -> Value {
 fn journal_bundle() -> Value {
     let journal = fixture::journal();
     let program = fixture::program();
+    let pack = ContentPack::builtin().unwrap();
     let input = BundleInput {
         journal: &journal,
         patient_reference: PATIENT,
+        questionnaire: &pack.questionnaire,
         program: Some(ProgramPeriod { program: &program, start: fixture::program_start() }),
     };
     fhir::journal_bundle(&input)
@@ -101,14 +104,19 @@ fn the_journal_bundle_holds_each_resource_in_order() {
     // Without screenings or a program: just the Observations.
     let mut journal = fixture::journal();
     journal.screenings.clear();
-    let plain =
-        fhir::journal_bundle(&BundleInput { journal: &journal, patient_reference: PATIENT, program: None });
+    let pack = ContentPack::builtin().unwrap();
+    let plain = fhir::journal_bundle(&BundleInput {
+        journal: &journal,
+        patient_reference: PATIENT,
+        questionnaire: &pack.questionnaire,
+        program: None,
+    });
     assert_eq!(plain, bundle());
 }
 
 #[test]
-fn the_questionnaire_offers_the_vocabulary_and_the_answers_match_it() {
-    use knead_core::vocab::{Symptom, Vocabulary};
+fn the_questionnaire_asks_the_packs_questions_and_the_answers_match_them() {
+    let pack = ContentPack::builtin().unwrap();
     let value = journal_bundle();
     let entries = value["entry"].as_array().unwrap();
     let questionnaire = &entries[0]["resource"];
@@ -118,14 +126,27 @@ fn the_questionnaire_offers_the_vocabulary_and_the_answers_match_it() {
         "under the repository URL"
     );
     let items = questionnaire["item"].as_array().unwrap();
-    let symptoms = items.iter().find(|i| i["linkId"] == "symptoms").unwrap();
-    let offered: Vec<&str> = symptoms["answerOption"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["valueCoding"]["code"].as_str().unwrap())
-        .collect();
-    assert_eq!(offered, Symptom::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>());
+    let asked = pack.questionnaire.questions();
+    assert_eq!(items.len(), asked.len());
+    for (item, question) in items.iter().zip(asked) {
+        assert_eq!((&item["linkId"], &item["text"]), (&json!(question.field.path()), &json!(question.text)));
+        assert_eq!(item["item"][0]["text"], json!(question.help), "the hint, if any");
+        let offered: Vec<(&str, &str)> = item["answerOption"]
+            .as_array()
+            .map(|options| {
+                options
+                    .iter()
+                    .map(|o| {
+                        let coding = &o["valueCoding"];
+                        (coding["code"].as_str().unwrap(), coding["display"].as_str().unwrap())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let words: Vec<(&str, &str)> =
+            question.kind.choices().iter().map(|c| (c.word, c.label.as_str())).collect();
+        assert_eq!(offered, words, "{}", question.field.path());
+    }
     for response in &entries[1..3] {
         let response = &response["resource"];
         assert_eq!(

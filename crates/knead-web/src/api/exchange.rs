@@ -31,8 +31,12 @@ pub async fn fhir_bundle(State(state): State<AppState>, patient: Patient) -> Api
     let program = followed
         .as_ref()
         .and_then(|f| Some(ProgramPeriod { program: f.program.as_ref().ok()?, start: f.start }));
-    let bundle =
-        fhir::journal_bundle(&BundleInput { journal: &all, patient_reference: &patient_reference, program });
+    let bundle = fhir::journal_bundle(&BundleInput {
+        journal: &all,
+        patient_reference: &patient_reference,
+        questionnaire: &state.config.pack.questionnaire,
+        program,
+    });
     let text = serde_json::to_string_pretty(&bundle).map_err(|_| Problem::internal())?;
     Ok((
         [(header::CONTENT_TYPE, "application/fhir+json"), (header::CACHE_CONTROL, "private, no-store")],
