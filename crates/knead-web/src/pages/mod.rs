@@ -17,13 +17,12 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get, post};
 use chrono::{FixedOffset, NaiveDate, Offset, Utc};
-use knead_core::intake::Intake;
+use knead_core::intake::{Answer, Field, Intake, Stage};
 use knead_core::labels::{self, Label};
+use knead_core::pack::{Kind, Question};
 use knead_core::screening;
 use knead_core::units::{ChangeRating, PainScore};
-use knead_core::vocab::{
-    Character, Disposition, Equipment, History, Pattern, Radiation, Region, Skin, Symptom, Vocabulary,
-};
+use knead_core::vocab::{Disposition, Equipment, Region, Symptom, Vocabulary};
 use knead_store::Store;
 use knead_store::accounts::Role;
 use knead_store::records::{CheckIn, Clearance, ScreeningRecord};
@@ -255,88 +254,53 @@ async fn sign_out(State(state): State<AppState>, someone: Someone, body: Bytes) 
 // ---------------------------------------------------------------------------
 // Screening.
 
-struct Group {
-    field: &'static str,
-    question: &'static str,
-    options: Vec<(&'static str, &'static str)>,
-}
-
 fn options<V: Vocabulary + Label + Copy>(all: &[V]) -> Vec<(&'static str, &'static str)> {
     all.iter().map(|v| (v.as_str(), v.label())).collect()
 }
 
-fn groups() -> Vec<Group> {
-    vec![
-        Group { field: "character", question: "How does the pain feel?", options: options(Character::ALL) },
-        Group { field: "pattern", question: "How does the pain behave?", options: options(Pattern::ALL) },
-        Group {
-            field: "radiates_to",
-            question: "Does the pain spread anywhere?",
-            options: options(Radiation::ALL),
-        },
-        Group {
-            field: "symptoms",
-            question: "Do you have any of these right now?",
-            options: options(Symptom::ALL),
-        },
-        Group {
-            field: "history",
-            question: "Does any of this apply to you?",
-            options: options(History::ALL),
-        },
-        Group {
-            field: "skin_at_site",
-            question: "Is there anything on the skin where you want to massage?",
-            options: options(Skin::ALL),
-        },
-    ]
+/// The content pack's questions of one stage, each with the name a form
+/// posts it under: its field's (`intensity`, `symptoms`).
+fn questions(state: &AppState, stage: Stage) -> Vec<(&'static str, &Question)> {
+    state.config.pack.questionnaire.at(stage).map(|q| (q.field.name(), q)).collect()
 }
 
 #[derive(Template)]
 #[template(path = "check.html")]
-struct CheckPage {
+struct CheckPage<'a> {
     title: &'static str,
     csrf: Option<String>,
-    groups: Vec<Group>,
+    questions: Vec<(&'static str, &'a Question)>,
     error: Option<String>,
 }
 
-async fn check_form(patient: Patient) -> Response {
-    let page = CheckPage {
-        title: "Safety questions",
-        csrf: Some(patient.csrf().to_owned()),
-        groups: groups(),
-        error: None,
-    };
-    render(StatusCode::OK, &page)
+impl<'a> CheckPage<'a> {
+    fn new(state: &'a AppState, patient: &Patient, error: Option<String>) -> Self {
+        let questions = questions(state, Stage::Screening);
+        CheckPage { title: "Safety questions", csrf: Some(patient.csrf().to_owned()), questions, error }
+    }
 }
 
-/// The intake a questionnaire form describes, as intake JSON (so that it
-/// is read, and refused, exactly as the API and `knead check` read it).
-fn intake_from_form(form: &[(String, String)]) -> Result<Intake, String> {
-    let number = |name: &str| -> Result<serde_json::Value, String> {
-        let text = one(form, name).trim();
-        text.parse::<i64>()
-            .map(serde_json::Value::from)
-            .map_err(|_| format!("{name}: please give a whole number"))
-    };
-    let list = |name: &'static str| all(form, name).collect::<Vec<_>>();
-    let json = serde_json::json!({
-        "age_years": number("age_years")?,
-        "pain": {
-            "intensity": number("intensity")?,
-            "duration_days": number("duration_days")?,
-            "onset": one(form, "onset"),
-            "after_trauma": one(form, "after_trauma") == "true",
-            "character": list("character"),
-            "pattern": list("pattern"),
-            "radiates_to": list("radiates_to"),
-        },
-        "symptoms": list("symptoms"),
-        "history": list("history"),
-        "skin_at_site": list("skin_at_site"),
-    });
-    Intake::from_json(&json.to_string()).map_err(|e| format!("{}: {}", e.field, e.problem))
+async fn check_form(State(state): State<AppState>, patient: Patient) -> Response {
+    render(StatusCode::OK, &CheckPage::new(&state, &patient, None))
+}
+
+/// The intake the questionnaire form describes, read as answers to its
+/// questions (so that it is read, and refused, exactly as the API and
+/// `knead check` read an intake).
+fn intake_from_form(questions: &[(&str, &Question)], form: &[(String, String)]) -> Result<Intake, String> {
+    let mut answers = Vec::with_capacity(questions.len());
+    for &(name, q) in questions {
+        let answer = match q.kind {
+            Kind::Number { .. } => Answer::Number(
+                one(form, name).trim().parse().map_err(|_| format!("{name}: please give a whole number"))?,
+            ),
+            Kind::YesNo => Answer::YesNo(one(form, name) == "true"),
+            Kind::OneOf(_) => Answer::Word(one(form, name)),
+            Kind::AnyOf(_) => Answer::Words(all(form, name).collect()),
+        };
+        answers.push((q.field, answer));
+    }
+    Intake::from_answers(answers).map_err(|e| format!("{}: {}", e.field, e.problem))
 }
 
 async fn check(State(state): State<AppState>, patient: Patient, body: Bytes) -> Response {
@@ -344,15 +308,11 @@ async fn check(State(state): State<AppState>, patient: Patient, body: Bytes) -> 
     if let Err(p) = patient.check_csrf(one(&form, "csrf")) {
         return problem_page(Some(&patient), p);
     }
-    let intake = match intake_from_form(&form) {
+    let page = CheckPage::new(&state, &patient, None);
+    let intake = match intake_from_form(&page.questions, &form) {
         Ok(intake) => intake,
         Err(error) => {
-            let page = CheckPage {
-                title: "Safety questions",
-                csrf: Some(patient.csrf().to_owned()),
-                groups: groups(),
-                error: Some(format!("Please check your answers. {error}")),
-            };
+            let page = CheckPage { error: Some(format!("Please check your answers. {error}")), ..page };
             return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
@@ -382,7 +342,7 @@ struct ClearanceForm {
 
 #[derive(Template)]
 #[template(path = "result.html")]
-struct ResultPage {
+struct ResultPage<'a> {
     title: &'static str,
     csrf: Option<String>,
     id: Uuid,
@@ -399,7 +359,10 @@ struct ResultPage {
     latest_day: NaiveDate,
     /// The offset the forms send when no script fills in the device's.
     offset_minutes: i32,
-    equipment: Vec<(&'static str, &'static str)>,
+    /// The pack's question for a clinician's clearance.
+    clearance_question: &'a Question,
+    /// The kit questions, as the plan page's query names them.
+    kit: Vec<(&'static str, &'a Question)>,
 }
 
 /// The person's screening named by the address, or the page to answer
@@ -460,7 +423,12 @@ async fn result_page(
             .then(|| form.unwrap_or(ClearanceForm { by: String::new(), on: String::new(), error: None })),
         latest_day: local_day(state.config.now.now(), offset),
         offset_minutes: offset.local_minus_utc() / 60,
-        equipment: options(Equipment::ALL),
+        clearance_question: state.config.pack.questionnaire.question(Field::ClinicianCleared),
+        // The plan page reads `helper`, as its links and the session page pass it on.
+        kit: questions(state, Stage::Kit)
+            .into_iter()
+            .map(|(name, q)| (if q.field == Field::HelperAvailable { "helper" } else { name }, q))
+            .collect(),
     };
     render(status, &page)
 }
@@ -650,8 +618,14 @@ async fn session(State(state): State<AppState>, patient: Patient, RawQuery(query
     if let Err(p) = permit_for(&state, patient.person(), req.screening).await {
         return problem_page(Some(&patient), p);
     }
-    let signs: Vec<(&str, &str)> =
-        Symptom::ALL.iter().filter(|s| **s != Symptom::Cough).map(|s| (s.as_str(), s.label())).collect();
+    let symptoms = state.config.pack.questionnaire.question(Field::Symptoms);
+    let signs: Vec<(&str, &str)> = symptoms
+        .kind
+        .choices()
+        .iter()
+        .filter(|c| c.word != Symptom::Cough.as_str())
+        .map(|c| (c.word, c.label.as_str()))
+        .collect();
     let page = SessionPage {
         title: "Guided session",
         csrf: Some(patient.csrf().to_owned()),
