@@ -1,14 +1,18 @@
-//! The screening questions in plain language, a few per screen, building an
-//! intake v1: the same intake `knead check` reads from a file.
+//! The screening questions, one per screen, building an intake v1: the same
+//! intake `knead check` reads from a file.
+//!
+//! The questions and their words are the content pack's
+//! (`questionnaire.toml`), the same the web form and the FHIR Questionnaire
+//! ask, each as a prompt with the question's text as its message. Only the
+//! keys to press are the terminal's own.
 
 use inquire::validator::Validation;
 use inquire::{Confirm, CustomType, MultiSelect, Select};
-use knead_core::intake::{Intake, Pain};
+use knead_core::intake::{Answer, Field, Intake, Stage};
 use knead_core::labels::Label;
-use knead_core::units::{Age, DurationDays, PainScore};
-use knead_core::vocab::{
-    Character, Equipment, History, Onset, Pattern, Radiation, Region, Skin, Symptom, Vocabulary,
-};
+use knead_core::pack::{Choice, Kind, Question, Questionnaire};
+use knead_core::units::PainScore;
+use knead_core::vocab::{Region, Symptom, Vocabulary};
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -50,38 +54,69 @@ impl<V: Label + Copy> fmt::Display for Shown<V> {
 
 const PICK: &str = "↑↓ to move, space to select, enter when done (none is fine)";
 
-fn pick<V: Vocabulary + Label>(question: &str, only: &[V]) -> Result<BTreeSet<V>, Cancelled> {
-    let options: Vec<Shown<V>> = only.iter().copied().map(Shown).collect();
-    let picked = MultiSelect::new(question, options).with_help_message(PICK).with_page_size(10).prompt()?;
-    Ok(picked.into_iter().map(|s| s.0).collect())
+/// Ask one question of the pack: its text is the prompt's message, its help
+/// the hint; the answer as the intake takes it.
+fn ask_one(question: &Question) -> Result<Answer<'_>, Cancelled> {
+    let text = question.text.as_str();
+    let help = question.help.as_deref();
+    Ok(match &question.kind {
+        Kind::Number { min, max } => Answer::Number(number(text, help, *min, *max).prompt()?),
+        Kind::YesNo => {
+            let mut confirm = Confirm::new(text).with_default(false);
+            if let Some(help) = help {
+                confirm = confirm.with_help_message(help);
+            }
+            Answer::YesNo(confirm.prompt()?)
+        }
+        Kind::OneOf(choices) => {
+            let mut select = Select::new(text, choices.iter().collect());
+            if let Some(help) = help {
+                select = select.with_help_message(help);
+            }
+            Answer::Word(select.prompt()?.word)
+        }
+        Kind::AnyOf(choices) => {
+            Answer::Words(pick(text, help, choices.iter().collect())?.into_iter().map(|c| c.word).collect())
+        }
+    })
 }
 
-fn number(question: &str, help: &str, max: i64, default: Option<i64>) -> Result<i64, Cancelled> {
-    let mut prompt = CustomType::<i64>::new(question)
-        .with_help_message(help)
+/// Any number of `options`, with the keys to press after the help.
+fn pick<T: fmt::Display>(text: &str, help: Option<&str>, options: Vec<T>) -> Result<Vec<T>, Cancelled> {
+    let keys = help.map_or_else(|| PICK.to_owned(), |help| format!("{help} {PICK}"));
+    Ok(MultiSelect::new(text, options).with_help_message(&keys).with_page_size(10).prompt()?)
+}
+
+fn number<'a>(text: &'a str, help: Option<&'a str>, min: i64, max: i64) -> CustomType<'a, i64> {
+    let prompt = CustomType::<i64>::new(text)
         .with_error_message("Please type a whole number.")
         .with_validator(move |v: &i64| {
-            Ok(if (0..=max).contains(v) {
+            Ok(if (min..=max).contains(v) {
                 Validation::Valid
             } else {
-                Validation::Invalid(format!("Please give a number from 0 to {max}.").into())
+                Validation::Invalid(format!("Please give a number from {min} to {max}.").into())
             })
         });
-    if let Some(d) = default {
-        prompt = prompt.with_default(d);
+    match help {
+        Some(help) => prompt.with_help_message(help),
+        None => prompt,
     }
-    Ok(prompt.prompt()?)
 }
 
-/// A 0-10 pain score.
-pub fn pain(question: &str, default: Option<PainScore>) -> Result<PainScore, Cancelled> {
-    let v = number(
-        question,
-        "0 = no pain, 10 = the worst pain you can imagine",
-        10,
-        default.map(|p| p.get().into()),
-    )?;
-    PainScore::new(v).map_err(|e| Cancelled::Terminal(e.to_string()))
+/// A 0-10 pain score, asked as `text` with the pain question's scale as
+/// help (the same scale in the same words as the screening asks it).
+pub fn pain(
+    questionnaire: &Questionnaire,
+    text: &str,
+    default: Option<PainScore>,
+) -> Result<PainScore, Cancelled> {
+    let scale = questionnaire.question(Field::Intensity);
+    let help = scale.help.as_deref();
+    let mut prompt = number(text, help, PainScore::MIN.into(), PainScore::MAX.into());
+    if let Some(d) = default {
+        prompt = prompt.with_default(d.get().into());
+    }
+    PainScore::new(prompt.prompt()?).map_err(|e| Cancelled::Terminal(e.to_string()))
 }
 
 /// Where the pain is.
@@ -90,8 +125,10 @@ pub fn region() -> Result<Region, Cancelled> {
     Ok(Select::new("Where is the pain?", options).prompt()?.0)
 }
 
-/// Ask everything and build the intake.
-pub fn ask() -> Result<Intake, Cancelled> {
+/// Ask the screening and the kit questions, in the pack's order, and build
+/// the intake. A clinician's clearance is asked later, and only when it
+/// would change the result (see `start`).
+pub fn ask(questionnaire: &Questionnaire) -> Result<Intake, Cancelled> {
     println!();
     print!(
         "{}",
@@ -103,74 +140,31 @@ pub fn ask() -> Result<Intake, Cancelled> {
         )
     );
     println!();
-
-    let age = number("How old are you?", "In whole years", i64::from(Age::MAX), None)?;
-    let intensity = pain("How bad is your back pain right now, from 0 to 10?", None)?;
-    let days = number(
-        "How many days ago did this pain start?",
-        "0 = today, 7 = a week ago, 30 = about a month",
-        i64::from(DurationDays::MAX),
-        None,
-    )?;
-    let onset =
-        Select::new("How did it start?", vec!["Gradually, over hours or days", "Suddenly, all at once"])
-            .prompt()?;
-    let after_trauma = Confirm::new("Did it start after a fall, a blow, an accident or another injury?")
-        .with_default(false)
-        .prompt()?;
-
-    let character = pick("How does the pain feel?", Character::ALL)?;
-    let pattern = pick("How does the pain behave?", Pattern::ALL)?;
-    let radiates_to = pick("Does the pain spread anywhere?", Radiation::ALL)?;
-
-    let body_signs = [
-        Symptom::ChestPain,
-        Symptom::ShortnessOfBreath,
-        Symptom::Sweating,
-        Symptom::NauseaVomiting,
-        Symptom::Lightheaded,
-        Symptom::Fever,
-        Symptom::Chills,
-        Symptom::UnexplainedWeightLoss,
-        Symptom::NightSweats,
-        Symptom::Cough,
-    ];
-    let nerve_signs: Vec<Symptom> =
-        Symptom::ALL.iter().copied().filter(|s| !body_signs.contains(s)).collect();
-    let mut symptoms = pick("Do you have any of these right now?", &body_signs)?;
-    symptoms.extend(pick("And any of these?", &nerve_signs)?);
-
-    let history = pick("Does any of this apply to you?", History::ALL)?;
-    let skin_at_site = pick("Is there anything on the skin where you want to massage?", Skin::ALL)?;
-    let equipment = pick("What do you have? (Your hands need nothing.)", Equipment::ALL)?;
-    let helper_available =
-        Confirm::new("Is someone with you who could help with the massage?").with_default(false).prompt()?;
-
-    let bad = |e: knead_core::units::OutOfRange| Cancelled::Terminal(e.to_string());
-    Ok(Intake {
-        age_years: Age::new(age).map_err(bad)?,
-        pain: Pain {
-            intensity,
-            duration_days: DurationDays::new(days).map_err(bad)?,
-            onset: if onset.starts_with("Sudden") { Onset::Sudden } else { Onset::Gradual },
-            after_trauma,
-            character,
-            pattern,
-            radiates_to,
-        },
-        symptoms,
-        history,
-        skin_at_site,
-        equipment,
-        helper_available,
-        clinician_cleared: false,
-    })
+    let mut answers = Vec::new();
+    for question in questionnaire.questions().iter().filter(|q| q.field.stage() != Stage::Clearance) {
+        answers.push((question.field, ask_one(question)?));
+    }
+    Intake::from_answers(answers).map_err(|e| Cancelled::Terminal(e.to_string()))
 }
 
-/// Warning signs that may have appeared during a session.
-pub fn anything_new() -> Result<BTreeSet<Symptom>, Cancelled> {
-    let signs: Vec<Symptom> = Symptom::ALL.iter().copied().filter(|s| *s != Symptom::Cough).collect();
-    pick("Anything new since you started? Pick any that you notice now.", &signs)
+/// Whether a clinician has already cleared this back pain: the pack's question.
+pub fn cleared(questionnaire: &Questionnaire) -> Result<bool, Cancelled> {
+    let answer = ask_one(questionnaire.question(Field::ClinicianCleared))?;
+    Ok(answer == Answer::YesNo(true))
+}
+
+/// Warning signs that may have appeared during a session: the screening's
+/// symptoms but a cough, in its words.
+pub fn anything_new(questionnaire: &Questionnaire) -> Result<BTreeSet<Symptom>, Cancelled> {
+    let signs: Vec<&Choice> = questionnaire
+        .question(Field::Symptoms)
+        .kind
+        .choices()
+        .iter()
+        .filter(|c| c.word != Symptom::Cough.as_str())
+        .collect();
+    let picked = pick("Anything new since you started? Pick any that you notice now.", None, signs)?;
+    Ok(picked.into_iter().filter_map(|c| Symptom::parse(c.word)).collect())
 }
 
 /// The global rating of change, -3 to +3.

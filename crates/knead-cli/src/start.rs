@@ -59,7 +59,7 @@ pub fn run(pack: &ContentPack, journal: &Journal, options: &Options, style: Styl
         print!("{}", text::wrap(&flag.message(), "! ", "  "));
     }
 
-    let intake = match questionnaire::ask() {
+    let intake = match questionnaire::ask(&pack.questionnaire) {
         Ok(intake) => intake,
         Err(Cancelled::ByPerson) => {
             println!("Cancelled. Nothing was saved.");
@@ -98,6 +98,7 @@ pub fn run(pack: &ContentPack, journal: &Journal, options: &Options, style: Styl
 
     let asked = (|| -> Result<_, Cancelled> {
         let before = questionnaire::pain(
+            &pack.questionnaire,
             "Your pain right now, before you start (0-10)?",
             Some(intake.pain.intensity),
         )?;
@@ -194,13 +195,7 @@ fn screen_with_clearance(
         return Ok((intake, result, None));
     }
     let ask = || -> Result<Option<Clearance>, Cancelled> {
-        let yes = Confirm::new(
-            "Has a doctor or physiotherapist already assessed this back pain and said self-massage is fine?",
-        )
-        .with_default(false)
-        .with_help_message("Only if it was about this pain. Otherwise please see them first.")
-        .prompt()?;
-        if !yes {
+        if !questionnaire::cleared(&pack.questionnaire)? {
             return Ok(None);
         }
         let by = Text::new("Who cleared you?")
@@ -267,8 +262,9 @@ fn after_session(
         style.bold(if status == SessionStatus::Completed { "SESSION COMPLETE" } else { "SESSION STOPPED" })
     );
     let answers = (|| -> Result<_, Cancelled> {
-        let after = Some(questionnaire::pain("Your pain now, after the session (0-10)?", None)?);
-        let new = questionnaire::anything_new()?;
+        let after =
+            Some(questionnaire::pain(&pack.questionnaire, "Your pain now, after the session (0-10)?", None)?);
+        let new = questionnaire::anything_new(&pack.questionnaire)?;
         let note = Text::new("A note for your journal? (optional)").prompt()?;
         Ok((after, new, note))
     })();
@@ -328,13 +324,13 @@ fn after_session(
     for flag in escalation(pack, journal, now_utc())? {
         print!("{}", text::wrap(&flag.message(), "! ", "  "));
     }
-    weekly_checkin(journal)?;
+    weekly_checkin(pack, journal)?;
     println!("Saved in your journal. `knead progress` shows how it is going.");
     Ok(())
 }
 
 /// Once a week (counted from the first session), two questions on how it is going.
-fn weekly_checkin(journal: &Journal) -> anyhow::Result<()> {
+fn weekly_checkin(pack: &ContentPack, journal: &Journal) -> anyhow::Result<()> {
     let now = now_utc();
     let last = journal.block(journal.store().checkins(journal.person()))?.last().map(|c| c.at);
     let first = journal.summaries(knead_store::Period::default())?.first().map(|s| s.started_at);
@@ -352,6 +348,7 @@ It has been a week: two quick questions for your record."
     );
     let asked = (|| -> Result<_, Cancelled> {
         let pain = questionnaire::pain(
+            &pack.questionnaire,
             "Over the last week, how bad has your back pain been on average (0-10)?",
             None,
         )?;

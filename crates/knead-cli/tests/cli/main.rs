@@ -6,6 +6,7 @@
 mod errors;
 mod journal;
 mod output;
+mod questionnaire;
 mod remind;
 mod report;
 mod serve;

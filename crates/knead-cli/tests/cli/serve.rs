@@ -3,10 +3,10 @@
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::process::{Child, ChildStderr, Command, Stdio};
 
 /// One HTTP/1.1 exchange on a fresh connection; the whole answer as text.
-fn exchange(addr: &str, request: &str) -> String {
+pub(crate) fn exchange(addr: &str, request: &str) -> String {
     let mut stream = TcpStream::connect(addr).unwrap();
     stream.write_all(request.as_bytes()).unwrap();
     let mut answer = String::new();
@@ -14,23 +14,24 @@ fn exchange(addr: &str, request: &str) -> String {
     answer
 }
 
-fn post_json(addr: &str, path: &str, body: &str) -> String {
+/// POST `body` as JSON, with `headers` (each line ending in `\r\n`).
+pub(crate) fn post_json(addr: &str, path: &str, headers: &str, body: &str) -> String {
     exchange(
         addr,
         &format!(
             "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
-             Connection: close\r\n\r\n{body}",
+             {headers}Connection: close\r\n\r\n{body}",
             body.len()
         ),
     )
 }
 
-#[test]
-fn serve_logs_requests_without_personal_data_and_stops_on_sigterm() {
-    let dir = tempfile::tempdir().unwrap();
+/// `knead serve` on a free port with its data in `dir`: the process, its
+/// log after the first line, and the address it listens on.
+pub(crate) fn serve(dir: &std::path::Path) -> (Child, BufReader<ChildStderr>, String) {
     let mut server = Command::new(env!("CARGO_BIN_EXE_knead"))
         .args(["serve", "--addr", "127.0.0.1:0"])
-        .env("KNEAD_DATA_DIR", dir.path())
+        .env("KNEAD_DATA_DIR", dir)
         .env_remove("KNEAD_LOG")
         .env_remove("KNEAD_DATABASE_URL")
         .stderr(Stdio::piped())
@@ -45,12 +46,20 @@ fn serve_logs_requests_without_personal_data_and_stops_on_sigterm() {
         .and_then(|rest| rest.split('/').next())
         .unwrap_or_else(|| panic!("no address in {first:?}"))
         .to_owned();
+    (server, stderr, addr)
+}
+
+#[test]
+fn serve_logs_requests_without_personal_data_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, mut stderr, addr) = serve(dir.path());
 
     let email = "private.person@example.org";
     let password = "a secret nobody logs";
     let signed_up = post_json(
         &addr,
         "/api/v1/accounts",
+        "",
         &format!(r#"{{"email":"{email}","password":"{password}","role":"patient"}}"#),
     );
     assert!(signed_up.starts_with("HTTP/1.1 201"), "{signed_up}");
@@ -60,8 +69,12 @@ fn serve_logs_requests_without_personal_data_and_stops_on_sigterm() {
         .and_then(|c| c.split(';').next())
         .unwrap()
         .to_owned();
-    let wrong =
-        post_json(&addr, "/api/v1/sign-in", &format!(r#"{{"email":"{email}","password":"wrong one!!"}}"#));
+    let wrong = post_json(
+        &addr,
+        "/api/v1/sign-in",
+        "",
+        &format!(r#"{{"email":"{email}","password":"wrong one!!"}}"#),
+    );
     assert!(wrong.starts_with("HTTP/1.1 401"), "{wrong}");
     let session_id = "0193a0a0-0000-7000-8000-00000000abcd";
     let missing = exchange(

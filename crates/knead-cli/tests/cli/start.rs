@@ -6,8 +6,8 @@ use knead_store::records::SessionStatus;
 use knead_store::{Period, Store};
 
 /// Answer the questionnaire: 40 years old, pain 4 for 5 days, aching, a
-/// foam roller, with `symptoms` ticked on the first symptom screen (by
-/// their position: 0 = chest pain).
+/// foam roller, with `symptoms` ticked (by their position in the pack's
+/// list: 0 = chest pain).
 fn answer_questions(t: &Tmux, symptoms: &[usize]) {
     answer_questions_with(t, "5", symptoms);
 }
@@ -16,7 +16,7 @@ fn answer_questions_with(t: &Tmux, days: &str, symptoms: &[usize]) {
     t.answer("How old are you?", &["40", "Enter"]);
     t.answer("How bad is your back pain", &["4", "Enter"]);
     t.answer("How many days ago", &[days, "Enter"]);
-    t.answer("How did it start?", &["Enter"]);
+    t.answer("How did the pain start?", &["Enter"]);
     t.answer("after a fall", &["n", "Enter"]);
     t.answer("How does the pain feel?", &["Space", "Enter"]);
     t.answer("How does the pain behave?", &["Enter"]);
@@ -31,10 +31,9 @@ fn answer_questions_with(t: &Tmux, days: &str, symptoms: &[usize]) {
         t.keys(&["Space"]);
     }
     t.keys(&["Enter"]);
-    t.answer("And any of these?", &["Enter"]);
     t.answer("Does any of this apply", &["Enter"]);
     t.answer("anything on the skin", &["Enter"]);
-    t.answer("What do you have?", &["Space", "Enter"]);
+    t.answer("What do you have to massage with?", &["Space", "Enter"]);
     t.answer("Is someone with you", &["n", "Enter"]);
 }
 

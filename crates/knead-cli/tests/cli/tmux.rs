@@ -45,15 +45,38 @@ impl Tmux {
 
     /// The screen now.
     pub fn screen(&self) -> String {
-        let out = Command::new("tmux").args(["capture-pane", "-p", "-t", &self.name]).output().unwrap();
+        self.capture(&[])
+    }
+
+    /// The screen now, with the lines the window wrapped joined again (a
+    /// question longer than the window reads as one line).
+    pub fn joined_screen(&self) -> String {
+        self.capture(&["-J"])
+    }
+
+    fn capture(&self, options: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.name])
+            .args(options)
+            .output()
+            .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     /// Wait until the screen shows `text`; panics with the screen after `secs`.
     pub fn wait_for(&self, text: &str, secs: u64) -> String {
+        self.wait_on(Tmux::screen, text, secs)
+    }
+
+    /// [`Tmux::wait_for`] on the [`Tmux::joined_screen`].
+    pub fn wait_for_joined(&self, text: &str, secs: u64) -> String {
+        self.wait_on(Tmux::joined_screen, text, secs)
+    }
+
+    fn wait_on(&self, screen: fn(&Tmux) -> String, text: &str, secs: u64) -> String {
         let deadline = after(secs);
         loop {
-            let screen = self.screen();
+            let screen = screen(self);
             if screen.contains(text) {
                 return screen;
             }
