@@ -15,17 +15,17 @@ use serde_json::{Value, json};
 const TICKED_HISTORY: &str = "recent_back_surgery";
 
 /// Answer every question `knead start` asks, keeping the screen as each
-/// one is shown (lines the window wrapped joined again): one screen per
-/// question, in the pack's order.
+/// one is shown (in a window wide enough that no question wraps): one
+/// screen per question, in the pack's order.
 fn terminal(pack: &ContentPack) -> Vec<(Field, String)> {
     let dir = data_dir();
     let d = dir.path().to_str().unwrap();
-    let t = Tmux::knead(&["start", "--data-dir", d], &[("NO_COLOR", "1")]);
+    let t = Tmux::knead_in(160, &["start", "--data-dir", d], &[("NO_COLOR", "1")]);
     let mut screens = Vec::new();
     // Everything up front, in the pack's order; the clearance after the result.
     let up_front = pack.questionnaire.questions().iter().filter(|q| q.field.stage() != Stage::Clearance);
     for question in up_front.chain(pack.questionnaire.at(Stage::Clearance)) {
-        screens.push((question.field, t.wait_for_joined(&format!("? {}", question.text), 10)));
+        screens.push((question.field, t.wait_for(&format!("? {}", question.text), 10)));
         let number = match question.field {
             Field::AgeYears => "40",
             _ => "4",

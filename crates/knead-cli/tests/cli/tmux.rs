@@ -4,7 +4,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// A tmux session running one command in an 80×24 window; killed on drop.
+/// A tmux session running one command in a window 24 lines high (80
+/// columns unless asked); killed on drop.
 pub struct Tmux {
     name: String,
 }
@@ -12,6 +13,11 @@ pub struct Tmux {
 impl Tmux {
     /// Start `knead ARGS` (with `env`) in a new detached session.
     pub fn knead(args: &[&str], env: &[(&str, &str)]) -> Tmux {
+        Tmux::knead_in(80, args, env)
+    }
+
+    /// [`Tmux::knead`] in a window `columns` wide (24 lines high).
+    pub fn knead_in(columns: u16, args: &[&str], env: &[(&str, &str)]) -> Tmux {
         let bin = assert_cmd::cargo::cargo_bin!("knead");
         let name = format!("knead-test-{}-{}", std::process::id(), unique());
         let mut line = String::from("env TERM=xterm-256color");
@@ -25,7 +31,7 @@ impl Tmux {
         // Keep the window after knead exits so its last screen can be read.
         line.push_str("; echo '[knead exited]'; sleep 600");
         let ok = Command::new("tmux")
-            .args(["new-session", "-d", "-s", &name, "-x", "80", "-y", "24", &line])
+            .args(["new-session", "-d", "-s", &name, "-x", &columns.to_string(), "-y", "24", &line])
             .status()
             .expect("tmux is installed (bash .ci/run installs it)")
             .success();
@@ -45,38 +51,15 @@ impl Tmux {
 
     /// The screen now.
     pub fn screen(&self) -> String {
-        self.capture(&[])
-    }
-
-    /// The screen now, with the lines the window wrapped joined again (a
-    /// question longer than the window reads as one line).
-    pub fn joined_screen(&self) -> String {
-        self.capture(&["-J"])
-    }
-
-    fn capture(&self, options: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.name])
-            .args(options)
-            .output()
-            .unwrap();
+        let out = Command::new("tmux").args(["capture-pane", "-p", "-t", &self.name]).output().unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     /// Wait until the screen shows `text`; panics with the screen after `secs`.
     pub fn wait_for(&self, text: &str, secs: u64) -> String {
-        self.wait_on(Tmux::screen, text, secs)
-    }
-
-    /// [`Tmux::wait_for`] on the [`Tmux::joined_screen`].
-    pub fn wait_for_joined(&self, text: &str, secs: u64) -> String {
-        self.wait_on(Tmux::joined_screen, text, secs)
-    }
-
-    fn wait_on(&self, screen: fn(&Tmux) -> String, text: &str, secs: u64) -> String {
         let deadline = after(secs);
         loop {
-            let screen = screen(self);
+            let screen = self.screen();
             if screen.contains(text) {
                 return screen;
             }
