@@ -7,8 +7,9 @@
 //! the field's path in intake JSON (`pain.intensity`); a hint is a `display`
 //! item inside it, shown as help. The words of each list are coded in a code
 //! system per list under [`CANONICAL_BASE`](super::CANONICAL_BASE), with the
-//! pack's label as their display. The answers are read from an [`Intake`]
-//! through [`Intake::answers`], which takes it apart whole.
+//! pack's label as their display. The answers are read from an intake
+//! through [`Intake::answers`](knead_core::intake::Intake::answers), which
+//! takes it apart whole.
 //!
 //! The screening's result (its disposition) rides along as an extension of
 //! the response, since R4 has no element for it.
