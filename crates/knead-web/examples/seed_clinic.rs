@@ -22,19 +22,19 @@
 //! stops and changes nothing.
 
 use chrono::{DateTime, Days, Duration, Utc};
+use knead_app::clock::{Now, SystemNow};
 use knead_core::intake::Intake;
 use knead_core::pack::ContentPack;
 use knead_core::program::{HomeProgram, ProgramRequest, SetBy};
+use knead_core::records::{Journal, PersonId, ScreeningRecord, SessionRecord, SessionStatus};
 use knead_core::screening;
 use knead_core::units::PainScore;
 use knead_core::vocab::{Disposition, Region, TechniqueId};
 use knead_store::Store;
 use knead_store::accounts::{Account, Accounts, Role};
 use knead_store::any::AnyStore;
-use knead_store::records::{Journal, PersonId, ScreeningRecord, SessionRecord, SessionStatus};
 use knead_store::sharing::{Assignment, Invitation, Sharing};
 use knead_web::auth::{self, NewPassword};
-use knead_web::clock::{Now, SystemNow};
 use knead_web::problem::Problem;
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::ExitCode;

@@ -40,9 +40,9 @@ use axum::http::{HeaderMap, HeaderValue, Method, header};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Duration, TimeDelta};
+use knead_core::records::PersonId;
 use knead_store::StoreError;
 use knead_store::accounts::{Account, Accounts, Attempt, FailedSignIns, Role, SignIn};
-use knead_store::records::PersonId;
 use knead_store::sharing::{AuditAction, AuditEntry, Grant, Sharing};
 use sha2::{Digest, Sha256};
 use std::num::NonZeroU32;
@@ -296,7 +296,7 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str) -> Result<Ne
 fn sign_ins_paused(wait: TimeDelta) -> Problem {
     // Whole seconds, rounded up: a client that comes back a moment early
     // is refused again.
-    let seconds = u64::try_from(wait.num_milliseconds()).unwrap_or(0).div_ceil(1000).max(1);
+    let seconds = u32::try_from(wait.num_milliseconds()).unwrap_or(0).div_ceil(1000).max(1);
     let minutes = seconds.div_ceil(60);
     tracing::warn!(
         retry_after_seconds = seconds,
@@ -528,14 +528,19 @@ impl Someone {
 pub struct Treating {
     /// Who is looking.
     pub clinician: Clinician,
-    /// The grant that lets them.
-    pub grant: Grant,
+    /// The use cases on the patient, opened by the grant.
+    pub treated: knead_app::Treated<knead_store::any::AnyStore>,
 }
 
 impl Treating {
     /// Whose journal.
     pub fn patient(&self) -> PersonId {
-        self.grant.patient
+        self.grant().patient
+    }
+
+    /// The grant that lets them.
+    pub fn grant(&self) -> &Grant {
+        self.treated.grant()
     }
 
     /// Write to the patient's audit log that the clinician saw `what`.
@@ -582,12 +587,12 @@ impl FromRequestParts<AppState> for Treating {
             .find(|(name, _)| *name == "patient")
             .and_then(|(_, value)| Uuid::parse_str(value).ok())
             .ok_or_else(missing)?;
-        let grant = state
-            .store
-            .live_grant(clinician.person(), PersonId(patient))
+        let treated = state
+            .app
+            .treating(clinician.person(), PersonId(patient))
             .await
             .map_err(|e| Refused::Api(e.into()))?
             .ok_or_else(missing)?;
-        Ok(Treating { clinician, grant })
+        Ok(Treating { clinician, treated })
     }
 }

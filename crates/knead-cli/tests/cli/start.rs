@@ -2,7 +2,7 @@
 //! result, the guided session, the journal, and a kill in the middle.
 
 use crate::tmux::{Tmux, data_dir, journal};
-use knead_store::records::SessionStatus;
+use knead_core::records::SessionStatus;
 use knead_store::{Period, Store};
 
 /// Answer the questionnaire: 40 years old, pain 4 for 5 days, aching, a

@@ -15,11 +15,11 @@
 use super::{CANONICAL_BASE, entry, id};
 use crate::csv::timestamp;
 use knead_core::intake::{Intake, Pain};
+use knead_core::records::ScreeningRecord;
 use knead_core::units::{Age, DurationDays, PainScore};
 use knead_core::vocab::{
     Character, Equipment, History, Onset, Pattern, Radiation, Skin, Symptom, Vocabulary,
 };
-use knead_store::records::ScreeningRecord;
 use serde_json::{Value, json};
 
 /// The canonical URL of the screening Questionnaire.

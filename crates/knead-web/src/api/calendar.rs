@@ -21,9 +21,10 @@
 //! hold (the newest screening stops self-care or rules out all its
 //! techniques), the feed holds no reminders: prompting a session the
 //! screening does not allow would be wrong, and the Sharing page says why.
+//! The same goes while the newest screening or the person's pain over time
+//! (§4) calls for a doctor first ([`knead_app::Own::reminders_paused`]).
 
-use super::body::{DayQuery, JsonBody, local_day};
-use super::program;
+use super::body::{DayQuery, JsonBody};
 use crate::AppState;
 use crate::auth::{Patient, random_token, token_hash};
 use crate::problem::{ApiResult, Problem};
@@ -33,6 +34,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderName, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Days, NaiveTime, Offset, Utc};
+use knead_app::Zone;
+use knead_app::program::Followed;
 use knead_core::reminders::{ReminderTimes, is_session_day};
 use knead_export::ical::{self, FeedPlan};
 use knead_store::calendars::{CalendarFeed, Calendars};
@@ -119,9 +122,9 @@ pub async fn open(
     times: impl IntoIterator<Item = &str>,
     utc_offset_minutes: i32,
 ) -> Result<NewFeed, Problem> {
-    let offset = DayQuery { utc_offset_minutes }.offset()?;
-    let now = state.config.now.now();
-    let followed = program::followed(state, patient.person(), local_day(now, offset)).await?;
+    let zone = DayQuery { utc_offset_minutes }.zone()?;
+    let now = state.app.now();
+    let followed = state.app.patient(patient.person()).followed(zone.day(now)).await?;
     let program = followed.and_then(|f| f.program.ok());
     let times = ReminderTimes::parse(times, &state.config.pack, program.as_ref())
         .map_err(|e| Problem::invalid(e.field(), e.to_string()))?;
@@ -180,17 +183,20 @@ pub async fn delete_calendar(State(state): State<AppState>, patient: Patient) ->
 async fn feed_text(state: &AppState, file: &str) -> Result<Option<String>, Problem> {
     let Some(token) = file.strip_suffix(".ics") else { return Ok(None) };
     let Some(feed) = state.store.feed(&token_hash(token)).await? else { return Ok(None) };
-    let now = state.config.now.now();
-    let offset = DayQuery { utc_offset_minutes: feed.utc_offset_minutes }.offset().unwrap_or(Utc.fix());
-    let today = local_day(now, offset);
+    let now = state.app.now();
+    let zone =
+        DayQuery { utc_offset_minutes: feed.utc_offset_minutes }.zone().unwrap_or(Zone::Fixed(Utc.fix()));
+    let today = zone.day(now);
     let window = (0..FEED_DAYS).filter_map(|i| today.checked_add_days(Days::new(i)));
-    let (days, note) = match program::followed(state, feed.person, today).await? {
+    let own = state.app.patient(feed.person);
+    let (days, note) = match own.followed(today).await? {
+        _ if own.reminders_paused(zone).await? => (Vec::new(), None),
         None => (window.collect(), None),
-        Some(program::Followed { program: Ok(program), start }) => (
+        Some(Followed { program: Ok(program), start }) => (
             window.filter(|day| is_session_day(&program, start, *day)).collect(),
             program.note().map(|note| format!("Your home program, {}: {note}", program.set_by().described())),
         ),
-        Some(program::Followed { program: Err(_), .. }) => (Vec::new(), None),
+        Some(Followed { program: Err(_), .. }) => (Vec::new(), None),
     };
     let plan = FeedPlan { times: feed.times, days, note, scope: feed.person.0.to_string() };
     Ok(Some(ical::feed(&plan, now)))

@@ -7,8 +7,7 @@ use super::sharing::{MessageView, ProgramView};
 use super::{all, offset_of, one, pairs, problem_page_with, render};
 use crate::AppState;
 use crate::api::clinic::{self, PatientRecord};
-use crate::api::program::{self, AssignRequest};
-use crate::api::screening::{self, Lift};
+use crate::api::program::AssignRequest;
 use crate::auth::{Clinician, Refused, Treating};
 use crate::problem::Problem;
 use crate::zone::LocalZone;
@@ -17,6 +16,8 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use knead_app::Zone;
+use knead_app::clearance::Lift;
 use knead_core::attention::Adherence;
 use knead_core::vocab::{TechniqueId, Vocabulary};
 use uuid::Uuid;
@@ -230,12 +231,14 @@ async fn record_page(
         _ => "No sessions yet.".to_owned(),
     };
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let clearance =
-        screenings.first().and_then(|s| match screening::lift(state, &s.intake, s.at, zone.offset()) {
+    let clearance = match treating.treated.patient().newest_screening().await? {
+        Some(s) => match treating.treated.patient().lift(&s, Zone::Fixed(zone.offset())).await? {
             Lift::Now(_) => Some(ClearanceOffer::Now(s.id)),
             Lift::NotToday => Some(ClearanceOffer::NotToday(zone.when(s.at))),
             Lift::No => None,
-        });
+        },
+        None => None,
+    };
     let page = PatientPage {
         title: "Patient",
         csrf: Some(treating.clinician.csrf().to_owned()),
@@ -335,8 +338,7 @@ pub(super) async fn assign(
     let form = pairs(&body);
     let done = async {
         treating.clinician.check_csrf(one(&form, "csrf"))?;
-        let g = &treating.grant;
-        program::assign(&state, g.clinician, &g.clinician_email, g.patient, assign_request(&form)?).await
+        Ok::<_, Problem>(treating.treated.assign(assign_request(&form)?.into()).await?)
     };
     answered(
         &state,
@@ -376,7 +378,7 @@ pub(super) async fn clear(
         treating.clinician.check_csrf(one(&form, "csrf"))?;
         let screening = Uuid::parse_str(one(&form, "screening"))
             .map_err(|_| Problem::invalid("screening", "a screening's id"))?;
-        clinic::clear_patient(&state, &treating, screening, offset_of(&form, &zone)).await
+        Ok::<_, Problem>(treating.treated.clear(screening, Zone::Fixed(offset_of(&form, &zone))).await?)
     };
     answered(
         &state,

@@ -136,7 +136,7 @@ async fn calendar_view(
     zone: &LocalZone,
 ) -> Result<CalendarView, Problem> {
     let person = patient.person();
-    let followed = crate::api::program::followed(state, person, zone.today()).await?;
+    let followed = state.app.patient(person).followed(zone.today()).await?;
     let pack_limit =
         || (state.config.pack.daily_sessions_max.value, "the most sessions a day Knead allows".to_owned());
     let ((max, why), on_program_days, on_hold) = match followed.map(|f| f.program) {

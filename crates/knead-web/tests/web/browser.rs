@@ -375,7 +375,7 @@ async fn a_clinician_follows_a_patient_from_invitation_to_revocation() {
     let techniques: Vec<&str> =
         plan["plan"]["items"].as_array().unwrap().iter().map(|i| i["technique"].as_str().unwrap()).collect();
     assert_eq!(techniques, ["hands"], "the plan follows the program: {plan}");
-    let now = knead_web::clock::Now::now(&knead_web::clock::SystemNow);
+    let now = knead_app::clock::Now::now(&knead_app::clock::SystemNow);
     for (days_ago, pain) in [(2, 3), (1, 6)] {
         let session = crate::support::session_from_plan(
             &plan,
@@ -729,7 +729,7 @@ async fn the_browser_names_its_zone_and_the_pages_follow_it() {
         .json()
         .await
         .unwrap();
-    let now = knead_web::clock::Now::now(&knead_web::clock::SystemNow);
+    let now = knead_app::clock::Now::now(&knead_app::clock::SystemNow);
     let session = crate::support::session_from_plan(&plan, now - chrono::Duration::hours(1), 5, Some(3));
     let id = session["id"].as_str().unwrap().to_owned();
     let sent = api
