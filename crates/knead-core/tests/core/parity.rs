@@ -116,7 +116,7 @@ impl Script {
     }
 
     /// Poll every `every` ms to the end, then once more long after.
-    fn to_the_end(&mut self, every: u64) {
+    fn run_out(&mut self, every: u64) {
         while self.session.ended().is_none() {
             self.poll(self.now + every);
         }
@@ -193,7 +193,7 @@ fn mixed(plan: &Plan, seed: u64) -> Script {
             _ => s.command(at, Command::Stop),
         }
     }
-    s.to_the_end(7_000);
+    s.run_out(7_000);
     s.after_the_end();
     s
 }
@@ -224,7 +224,7 @@ fn cases(plans: &[(&'static str, Plan)]) -> Vec<Value> {
 
     for (name, p) in plans {
         let mut s = Script::start(p, 0);
-        s.to_the_end(7_000);
+        s.run_out(7_000);
         cases.push(s.case(&format!("{name}: polled every 7 s"), name));
 
         let mut s = Script::start(p, 250);
@@ -255,7 +255,7 @@ fn cases(plans: &[(&'static str, Plan)]) -> Vec<Value> {
     s.command(s.now + 5_000, Command::Extend { seconds: 30 });
     s.poll(s.now + 17_499);
     s.poll(s.now + 1);
-    s.to_the_end(1_000);
+    s.run_out(1_000);
     cases.push(s.case("hands: halfway at half a step, and at half a lengthened one", "hands"));
 
     let roller = plan("roller");
@@ -267,7 +267,7 @@ fn cases(plans: &[(&'static str, Plan)]) -> Vec<Value> {
     s.until(in_phase(|p| matches!(p, Phase::Rest { .. })));
     s.command(s.now + 2_000, Command::Extend { seconds: 30 }); // a rest gets no more time
     s.poll(s.now + 10_000); // no halfway in a rest
-    s.to_the_end(15_000);
+    s.run_out(15_000);
     cases.push(s.case("roller: halfway in a bout across a pause; rests get neither", "roller"));
 
     // Pausing.
@@ -285,7 +285,7 @@ fn cases(plans: &[(&'static str, Plan)]) -> Vec<Value> {
     s.until(in_phase(|p| matches!(p, Phase::Rest { after: 2, .. })));
     s.command(s.now + 19_999, Command::Pause);
     s.command(s.now + 5_000, Command::Skip); // skip while paused
-    s.to_the_end(20_000);
+    s.run_out(20_000);
     cases.push(s.case("full: pause in the countdown, a step, a rest; skip while paused", "full"));
 
     let mut s = Script::start(full, 0);
@@ -293,7 +293,7 @@ fn cases(plans: &[(&'static str, Plan)]) -> Vec<Value> {
     let deadline = s.session.next_deadline().unwrap().0;
     s.command(deadline, Command::Pause); // at the very moment the step ends
     s.command(deadline + 1_000, Command::Resume);
-    s.to_the_end(60_000);
+    s.run_out(60_000);
     cases.push(s.case("full: pause at the moment a step ends", "full"));
 
     // Skipping.
@@ -320,7 +320,7 @@ fn cases(plans: &[(&'static str, Plan)]) -> Vec<Value> {
     let mut s = Script::start(roller, 0);
     s.until(in_phase(|p| matches!(p, Phase::Rest { after: 1, .. })));
     s.command(s.now + 5_000, Command::Skip); // the rest ends the whole step
-    s.to_the_end(9_000);
+    s.run_out(9_000);
     cases.push(s.case("roller: skip in a rest ends the whole step", "roller"));
 
     // Stopping.
@@ -371,7 +371,7 @@ fn cases(plans: &[(&'static str, Plan)]) -> Vec<Value> {
     s.command(s.now + 1_000, Command::Pause);
     s.command(s.now + 1_000, Command::Extend { seconds: 30 }); // the cap, while paused
     s.command(s.now + 1_000, Command::Resume);
-    s.to_the_end(30_000);
+    s.run_out(30_000);
     cases.push(s.case("gun-capped: more time up to the cap, paused or not", "gun-capped"));
 
     cases
