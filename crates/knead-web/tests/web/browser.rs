@@ -807,3 +807,65 @@ async fn stopping_during_the_massager_says_to_switch_it_off_first() {
     assert!(said.contains("Switch the massager off"), "announced too: {said:?}");
     shot(c, "session-stopped-massager").await;
 }
+
+/// The text of `css` once it contains `part` (it may take a moment: the
+/// live region is cleared and then filled, and a cue comes at its time).
+async fn wait_for_text(client: &Client, css: &str, part: &str) -> String {
+    let mut seen = String::new();
+    for _ in 0..400 {
+        let found = client.find(Locator::Css(css)).await;
+        if let Ok(el) = found {
+            seen = el.prop("textContent").await.unwrap().unwrap_or_default();
+            if seen.contains(part) {
+                return seen;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{css} never said {part:?}: {seen:?}");
+}
+
+/// The page's +30 s and halfway cue come from the same engine rules as the
+/// terminal's (held to them by the `parity` test): here, that the button
+/// reaches the engine and the page shows and says what it answers. The
+/// knuckle kneading (120 s, at most 300 s) gets 30 seconds more at each
+/// press until its limit refuses more; halfway comes at half the time it
+/// then has, and the record keeps the time done.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_time_up_to_the_steps_limit_and_the_halfway_cue() {
+    let f = fixture().await;
+    let c = &f.client;
+    sign_up(c, &f.server, "mo@example.org").await;
+    answer(c, &[]).await;
+    start_guided(c, &[], 4, 10).await;
+    wait_into(c, "Step 3 of 4", 0).await;
+    click(c, "#more-time").await;
+    let note = wait_for_text(c, "#time-note", "added").await;
+    assert_eq!(note, "30 seconds added.");
+    wait_for_text(c, "#announce", "30 seconds added.").await;
+    for _ in 0..6 {
+        click(c, "#more-time").await; // 30 s more five times, then the limit refuses
+    }
+    let note = wait_for_text(c, "#time-note", "at most").await;
+    assert!(note.contains("This step lasts at most 5 minutes."), "{note}");
+    let total = wait_for(c, "#session-progress-text").await.text().await.unwrap();
+    assert!(total.ends_with("of 05:55"), "175 s planned, 180 s added: {total}");
+    shot(c, "session-more-time").await;
+    wait_for_text(c, "#time-note", "Halfway.").await;
+    wait_for_text(c, "#announce", "Halfway.").await;
+    let (step, done, _) = player_at(c).await.unwrap();
+    c.execute("document.getElementById('pause').scrollIntoView()", vec![]).await.unwrap();
+    shot(c, "session-halfway").await;
+    assert!(step == "Step 3 of 4" && (500..600).contains(&done), "halfway through the step: {step} {done}‰");
+    click(c, "#stop").await;
+    click(c, "#stop-confirm").await;
+    click(c, "#pain-after-3").await;
+    click(c, "#save").await;
+    wait_for(c, "#saved").await;
+    let sessions = sessions_of(c, &f.server).await;
+    let knead = sessions[0]["steps"].as_array().unwrap().iter().find(|s| s["step_id"] == "knead").cloned();
+    let knead = knead.unwrap();
+    assert_eq!(knead["outcome"], "stopped", "{knead}");
+    let active = knead["active_seconds"].as_u64().unwrap();
+    assert!((150..=300).contains(&active), "past the planned 120 s, within 300 s: {active}");
+}
