@@ -21,6 +21,8 @@
 //! - [`sessions`]: keep a session, within the day's limits.
 //! - [`program`]: the home program a clinician assigned, as it stands.
 //! - [`journal`]: the journal as kept: sessions, check-ins, an export.
+//! - [`sharing`]: invitations, access and its revocation, the audit log, messages.
+//! - [`secret`]: tokens and codes, kept only as hashes.
 
 pub mod clearance;
 pub mod clock;
@@ -31,7 +33,9 @@ pub mod plan;
 pub mod program;
 pub mod progress;
 pub mod screening;
+pub mod secret;
 pub mod sessions;
+pub mod sharing;
 mod zone;
 
 pub use error::{Error, Refusal};

@@ -335,7 +335,7 @@ async fn fill(store: &AnyStore, pack: &ContentPack, args: &Args, began: DateTime
         let journal = journal_of(pack, i, kind, args.days, now)?;
         sessions += journal.sessions.len();
         store.import(patient, &journal).await?;
-        let code_hash = auth::token_hash(&auth::random_token().map_err(problem)?);
+        let code_hash = knead_app::secret::hash(&auth::random_token().map_err(problem)?);
         let invited = now - Duration::days(i64::from(args.days));
         let invitation = Invitation { patient, created_at: invited, expires_at: now + Duration::days(7) };
         store.create_invitation(&code_hash, &invitation).await?;

@@ -12,7 +12,7 @@ fn answer_questions(t: &Tmux, symptoms: &[usize]) {
     answer_questions_with(t, "5", symptoms);
 }
 
-fn answer_questions_with(t: &Tmux, days: &str, symptoms: &[usize]) {
+pub(crate) fn answer_questions_with(t: &Tmux, days: &str, symptoms: &[usize]) {
     t.answer("How old are you?", &["40", "Enter"]);
     t.answer("How bad is your back pain", &["4", "Enter"]);
     t.answer("How many days ago", &[days, "Enter"]);

@@ -26,7 +26,7 @@
 
 use super::body::{DayQuery, JsonBody};
 use crate::AppState;
-use crate::auth::{Patient, random_token, token_hash};
+use crate::auth::{Patient, random_token};
 use crate::problem::{ApiResult, Problem};
 use axum::Json;
 use axum::extract::rejection::PathRejection;
@@ -36,6 +36,7 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Days, NaiveTime, Offset, Utc};
 use knead_app::Zone;
 use knead_app::program::Followed;
+use knead_app::secret;
 use knead_core::reminders::{ReminderTimes, is_session_day};
 use knead_export::ical::{self, FeedPlan};
 use knead_store::calendars::{CalendarFeed, Calendars};
@@ -135,7 +136,7 @@ pub async fn open(
         utc_offset_minutes,
         created_at: now,
     };
-    state.store.open_feed(&token_hash(&token), &feed).await?;
+    state.store.open_feed(&secret::hash(&token), &feed).await?;
     Ok(NewFeed { token, feed })
 }
 
@@ -182,7 +183,7 @@ pub async fn delete_calendar(State(state): State<AppState>, patient: Patient) ->
 /// there is no live feed behind it.
 async fn feed_text(state: &AppState, file: &str) -> Result<Option<String>, Problem> {
     let Some(token) = file.strip_suffix(".ics") else { return Ok(None) };
-    let Some(feed) = state.store.feed(&token_hash(token)).await? else { return Ok(None) };
+    let Some(feed) = state.store.feed(&secret::hash(token)).await? else { return Ok(None) };
     let now = state.app.now();
     let zone =
         DayQuery { utc_offset_minutes: feed.utc_offset_minutes }.zone().unwrap_or(Zone::Fixed(Utc.fix()));

@@ -8,9 +8,9 @@ use super::body::{DayQuery, JsonBody};
 use super::journal::{self, ProgressOut};
 use super::program::{self, AssignRequest, ProgramOut};
 use super::screening::ScreeningOut;
-use super::sharing::{MessageOut, normalise_code};
+use super::sharing::MessageOut;
 use crate::AppState;
-use crate::auth::{self, Clinician, Treating};
+use crate::auth::{Clinician, Treating};
 use crate::problem::{ApiResult, Problem};
 use axum::Json;
 use axum::extract::State;
@@ -22,8 +22,8 @@ use knead_core::attention::{self, ADHERENCE_WINDOW_DAYS, Adherence, Concern};
 use knead_core::records::{CheckIn, PersonId, SessionSummary};
 use knead_core::screening;
 use knead_core::vocab::Disposition;
-use knead_store::sharing::{Grant, Message, Sharing};
-use knead_store::{Store, StoreError};
+use knead_store::Store;
+use knead_store::sharing::{Grant, Sharing};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::collections::HashMap;
@@ -33,9 +33,6 @@ use uuid::Uuid;
 
 /// Screenings and messages shown on a patient's record at most.
 const RECORD_SHOWN: u32 = 50;
-
-/// The longest message.
-pub const MESSAGE_MAX_CHARS: usize = 2_000;
 
 /// An invitation code to accept.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -62,23 +59,6 @@ impl From<&Grant> for PatientOut {
     }
 }
 
-/// Accept an invitation as `clinician` (the pages use it too).
-pub async fn accept_code(state: &AppState, clinician: &Clinician, code: &str) -> Result<Grant, Problem> {
-    let hash = auth::token_hash(&normalise_code(code));
-    match state
-        .store
-        .accept_invitation(&hash, clinician.person(), Uuid::now_v7(), state.config.now.now())
-        .await
-    {
-        Ok(grant) => Ok(grant),
-        Err(StoreError::NotFound { .. }) => Err(Problem::invalid(
-            "code",
-            "no invitation with this code is open: it may be mistyped, used already, or past its 7 days",
-        )),
-        Err(e) => Err(e.into()),
-    }
-}
-
 /// Accept a patient's invitation: access from now until they revoke it.
 #[utoipa::path(post, path = "/api/v1/invitations/accept", tag = "clinic", request_body = Accept,
     responses(
@@ -92,7 +72,7 @@ pub async fn accept_invitation(
     clinician: Clinician,
     JsonBody(req): JsonBody<Accept>,
 ) -> ApiResult<(StatusCode, Json<PatientOut>)> {
-    let grant = accept_code(&state, &clinician, &req.code).await?;
+    let grant = state.app.accept(clinician.person(), &req.code).await?;
     Ok((StatusCode::CREATED, Json(PatientOut::from(&grant))))
 }
 
@@ -227,13 +207,10 @@ pub async fn dashboard(
         let row = PatientRow { patient: PatientOut::from(grant), ..listed.row.clone() };
         rows.push((attention::urgency(&listed.concerns), row));
     }
-    auth::log_views(
-        state,
-        clinician.person(),
-        grants.iter().map(|g| g.patient),
-        "summary on their patient list",
-    )
-    .await?;
+    state
+        .app
+        .log_views(clinician.person(), grants.iter().map(|g| g.patient), "summary on their patient list")
+        .await?;
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(rows.into_iter().map(|(_, row)| row).collect())
 }
@@ -294,7 +271,7 @@ pub async fn record(
             .map(MessageOut::from)
             .collect(),
     };
-    treating.log_view(state, "record").await?;
+    treating.treated.log_view("record").await?;
     Ok(record)
 }
 
@@ -336,38 +313,15 @@ pub struct NewMessage {
     pub text: String,
 }
 
-/// Leave a message for `treating`'s patient (the pages use it too).
-pub async fn leave_message(state: &AppState, treating: &Treating, text: &str) -> Result<Message, Problem> {
-    let text = text.trim();
-    let n = text.chars().count();
-    if n == 0 || n > MESSAGE_MAX_CHARS {
-        return Err(Problem::invalid(
-            "text",
-            format!("allowed: 1 to {MESSAGE_MAX_CHARS} characters; this has {n}"),
-        ));
-    }
-    let message = Message {
-        id: Uuid::now_v7(),
-        patient: treating.patient(),
-        author: treating.clinician.person(),
-        author_email: treating.grant().clinician_email.clone(),
-        at: state.config.now.now(),
-        text: text.to_owned(),
-    };
-    state.store.add_message(&message).await?;
-    Ok(message)
-}
-
 /// Leave the patient a message.
 #[utoipa::path(post, path = "/api/v1/patients/{patient}/messages", tag = "clinic", request_body = NewMessage,
     params(("patient" = Uuid, Path, description = "The patient's id")),
     responses((status = 201, body = MessageOut), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn post_message(
-    State(state): State<AppState>,
     treating: Treating,
     JsonBody(req): JsonBody<NewMessage>,
 ) -> ApiResult<(StatusCode, Json<MessageOut>)> {
-    let message = leave_message(&state, &treating, &req.text).await?;
+    let message = treating.treated.message(&req.text).await?;
     Ok((StatusCode::CREATED, Json(MessageOut::from(message))))
 }
 

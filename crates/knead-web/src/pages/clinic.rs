@@ -124,7 +124,7 @@ pub(super) async fn accept(
         return clinic_problem(&clinician, p);
     }
     let code = one(&form, "code");
-    match clinic::accept_code(&state, &clinician, code).await {
+    match state.app.accept(clinician.person(), code).await.map_err(Problem::from) {
         Ok(grant) => Redirect::to(&format!("/clinic/patients/{}", grant.patient.0)).into_response(),
         Err(p) => list(&state, &clinician, &zone, Some(p.detail.unwrap_or(p.title)), code.to_owned())
             .await
@@ -360,7 +360,7 @@ pub(super) async fn message(
     let form = pairs(&body);
     let done = async {
         treating.clinician.check_csrf(one(&form, "csrf"))?;
-        clinic::leave_message(&state, &treating, one(&form, "text")).await
+        Ok::<_, Problem>(treating.treated.message(one(&form, "text")).await?)
     };
     answered(&state, &treating, &zone, done.await, "Message sent.").await
 }
