@@ -23,6 +23,7 @@
 //! - [`journal`]: the journal as kept: sessions, check-ins, an export.
 //! - [`sharing`]: invitations, access and its revocation, the audit log, messages.
 //! - [`secret`]: tokens and codes, kept only as hashes.
+//! - [`reminders`]: the private calendar address for session reminders.
 
 pub mod clearance;
 pub mod clock;
@@ -32,6 +33,7 @@ pub mod kept;
 pub mod plan;
 pub mod program;
 pub mod progress;
+pub mod reminders;
 pub mod screening;
 pub mod secret;
 pub mod sessions;

@@ -34,6 +34,13 @@ pub struct NewInvitation {
     pub expires_at: DateTime<Utc>,
 }
 
+impl NewInvitation {
+    /// The page where a clinician accepts it (a path on this server).
+    pub fn path(&self) -> String {
+        format!("/invite/{}", self.code)
+    }
+}
+
 /// An invitation code, read the way people type it: case, spaces and
 /// dashes do not matter, and O, I and L are read as 0, 1 and 1.
 pub fn normalise_code(code: &str) -> String {

@@ -37,8 +37,6 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Duration, TimeDelta};
 use knead_core::records::PersonId;
 use knead_store::StoreError;
@@ -151,7 +149,7 @@ fn random_bytes<const N: usize>() -> Result<[u8; N], Problem> {
 
 /// A fresh random token (256 bits, URL-safe base64).
 pub fn random_token() -> Result<String, Problem> {
-    Ok(URL_SAFE_NO_PAD.encode(random_bytes::<32>()?))
+    Ok(knead_app::reminders::random_token()?)
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, Problem> {

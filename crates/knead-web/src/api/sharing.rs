@@ -12,7 +12,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use knead_app::sharing::NewInvitation;
 use knead_store::sharing::{AuditEntry, Grant, Message};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -37,8 +36,8 @@ pub struct InvitationOut {
 
 /// Make an invitation for `patient` (the pages use it too).
 pub async fn invite(state: &AppState, patient: &Patient) -> Result<InvitationOut, Problem> {
-    let NewInvitation { code, expires_at } = state.app.patient(patient.person()).invite().await?;
-    Ok(InvitationOut { link: format!("/invite/{code}"), code, expires_at })
+    let made = state.app.patient(patient.person()).invite().await?;
+    Ok(InvitationOut { link: made.path(), code: made.code, expires_at: made.expires_at })
 }
 
 /// Invite a clinician: a single-use code, valid for 7 days.

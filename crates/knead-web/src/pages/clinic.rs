@@ -7,7 +7,6 @@ use super::sharing::{MessageView, ProgramView};
 use super::{all, offset_of, one, pairs, problem_page_with, render};
 use crate::AppState;
 use crate::api::clinic::{self, PatientRecord};
-use crate::api::program::AssignRequest;
 use crate::auth::{Clinician, Refused, Treating};
 use crate::problem::Problem;
 use crate::zone::LocalZone;
@@ -18,6 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use knead_app::Zone;
 use knead_app::clearance::Lift;
+use knead_app::program::NewProgram;
 use knead_core::attention::Adherence;
 use knead_core::vocab::{TechniqueId, Vocabulary};
 use uuid::Uuid;
@@ -224,7 +224,7 @@ async fn record_page(
     error: Option<String>,
     notice: Option<String>,
 ) -> Result<Response, Problem> {
-    let PatientRecord { summary, progress, sessions, screenings, checkins, program, messages } =
+    let PatientRecord { summary, progress, sessions, screenings, checkins, messages, .. } =
         clinic::record(state, treating, zone.offset()).await?;
     let pain = match (progress.baseline, progress.current_tenths) {
         (Some(b), now) => format!("Started at {b}/10; typical now {}.", tenths(now)),
@@ -267,7 +267,7 @@ async fn record_page(
                 after: d.after.map_or("not given".to_owned(), |a| format!("{a:.1}")),
             })
             .collect(),
-        program: program.map(|p| ProgramView::new(p, zone)),
+        program: treating.treated.patient().program().await?.map(|p| ProgramView::new(p, zone)),
         techniques: state.config.pack.techniques.iter().map(|t| (t.id.as_str(), t.name.clone())).collect(),
         sessions_max: state.config.pack.daily_sessions_max.value,
         messages: messages
@@ -312,14 +312,14 @@ pub(super) async fn patient(State(state): State<AppState>, treating: Treating, z
         .unwrap_or_else(|p| clinic_problem(&treating.clinician, p))
 }
 
-fn assign_request(form: &[(String, String)]) -> Result<AssignRequest, Problem> {
+fn assign_request(form: &[(String, String)]) -> Result<NewProgram, Problem> {
     let number = |field: &'static str| {
         one(form, field).trim().parse::<u32>().map_err(|_| Problem::invalid(field, "a whole number"))
     };
     let techniques = all(form, "techniques")
         .map(|t| TechniqueId::parse(t).ok_or_else(|| Problem::invalid("techniques", TechniqueId::allowed())))
         .collect::<Result<_, _>>()?;
-    Ok(AssignRequest {
+    Ok(NewProgram {
         techniques,
         sessions_per_day: number("sessions_per_day")?,
         days_per_week: u8::try_from(number("days_per_week")?).unwrap_or(u8::MAX),
@@ -338,7 +338,7 @@ pub(super) async fn assign(
     let form = pairs(&body);
     let done = async {
         treating.clinician.check_csrf(one(&form, "csrf"))?;
-        Ok::<_, Problem>(treating.treated.assign(assign_request(&form)?.into()).await?)
+        Ok::<_, Problem>(treating.treated.assign(assign_request(&form)?).await?)
     };
     answered(
         &state,
