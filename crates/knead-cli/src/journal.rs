@@ -6,15 +6,15 @@
 
 use anyhow::{Context, anyhow};
 use chrono::{DateTime, Local, NaiveDate, Utc};
-use knead_core::limits;
-use knead_core::outcomes::PainReading;
-use knead_core::planner::DayUsage;
-use knead_core::screening::ScreeningResult;
-use knead_store::records::{PersonId, ScreeningRecord, SessionSummary};
+use knead_app::App;
+use knead_app::clock::SystemNow;
+use knead_core::pack::ContentPack;
+use knead_core::records::{PersonId, SessionSummary};
 use knead_store::sqlite::SqliteStore;
 use knead_store::{Period, Store, StoreError};
 use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The journal's file in the data directory.
 pub const FILE: &str = "journal.sqlite3";
@@ -80,6 +80,16 @@ impl Journal {
         self.person
     }
 
+    /// The use cases over this journal, decided by `pack`.
+    pub fn app(&self, pack: &ContentPack) -> App<SqliteStore> {
+        App::new(self.store.clone(), Arc::new(pack.clone()), Arc::new(SystemNow))
+    }
+
+    /// Run one use case to completion.
+    pub fn run<T>(&self, op: impl Future<Output = T>) -> T {
+        self.runtime.block_on(op)
+    }
+
     /// Run one store operation to completion.
     pub fn block<T>(&self, op: impl Future<Output = Result<T, StoreError>>) -> Result<T, StoreError> {
         self.runtime.block_on(op)
@@ -88,35 +98,6 @@ impl Journal {
     /// All sessions (without plans and steps), oldest first.
     pub fn summaries(&self, period: Period) -> Result<Vec<SessionSummary>, StoreError> {
         self.block(self.store.session_summaries(self.person, period))
-    }
-
-    /// What today's sessions used.
-    pub fn today(&self, now: DateTime<Utc>) -> Result<DayUsage, StoreError> {
-        let today = local_day(now);
-        let start = today.and_hms_opt(0, 0, 0).and_then(|t| t.and_local_timezone(Local).earliest());
-        let from = start.map(|t| t.with_timezone(&Utc));
-        let sessions = self.summaries(Period { from, to: None })?;
-        Ok(limits::usage(sessions.iter().filter(|s| local_day(s.started_at) == today).map(|s| &s.usage)))
-    }
-
-    /// Pain readings by local day, for the outcome assessment.
-    pub fn readings(&self) -> Result<Vec<PainReading>, StoreError> {
-        Ok(self
-            .summaries(Period::default())?
-            .iter()
-            .map(|s| PainReading { day: local_day(s.started_at), before: s.pain_before, after: s.pain_after })
-            .collect())
-    }
-
-    /// The day of the latest clinician clearance recorded with a screening.
-    pub fn cleared_on(&self) -> Result<Option<NaiveDate>, StoreError> {
-        let screenings = self.block(self.store.screenings(self.person, 1000))?;
-        Ok(screenings.iter().filter_map(|s| s.clearance.as_ref().map(|c| c.on)).max())
-    }
-
-    /// Keep a screening.
-    pub fn add_screening(&self, record: &ScreeningRecord) -> Result<(), StoreError> {
-        self.block(self.store.add_screening(self.person, record))
     }
 }
 
@@ -131,23 +112,4 @@ impl Drop for Journal {
 /// The person's local calendar day of a moment.
 pub fn local_day(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&Local).date_naive()
-}
-
-/// A screening as the journal keeps it.
-pub fn screening_record(
-    intake: &knead_core::intake::Intake,
-    result: &ScreeningResult,
-    pack_version: &str,
-    clearance: Option<knead_store::records::Clearance>,
-    at: DateTime<Utc>,
-) -> anyhow::Result<ScreeningRecord> {
-    Ok(ScreeningRecord {
-        id: uuid::Uuid::now_v7(),
-        at,
-        intake: intake.clone(),
-        result: serde_json::to_value(result)?,
-        disposition: result.disposition,
-        pack_version: pack_version.to_owned(),
-        clearance,
-    })
 }

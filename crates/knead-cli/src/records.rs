@@ -6,14 +6,15 @@ use crate::clock::now_utc;
 use crate::journal::{self, Journal};
 use crate::text::{self, Style};
 use anyhow::Context;
-use chrono::{DateTime, Datelike, Local, NaiveDate, NaiveDateTime, Timelike, Utc};
+use chrono::{DateTime, Datelike, Local, NaiveDateTime, Timelike, Utc};
+use knead_app::Zone;
 use knead_core::limits;
 use knead_core::outcomes;
 use knead_core::pack::ContentPack;
+use knead_core::records::{CheckIn, SessionRecord, SessionStatus, SessionSummary};
 use knead_core::units::{ChangeRating, PainScore};
 use knead_core::vocab::{Region, TechniqueId, Vocabulary};
 use knead_export::chart::{self, ChartOptions, ProgressPoint};
-use knead_store::records::{CheckIn, SessionRecord, SessionStatus, SessionSummary};
 use knead_store::{Period, Store, StoreError};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -167,54 +168,39 @@ pub fn progress_text(
     days: u32,
     style: Style,
 ) -> Result<String, Failure> {
-    let sessions = journal.summaries(Period::default()).map_err(store)?;
+    let app = journal.app(pack);
+    let judged = journal.run(app.patient(journal.person()).judge(Zone::Local)).map_err(use_case)?;
     let checkins = journal.block(journal.store().checkins(journal.person())).map_err(store)?;
-    let today = journal::local_day(now_utc());
-    let readings: Vec<_> = sessions
-        .iter()
-        .map(|s| outcomes::PainReading {
-            day: journal::local_day(s.started_at),
-            before: s.pain_before,
-            after: s.pain_after,
-        })
-        .collect();
-    let assessment =
-        outcomes::assess(&pack.escalation, &readings, today, journal.cleared_on().map_err(store)?);
+    let assessment = &judged.assessment;
     let mut out = style.bold("PROGRESS");
     out.push('\n');
-    if sessions.is_empty() {
+    if judged.sessions.is_empty() {
         out.push_str("No sessions yet. `knead start` guides your first one.\n");
         return Ok(out);
     }
 
-    // Per day: mean before, mean after, sessions.
-    let from = today - chrono::Days::new(u64::from(days.saturating_sub(1)));
-    let mut by_day: BTreeMap<NaiveDate, (u32, u32, u32, u32)> = BTreeMap::new();
-    for r in readings.iter().filter(|r| r.day >= from) {
-        let e = by_day.entry(r.day).or_default();
-        e.0 += u32::from(r.before.get());
-        e.1 += 1;
-        if let Some(a) = r.after {
-            e.2 += u32::from(a.get());
-            e.3 += 1;
-        }
-    }
     let _ = writeln!(out, "Last {days} days (# = pain before, = = pain after, one mark = half a point)");
-    for (day, (b, n, a, m)) in &by_day {
-        let before = *b as f64 / f64::from(*n);
+    let from = judged.today - chrono::Days::new(u64::from(days.saturating_sub(1)));
+    for day in judged.by_day(Some(from)) {
         let bar = |v: f64, c: char| c.to_string().repeat((v * 2.0).round() as usize);
-        let _ = writeln!(out, "{}  {:>2}x  {:<20} {:>4.1}", day.format("%m-%d"), n, bar(before, '#'), before);
-        if *m > 0 {
-            let after = *a as f64 / f64::from(*m);
+        let _ = writeln!(
+            out,
+            "{}  {:>2}x  {:<20} {:>4.1}",
+            day.day.format("%m-%d"),
+            day.sessions,
+            bar(day.before, '#'),
+            day.before
+        );
+        if let Some(after) = day.after {
             let _ = writeln!(out, "{:<11}{:<20} {:>4.1}", "", bar(after, '='), after);
         }
     }
     if let (Some(base), Some(now)) = (assessment.baseline, assessment.current_tenths) {
         let _ = writeln!(
             out,
-            "\nStarted at {base}/10; typical pain now {:.1}/10 ({}% lower) after {} days.",
+            "\nStarted at {base}/10; typical pain now {:.1}/10 ({}) after {} days.",
             f64::from(now) / 10.0,
-            assessment.reduction_percent.unwrap_or(0),
+            outcomes::change_words(assessment.reduction_percent.unwrap_or(0)),
             assessment.days
         );
         if let Some(target) = assessment.target_tenths {
@@ -252,12 +238,10 @@ pub fn progress_text(
 
 /// The chart of `knead progress --png/--svg`.
 pub fn progress_chart(pack: &ContentPack, journal: &Journal, png: bool) -> Result<Vec<u8>, Failure> {
-    let sessions = journal.summaries(Period::default()).map_err(store)?;
-    let points: Vec<ProgressPoint> = sessions.iter().map(ProgressPoint::from).collect();
-    let target = sessions
-        .first()
-        .and_then(|s| outcomes::meaningful_target(&pack.escalation, s.pain_before.get()))
-        .map(|t| f64::from(t) / 10.0);
+    let app = journal.app(pack);
+    let judged = journal.run(app.patient(journal.person()).judge(Zone::Local)).map_err(use_case)?;
+    let points: Vec<ProgressPoint> = judged.sessions.iter().map(ProgressPoint::from).collect();
+    let target = judged.chart_target();
     let options = ChartOptions { target, ..ChartOptions::default() };
     let bytes = if png {
         chart::progress_png(&points, &options)
@@ -324,6 +308,10 @@ pub fn import(journal: &Journal, file: &Path) -> Result<String, Failure> {
         "Imported {} new record(s); {} were already in the journal.\n",
         report.added, report.unchanged
     ))
+}
+
+fn use_case(e: knead_app::Error) -> Failure {
+    Failure::Other(anyhow::Error::new(e).context("reading the journal"))
 }
 
 fn store(e: StoreError) -> Failure {

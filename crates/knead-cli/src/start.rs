@@ -8,7 +8,7 @@
 //! screening), and a summary.
 
 use crate::clock::now_utc;
-use crate::journal::{self, Journal};
+use crate::journal::Journal;
 use crate::questionnaire::{self, Cancelled};
 use crate::text::{self, Style};
 use crate::tui;
@@ -16,17 +16,21 @@ use crate::voice::Voice;
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 use inquire::{Confirm, CustomType, Text};
-use knead_core::intake::Intake;
-use knead_core::limits;
-use knead_core::outcomes::{self, Flag};
+use knead_app::clearance::Lift;
+use knead_app::{Own, Zone};
 use knead_core::pack::ContentPack;
-use knead_core::planner::{self, Kit};
+use knead_core::planner::Kit;
+use knead_core::records::ScreeningRecord;
+use knead_core::records::{SessionEnd, SessionRecord, SessionStatus, StepDone};
 use knead_core::screening::{self, ScreeningResult};
 use knead_core::session::{EndReason, Event, Outcome, Session};
 use knead_core::vocab::Disposition;
 use knead_store::Store;
-use knead_store::records::{Clearance, SessionEnd, SessionRecord, SessionStatus, StepDone};
+use knead_store::sqlite::SqliteStore;
 use std::collections::BTreeMap;
+
+/// The person's days are this computer's.
+const ZONE: Zone = Zone::Local;
 
 /// Options of `knead start`.
 pub struct Options {
@@ -53,9 +57,9 @@ pub fn run(pack: &ContentPack, journal: &Journal, options: &Options, style: Styl
             journal.interrupted
         );
     }
-    let now = now_utc();
-    let flags = escalation(pack, journal, now)?;
-    for flag in &flags {
+    let app = journal.app(pack);
+    let own = app.patient(journal.person());
+    for flag in &journal.run(own.judge(ZONE))?.assessment.flags {
         print!("{}", text::wrap(&flag.message(), "! ", "  "));
     }
 
@@ -67,34 +71,33 @@ pub fn run(pack: &ContentPack, journal: &Journal, options: &Options, style: Styl
         }
         Err(e) => return Err(e.into()),
     };
-    let (intake, result, clearance) = screen_with_clearance(pack, intake, style)?;
-    let screening = journal::screening_record(&intake, &result, &pack.meta.version, clearance, now_utc())?;
-    journal.add_screening(&screening)?;
-    // A clearance just recorded also restarts the count of §4: judge again.
-    let flags = escalation(pack, journal, now_utc())?;
-
-    let Ok(permit) = result.permit() else {
-        println!("\nNo self-massage today. Your answers are saved in your journal.");
-        return Ok(());
+    let (_, screening) = journal.run(own.screen(uuid::Uuid::now_v7(), intake, None))?;
+    let result = screening::screen(pack, &screening.intake);
+    clear_if_emergency(&result);
+    print!("\n{}", text::screening(&result, pack, style));
+    let screening = match offer_clearance(journal, &own, &screening, pack, style)? {
+        Some(cleared) => cleared,
+        None => screening,
     };
-    if let Some(flag) = flags.iter().find(|f| f.disposition() >= Disposition::SeeDoctorFirst) {
-        print!("\n{}", text::wrap(&format!("No session today: {}", flag.message()), "", ""));
-        println!("Once a doctor has seen you, answer \"a clinician has cleared me\" at the next screening.");
-        return Ok(());
-    }
+    let intake = screening.intake.clone();
 
-    let today = journal.today(now_utc())?;
-    for line in limits::still_allowed(pack, &today) {
-        println!("{line}");
-    }
     let kit = Kit { equipment: intake.equipment.clone(), helper_available: intake.helper_available };
-    let plan = match planner::plan(pack, &permit, &kit, &today) {
-        Ok(plan) => plan,
-        Err(no) => {
-            print!("{}", text::wrap(&format!("No session now: {no}"), "", ""));
+    let planned = match journal.run(own.plan_today(screening.id, kit, ZONE)) {
+        Ok(planned) => planned,
+        Err(knead_app::Error::Refused(refusal)) => {
+            let said = match refusal.kind {
+                "no-self-care" => "No self-massage today. Your answers are saved in your journal.".to_owned(),
+                _ => format!("No session now: {}", refusal.detail),
+            };
+            print!("\n{}", text::wrap(&said, "", ""));
             return Ok(());
         }
+        Err(e) => return Err(e.into()),
     };
+    for line in &planned.still_allowed {
+        println!("{line}");
+    }
+    let plan = planned.plan;
 
     let asked = (|| -> Result<_, Cancelled> {
         let before = questionnaire::pain(
@@ -145,7 +148,7 @@ pub fn run(pack: &ContentPack, journal: &Journal, options: &Options, style: Styl
         keep_steps(journal, record.id, started_at, event, session, &mut kept)
     })?;
 
-    after_session(pack, journal, &intake, &record, &finished, style)
+    after_session(pack, journal, &own, &screening, &record, &finished, style)
 }
 
 /// Write finished steps to the journal as soon as they end. `kept` counts
@@ -180,21 +183,25 @@ fn keep_steps(
     Ok(())
 }
 
-/// Screen; where clearance would lift the result, offer it.
-fn screen_with_clearance(
+/// Where a clinician's clearance would lift what stands between this
+/// screening and a session (its advice to see a doctor first, or §4's),
+/// say why and ask about one, right here: the person is not sent away to
+/// a screening that would not ask. The clearance is checked and kept by
+/// the same use case as the web's; the new screening comes back.
+fn offer_clearance(
+    journal: &Journal,
+    own: &Own<'_, SqliteStore>,
+    screening: &ScreeningRecord,
     pack: &ContentPack,
-    intake: Intake,
     style: Style,
-) -> anyhow::Result<(Intake, ScreeningResult, Option<Clearance>)> {
-    let result = screening::screen(pack, &intake);
-    clear_if_emergency(&result);
-    print!("\n{}", text::screening(&result, pack, style));
-    let cleared_intake = Intake { clinician_cleared: true, ..intake.clone() };
-    let cleared = screening::screen(pack, &cleared_intake);
-    if result.permit().is_ok() || cleared.permit().is_err() {
-        return Ok((intake, result, None));
+) -> anyhow::Result<Option<ScreeningRecord>> {
+    if !matches!(journal.run(own.lift(screening, ZONE))?, Lift::Now(_)) {
+        return Ok(None);
     }
-    let ask = || -> Result<Option<Clearance>, Cancelled> {
+    if let Err(knead_app::Error::Refused(stopped)) = journal.run(own.check_progress(ZONE)) {
+        print!("\n{}", text::wrap(&stopped.detail, "! ", "  "));
+    }
+    let ask = || -> Result<Option<(String, NaiveDate)>, Cancelled> {
         if !questionnaire::cleared(&pack.questionnaire)? {
             return Ok(None);
         }
@@ -208,7 +215,7 @@ fn screen_with_clearance(
                 })
             })
             .prompt()?;
-        let today = journal::local_day(now_utc());
+        let today = ZONE.day(now_utc());
         let on: NaiveDate = CustomType::<NaiveDate>::new("On what day? (YYYY-MM-DD)")
             .with_default(today)
             .with_error_message("Please give a date like 2026-11-24.")
@@ -220,14 +227,23 @@ fn screen_with_clearance(
                 })
             })
             .prompt()?;
-        Ok(Some(Clearance { by: by.trim().to_owned(), on }))
+        Ok(Some((by, on)))
     };
-    match ask() {
-        Ok(Some(clearance)) => {
-            print!("\n{}", text::screening(&cleared, pack, style));
-            Ok((cleared_intake, cleared, Some(clearance)))
+    let (by, on) = match ask() {
+        Ok(Some(answers)) => answers,
+        Ok(None) | Err(Cancelled::ByPerson) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    match journal.run(own.clear_self(screening, &by, on, ZONE)) {
+        Ok(cleared) => {
+            let result = screening::screen(pack, &cleared.intake);
+            print!("\n{}", text::screening(&result, pack, style));
+            Ok(Some(cleared))
         }
-        Ok(None) | Err(Cancelled::ByPerson) => Ok((intake, result, None)),
+        Err(knead_app::Error::Invalid { message, .. }) => {
+            print!("\n{}", text::wrap(&format!("The clearance was not recorded: {message}"), "", ""));
+            Ok(None)
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -239,16 +255,11 @@ fn clear_if_emergency(result: &ScreeningResult) {
     }
 }
 
-fn escalation(pack: &ContentPack, journal: &Journal, now: DateTime<Utc>) -> anyhow::Result<Vec<Flag>> {
-    let readings = journal.readings()?;
-    let cleared_on = journal.cleared_on()?;
-    Ok(outcomes::assess(&pack.escalation, &readings, journal::local_day(now), cleared_on).flags)
-}
-
 fn after_session(
     pack: &ContentPack,
     journal: &Journal,
-    intake: &Intake,
+    own: &Own<'_, SqliteStore>,
+    screening: &ScreeningRecord,
     record: &SessionRecord,
     finished: &tui::Finished,
     style: Style,
@@ -283,18 +294,13 @@ fn after_session(
     journal.block(journal.store().finish_session(journal.person(), record.id, &end))?;
 
     if !new.is_empty() {
-        let mut again = intake.clone();
+        let mut again = screening.intake.clone();
         again.symptoms.extend(new);
-        let result = screening::screen(pack, &again);
+        // The clearance stands for the new answers too; new warning signs decide anyway.
+        let (_, kept) = journal.run(own.screen(uuid::Uuid::now_v7(), again, screening.clearance.clone()))?;
+        let result = screening::screen(pack, &kept.intake);
         clear_if_emergency(&result);
         print!("\n{}", text::screening(&result, pack, style));
-        journal.add_screening(&journal::screening_record(
-            &again,
-            &result,
-            &pack.meta.version,
-            None,
-            now_utc(),
-        )?)?;
         if result.disposition >= Disposition::SeeDoctorFirst {
             println!("Stop self-massage for now and follow the advice above.");
             return Ok(());
@@ -321,7 +327,7 @@ fn after_session(
         };
         println!("  Pain: {} before, {} after ({words})", record.pain_before, after);
     }
-    for flag in escalation(pack, journal, now_utc())? {
+    for flag in &journal.run(own.judge(ZONE))?.assessment.flags {
         print!("{}", text::wrap(&flag.message(), "! ", "  "));
     }
     weekly_checkin(pack, journal)?;
@@ -358,7 +364,7 @@ It has been a week: two quick questions for your record."
     match asked {
         Ok((week_pain, change)) => {
             let record =
-                knead_store::records::CheckIn { id: uuid::Uuid::now_v7(), at: now, week_pain, change };
+                knead_core::records::CheckIn { id: uuid::Uuid::now_v7(), at: now, week_pain, change };
             journal.block(journal.store().add_checkin(journal.person(), &record))?;
             Ok(())
         }

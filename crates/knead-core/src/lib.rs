@@ -13,6 +13,7 @@
 //! - [`limits`]: doses across a day's sessions.
 //! - [`outcomes`]: pain over time against the escalation thresholds.
 //! - [`reminders`]: reminder times held to the day's limit, and a program's days.
+//! - [`records`]: what the journal keeps (screenings, sessions, check-ins).
 
 pub mod attention;
 pub mod clock;
@@ -23,6 +24,7 @@ pub mod outcomes;
 pub mod pack;
 pub mod planner;
 pub mod program;
+pub mod records;
 pub mod reminders;
 pub mod screening;
 pub mod session;

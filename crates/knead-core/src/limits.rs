@@ -7,6 +7,7 @@
 
 use crate::pack::ContentPack;
 use crate::planner::DayUsage;
+use crate::program::HomeProgram;
 use crate::vocab::TechniqueId;
 use std::collections::BTreeMap;
 
@@ -83,18 +84,26 @@ pub fn broken_limits(
     broken
 }
 
-/// What today still allows, in words, for the start screen.
-pub fn still_allowed(pack: &ContentPack, today: &DayUsage) -> Vec<String> {
+/// What today still allows, in words, for the start screen: the pack's
+/// daily limit or, when a home program sets fewer sessions a day, the
+/// program's.
+pub fn still_allowed(pack: &ContentPack, today: &DayUsage, program: Option<&HomeProgram>) -> Vec<String> {
     let mut lines = Vec::new();
-    let daily = &pack.daily_sessions_max;
-    let left = daily.value.saturating_sub(today.sessions);
-    lines.push(match left {
-        0 => format!(
+    let daily = pack.daily_sessions_max.value;
+    let by_program = program.map(HomeProgram::sessions_per_day).filter(|n| *n < daily);
+    let left = by_program.unwrap_or(daily).saturating_sub(today.sessions);
+    let by = if by_program.is_some() { " by your home program" } else { "" };
+    lines.push(match (left, by_program) {
+        (0, None) => format!(
             "You have done {} sessions today, the most for one day. Rest until tomorrow.",
             today.sessions
         ),
-        1 => "One more session is allowed today.".to_owned(),
-        n => format!("{n} more sessions are allowed today."),
+        (0, Some(n)) => format!(
+            "You have done {} sessions today; your home program sets {n} a day. Rest until tomorrow.",
+            today.sessions
+        ),
+        (1, _) => format!("One more session is allowed today{by}."),
+        (n, _) => format!("{n} more sessions are allowed today{by}."),
     });
     for technique in &pack.techniques {
         if let Some(day_max) = &technique.doses.daily_max_seconds {

@@ -81,6 +81,15 @@ pub enum Flag {
 }
 
 impl Flag {
+    /// The flag's name, as its JSON and a refusal spell it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Flag::Worsening { .. } => "worsening",
+            Flag::Severe { .. } => "severe",
+            Flag::NoImprovement { .. } => "no_improvement",
+        }
+    }
+
     /// What the flag means for self-massage: `see_doctor_first` stops it,
     /// `self_care_with_limits` means "carry on, but book a clinician".
     pub fn disposition(&self) -> Disposition {
@@ -104,14 +113,25 @@ impl Flag {
                  more self-massage."
             ),
             Flag::NoImprovement { days, reduction_percent, see_doctor_first: true } => format!(
-                "After {days} days your pain is not meaningfully better ({reduction_percent}% lower than at the \
-                 start). Please see a doctor before going on."
+                "After {days} days your pain is not meaningfully better ({} than at the start). Please see a \
+                 doctor before going on.",
+                change_words(*reduction_percent)
             ),
             Flag::NoImprovement { days, reduction_percent, see_doctor_first: false } => format!(
-                "After {days} days your pain is not meaningfully better ({reduction_percent}% lower than at the \
-                 start). Book an appointment with a doctor or physiotherapist."
+                "After {days} days your pain is not meaningfully better ({} than at the start). Book an \
+                 appointment with a doctor or physiotherapist.",
+                change_words(*reduction_percent)
             ),
         }
+    }
+}
+
+/// A fall from the baseline in words: "25% lower", "25% higher", "no lower".
+pub fn change_words(reduction_percent: i32) -> String {
+    match reduction_percent {
+        0 => "no lower".to_owned(),
+        p if p < 0 => format!("{}% higher", p.unsigned_abs()),
+        p => format!("{p}% lower"),
     }
 }
 

@@ -205,6 +205,11 @@ pub struct View {
     pub step_permille: u32,
     /// Share of the session done, in thousandths.
     pub session_permille: u32,
+    /// Milliseconds of the session done (pauses excluded), and its length
+    /// as it now stands: what was skipped is gone, time added is in.
+    pub session_done_ms: u64,
+    /// See `session_done_ms`.
+    pub session_ms: u64,
 }
 
 /// The kind of segment now running.
@@ -346,11 +351,15 @@ fn segments(plan: &Plan) -> Vec<Segment> {
 }
 
 /// One segment of a plan's timeline, for an interface that runs the clock
-/// itself (the web page): the same sequence, lengths and limits the engine
-/// runs. The interface may shorten a segment (skip, stop) but never lengthen
-/// it, and a technique's work never passes its item's `cap_seconds`; a step
-/// marked `closing` in the plan is not work and is never skipped by the cap
-/// (see the module doc).
+/// itself (the web page's player, `static/engine.js` in knead-web): the
+/// same sequence, lengths and limits the engine runs. The interface may
+/// shorten a segment (skip, stop) and lengthen it on request up to
+/// `max_seconds`, and a technique's work never passes its item's
+/// `cap_seconds`; a step marked `closing` in the plan is not work and is
+/// never skipped by the cap (see the module doc). That the web's player
+/// runs these rules as this engine does is checked case by case: see
+/// knead-core's `parity` test, which writes the conformance corpus the
+/// player is run against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Slot {
     /// Index into the plan's items; `None` for the get-ready countdown.
@@ -362,6 +371,11 @@ pub struct Slot {
     pub phase: Phase,
     /// Its planned length.
     pub seconds: u32,
+    /// The longest more time may make it: the step's or the bout's limit.
+    /// None where more time does not apply (the countdown, rests). The
+    /// technique's cap may stop it sooner.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_seconds: Option<u32>,
     /// Whether it counts as work against the technique's limits (steps and
     /// bouts do; rests, the countdown and a closing step do not).
     pub work: bool,
@@ -376,6 +390,10 @@ pub fn timeline(plan: &Plan) -> Vec<Slot> {
             step: seg.at.map(|(_, step)| step),
             phase: seg.phase(),
             seconds: u32::try_from(seg.len_ms / MS).unwrap_or(u32::MAX),
+            max_seconds: match seg.kind {
+                Kind::Timed { max_ms } | Kind::Bout { max_ms, .. } => Some(secs(max_ms)),
+                Kind::GetReady | Kind::Rest { .. } => None,
+            },
             work: seg.is_work(),
         })
         .collect()
@@ -483,6 +501,8 @@ impl Session {
                 segment_ms: 0,
                 step_permille: 1000,
                 session_permille: 1000,
+                session_done_ms: total,
+                session_ms: total,
             };
         };
         let done_before: u64 = self.segments[..self.current].iter().map(|s| s.len_ms).sum();
@@ -506,6 +526,8 @@ impl Session {
             segment_ms: seg.len_ms,
             step_permille: permille(step_done, step_total),
             session_permille: permille(done_before + in_segment, total),
+            session_done_ms: done_before + in_segment,
+            session_ms: total,
         }
     }
 

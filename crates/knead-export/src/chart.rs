@@ -13,8 +13,8 @@
 
 use crate::ExportError;
 use chrono::{DateTime, Datelike, NaiveTime, TimeDelta, Utc};
+use knead_core::records::{SessionRecord, SessionSummary};
 use knead_core::units::PainScore;
-use knead_store::records::{SessionRecord, SessionSummary};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::sync::OnceLock;

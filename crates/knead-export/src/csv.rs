@@ -5,8 +5,8 @@
 //! decimal; an empty field means "not recorded".
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use knead_core::records::SessionSummary;
 use knead_core::vocab::{TechniqueId, Vocabulary};
-use knead_store::records::SessionSummary;
 
 /// The header row, in column order.
 pub const HEADER: [&str; 12] = [

@@ -6,7 +6,7 @@
 //! puzzling "unknown field" further down.
 
 use crate::ExportError;
-use knead_store::records::Journal;
+use knead_core::records::Journal;
 use serde::Deserialize;
 use serde_json::error::Category;
 

@@ -11,8 +11,8 @@
 //! kept in one server's memory gives an attacker one allowance per server.
 
 use crate::StoreError;
-use crate::records::PersonId;
 use chrono::{DateTime, Utc};
+use knead_core::records::PersonId;
 use std::future::Future;
 use std::num::NonZeroU32;
 

@@ -6,14 +6,14 @@
 use crate::accounts::{Account, Accounts, Attempt, FailedSignIns, SignIn};
 use crate::calendars::{CalendarFeed, Calendars};
 use crate::postgres::PgStore;
-use crate::records::{
-    CheckIn, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord, SessionSummary,
-    StepDone,
-};
 use crate::sharing::{Assignment, AuditEntry, Grant, Invitation, Message, Sharing};
 use crate::sqlite::SqliteStore;
 use crate::{DayRule, Period, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
+use knead_core::records::{
+    CheckIn, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord, SessionSummary,
+    StepDone,
+};
 use std::num::NonZeroU32;
 use std::path::Path;
 use uuid::Uuid;

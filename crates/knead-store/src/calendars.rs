@@ -4,8 +4,8 @@
 //! live feed, and making a new one or revoking ends the old one at once.
 
 use crate::StoreError;
-use crate::records::PersonId;
 use chrono::{DateTime, NaiveTime, Utc};
+use knead_core::records::PersonId;
 use std::future::Future;
 
 /// A live calendar feed.

@@ -14,16 +14,15 @@ pub mod accounts;
 pub mod any;
 pub mod calendars;
 pub mod postgres;
-pub mod records;
 pub mod sharing;
 pub mod sqlite;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use knead_core::vocab::TechniqueId;
-use records::{
+use knead_core::records::{
     CheckIn, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord, SessionSummary,
     StepDone,
 };
+use knead_core::vocab::TechniqueId;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;

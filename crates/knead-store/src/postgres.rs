@@ -17,10 +17,6 @@
 //!   and a write that changes a session (a step, its end) first locks the
 //!   session's row with `FOR UPDATE`.
 
-use crate::records::{
-    CheckIn, Clearance, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord,
-    SessionStatus, SessionSummary, StepDone,
-};
 use crate::sqlite::{
     Put, check_session, check_step, corrupt, count, json_text, outcome_text, parse_json, parse_outcome,
     parse_pain, parse_status, parse_word,
@@ -28,6 +24,10 @@ use crate::sqlite::{
 use crate::{DayRule, Period, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use knead_core::intake::Intake;
+use knead_core::records::{
+    CheckIn, Clearance, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord,
+    SessionStatus, SessionSummary, StepDone,
+};
 use knead_core::units::ChangeRating;
 use knead_core::vocab::{Disposition, Region, TechniqueId, Vocabulary};
 use sqlx::migrate::Migrator;

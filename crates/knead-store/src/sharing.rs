@@ -8,8 +8,8 @@
 //! same transaction, so the log cannot miss one.
 
 use crate::StoreError;
-use crate::records::{PersonId, ScreeningRecord};
 use chrono::{DateTime, Utc};
+use knead_core::records::{PersonId, ScreeningRecord};
 use knead_core::vocab::TechniqueId;
 use std::collections::BTreeSet;
 use std::future::Future;

@@ -26,13 +26,13 @@
 //!   JSON values into one array in one row: sqlx hands over rows one at a
 //!   time, at a few microseconds each, which costs more than all the rest.
 
-use crate::records::{
-    CheckIn, Clearance, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord,
-    SessionStatus, SessionSummary, StepDone,
-};
 use crate::{DayRule, Period, Store, StoreError};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, SecondsFormat, Timelike, Utc};
 use knead_core::intake::Intake;
+use knead_core::records::{
+    CheckIn, Clearance, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord,
+    SessionStatus, SessionSummary, StepDone,
+};
 use knead_core::session::Outcome;
 use knead_core::units::{ChangeRating, PainScore};
 use knead_core::vocab::{Disposition, Region, TechniqueId, Vocabulary};

@@ -22,19 +22,19 @@
 //! stops and changes nothing.
 
 use chrono::{DateTime, Days, Duration, Utc};
+use knead_app::clock::{Now, SystemNow};
 use knead_core::intake::Intake;
 use knead_core::pack::ContentPack;
 use knead_core::program::{HomeProgram, ProgramRequest, SetBy};
+use knead_core::records::{Journal, PersonId, ScreeningRecord, SessionRecord, SessionStatus};
 use knead_core::screening;
 use knead_core::units::PainScore;
 use knead_core::vocab::{Disposition, Region, TechniqueId};
 use knead_store::Store;
 use knead_store::accounts::{Account, Accounts, Role};
 use knead_store::any::AnyStore;
-use knead_store::records::{Journal, PersonId, ScreeningRecord, SessionRecord, SessionStatus};
 use knead_store::sharing::{Assignment, Invitation, Sharing};
 use knead_web::auth::{self, NewPassword};
-use knead_web::clock::{Now, SystemNow};
 use knead_web::problem::Problem;
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::ExitCode;
@@ -335,7 +335,7 @@ async fn fill(store: &AnyStore, pack: &ContentPack, args: &Args, began: DateTime
         let journal = journal_of(pack, i, kind, args.days, now)?;
         sessions += journal.sessions.len();
         store.import(patient, &journal).await?;
-        let code_hash = auth::token_hash(&auth::random_token().map_err(problem)?);
+        let code_hash = knead_app::secret::hash(&auth::random_token().map_err(problem)?);
         let invited = now - Duration::days(i64::from(args.days));
         let invitation = Invitation { patient, created_at: invited, expires_at: now + Duration::days(7) };
         store.create_invitation(&code_hash, &invitation).await?;

@@ -37,14 +37,11 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Duration, TimeDelta};
+use knead_core::records::PersonId;
 use knead_store::StoreError;
 use knead_store::accounts::{Account, Accounts, Attempt, FailedSignIns, Role, SignIn};
-use knead_store::records::PersonId;
-use knead_store::sharing::{AuditAction, AuditEntry, Grant, Sharing};
-use sha2::{Digest, Sha256};
+use knead_store::sharing::Grant;
 use std::num::NonZeroU32;
 use std::sync::LazyLock;
 use uuid::Uuid;
@@ -112,7 +109,7 @@ fn normalised(text: &str) -> String {
 /// `ana@x.org ` share one count. Text that is no address at all is
 /// counted too: refusing it differently would tell what is checked first.
 fn sign_in_key(email: &str) -> String {
-    token_hash(&normalised(email))
+    knead_app::secret::hash(&normalised(email))
 }
 
 /// A new password: long enough to resist guessing, short enough to hash.
@@ -145,23 +142,14 @@ impl std::fmt::Debug for NewPassword {
     }
 }
 
+/// `N` random bytes, or a problem (logged) when the system has none.
 fn random_bytes<const N: usize>() -> Result<[u8; N], Problem> {
-    let mut bytes = [0_u8; N];
-    getrandom::fill(&mut bytes).map_err(|e| {
-        tracing::error!(error = %e, "no randomness");
-        Problem::internal()
-    })?;
-    Ok(bytes)
+    Ok(knead_app::secret::random_bytes()?)
 }
 
 /// A fresh random token (256 bits, URL-safe base64).
 pub fn random_token() -> Result<String, Problem> {
-    Ok(URL_SAFE_NO_PAD.encode(random_bytes::<32>()?))
-}
-
-/// The SHA-256 of a token, in lowercase hex: what the store keeps.
-pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Ok(knead_app::reminders::random_token()?)
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, Problem> {
@@ -226,7 +214,7 @@ async fn open(state: &AppState, person: PersonId, role: Role) -> Result<NewSignI
         created_at: now,
         expires_at: now + Duration::days(SIGN_IN_DAYS),
     };
-    state.store.open_sign_in(&token_hash(&token), &sign_in).await?;
+    state.store.open_sign_in(&knead_app::secret::hash(&token), &sign_in).await?;
     Ok(NewSignIn { person, role, token, csrf })
 }
 
@@ -296,7 +284,7 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str) -> Result<Ne
 fn sign_ins_paused(wait: TimeDelta) -> Problem {
     // Whole seconds, rounded up: a client that comes back a moment early
     // is refused again.
-    let seconds = u64::try_from(wait.num_milliseconds()).unwrap_or(0).div_ceil(1000).max(1);
+    let seconds = u32::try_from(wait.num_milliseconds()).unwrap_or(0).div_ceil(1000).max(1);
     let minutes = seconds.div_ceil(60);
     tracing::warn!(
         retry_after_seconds = seconds,
@@ -316,7 +304,7 @@ fn sign_ins_paused(wait: TimeDelta) -> Problem {
 
 /// End the sign-in behind `token`.
 pub async fn sign_out(state: &AppState, token: &str) -> Result<(), Problem> {
-    Ok(state.store.close_sign_in(&token_hash(token)).await?)
+    Ok(state.store.close_sign_in(&knead_app::secret::hash(token)).await?)
 }
 
 /// The cookie's name: `__Host-` binds it to this host over TLS.
@@ -434,7 +422,7 @@ async fn signed_in(parts: &Parts, state: &AppState) -> Result<Signed, Refused> {
         .ok_or_else(|| reject(Problem::unauthenticated()))?;
     let found = state
         .store
-        .sign_in(&token_hash(&token), state.config.now.now())
+        .sign_in(&knead_app::secret::hash(&token), state.config.now.now())
         .await
         .map_err(|e| reject(e.into()))?
         .ok_or_else(|| reject(Problem::unauthenticated()))?;
@@ -528,44 +516,20 @@ impl Someone {
 pub struct Treating {
     /// Who is looking.
     pub clinician: Clinician,
-    /// The grant that lets them.
-    pub grant: Grant,
+    /// The use cases on the patient, opened by the grant.
+    pub treated: knead_app::Treated<knead_store::any::AnyStore>,
 }
 
 impl Treating {
     /// Whose journal.
     pub fn patient(&self) -> PersonId {
-        self.grant.patient
+        self.grant().patient
     }
 
-    /// Write to the patient's audit log that the clinician saw `what`.
-    pub async fn log_view(&self, state: &AppState, what: &str) -> Result<(), Problem> {
-        log_views(state, self.clinician.person(), [self.patient()], what).await
+    /// The grant that lets them.
+    pub fn grant(&self) -> &Grant {
+        self.treated.grant()
     }
-}
-
-/// Write to each patient's audit log that `clinician` saw `what`, in one
-/// transaction.
-pub async fn log_views(
-    state: &AppState,
-    clinician: PersonId,
-    patients: impl IntoIterator<Item = PersonId>,
-    what: &str,
-) -> Result<(), Problem> {
-    let at = state.config.now.now();
-    let entries: Vec<AuditEntry> = patients
-        .into_iter()
-        .map(|patient| AuditEntry {
-            id: Uuid::now_v7(),
-            patient,
-            at,
-            actor: clinician,
-            actor_email: String::new(),
-            action: AuditAction::Viewed,
-            detail: what.to_owned(),
-        })
-        .collect();
-    Ok(state.store.audit(&entries).await?)
 }
 
 impl FromRequestParts<AppState> for Treating {
@@ -582,12 +546,12 @@ impl FromRequestParts<AppState> for Treating {
             .find(|(name, _)| *name == "patient")
             .and_then(|(_, value)| Uuid::parse_str(value).ok())
             .ok_or_else(missing)?;
-        let grant = state
-            .store
-            .live_grant(clinician.person(), PersonId(patient))
+        let treated = state
+            .app
+            .treating(clinician.person(), PersonId(patient))
             .await
             .map_err(|e| Refused::Api(e.into()))?
             .ok_or_else(missing)?;
-        Ok(Treating { clinician, grant })
+        Ok(Treating { clinician, treated })
     }
 }

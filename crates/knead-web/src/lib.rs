@@ -14,8 +14,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
-pub mod clock;
-pub mod kept;
+pub mod documents;
 pub mod log;
 pub mod openapi;
 pub mod pages;
@@ -25,11 +24,12 @@ pub mod zone;
 
 use axum::Router;
 use chrono::NaiveDate;
-use clock::Now;
+use knead_app::App;
+use knead_app::clock::Now;
 use knead_core::pack::ContentPack;
+use knead_core::records::PersonId;
 use knead_store::Period;
 use knead_store::any::AnyStore;
-use knead_store::records::PersonId;
 use std::future::Future;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -71,7 +71,7 @@ impl Config {
             secure_cookies: false,
             rate_burst: 10,
             rate_period_ms: 6_000,
-            now: Arc::new(clock::SystemNow),
+            now: Arc::new(knead_app::clock::SystemNow),
         }
     }
 }
@@ -79,7 +79,9 @@ impl Config {
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
-    /// Where journals and accounts live.
+    /// The use cases, over the store: every rule the API and the pages share.
+    pub app: App<AnyStore>,
+    /// Where accounts, sign-ins and sharing live (what is not a use case yet).
     pub store: AnyStore,
     /// How the server runs.
     pub config: Config,
@@ -87,24 +89,14 @@ pub struct AppState {
     pub standings: Arc<Standings>,
     /// Patients' histories as sent, kept between requests.
     pub histories: Arc<Histories>,
-    /// Screenings read, kept: every session recorded reads its screening.
-    pub screenings: Arc<Screenings>,
 }
 
 /// A clinician's list entry for a patient, by (patient, the day's offset
 /// from UTC in seconds, that day): judgements are per day.
-pub type Standings = kept::Kept<(PersonId, i32, NaiveDate), api::clinic::Listed>;
+pub type Standings = knead_app::kept::Kept<(PersonId, i32, NaiveDate), api::clinic::Listed>;
 
 /// A patient's sessions in a period, as the JSON sent.
-pub type Histories = kept::Kept<(PersonId, Period), axum::body::Bytes>;
-
-/// A person's screening by id. A screening is never changed once kept
-/// (the same id with other answers is refused), so what was read once
-/// stays true: it is kept under version 0, whatever the journal does.
-pub type Screenings = kept::Kept<(PersonId, uuid::Uuid), knead_store::records::ScreeningRecord>;
-
-/// Screenings kept at most (a few KB each).
-const SCREENINGS_KEPT: usize = 20_000;
+pub type Histories = knead_app::kept::Kept<(PersonId, Period), axum::body::Bytes>;
 
 /// Judgements kept at most: a clinician's list is a few hundred.
 const STANDINGS_KEPT: usize = 50_000;
@@ -116,11 +108,11 @@ const HISTORY_BYTES_KEPT: usize = 32 << 20;
 pub fn build(config: Config, store: AnyStore) -> Router {
     let rate = (config.rate_burst, config.rate_period_ms);
     let state = AppState {
+        app: App::new(store.clone(), Arc::clone(&config.pack), Arc::clone(&config.now)),
         store,
         config,
-        standings: Arc::new(kept::Kept::new(STANDINGS_KEPT)),
-        histories: Arc::new(kept::Kept::new(HISTORY_BYTES_KEPT)),
-        screenings: Arc::new(kept::Kept::new(SCREENINGS_KEPT)),
+        standings: Arc::new(knead_app::kept::Kept::new(STANDINGS_KEPT)),
+        histories: Arc::new(knead_app::kept::Kept::new(HISTORY_BYTES_KEPT)),
     };
     let (api, _) = api::router(rate).split_for_parts();
     let app = Router::new()

@@ -26,9 +26,13 @@ pub struct Problem {
     /// The field at fault, as a path into the request body or query.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// The §4 flag that stops self-massage (`worsening`, `severe`,
+    /// `no_improvement`), when one is behind a refusal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flag: Option<&'static str>,
     /// Seconds to wait before trying again: sent as `Retry-After`, not in the body.
     #[serde(skip)]
-    pub retry_after: Option<u64>,
+    pub retry_after: Option<std::num::NonZeroU32>,
 }
 
 impl Problem {
@@ -39,6 +43,7 @@ impl Problem {
             status: status.as_u16(),
             detail: None,
             field: None,
+            flag: None,
             retry_after: None,
         }
     }
@@ -96,14 +101,14 @@ impl Problem {
     /// Too many failed sign-ins with one address (429), on every server:
     /// `detail` says what is paused and for how long, `Retry-After` the
     /// seconds to wait.
-    pub fn sign_ins_paused(detail: impl Into<String>, retry_after_seconds: u64) -> Self {
+    pub fn sign_ins_paused(detail: impl Into<String>, retry_after_seconds: u32) -> Self {
         let mut p = Self::new(
             StatusCode::TOO_MANY_REQUESTS,
             "sign-ins-paused",
             "Too many attempts to sign in with this address; please wait and try again",
         )
         .detail(detail);
-        p.retry_after = Some(retry_after_seconds);
+        p.retry_after = std::num::NonZeroU32::new(retry_after_seconds.max(1));
         p
     }
 
@@ -126,7 +131,7 @@ impl IntoResponse for Problem {
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/problem+json"));
         if let Some(seconds) = retry_after {
-            headers.insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+            headers.insert(header::RETRY_AFTER, header::HeaderValue::from(seconds.get()));
         }
         response
     }
@@ -151,6 +156,25 @@ impl From<StoreError> for Problem {
             other => {
                 // The store's errors name tables and ids, never a person's data.
                 tracing::error!(error = %other, "store failed");
+                Problem::internal()
+            }
+        }
+    }
+}
+
+impl From<knead_app::Error> for Problem {
+    fn from(e: knead_app::Error) -> Self {
+        match e {
+            knead_app::Error::Invalid { field, message } => Problem::invalid(field, message),
+            knead_app::Error::Refused(r) => {
+                let mut p = Problem::conflict(r.kind, &r.title, r.detail);
+                p.flag = r.flag;
+                p
+            }
+            knead_app::Error::NotFound => Problem::not_found(),
+            knead_app::Error::Store(e) => e.into(),
+            knead_app::Error::Internal(why) => {
+                tracing::error!(error = %why, "use case failed");
                 Problem::internal()
             }
         }

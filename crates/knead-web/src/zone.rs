@@ -15,12 +15,12 @@
 //! the zone's offset now, which is what the browser sends the API.
 
 use crate::AppState;
-use crate::api::body::local_day;
 use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
+use knead_app::Zone;
 use std::convert::Infallible;
 
 /// The cookie that names the browser's zone.
@@ -83,7 +83,7 @@ impl LocalZone {
 
     /// The person's day now.
     pub fn today(&self) -> NaiveDate {
-        local_day(self.now, self.offset())
+        Zone::Fixed(self.offset()).day(self.now)
     }
 
     /// A moment in words, in the person's zone: "Tue 24 Nov, 19:36" (with

@@ -3,14 +3,14 @@
 // Builds the whole session inside #session (a server-rendered, empty element):
 //   1. before: pain now (0-10, required) and where it hurts (optional)
 //   2. the plan, from POST /api/v1/plans (kept on this phone for an offline reload)
-//   3. the timeline, run on absolute deadlines: pause moves the deadline, a
-//      segment is never lengthened, and a technique's work never passes its
-//      cap_seconds (the same rules as knead-core's session engine: a step the
-//      plan marks `closing`, such as switching the massager off, is not work
-//      and a cap that ends the technique goes on to it, not past it); where it
-//      stands is kept on this phone, so that a reload offers to carry on
-//      (paused, the work already done still counted against the caps) or to
-//      end it there, and never starts it again
+//   3. the timeline, run by engine.js (window.KneadEngine): knead-core's
+//      session rules, ported and held to them by a conformance corpus (see
+//      engine.js). This file only plays what the engine emits: the words,
+//      the chime, the voice, the timer, the bars; pause, +30 s, skip and stop
+//      go to the engine as commands. Where the session stands is kept on this
+//      phone, so that a reload offers to carry on (paused, the work already
+//      done still counted against the caps) or to end it there, and never
+//      starts it again
 //   4. after: pain now, anything new, a note; new symptoms are screened again
 //   5. save: PUT /api/v1/sessions/{id}, or the outbox when offline
 //
@@ -534,10 +534,6 @@
 
   let player = null;
 
-  function stepKey(seg) {
-    return seg.item === null || seg.item === undefined ? null : `${seg.item}:${seg.step}`;
-  }
-
   // -------------------------------------------------------------------
   // The session in progress, kept on this phone
   //
@@ -595,224 +591,119 @@
   }
 
   /**
-   * One session's timeline and the rules that move it on, without a screen:
-   * segments run on absolute deadlines, pause moves the deadline, a segment
-   * is never lengthened, and a technique's work never passes its cap_seconds
-   * (the same rules as knead-core's session engine). The player paints it;
-   * a session kept on this phone is rebuilt with it, to carry on or to end.
+   * One session: knead-core's rules as engine.js runs them (see its header),
+   * on this page's clock, with what the journal needs around them: wall-clock
+   * times for the record, the answers before, and a copy kept on this phone.
+   * The player plays it; a session kept on this phone is rebuilt with it, to
+   * carry on or to end.
    *
    * `before` is {pain_before, region}. `kept`, when given, is a session kept
    * by snapshot(): it comes back paused at the start of the segment that was
-   * running (never from a deadline that went by while the page was gone),
-   * with the work already done in that segment counted as used, so that
-   * carrying on can never pass a cap.
+   * running, with the work already done counted (engine.js's restore()).
    */
   function timeline(response, before, kept) {
     const plan = response.plan;
-    // Virtual time here, wall-clock time in the record: w0 and v0 are the same moment.
+    const Engine = window.KneadEngine;
+    // The engine's clock: whole virtual milliseconds.
+    const now = () => Math.floor(vnow());
+    // Virtual time for the engine, wall-clock time in the record: w0 and v0 are the same moment.
     const w0 = Date.now();
-    const v0 = vnow();
+    const v0 = now();
     const wallAt = (v) => new Date(w0 + (v - v0) / scale);
-    const vAt = (wall) => v0 + (wall - w0) * scale;
+    const vAt = (wall) => Math.floor(v0 + (wall - w0) * scale);
     const sessionId = kept ? kept.id : newId();
     const screeningId = kept ? kept.screening_id : screening;
     const startedWall = kept ? new Date(kept.started_at) : new Date(w0);
     const offsetAtStart = kept ? kept.offset : tzOffset(startedWall);
-    const segs = response.timeline.map((slot) => ({
-      item: slot.item === undefined ? null : slot.item,
-      step: slot.step === undefined ? null : slot.step,
-      phase: slot.phase,
-      bout: slot.bout,
-      of: slot.of,
-      after: slot.after,
-      work: Boolean(slot.work),
-      // The technique's closing step (switch the device off, sit up slowly):
-      // never work, and where a cap cut ends the technique's massage.
-      closing:
-        slot.item !== undefined && slot.item !== null
-          ? Boolean(plan.items[slot.item].steps[slot.step].closing)
-          : false,
-      len: Math.max(0, Number(slot.seconds) || 0) * 1000,
-    }));
-    const used = plan.items.map(() => 0); // work ms per item
-    const records = [];
+    // The steps recorded before a reload, already in wall-clock time.
+    const keptSteps = kept ? kept.steps : [];
+    const origin = kept ? vAt(startedWall.getTime()) : v0;
+    const { session, events } = kept
+      ? Engine.restore(
+          plan,
+          response.timeline,
+          {
+            ...kept,
+            step_started_ms: vAt(Date.parse(kept.step_started_at)) - origin,
+            ended_ms: kept.over ? vAt(Date.parse(kept.ended_at)) - origin : 0,
+          },
+          origin,
+          v0,
+        )
+      : Engine.start(plan, response.timeline, v0);
+    // 'interrupted' when the page ended it (see closeKept); else the engine says how it ended.
+    let endedAs = null;
     const stepOrder = [];
-    for (const seg of segs) {
-      const key = stepKey(seg);
+    for (const slot of response.timeline) {
+      const key = slot.item === null || slot.item === undefined ? null : `${slot.item}:${slot.step}`;
       if (key !== null && !stepOrder.includes(key)) stepOrder.push(key);
     }
+    /** Which step `at` ([item, step]) is, from 1. */
+    const stepNumber = (at) => stepOrder.indexOf(`${at[0]}:${at[1]}`) + 1;
 
-    const st = {
-      cur: 0,
-      running: false,
-      paused: false,
-      deadline: 0,
-      remaining: 0,
-      over: null, // 'completed' | 'stopped' | 'interrupted'
-      endV: 0,
-      stepStartV: 0,
-      stepActive: 0,
-      tenSecondsSaid: false,
-      changed: [], // what happened since the last paint: for sound, voice, announcements
-    };
-
-    const capLeft = (item) => Math.max(0, plan.items[item].cap_seconds * 1000 - used[item]);
-    const stepNumber = (seg) => stepOrder.indexOf(stepKey(seg)) + 1;
-
-    function lastWhere(pred) {
-      let last = st.cur;
-      while (last + 1 < segs.length && segs[last + 1].item !== null && pred(segs[last + 1])) last += 1;
-      return last;
+    /** Every step recorded so far, as the journal takes it. */
+    function steps() {
+      const at = (ms) => wallAt(origin + ms).toISOString();
+      return keptSteps.concat(
+        session.records().map((r) => ({
+          technique: r.technique,
+          step_id: r.step_id,
+          started_at: at(r.started_ms),
+          ended_at: at(r.ended_ms),
+          active_seconds: Math.floor(r.active_ms / 1000),
+          outcome: r.outcome,
+        })),
+      );
     }
 
-    function endStep(outcome, endV) {
-      const seg = segs[st.cur];
-      if (!seg || seg.item === null) return;
-      const planned = plan.items[seg.item];
-      records.push({
-        technique: planned.technique,
-        step_id: planned.steps[seg.step].id,
-        started_at: wallAt(st.stepStartV).toISOString(),
-        ended_at: wallAt(endV).toISOString(),
-        active_seconds: Math.floor(st.stepActive / 1000),
-        outcome,
-      });
-      st.changed.push({ kind: 'step-over', outcome, item: seg.item });
-    }
-
-    function finish(reason, atV) {
-      st.over = reason;
-      st.running = false;
-      st.endV = atV;
-      st.changed.push({ kind: 'over', reason });
-    }
-
-    /** Begin segment `index`; `carried` when a kept session carries on in the step it was in. */
-    function enter(index, nowV, carried) {
-      st.cur = index;
-      st.tenSecondsSaid = false;
-      if (index >= segs.length) {
-        finish('completed', nowV);
-        return;
-      }
-      const seg = segs[index];
-      const prev = index > 0 ? stepKey(segs[index - 1]) : null;
-      if (seg.item !== null) {
-        // A step carried on keeps its start and the work already done in it.
-        if (prev !== stepKey(seg) && !carried) {
-          st.stepStartV = nowV;
-          st.stepActive = 0;
-          st.changed.push({ kind: 'step', seg });
-        }
-        if (seg.work) {
-          const left = capLeft(seg.item);
-          if (left <= 0) {
-            cutAtLimit(seg.item, nowV);
-            return;
-          }
-          seg.len = Math.min(seg.len, left);
-        }
-      }
-      st.changed.push({ kind: 'segment', seg });
-      if (st.paused) {
-        st.remaining = seg.len;
-      } else {
-        st.running = true;
-        st.deadline = nowV + seg.len;
-      }
-    }
-
-    /** The cap ends the technique's massage: on to its closing step, or past it if it has none. */
-    function cutAtLimit(item, nowV) {
-      const last = lastWhere((s) => s.item === item);
-      const resume = segs[last].closing ? last : last + 1;
-      st.changed.push({ kind: 'limit', item, closing: segs[last].closing });
-      endStep('cut_at_limit', nowV);
-      for (let j = st.cur + 1; j < resume; j += 1) segs[j].len = 0;
-      enter(resume, nowV);
-    }
-
-    function finishSegment(endV) {
-      const seg = segs[st.cur];
-      if (seg.item !== null && seg.work) {
-        used[seg.item] += seg.len;
-        st.stepActive += seg.len;
-      }
-      const next = segs[st.cur + 1];
-      if (seg.item !== null && seg.work && capLeft(seg.item) <= 0 && next && next.item === seg.item) {
-        cutAtLimit(seg.item, endV);
-        return;
-      }
-      if (seg.item !== null && (!next || stepKey(next) !== stepKey(seg))) endStep('done', endV);
-      enter(st.cur + 1, endV);
-    }
-
-    /** Shorten the current segment to what has run, and count its work. */
-    function cutCurrent(nowV) {
-      const seg = segs[st.cur];
-      if (!seg) return;
-      const remaining = st.paused ? st.remaining : Math.max(0, st.deadline - nowV);
-      seg.len = Math.max(0, seg.len - remaining);
-      if (seg.item !== null && seg.work) {
-        used[seg.item] += seg.len;
-        st.stepActive += seg.len;
-      }
-    }
-
-    function poll(nowV) {
-      while (!st.over && st.running && !st.paused && nowV >= st.deadline) finishSegment(st.deadline);
-    }
-
-    /** End the session at `nowV` for `reason`: the step under way ends as stopped. */
-    function halt(reason, nowV) {
-      poll(nowV);
-      if (st.over) return;
-      cutCurrent(nowV);
-      endStep('stopped', nowV);
-      for (let j = st.cur + 1; j < segs.length; j += 1) segs[j].len = 0;
-      st.paused = false;
-      finish(reason, nowV);
+    /** End the session at `atV` for `reason` (the step under way ends as stopped); returns the events. */
+    function halt(reason, atV) {
+      if (session.ended()) return [];
+      const ended = session.command({ command: 'stop' }, atV);
+      if (session.ended() === 'stopped') endedAs = reason;
+      return ended;
     }
 
     /** Where the session stands, as it is kept on this phone (RUN_VERSION). */
     function snapshot() {
-      const now = vnow();
-      const seg = segs[st.cur];
-      const remaining = st.paused ? st.remaining : Math.max(0, st.deadline - now);
+      const at = now();
+      const s = session.snapshot(at);
       return {
         version: RUN_VERSION,
         id: sessionId,
         screening_id: screeningId,
         offset: offsetAtStart,
         started_at: startedWall.toISOString(),
-        saved_at: wallAt(now).toISOString(),
+        saved_at: wallAt(at).toISOString(),
         response,
         pain_before: before.pain_before,
         region: before.region,
-        cur: st.cur,
-        into_ms: seg && !st.over ? Math.max(0, seg.len - remaining) : 0,
-        lens_ms: segs.map((s) => s.len),
-        used_ms: used.slice(),
-        steps: records,
-        step_started_at: wallAt(st.stepStartV).toISOString(),
-        step_active_ms: st.stepActive,
-        paused: st.paused,
-        over: st.over,
-        ended_at: st.over ? wallAt(st.endV).toISOString() : null,
+        cur: s.cur,
+        into_ms: s.into_ms,
+        lens_ms: s.lens_ms,
+        used_ms: s.used_ms,
+        steps: steps(),
+        step_started_at: wallAt(origin + s.step_started_ms).toISOString(),
+        step_active_ms: s.step_active_ms,
+        paused: s.paused,
+        over: s.over,
+        ended_at: s.over ? wallAt(origin + s.ended_ms).toISOString() : null,
       };
     }
 
     /** The session as the questions after it and the journal take it. */
     function result() {
+      const records = steps();
       const usage = {};
       for (const r of records) usage[r.technique] = (usage[r.technique] || 0) + r.active_seconds;
+      const status = endedAs || session.ended();
       return {
         id: sessionId,
         screening_id: screeningId,
         started_at: startedWall.toISOString(),
-        ended_at: wallAt(st.endV).toISOString(),
-        status: st.over,
-        stop_reason: STOP_REASONS[st.over] || null,
+        ended_at: wallAt(origin + session.endedMs()).toISOString(),
+        status,
+        stop_reason: STOP_REASONS[status] || null,
         plan,
         steps: records,
         usage,
@@ -823,105 +714,37 @@
       };
     }
 
-    if (!kept) {
-      enter(0, v0);
-    } else {
-      // Never lengthen a segment, whatever the kept copy says.
-      kept.lens_ms.forEach((len, j) => {
-        segs[j].len = Math.min(segs[j].len, Math.max(0, Number(len) || 0));
-      });
-      kept.used_ms.forEach((ms, i) => {
-        used[i] = Math.max(0, Number(ms) || 0);
-      });
-      records.push(...kept.steps);
-      st.stepStartV = vAt(Date.parse(kept.step_started_at));
-      st.stepActive = Math.max(0, Number(kept.step_active_ms) || 0);
-      if (kept.over) {
-        st.cur = kept.cur;
-        st.over = kept.over;
-        st.endV = vAt(Date.parse(kept.ended_at));
-      } else {
-        const seg = segs[kept.cur];
-        // The part of this segment done before the page went counts, and the segment runs again whole:
-        // repeated work is limited by what its cap leaves.
-        const into = seg.item !== null && seg.work ? Math.min(seg.len, Math.max(0, Number(kept.into_ms) || 0)) : 0;
-        if (into > 0) used[seg.item] += into;
-        st.stepActive += into;
-        st.paused = true;
-        enter(kept.cur, v0, true);
-      }
-    }
-
-    return {
-      plan,
-      segs,
-      st,
-      used,
-      stepOrder,
-      stepNumber,
-      resumed: Boolean(kept),
-      vAt,
-      enter,
-      poll,
-      cutCurrent,
-      endStep,
-      lastWhere,
-      halt,
-      snapshot,
-      result,
-    };
+    return { plan, session, events, now, stepOrder, stepNumber, resumed: Boolean(kept), vAt, halt, snapshot, result };
   }
 
   function runSession(t) {
-    const { plan, segs, st, stepOrder, stepNumber, poll, enter, cutCurrent, endStep, lastWhere, halt } = t;
+    const { plan, session, now, stepOrder, stepNumber } = t;
+    const stepAt = (at) => plan.items[at[0]].steps[at[1]];
+    const itemOf = (technique) => plan.items.find((i) => i.technique === technique);
 
     // Commands ---------------------------------------------------------
 
-    function togglePause() {
-      if (st.over) return;
-      const now = vnow();
-      poll(now);
-      if (st.over) return paint();
-      if (st.paused) {
-        st.paused = false;
-        st.running = true;
-        st.deadline = now + st.remaining;
-        announce('Carrying on.');
-      } else {
-        st.remaining = Math.max(0, st.deadline - now);
-        st.paused = true;
-        st.running = false;
-        announce('Paused. Press Resume when you are ready.');
-      }
+    /**
+     * Poll up to now, then act on `command` at the same moment: what came
+     * due first is played apart from what the command did (a cap that cut
+     * the step, or the +30 s asked for).
+     */
+    function act(command) {
+      if (session.ended()) return;
+      const at = now();
+      play(session.poll(at));
+      if (!session.ended()) play(session.command(command, at), command);
       keepRun(t);
       paint();
       schedule();
     }
 
-    function skip() {
-      if (st.over) return;
-      const now = vnow();
-      poll(now);
-      if (st.over) return paint();
-      cutCurrent(now);
-      const seg = segs[st.cur];
-      let last = st.cur;
-      if (seg.item !== null) {
-        const key = stepKey(seg);
-        last = lastWhere((s) => stepKey(s) === key);
-        endStep('skipped', now);
-      }
-      for (let j = st.cur + 1; j <= last; j += 1) segs[j].len = 0;
-      if (st.paused) st.remaining = 0;
-      st.running = false;
-      enter(last + 1, now);
-      paint();
-      schedule();
-    }
+    const togglePause = () => act({ command: 'toggle_pause' });
+    const skip = () => act({ command: 'skip' });
+    const moreTime = () => act({ command: 'extend', seconds: 30 });
 
     function stop() {
-      if (st.over) return;
-      halt('stopped', vnow());
+      play(t.halt('stopped', now()));
       paint();
     }
 
@@ -935,6 +758,8 @@
       position: h('p', { class: 'position', id: 'position' }),
       ramp: h('p', { class: 'ramp-cue', id: 'ramp-cue', hidden: true }),
       limit: h('p', { class: 'notice', id: 'limit-note', hidden: true }),
+      // This segment's news: halfway, time added, a limit that refused more.
+      note: h('p', { class: 'notice', id: 'time-note', hidden: true }),
       cues: h('ul', { class: 'cues', id: 'cues' }),
       timer: h('p', { class: 'timer', id: 'timer', role: 'timer', 'aria-live': 'off', 'aria-atomic': 'true' }),
       pausedNote: h('p', { class: 'paused-note', id: 'paused-note', hidden: true }, 'Paused. Press Resume when you are ready.'),
@@ -944,6 +769,7 @@
       sessionText: h('span', { class: 'bar-text', id: 'session-progress-text' }),
       next: h('p', { class: 'next', id: 'next' }),
       pause: h('button', { type: 'button', id: 'pause', class: 'control' }, 'Pause'),
+      more: h('button', { type: 'button', id: 'more-time', class: 'control' }, '+30 seconds'),
       skip: h('button', { type: 'button', id: 'skip', class: 'control' }, 'Skip step'),
       stop: h('button', { type: 'button', id: 'stop', class: 'control danger' }, 'Stop'),
       confirmPanel: null,
@@ -959,10 +785,11 @@
       h('div', { class: 'controls' }, confirmYes, confirmNo),
     );
     let pausedForConfirm = false;
+    const paused = () => session.view(now()).paused;
 
     function openConfirm() {
-      if (st.over) return;
-      pausedForConfirm = !st.paused;
+      if (session.ended()) return;
+      pausedForConfirm = !paused();
       if (pausedForConfirm) togglePause();
       ui.confirmPanel.hidden = false;
       confirmYes.focus();
@@ -970,12 +797,13 @@
 
     function closeConfirm(resume) {
       ui.confirmPanel.hidden = true;
-      if (resume && pausedForConfirm && st.paused) togglePause();
+      if (resume && pausedForConfirm && paused()) togglePause();
       pausedForConfirm = false;
       ui.stop.focus();
     }
 
     ui.pause.addEventListener('click', togglePause);
+    ui.more.addEventListener('click', moreTime);
     ui.skip.addEventListener('click', skip);
     ui.stop.addEventListener('click', openConfirm);
     confirmYes.addEventListener('click', () => {
@@ -991,7 +819,7 @@
     });
 
     function onKey(e) {
-      if (st.over || e.altKey || e.ctrlKey || e.metaKey) return;
+      if (session.ended() || e.altKey || e.ctrlKey || e.metaKey) return;
       if (!ui.confirmPanel.hidden) return;
       const target = e.target;
       const typing = target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
@@ -1003,6 +831,9 @@
       } else if (e.key === 'n' || e.key === 'N') {
         e.preventDefault();
         skip();
+      } else if (e.key === '+' || e.key === '=') {
+        e.preventDefault();
+        moreTime();
       }
     }
     document.addEventListener('keydown', onKey);
@@ -1017,6 +848,7 @@
       ui.position,
       ui.ramp,
       ui.limit,
+      ui.note,
       ui.cues,
       ui.timer,
       ui.pausedNote,
@@ -1027,97 +859,132 @@
         h('div', { class: 'bar' }, h('label', { for: 'session-progress' }, 'Whole session'), ui.sessionBar, ui.sessionText),
       ),
       ui.next,
-      h('div', { class: 'controls', role: 'group', 'aria-label': 'Session controls' }, ui.pause, ui.skip, ui.stop),
+      h('div', { class: 'controls', role: 'group', 'aria-label': 'Session controls' }, ui.pause, ui.more, ui.skip, ui.stop),
       ui.confirmPanel,
-      h('p', { class: 'hint keys' }, 'Keyboard: space to pause or resume, N to skip a step.'),
+      h('p', { class: 'hint keys' }, 'Keyboard: space to pause or resume, N to skip a step, + for 30 seconds more.'),
       toggles,
       announcer,
     );
     root.replaceChildren(playerEl);
 
-    let lastPainted = { key: null, second: '' };
+    let lastPainted = { key: null, second: '', tenSecondsSaid: false };
 
     function setText(el, text) {
       if (el.textContent !== text) el.textContent = text;
     }
 
-    function nextStepText() {
-      const key = stepKey(segs[st.cur] || {});
-      for (let j = st.cur + 1; j < segs.length; j += 1) {
-        const s = segs[j];
-        if (s.item === null || stepKey(s) === key) continue;
-        if (s.len === 0 && s.work) continue;
-        const item = plan.items[s.item];
-        const current = segs[st.cur];
-        const sameTechnique = current && current.item === s.item;
-        return `Next: ${sameTechnique ? '' : `${item.name}. `}${item.steps[s.step].instruction}`;
-      }
-      return 'Next: that is the last step. Well done for getting this far.';
+    function nextStepText(view) {
+      if (!view.next) return 'Next: that is the last step. Well done for getting this far.';
+      const item = plan.items[view.next[0]];
+      const sameTechnique = view.at !== null && view.at[0] === view.next[0];
+      return `Next: ${sameTechnique ? '' : `${item.name}. `}${stepAt(view.next).instruction}`;
     }
 
-    function describeSegment(seg) {
+    function describeSegment(view) {
       // What the live region says when a segment begins.
-      if (seg.item === null) return `Get ready. The first step starts in ${spoken(seg.len)}.`;
-      const item = plan.items[seg.item];
-      const step = item.steps[seg.step];
-      if (seg.phase === 'rest') return `Rest for ${spoken(seg.len)}.`;
-      const lead = seg.phase === 'bout' ? `Bout ${seg.bout} of ${seg.of}, ${spoken(seg.len)}. ` : `${spoken(seg.len)}. `;
+      const len = spoken(view.segment_ms);
+      if (view.at === null) return `Get ready. The first step starts in ${len}.`;
+      const item = plan.items[view.at[0]];
+      const step = stepAt(view.at);
+      const { phase, bout, of } = view.phase;
+      if (phase === 'rest') return `Rest for ${len}.`;
+      const lead = phase === 'bout' ? `Bout ${bout} of ${of}, ${len}. ` : `${len}. `;
       return `${item.name}. ${lead}${step.instruction}${step.ramp ? ' Start on the lowest setting.' : ''}`;
     }
 
-    /** Sound, voice and the live region for what just happened. */
-    function react() {
-      const changes = st.changed;
-      st.changed = [];
-      if (!changes.length) return;
-      chime();
-      const limit = changes.filter((c) => c.kind === 'limit').pop();
-      if (limit) {
-        const name = plan.items[limit.item].name;
-        ui.limit.textContent = limit.closing
-          ? `${name} has reached its time limit for today, so the massage ends here. Finish with the last step.`
-          : `${name} has reached its time limit for today, so it ends here.`;
+    /** Why more time was refused, in words. */
+    function refused(limit) {
+      if (limit.limit === 'bout') return `A bout lasts at most ${spoken(limit.seconds * 1000)}.`;
+      if (limit.limit === 'step') return `This step lasts at most ${spoken(limit.seconds * 1000)}.`;
+      const item = itemOf(limit.technique);
+      return `${item.name} can have no more time in this session (${minutesText(limit.seconds)} at most).`;
+    }
+
+    function showNote(text) {
+      ui.note.textContent = text;
+      ui.note.hidden = false;
+    }
+
+    /**
+     * Sound, voice, notes and the live region for the engine's events.
+     * `command` is what the person asked for, if they asked.
+     */
+    function play(events, command) {
+      const asked = command && command.command;
+      if (!events.length) {
+        if (asked === 'extend') {
+          showNote('More time only works during a step or a bout.');
+          announce(ui.note.textContent);
+        }
+        return;
+      }
+      const said = [];
+      let began = false;
+      let halfway = false;
+      let cut = null;
+      for (const e of events) {
+        if (['get_ready', 'step_started', 'bout_started', 'rest_started'].includes(e.event)) began = true;
+        else if (e.event === 'halfway') halfway = true;
+        else if (e.event === 'paused') said.push('Paused. Press Resume when you are ready.');
+        else if (e.event === 'resumed') said.push('Carrying on.');
+        else if (e.event === 'extended') said.push(`${spoken(e.seconds * 1000)} added.`);
+        else if (e.event === 'limit_reached' && asked === 'extend') said.push(refused(e));
+        else if (e.event === 'limit_reached') cut = e;
+      }
+      if (session.ended()) return; // the end speaks for itself
+      if (cut) {
+        const item = itemOf(cut.technique);
+        ui.limit.textContent = item.steps.some((s) => s.closing)
+          ? `${item.name} has reached its time limit for today, so the massage ends here. Finish with the last step.`
+          : `${item.name} has reached its time limit for today, so it ends here.`;
         ui.limit.hidden = false;
       }
-      const over = changes.find((c) => c.kind === 'over');
-      if (over) return;
-      const seg = segs[st.cur];
-      if (!seg) return;
-      const stepStarted = changes.some((c) => c.kind === 'step' && c.seg === seg);
-      const stepNow = seg.item !== null ? plan.items[seg.item].steps[seg.step] : null;
-      if (stepStarted && stepNow) {
-        say(`${stepNow.instruction}${stepNow.ramp ? ' Start on the lowest setting.' : ''}`);
-        if (!limit) ui.limit.hidden = true;
-      } else if (seg.phase === 'rest') {
-        say('Rest.');
-      } else if (seg.phase === 'bout') {
-        say(`Bout ${seg.bout} of ${seg.of}.`);
-      } else if (seg.item === null) {
-        say('Get ready.');
+      if (asked === 'extend') showNote(said.join(' '));
+      const view = session.view(now());
+      if (began) {
+        chime();
+        const stepBegan = events.some((e) => e.event === 'step_started' && view.at && e.item === view.at[0] && e.step === view.at[1]);
+        const { phase, bout, of } = view.phase;
+        if (stepBegan) {
+          const step = stepAt(view.at);
+          say(`${step.instruction}${step.ramp ? ' Start on the lowest setting.' : ''}`);
+          if (!cut) ui.limit.hidden = true;
+        } else if (phase === 'rest') {
+          say('Rest.');
+        } else if (phase === 'bout') {
+          say(`Bout ${bout} of ${of}.`);
+        } else if (view.at === null) {
+          say('Get ready.');
+        }
+        announce(`${cut ? `${ui.limit.textContent} ` : ''}${describeSegment(view)}`);
+      } else if (halfway) {
+        chime();
+        say('Halfway.');
+        showNote('Halfway.');
+        announce('Halfway.');
+      } else if (cut || said.length) {
+        if (cut) chime();
+        announce([cut ? ui.limit.textContent : null, ...said].filter(Boolean).join(' '));
       }
-      announce(`${limit ? ui.limit.textContent + ' ' : ''}${describeSegment(seg)}`);
     }
 
     function paint() {
-      if (st.over) {
-        react();
+      if (session.ended()) {
         end();
         return;
       }
-      const now = vnow();
-      const seg = segs[st.cur];
-      const remaining = st.paused ? st.remaining : Math.max(0, st.deadline - now);
-      const key = `${st.cur}`;
+      const view = session.view(now());
+      const key = JSON.stringify([view.at, view.phase]);
       if (lastPainted.key !== key) {
-        lastPainted = { key, second: '' };
+        lastPainted = { key, second: '', tenSecondsSaid: false };
         keepRun(t);
         // A new segment: the words.
-        if (seg.item === null) {
-          const first = segs.find((s) => s.item !== null);
-          const firstItem = first ? plan.items[first.item] : null;
-          const firstStep = firstItem ? firstItem.steps[first.step] : null;
+        ui.note.hidden = true;
+        if (view.at === null) {
+          const first = view.next ? plan.items[view.next[0]] : null;
+          const firstStep = view.next ? stepAt(view.next) : null;
           setText(ui.phase, 'Get ready');
-          setText(ui.technique, firstItem ? `First: ${firstItem.name}` : 'Get ready');
+          setText(ui.technique, first ? `First: ${first.name}` : 'Get ready');
           setText(ui.stepCount, '');
           setText(ui.instruction, 'Put your phone where you can see or hear it, and get into position.');
           setText(ui.position, firstStep ? `Position: ${POSITIONS[firstStep.position] || firstStep.position}` : '');
@@ -1125,72 +992,49 @@
           ui.cues.replaceChildren();
           setText(ui.skip, 'Skip countdown');
         } else {
-          const item = plan.items[seg.item];
-          const step = item.steps[seg.step];
-          const idx = stepNumber(seg);
+          const item = plan.items[view.at[0]];
+          const step = stepAt(view.at);
+          const { phase: kind, bout, of, after } = view.phase;
           let phase = 'Step';
-          if (seg.phase === 'bout') phase = `Bout ${seg.bout} of ${seg.of}`;
-          if (seg.phase === 'rest') phase = `Rest (after bout ${seg.after} of ${seg.of})`;
+          if (kind === 'bout') phase = `Bout ${bout} of ${of}`;
+          if (kind === 'rest') phase = `Rest (after bout ${after} of ${of})`;
           setText(ui.phase, phase);
-          ui.phase.classList.toggle('is-rest', seg.phase === 'rest');
+          ui.phase.classList.toggle('is-rest', kind === 'rest');
           setText(ui.technique, item.name);
-          setText(ui.stepCount, `Step ${idx} of ${stepOrder.length}`);
-          setText(
-            ui.instruction,
-            seg.phase === 'rest' ? `Rest now: ease off and breathe. Then: ${step.instruction}` : step.instruction,
-          );
+          setText(ui.stepCount, `Step ${stepNumber(view.at)} of ${stepOrder.length}`);
+          setText(ui.instruction, kind === 'rest' ? `Rest now: ease off and breathe. Then: ${step.instruction}` : step.instruction);
           setText(ui.position, `Position: ${POSITIONS[step.position] || step.position}`);
           ui.ramp.hidden = !step.ramp;
           if (step.ramp) setText(ui.ramp, 'Start on the lowest setting. Only turn it up later, if it feels good.');
           ui.cues.replaceChildren(...(step.cues || []).map((c) => h('li', {}, c)));
           setText(ui.skip, 'Skip step');
         }
-        setText(ui.next, nextStepText());
+        setText(ui.next, nextStepText(view));
       }
-      setText(ui.pause, st.paused ? 'Resume' : 'Pause');
-      ui.pause.setAttribute('aria-pressed', String(st.paused));
-      playerEl.classList.toggle('is-paused', st.paused);
-      ui.pausedNote.hidden = !st.paused;
+      setText(ui.pause, view.paused ? 'Resume' : 'Pause');
+      ui.pause.setAttribute('aria-pressed', String(view.paused));
+      playerEl.classList.toggle('is-paused', view.paused);
+      ui.pausedNote.hidden = !view.paused;
 
+      const remaining = view.remaining_ms;
       const second = Math.ceil(remaining / 1000 - 1e-6);
-      const shown = `${second}:${st.paused}`;
+      // Time added changes the whole session's length: repaint then too.
+      const shown = `${second}:${view.paused}:${view.session_ms}`;
       if (shown !== lastPainted.second) {
         lastPainted.second = shown;
         setText(ui.timer, mmss(remaining));
-        ui.timer.setAttribute('aria-label', `${spoken(second * 1000)} left${st.paused ? ', paused' : ''}`);
-
-        // Step progress: every segment of this step.
-        const k = stepKey(seg);
-        let stepTotal = 0;
-        let stepDone = 0;
-        segs.forEach((s, j) => {
-          if (k === null ? j !== st.cur : stepKey(s) !== k) return;
-          stepTotal += s.len;
-          if (j < st.cur) stepDone += s.len;
-        });
-        stepDone += seg.len - remaining;
-        const stepPermille = stepTotal > 0 ? Math.min(1000, Math.round((stepDone / stepTotal) * 1000)) : 1000;
-        ui.stepBar.value = stepPermille;
-        ui.stepBar.textContent = `${Math.round(stepPermille / 10)}%`;
-        setText(ui.stepText, `${Math.round(stepPermille / 10)}%`);
-
-        let total = 0;
-        let done = 0;
-        segs.forEach((s, j) => {
-          total += s.len;
-          if (j < st.cur) done += s.len;
-        });
-        done += seg.len - remaining;
-        const permille = total > 0 ? Math.min(1000, Math.round((done / total) * 1000)) : 1000;
-        ui.sessionBar.value = permille;
-        ui.sessionBar.textContent = `${Math.round(permille / 10)}%`;
-        setText(ui.sessionText, `${mmss(done)} of ${mmss(total)}`);
+        ui.timer.setAttribute('aria-label', `${spoken(second * 1000)} left${view.paused ? ', paused' : ''}`);
+        ui.stepBar.value = view.step_permille;
+        ui.stepBar.textContent = `${Math.round(view.step_permille / 10)}%`;
+        setText(ui.stepText, `${Math.round(view.step_permille / 10)}%`);
+        ui.sessionBar.value = view.session_permille;
+        ui.sessionBar.textContent = `${Math.round(view.session_permille / 10)}%`;
+        setText(ui.sessionText, `${mmss(view.session_done_ms)} of ${mmss(view.session_ms)}`);
       }
 
-      react();
-      if (!st.paused && !st.tenSecondsSaid && seg.len >= 20000 && remaining <= 10000 && remaining > 0) {
-        st.tenSecondsSaid = true;
-        announce(seg.phase === 'rest' ? '10 seconds of rest left.' : '10 seconds left.');
+      if (!view.paused && !lastPainted.tenSecondsSaid && view.segment_ms >= 20000 && remaining <= 10000 && remaining > 0) {
+        lastPainted.tenSecondsSaid = true;
+        announce(view.phase.phase === 'rest' ? '10 seconds of rest left.' : '10 seconds left.');
       }
     }
 
@@ -1198,17 +1042,18 @@
 
     function schedule() {
       clearTimeout(timer);
-      if (st.over || st.paused) return;
-      const untilDeadline = (st.deadline - vnow()) / scale;
+      const view = session.view(now());
+      if (session.ended() || view.paused) return;
+      const untilDeadline = view.remaining_ms / scale;
       // Wake at the deadline, or to show the next second: never more than 250 ms apart.
-      const untilSecond = (((st.deadline - vnow()) % 1000) + 1) / scale;
+      const untilSecond = ((view.remaining_ms % 1000) + 1) / scale;
       const wait = Math.max(10, Math.min(250, untilDeadline + 2, untilSecond + 2));
       timer = setTimeout(tick, wait);
     }
 
     function tick() {
-      if (st.over) return;
-      poll(vnow());
+      if (session.ended()) return;
+      play(session.poll(now()));
       paint();
       schedule();
     }
@@ -1219,7 +1064,7 @@
       releaseScreen();
       player = null;
       keepRun(t); // kept until saved: a reload during the questions comes back to them
-      if (st.over === 'completed') say('That is the end of the session. Well done.');
+      if (session.ended() === 'completed') say('That is the end of the session. Well done.');
       else say('Session stopped.');
       showAfter(t.result());
     }
@@ -1232,18 +1077,16 @@
       },
     };
     holdScreen();
-    if (t.resumed) {
-      // Carrying on: the welcome below says where it stands; no chime or cue for a segment not running yet.
-      st.changed = st.changed.filter((c) => c.kind === 'limit');
-    }
+    // Carrying on: the welcome below says where it stands; no chime or cue for a segment not running yet.
+    play(t.resumed ? t.events.filter((e) => e.event === 'limit_reached') : t.events);
     paint();
-    if (st.over) return; // carried on with nothing left that the caps allow: on to the questions
+    if (session.ended()) return; // carried on with nothing left that the caps allow: on to the questions
     focusHeading(ui.technique); // the step's name in view; Resume is the next stop for the keyboard
     if (t.resumed) {
-      const seg = segs[st.cur];
-      const where = seg.item === null ? 'the countdown' : `step ${stepNumber(seg)} of ${stepOrder.length}`;
+      const view = session.view(now());
+      const where = view.at === null ? 'the countdown' : `step ${stepNumber(view.at)} of ${stepOrder.length}`;
       const limit = ui.limit.hidden ? '' : `${ui.limit.textContent} `;
-      announce(`Welcome back. You are at ${where}, paused. ${limit}${describeSegment(seg)} Press Resume when you are ready.`);
+      announce(`Welcome back. You are at ${where}, paused. ${limit}${describeSegment(view)} Press Resume when you are ready.`);
     }
     schedule();
   }
@@ -1529,9 +1372,10 @@
    */
   function showResumeOffer(kept) {
     const t = timeline(kept.response, kept, kept);
-    const seg = t.segs[t.st.cur];
-    const item = seg && seg.item !== null ? t.plan.items[seg.item] : null;
-    const done = t.used.reduce((sum, ms) => sum + ms, 0);
+    const standing = t.session.snapshot(t.now());
+    const at = t.session.view(t.now()).at;
+    const item = at ? t.plan.items[at[0]] : null;
+    const done = standing.used_ms.reduce((sum, ms) => sum + ms, 0);
     const since = new Date(kept.started_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
     const heading = h('h2', { class: 'screen-title', id: 'session-title' }, 'Welcome back');
     const carryOn = h('button', { type: 'button', class: 'primary big', id: 'resume-session' }, 'Carry on where you left off');
@@ -1556,7 +1400,7 @@
           'p',
           { id: 'resume-where' },
           item
-            ? `You were at step ${t.stepNumber(seg)} of ${t.stepOrder.length}: ${item.name}.`
+            ? `You were at step ${t.stepNumber(at)} of ${t.stepOrder.length}: ${item.name}.`
             : 'You were getting ready for the first step.',
         ),
         done > 0

@@ -8,12 +8,13 @@
 //   of the plan and an outbox of unsent sessions (see session.js and app.js).
 'use strict';
 
-const VERSION = 'v5';
+const VERSION = 'v6';
 const STATIC_CACHE = `knead-static-${VERSION}`;
 const PAGE_CACHE = `knead-pages-${VERSION}`;
 const PRECACHE = [
   '/static/style.css',
   '/static/app.js',
+  '/static/engine.js',
   '/static/session.js',
   '/static/manifest.webmanifest',
   '/static/icons/icon-192.png',

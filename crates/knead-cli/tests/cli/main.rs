@@ -6,6 +6,7 @@
 mod errors;
 mod journal;
 mod output;
+mod parity;
 mod questionnaire;
 mod remind;
 mod report;

@@ -2,7 +2,7 @@
 //! result, the guided session, the journal, and a kill in the middle.
 
 use crate::tmux::{Tmux, data_dir, journal};
-use knead_store::records::SessionStatus;
+use knead_core::records::SessionStatus;
 use knead_store::{Period, Store};
 
 /// Answer the questionnaire: 40 years old, pain 4 for 5 days, aching, a
@@ -12,7 +12,7 @@ fn answer_questions(t: &Tmux, symptoms: &[usize]) {
     answer_questions_with(t, "5", symptoms);
 }
 
-fn answer_questions_with(t: &Tmux, days: &str, symptoms: &[usize]) {
+pub(crate) fn answer_questions_with(t: &Tmux, days: &str, symptoms: &[usize]) {
     t.answer("How old are you?", &["40", "Enter"]);
     t.answer("How bad is your back pain", &["4", "Enter"]);
     t.answer("How many days ago", &[days, "Enter"]);

@@ -7,6 +7,7 @@ mod attention;
 mod intake;
 mod outcomes;
 mod pack;
+mod parity;
 mod program;
 mod properties;
 mod questionnaire;

@@ -118,7 +118,7 @@ fn daily_usage_and_broken_limits() {
 
     let fourth = limits::broken_limits(&pack, &BTreeMap::new(), &limits::usage([&s1, &s2, &s1]));
     assert!(fourth[0].message.contains("session 4 today; the limit is 3 a day"));
-    let words = limits::still_allowed(&pack, &today);
+    let words = limits::still_allowed(&pack, &today, None);
     assert_eq!(words[0], "One more session is allowed today.");
     assert!(words[1].contains("5 min left today"), "{words:?}");
 }

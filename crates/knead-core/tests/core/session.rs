@@ -299,6 +299,13 @@ fn the_timeline_is_what_the_engine_runs() {
         let slots = session::timeline(&plan);
         assert_eq!(slots[0].phase, Phase::GetReady);
         assert_eq!(slots[0].seconds, plan.get_ready_seconds);
+        for slot in &slots {
+            // More time applies to steps and bouts only, and never shortens them.
+            match slot.phase {
+                Phase::GetReady | Phase::Rest { .. } => assert_eq!(slot.max_seconds, None),
+                _ => assert!(slot.max_seconds.is_some_and(|most| most >= slot.seconds), "{slot:?}"),
+            }
+        }
         let clock = ManualClock::default();
         let (mut s, _) = Session::start(plan.clone(), clock.now());
         run(&mut s, &clock, 1000);

@@ -26,8 +26,8 @@ pub use observation::{LOINC_PAIN_SEVERITY, LOINC_PAIN_SEVERITY_DISPLAY, pain_obs
 pub use questionnaire::{QUESTIONNAIRE_URL, QUESTIONNAIRE_VERSION, questionnaire};
 
 use knead_core::pack::Questionnaire;
+use knead_core::records::Journal;
 use knead_core::vocab::TechniqueId;
-use knead_store::records::Journal;
 use serde_json::{Value, json};
 use uuid::Uuid;
 

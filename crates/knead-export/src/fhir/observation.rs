@@ -10,7 +10,7 @@
 
 use super::{collection, entry, id, technique_words};
 use crate::csv::timestamp;
-use knead_store::records::{SessionRecord, SessionStatus};
+use knead_core::records::{SessionRecord, SessionStatus};
 use serde_json::{Value, json};
 use uuid::Uuid;
 

@@ -18,8 +18,8 @@ use super::{CANONICAL_BASE, entry, id};
 use crate::csv::timestamp;
 use knead_core::intake::{Answer, Field};
 use knead_core::pack::{Kind, Question, Questionnaire};
+use knead_core::records::ScreeningRecord;
 use knead_core::vocab::Vocabulary;
-use knead_store::records::ScreeningRecord;
 use serde_json::{Value, json};
 
 /// The canonical URL of the screening Questionnaire.

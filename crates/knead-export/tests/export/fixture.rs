@@ -5,12 +5,12 @@
 use chrono::{DateTime, Utc};
 use knead_core::intake::Intake;
 use knead_core::pack::ContentPack;
+use knead_core::records::{
+    CheckIn, Clearance, Journal, ScreeningRecord, SessionRecord, SessionStatus, SessionSummary,
+};
 use knead_core::screening;
 use knead_core::units::{ChangeRating, PainScore};
 use knead_core::vocab::{Region, TechniqueId};
-use knead_store::records::{
-    CheckIn, Clearance, Journal, ScreeningRecord, SessionRecord, SessionStatus, SessionSummary,
-};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 

@@ -6,7 +6,7 @@ fn journal_value() -> Value {
     serde_json::from_str(&json::journal(&fixture::journal())).unwrap()
 }
 
-fn read(value: &Value) -> Result<knead_store::records::Journal, ExportError> {
+fn read(value: &Value) -> Result<knead_core::records::Journal, ExportError> {
     json::read_journal(&value.to_string())
 }
 

@@ -7,11 +7,11 @@
 use crate::fixture::{self, at, pain};
 use chrono::{NaiveDate, TimeDelta, Utc};
 use knead_core::pack::ContentPack;
+use knead_core::records::{CheckIn, Journal, SessionRecord, SessionStatus};
 use knead_core::units::ChangeRating;
 use knead_core::vocab::TechniqueId;
 use knead_export::ExportError;
 use knead_export::report::{self, ReportInput};
-use knead_store::records::{CheckIn, Journal, SessionRecord, SessionStatus};
 use std::process::Command;
 use uuid::Uuid;
 

@@ -3,9 +3,9 @@
 use super::PgStore;
 use crate::StoreError;
 use crate::accounts::{Account, Accounts, Attempt, FailedSignIns, Role, SignIn};
-use crate::records::PersonId;
 use crate::sqlite::corrupt;
 use chrono::{DateTime, Utc};
+use knead_core::records::PersonId;
 use sqlx::FromRow;
 use std::num::NonZeroU32;
 use uuid::Uuid;

@@ -3,9 +3,9 @@
 use super::{PgStore, micros};
 use crate::StoreError;
 use crate::calendars::{CalendarFeed, Calendars};
-use crate::records::PersonId;
 use crate::sqlite::{corrupt, parse_times, times_text};
 use chrono::{DateTime, Utc};
+use knead_core::records::PersonId;
 use sqlx::FromRow;
 use uuid::Uuid;
 

@@ -4,9 +4,9 @@
 //! the same record instead of a conflict with what was kept.
 
 use crate::calendars::CalendarFeed;
-use crate::records::{CheckIn, ScreeningRecord, SessionEnd, SessionRecord, StepDone};
 use crate::sharing::{Assignment, AuditEntry, Invitation, Message};
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use knead_core::records::{CheckIn, ScreeningRecord, SessionEnd, SessionRecord, StepDone};
 
 pub(super) fn cut(t: DateTime<Utc>) -> DateTime<Utc> {
     t.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(t)

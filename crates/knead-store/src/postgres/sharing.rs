@@ -8,10 +8,10 @@
 
 use super::{PgStore, micros, put_screening};
 use crate::StoreError;
-use crate::records::{PersonId, ScreeningRecord};
 use crate::sharing::{Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing};
 use crate::sqlite::{Put, corrupt, json_text, parse_techniques};
 use chrono::{DateTime, Utc};
+use knead_core::records::{PersonId, ScreeningRecord};
 use sqlx::{FromRow, PgConnection};
 use uuid::Uuid;
 

@@ -3,8 +3,8 @@
 use super::{SqliteStore, corrupt, parse_id, parse_time, person_text, time_text};
 use crate::StoreError;
 use crate::accounts::{Account, Accounts, Attempt, FailedSignIns, Role, SignIn};
-use crate::records::PersonId;
 use chrono::{DateTime, Utc};
+use knead_core::records::PersonId;
 use sqlx::FromRow;
 use std::num::NonZeroU32;
 

@@ -3,8 +3,8 @@
 use super::{SqliteStore, corrupt, parse_id, parse_time, parse_times, person_text, time_text, times_text};
 use crate::StoreError;
 use crate::calendars::{CalendarFeed, Calendars};
-use crate::records::PersonId;
 use chrono::{DateTime, Utc};
+use knead_core::records::PersonId;
 use sqlx::FromRow;
 
 #[derive(FromRow)]

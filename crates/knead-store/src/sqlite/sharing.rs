@@ -10,9 +10,9 @@ use super::{
     put_screening, time_text,
 };
 use crate::StoreError;
-use crate::records::{PersonId, ScreeningRecord};
 use crate::sharing::{Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing};
 use chrono::{DateTime, Utc};
+use knead_core::records::{PersonId, ScreeningRecord};
 use sqlx::{FromRow, SqliteConnection};
 use uuid::Uuid;
 

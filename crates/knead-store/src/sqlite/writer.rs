@@ -20,9 +20,9 @@
 
 use super::sharing::put_audits;
 use super::{Put, SqliteStore, ensure_person, put_session, usage_within};
-use crate::records::{PersonId, SessionRecord};
 use crate::sharing::AuditEntry;
 use crate::{DayRule, Period, StoreError};
+use knead_core::records::{PersonId, SessionRecord};
 use sqlx::sqlite::SqliteConnection;
 use sqlx::{Sqlite, Transaction};
 use std::ops::{Deref, DerefMut};

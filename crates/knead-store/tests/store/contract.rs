@@ -2,15 +2,15 @@
 
 use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
 use knead_core::intake::Intake;
+use knead_core::records::{
+    CheckIn, Clearance, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord,
+    SessionStatus, SessionSummary, StepDone,
+};
 use knead_core::session::Outcome;
 use knead_core::units::{ChangeRating, PainScore};
 use knead_core::vocab::{Disposition, Region, TechniqueId};
 use knead_store::accounts::{Account, Accounts, Attempt, FailedSignIns, Role, SignIn};
 use knead_store::calendars::{CalendarFeed, Calendars};
-use knead_store::records::{
-    CheckIn, Clearance, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord,
-    SessionStatus, SessionSummary, StepDone,
-};
 use knead_store::sharing::{Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing};
 use knead_store::{DayRule, Period, Store, StoreError};
 use std::collections::{BTreeMap, BTreeSet};

@@ -172,9 +172,9 @@ async fn nanoseconds_are_cut_and_a_resent_record_is_recognised() {
     st.ended_at += ns;
     store.add_step(me, open.id, &st).await.unwrap();
     store.add_step(me, open.id, &st).await.unwrap();
-    let end = knead_store::records::SessionEnd {
+    let end = knead_core::records::SessionEnd {
         ended_at: crate::contract::at(30) + ns,
-        status: knead_store::records::SessionStatus::Completed,
+        status: knead_core::records::SessionStatus::Completed,
         stop_reason: None,
         pain_after: None,
         note: None,

@@ -3,11 +3,11 @@
 
 use crate::contract::{self, Backend, at, checkin, full_session, open_session, step, summary};
 use chrono::{Duration, TimeZone, Utc};
+use knead_core::records::{Journal, SessionRecord, SessionStatus};
 use knead_core::vocab::TechniqueId;
 use knead_store::accounts::{Account, Accounts, Role};
 use knead_store::any::AnyStore;
 use knead_store::calendars::{CalendarFeed, Calendars};
-use knead_store::records::{Journal, SessionRecord, SessionStatus};
 use knead_store::sharing::{Assignment, Sharing};
 use knead_store::sqlite::{SqliteStore, schema_version};
 use knead_store::{Period, Store, StoreError};
@@ -330,7 +330,7 @@ async fn times_outside_four_digit_years_are_refused() {
     let me = store.local_person().await.unwrap();
     let far = Utc.with_ymd_and_hms(10_000, 1, 1, 0, 0, 0).unwrap();
     let err = store
-        .add_checkin(me, &knead_store::records::CheckIn { at: far, ..checkin(0, 3, 0) })
+        .add_checkin(me, &knead_core::records::CheckIn { at: far, ..checkin(0, 3, 0) })
         .await
         .unwrap_err();
     assert!(matches!(&err, StoreError::Invalid(m) if m.starts_with("checkin.at:")), "{err:?}");
@@ -383,7 +383,7 @@ async fn corrupt_sharing_data_is_an_error_not_a_panic() {
     let (dir, store) = SqliteFile::fresh().await;
     let mut conn = raw(&journal_path(&dir)).await;
     let account = |email: &str, role| Account {
-        person: knead_store::records::PersonId(uuid::Uuid::now_v7()),
+        person: knead_core::records::PersonId(uuid::Uuid::now_v7()),
         role,
         email: email.to_owned(),
         password_hash: "h".to_owned(),

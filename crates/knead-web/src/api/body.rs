@@ -5,8 +5,8 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::header;
 use axum::http::request::Parts;
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
-use knead_store::Period;
+use chrono::FixedOffset;
+use knead_app::Zone;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -97,6 +97,13 @@ impl DayQuery {
     }
 }
 
+impl DayQuery {
+    /// The caller's zone: days cut at the offset, checked.
+    pub fn zone(self) -> Result<Zone, Problem> {
+        self.offset().map(Zone::Fixed)
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for DayQuery {
     type Rejection = Problem;
 
@@ -112,18 +119,4 @@ pub fn query<T: DeserializeOwned>(parts: &Parts) -> Result<T, Problem> {
     axum::extract::Query::<T>::try_from_uri(&parts.uri).map(|q| q.0).map_err(|e| {
         Problem::invalid("query", e.body_text().replace("Failed to deserialize query string: ", ""))
     })
-}
-
-/// The person's day that `at` falls on.
-pub fn local_day(at: DateTime<Utc>, offset: FixedOffset) -> NaiveDate {
-    at.with_timezone(&offset).date_naive()
-}
-
-/// The period of the person's `day`.
-pub fn day_period(day: NaiveDate, offset: FixedOffset) -> Period {
-    let start = offset
-        .from_local_datetime(&day.and_time(chrono::NaiveTime::MIN))
-        .single()
-        .map(|t| t.with_timezone(&Utc));
-    Period { from: start, to: start.map(|s| s + Duration::days(1)) }
 }

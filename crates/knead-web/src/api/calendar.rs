@@ -21,19 +21,24 @@
 //! hold (the newest screening stops self-care or rules out all its
 //! techniques), the feed holds no reminders: prompting a session the
 //! screening does not allow would be wrong, and the Sharing page says why.
+//! The same goes while the newest screening or the person's pain over time
+//! (§4) calls for a doctor first ([`knead_app::Own::reminders_paused`]).
 
-use super::body::{DayQuery, JsonBody, local_day};
-use super::program;
+use super::body::{DayQuery, JsonBody};
 use crate::AppState;
-use crate::auth::{Patient, random_token, token_hash};
+use crate::auth::Patient;
 use crate::problem::{ApiResult, Problem};
 use axum::Json;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderName, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use chrono::{DateTime, Days, NaiveTime, Offset, Utc};
-use knead_core::reminders::{ReminderTimes, is_session_day};
+use chrono::{DateTime, Days, Offset, Utc};
+use knead_app::Zone;
+use knead_app::program::Followed;
+use knead_app::reminders::hh_mm;
+use knead_app::secret;
+use knead_core::reminders::is_session_day;
 use knead_export::ical::{self, FeedPlan};
 use knead_store::calendars::{CalendarFeed, Calendars};
 use serde::{Deserialize, Serialize};
@@ -91,51 +96,6 @@ pub struct NewCalendarOut {
     pub created_at: DateTime<Utc>,
 }
 
-/// Times as `HH:MM`.
-pub fn hh_mm(times: &[NaiveTime]) -> Vec<String> {
-    times.iter().map(|t| t.format("%H:%M").to_string()).collect()
-}
-
-/// A feed just made, and its token (shown once, never kept).
-pub struct NewFeed {
-    /// The token in the address.
-    pub token: String,
-    /// What is kept.
-    pub feed: CalendarFeed,
-}
-
-impl NewFeed {
-    /// The address's path on this server.
-    pub fn path(&self) -> String {
-        format!("/calendar/{}.ics", self.token)
-    }
-}
-
-/// Check `times` for `patient` and make their feed, ending the old one
-/// (the pages use it too).
-pub async fn open(
-    state: &AppState,
-    patient: &Patient,
-    times: impl IntoIterator<Item = &str>,
-    utc_offset_minutes: i32,
-) -> Result<NewFeed, Problem> {
-    let offset = DayQuery { utc_offset_minutes }.offset()?;
-    let now = state.config.now.now();
-    let followed = program::followed(state, patient.person(), local_day(now, offset)).await?;
-    let program = followed.and_then(|f| f.program.ok());
-    let times = ReminderTimes::parse(times, &state.config.pack, program.as_ref())
-        .map_err(|e| Problem::invalid(e.field(), e.to_string()))?;
-    let token = random_token()?;
-    let feed = CalendarFeed {
-        person: patient.person(),
-        times: times.into_times(),
-        utc_offset_minutes,
-        created_at: now,
-    };
-    state.store.open_feed(&token_hash(&token), &feed).await?;
-    Ok(NewFeed { token, feed })
-}
-
 /// Make a private calendar address for reminders at `times`; the old
 /// address, if any, stops working. The address is in this answer only.
 #[utoipa::path(put, path = "/api/v1/calendar", tag = "calendar", request_body = CalendarRequest,
@@ -146,7 +106,8 @@ pub async fn put_calendar(
     patient: Patient,
     JsonBody(req): JsonBody<CalendarRequest>,
 ) -> ApiResult<Response> {
-    let made = open(&state, &patient, req.times.iter().map(String::as_str), req.utc_offset_minutes).await?;
+    let own = state.app.patient(patient.person());
+    let made = own.open_feed(req.times.iter().map(String::as_str), req.utc_offset_minutes).await?;
     let out = NewCalendarOut {
         url: made.path(),
         times: hh_mm(&made.feed.times),
@@ -164,14 +125,14 @@ pub async fn get_calendar(
     State(state): State<AppState>,
     patient: Patient,
 ) -> ApiResult<Json<Option<CalendarOut>>> {
-    Ok(Json(state.store.feed_of(patient.person()).await?.as_ref().map(CalendarOut::from)))
+    Ok(Json(state.app.patient(patient.person()).feed().await?.as_ref().map(CalendarOut::from)))
 }
 
 /// End the calendar address: a calendar app polling it gets 404.
 #[utoipa::path(delete, path = "/api/v1/calendar", tag = "calendar",
     responses((status = 204, description = "Ended (or there was none)"), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn delete_calendar(State(state): State<AppState>, patient: Patient) -> ApiResult<StatusCode> {
-    state.store.revoke_feed(patient.person(), state.config.now.now()).await?;
+    state.app.patient(patient.person()).close_feed().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -179,18 +140,21 @@ pub async fn delete_calendar(State(state): State<AppState>, patient: Patient) ->
 /// there is no live feed behind it.
 async fn feed_text(state: &AppState, file: &str) -> Result<Option<String>, Problem> {
     let Some(token) = file.strip_suffix(".ics") else { return Ok(None) };
-    let Some(feed) = state.store.feed(&token_hash(token)).await? else { return Ok(None) };
-    let now = state.config.now.now();
-    let offset = DayQuery { utc_offset_minutes: feed.utc_offset_minutes }.offset().unwrap_or(Utc.fix());
-    let today = local_day(now, offset);
+    let Some(feed) = state.store.feed(&secret::hash(token)).await? else { return Ok(None) };
+    let now = state.app.now();
+    let zone =
+        DayQuery { utc_offset_minutes: feed.utc_offset_minutes }.zone().unwrap_or(Zone::Fixed(Utc.fix()));
+    let today = zone.day(now);
     let window = (0..FEED_DAYS).filter_map(|i| today.checked_add_days(Days::new(i)));
-    let (days, note) = match program::followed(state, feed.person, today).await? {
+    let own = state.app.patient(feed.person);
+    let (days, note) = match own.followed(today).await? {
+        _ if own.reminders_paused(zone).await? => (Vec::new(), None),
         None => (window.collect(), None),
-        Some(program::Followed { program: Ok(program), start }) => (
+        Some(Followed { program: Ok(program), start }) => (
             window.filter(|day| is_session_day(&program, start, *day)).collect(),
             program.note().map(|note| format!("Your home program, {}: {note}", program.set_by().described())),
         ),
-        Some(program::Followed { program: Err(_), .. }) => (Vec::new(), None),
+        Some(Followed { program: Err(_), .. }) => (Vec::new(), None),
     };
     let plan = FeedPlan { times: feed.times, days, note, scope: feed.person.0.to_string() };
     Ok(Some(ical::feed(&plan, now)))

@@ -4,24 +4,26 @@
 //! data is reached only through a [`Treating`], made from a live grant, and
 //! every look is written to the patient's audit log.
 
-use super::body::{DayQuery, JsonBody, local_day};
+use super::body::{DayQuery, JsonBody};
 use super::journal::{self, ProgressOut};
 use super::program::{self, AssignRequest, ProgramOut};
-use super::screening::{self as screenings, ScreeningOut};
-use super::sharing::{MessageOut, normalise_code};
+use super::screening::ScreeningOut;
+use super::sharing::MessageOut;
 use crate::AppState;
-use crate::auth::{self, Clinician, Treating};
+use crate::auth::{Clinician, Treating};
 use crate::problem::{ApiResult, Problem};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Days, FixedOffset, NaiveDate, Utc};
+use knead_app::Zone;
+use knead_app::program::Followed;
 use knead_core::attention::{self, ADHERENCE_WINDOW_DAYS, Adherence, Concern};
+use knead_core::records::{CheckIn, PersonId, SessionSummary};
 use knead_core::screening;
 use knead_core::vocab::Disposition;
-use knead_store::records::{CheckIn, Clearance, PersonId, ScreeningRecord, SessionSummary};
-use knead_store::sharing::{Grant, Message, Sharing};
-use knead_store::{Store, StoreError};
+use knead_store::Store;
+use knead_store::sharing::{Grant, Sharing};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::collections::HashMap;
@@ -31,9 +33,6 @@ use uuid::Uuid;
 
 /// Screenings and messages shown on a patient's record at most.
 const RECORD_SHOWN: u32 = 50;
-
-/// The longest message.
-pub const MESSAGE_MAX_CHARS: usize = 2_000;
 
 /// An invitation code to accept.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -60,23 +59,6 @@ impl From<&Grant> for PatientOut {
     }
 }
 
-/// Accept an invitation as `clinician` (the pages use it too).
-pub async fn accept_code(state: &AppState, clinician: &Clinician, code: &str) -> Result<Grant, Problem> {
-    let hash = auth::token_hash(&normalise_code(code));
-    match state
-        .store
-        .accept_invitation(&hash, clinician.person(), Uuid::now_v7(), state.config.now.now())
-        .await
-    {
-        Ok(grant) => Ok(grant),
-        Err(StoreError::NotFound { .. }) => Err(Problem::invalid(
-            "code",
-            "no invitation with this code is open: it may be mistyped, used already, or past its 7 days",
-        )),
-        Err(e) => Err(e.into()),
-    }
-}
-
 /// Accept a patient's invitation: access from now until they revoke it.
 #[utoipa::path(post, path = "/api/v1/invitations/accept", tag = "clinic", request_body = Accept,
     responses(
@@ -90,7 +72,7 @@ pub async fn accept_invitation(
     clinician: Clinician,
     JsonBody(req): JsonBody<Accept>,
 ) -> ApiResult<(StatusCode, Json<PatientOut>)> {
-    let grant = accept_code(&state, &clinician, &req.code).await?;
+    let grant = state.app.accept(clinician.person(), &req.code).await?;
     Ok((StatusCode::CREATED, Json(PatientOut::from(&grant))))
 }
 
@@ -130,10 +112,10 @@ fn kind(c: &Concern) -> &'static str {
 }
 
 /// Sessions per local day.
-fn per_day(sessions: &[SessionSummary], offset: FixedOffset) -> BTreeMap<NaiveDate, u32> {
+fn per_day(sessions: &[SessionSummary], zone: Zone) -> BTreeMap<NaiveDate, u32> {
     let mut days = BTreeMap::new();
     for s in sessions {
-        *days.entry(local_day(s.started_at, offset)).or_default() += 1;
+        *days.entry(zone.day(s.started_at)).or_default() += 1;
     }
     days
 }
@@ -153,17 +135,17 @@ struct Standing {
     sessions: Vec<SessionSummary>,
 }
 
-async fn standing(state: &AppState, grant: &Grant, offset: FixedOffset) -> Result<Standing, Problem> {
-    let person = grant.patient;
-    let judged = journal::judge(state, person, offset).await?;
-    let newest = state.store.screenings(person, 1).await?.into_iter().next();
+async fn standing(state: &AppState, grant: &Grant, zone: Zone) -> Result<Standing, Problem> {
+    let own = state.app.patient(grant.patient);
+    let judged = own.judge(zone).await?;
+    let newest = own.newest_screening().await?;
     let headline = newest.as_ref().map(|s| screening::screen(&state.config.pack, &s.intake).headline);
-    let today = local_day(state.config.now.now(), offset);
+    let today = judged.today;
     // Adherence over the week before today (what the list judges), and
     // from the assignment through today (what the record shows).
-    let (week, since_assigned) = match program::followed(state, person, today).await? {
-        Some(program::Followed { program: Ok(p), start }) => {
-            let days = per_day(&judged.sessions, offset);
+    let (week, since_assigned) = match own.followed(today).await? {
+        Some(Followed { program: Ok(p), start }) => {
+            let days = per_day(&judged.sessions, zone);
             let done = |d: NaiveDate| days.get(&d).copied().unwrap_or(0);
             let week_from = today - Days::new(u64::from(ADHERENCE_WINDOW_DAYS));
             (
@@ -195,7 +177,7 @@ async fn standing(state: &AppState, grant: &Grant, offset: FixedOffset) -> Resul
 
 /// The clinician's patients, most in need of attention first (the pages
 /// use it too). A patient's judgement is made again only when their
-/// journal or the day changed (see [`crate::kept`]). Writes one
+/// journal or the day changed (see [`knead_app::kept`]). Writes one
 /// `viewed` line to each patient's audit log.
 pub async fn dashboard(
     state: &AppState,
@@ -207,7 +189,8 @@ pub async fn dashboard(
     // Versions first: a write after this makes what is judged below stale.
     let versions: HashMap<PersonId, i64> =
         state.store.journal_versions(&patients).await?.into_iter().collect();
-    let today = local_day(state.config.now.now(), offset);
+    let zone = Zone::Fixed(offset);
+    let today = zone.day(state.app.now());
     let offset_seconds = offset.local_minus_utc();
     let mut rows = Vec::with_capacity(grants.len());
     for grant in &grants {
@@ -216,7 +199,7 @@ pub async fn dashboard(
         let listed = match state.standings.get(&key, version) {
             Some(listed) => listed,
             None => {
-                let listed = Arc::new(standing(state, grant, offset).await?.listed);
+                let listed = Arc::new(standing(state, grant, zone).await?.listed);
                 state.standings.put(key, version, 1, Arc::clone(&listed));
                 listed
             }
@@ -224,13 +207,10 @@ pub async fn dashboard(
         let row = PatientRow { patient: PatientOut::from(grant), ..listed.row.clone() };
         rows.push((attention::urgency(&listed.concerns), row));
     }
-    auth::log_views(
-        state,
-        clinician.person(),
-        grants.iter().map(|g| g.patient),
-        "summary on their patient list",
-    )
-    .await?;
+    state
+        .app
+        .log_views(clinician.person(), grants.iter().map(|g| g.patient), "summary on their patient list")
+        .await?;
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(rows.into_iter().map(|(_, row)| row).collect())
 }
@@ -274,7 +254,7 @@ pub async fn record(
     offset: FixedOffset,
 ) -> Result<PatientRecord, Problem> {
     let person = treating.patient();
-    let standing = standing(state, &treating.grant, offset).await?;
+    let standing = standing(state, treating.grant(), Zone::Fixed(offset)).await?;
     let screenings = state.store.screenings(person, RECORD_SHOWN).await?;
     let record = PatientRecord {
         summary: standing.listed.row,
@@ -291,7 +271,7 @@ pub async fn record(
             .map(MessageOut::from)
             .collect(),
     };
-    treating.log_view(state, "record").await?;
+    treating.treated.log_view("record").await?;
     Ok(record)
 }
 
@@ -321,9 +301,8 @@ pub async fn assign_program(
     treating: Treating,
     JsonBody(req): JsonBody<AssignRequest>,
 ) -> ApiResult<Json<ProgramOut>> {
-    let g = &treating.grant;
-    program::assign(&state, g.clinician, &g.clinician_email, g.patient, req).await?;
-    program::program_of(&state, g.patient).await?.map(Json).ok_or_else(Problem::internal)
+    treating.treated.assign(req.into()).await?;
+    program::program_of(&state, treating.patient()).await?.map(Json).ok_or_else(Problem::internal)
 }
 
 /// A message to leave.
@@ -334,38 +313,15 @@ pub struct NewMessage {
     pub text: String,
 }
 
-/// Leave a message for `treating`'s patient (the pages use it too).
-pub async fn leave_message(state: &AppState, treating: &Treating, text: &str) -> Result<Message, Problem> {
-    let text = text.trim();
-    let n = text.chars().count();
-    if n == 0 || n > MESSAGE_MAX_CHARS {
-        return Err(Problem::invalid(
-            "text",
-            format!("allowed: 1 to {MESSAGE_MAX_CHARS} characters; this has {n}"),
-        ));
-    }
-    let message = Message {
-        id: Uuid::now_v7(),
-        patient: treating.patient(),
-        author: treating.clinician.person(),
-        author_email: treating.grant.clinician_email.clone(),
-        at: state.config.now.now(),
-        text: text.to_owned(),
-    };
-    state.store.add_message(&message).await?;
-    Ok(message)
-}
-
 /// Leave the patient a message.
 #[utoipa::path(post, path = "/api/v1/patients/{patient}/messages", tag = "clinic", request_body = NewMessage,
     params(("patient" = Uuid, Path, description = "The patient's id")),
     responses((status = 201, body = MessageOut), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn post_message(
-    State(state): State<AppState>,
     treating: Treating,
     JsonBody(req): JsonBody<NewMessage>,
 ) -> ApiResult<(StatusCode, Json<MessageOut>)> {
-    let message = leave_message(&state, &treating, &req.text).await?;
+    let message = treating.treated.message(&req.text).await?;
     Ok((StatusCode::CREATED, Json(MessageOut::from(message))))
 }
 
@@ -376,32 +332,6 @@ pub struct ClearRequest {
     /// The patient's newest screening, as the clinician saw it: if a newer
     /// one came in since, nothing is cleared unseen.
     pub screening: Uuid,
-}
-
-/// Record that `treating`'s clinician assessed the patient's back pain and
-/// that self-massage is fine (the pages use it too): the patient's
-/// screening `id`, their newest and from today, is judged again with the
-/// clearance and kept as a new screening, cleared by the clinician's
-/// address on the clinician's today. The patient's audit log says so.
-pub async fn clear_patient(
-    state: &AppState,
-    treating: &Treating,
-    id: Uuid,
-    offset: FixedOffset,
-) -> Result<ScreeningRecord, Problem> {
-    let person = treating.patient();
-    let record = state
-        .store
-        .screening(person, id)
-        .await?
-        .ok_or_else(|| Problem::invalid("screening", "not a screening of this patient"))?;
-    let answers = screenings::clearable(state, person, &record, offset).await?;
-    let now = state.config.now.now();
-    let clearance = Clearance { by: treating.grant.clinician_email.clone(), on: local_day(now, offset) };
-    let made = screenings::cleared(state, answers, clearance)?;
-    // The screening and its log line, in one transaction.
-    state.store.clear(person, treating.clinician.person(), &made).await?;
-    Ok(made)
 }
 
 /// Clear the patient for self-massage: you assessed this back pain.
@@ -420,11 +350,10 @@ pub async fn clear_patient(
         (status = 422, description = "Not a screening of this patient; `field` names it", body = Problem),
     ))]
 pub async fn clear(
-    State(state): State<AppState>,
     treating: Treating,
     day: DayQuery,
     JsonBody(req): JsonBody<ClearRequest>,
 ) -> ApiResult<(StatusCode, Json<ScreeningOut>)> {
-    let made = clear_patient(&state, &treating, req.screening, day.offset()?).await?;
+    let made = treating.treated.clear(req.screening, day.zone()?).await?;
     Ok((StatusCode::CREATED, Json(ScreeningOut::from(made))))
 }

@@ -1,5 +1,4 @@
-//! The person's data in standard forms: the FHIR R4 Bundle and the PDF
-//! report for a clinician.
+//! The person's data in a standard form: the FHIR R4 Bundle.
 
 use crate::AppState;
 use crate::auth::Patient;
@@ -7,15 +6,7 @@ use crate::problem::{ApiResult, Problem};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use chrono::{Days, FixedOffset};
 use knead_export::fhir::{self, BundleInput, ProgramPeriod};
-use knead_export::report::{self, ReportInput};
-use knead_store::Store;
-use knead_store::records::{Journal, PersonId};
-
-async fn journal(state: &AppState, person: PersonId) -> Result<Journal, Problem> {
-    Ok(state.store.export(person, state.config.now.now()).await?)
-}
 
 /// Everything the person has kept as one FHIR R4 Bundle: the screening
 /// Questionnaire and its QuestionnaireResponses, the CarePlan of a
@@ -24,10 +15,11 @@ async fn journal(state: &AppState, person: PersonId) -> Result<Journal, Problem>
 #[utoipa::path(get, path = "/api/v1/me/fhir", tag = "exchange",
     responses((status = 200, description = "A FHIR R4 Bundle (application/fhir+json)", body = Object), (status = 401, body = Problem)))]
 pub async fn fhir_bundle(State(state): State<AppState>, patient: Patient) -> ApiResult<Response> {
-    let all = journal(&state, patient.person()).await?;
+    let own = state.app.patient(patient.person());
+    let all = own.export().await?;
     let patient_reference = format!("urn:uuid:{}", patient.person().0);
-    let today = state.config.now.now().date_naive();
-    let followed = crate::api::program::followed(&state, patient.person(), today).await?;
+    let today = state.app.now().date_naive();
+    let followed = own.followed(today).await?;
     let program = followed
         .as_ref()
         .and_then(|f| Some(ProgramPeriod { program: f.program.as_ref().ok()?, start: f.start }));
@@ -43,17 +35,4 @@ pub async fn fhir_bundle(State(state): State<AppState>, patient: Patient) -> Api
         text,
     )
         .into_response())
-}
-
-/// The report for a clinician, as a PDF of the last four weeks (days cut
-/// at `offset`).
-pub async fn report_pdf(state: &AppState, person: PersonId, offset: FixedOffset) -> Result<Vec<u8>, Problem> {
-    let all = journal(state, person).await?;
-    let to = state.config.now.now().with_timezone(&offset).date_naive();
-    let from = to.checked_sub_days(Days::new(27)).unwrap_or(to);
-    let input = ReportInput { pack: &state.config.pack, journal: &all, name: None, from, to, zone: &offset };
-    report::pdf(&input).map_err(|e| {
-        tracing::error!(error = %e, "report failed");
-        Problem::internal()
-    })
 }

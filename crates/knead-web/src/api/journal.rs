@@ -1,7 +1,6 @@
 //! Sessions, progress and check-ins: the person's own journal.
 
-use super::body::{DayQuery, IdPath, JsonBody, day_period, local_day, query};
-use super::screening::permit_for;
+use super::body::{DayQuery, IdPath, JsonBody, query};
 use crate::AppState;
 use crate::auth::Patient;
 use crate::problem::{ApiResult, Problem};
@@ -11,15 +10,14 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
-use knead_core::limits;
-use knead_core::outcomes::{self, PainReading};
+use chrono::{DateTime, NaiveDate, Utc};
+use knead_app::Zone;
+use knead_app::progress::Judged;
+use knead_core::records::{CheckIn, PersonId, SessionRecord};
 use knead_core::vocab::Vocabulary as _;
-use knead_export::chart::{self, ChartOptions, ProgressPoint};
-use knead_store::records::{CheckIn, PersonId, SessionRecord, SessionStatus, SessionSummary};
-use knead_store::{DayRule, Period, Store, StoreError};
+use knead_store::{Period, Store};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+
 use std::sync::Arc;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -121,88 +119,11 @@ pub async fn put_session(
     day: DayQuery,
     JsonBody(session): JsonBody<SessionRecord>,
 ) -> ApiResult<Json<Kept>> {
-    let person = patient.person();
     if session.id != id {
         return Err(Problem::invalid("id", format!("must be the id in the address, {id}")));
     }
-    if session.status == SessionStatus::InProgress {
-        return Err(Problem::invalid("status", "allowed: completed, stopped, interrupted (a whole session)"));
-    }
-    let offset = day.offset()?;
-    let kept = match admissible(&state, person, &session).await {
-        Ok(()) => {
-            let within = day_period(local_day(session.started_at, offset), offset);
-            let pack = Arc::clone(&state.config.pack);
-            let usage = session.usage.clone();
-            // Judged in the store's write, against the sessions kept before
-            // it: two sessions sent at once cannot pass a daily limit together.
-            let rule: DayRule = Arc::new(move |others| {
-                let before = limits::usage(others);
-                limits::broken_limits(&pack, &usage, &before)
-                    .first()
-                    .map_or(Ok(()), |b| Err(b.message.clone()))
-            });
-            state.store.record_session_within(person, &session, within, rule).await.map_err(|e| match e {
-                StoreError::Refused(message) => Problem::invalid("usage", message),
-                other => other.into(),
-            })
-        }
-        Err(refused) => Err(refused),
-    };
-    match kept {
-        Ok(()) => Ok(Json(Kept { id })),
-        // A retry of a session kept earlier is answered as kept, even if
-        // today's pack would judge it otherwise (the record stands).
-        Err(refused) => match state.store.session(person, id).await? {
-            Some(earlier) if earlier == session => Ok(Json(Kept { id })),
-            _ => Err(refused),
-        },
-    }
-}
-
-/// Whether a session may be kept, before its day is judged: its usage
-/// adds up its steps, and its screening (of this person) allows self-care
-/// and every technique it used: a pacemaker rules out the massager,
-/// whatever a client sends.
-async fn admissible(state: &AppState, person: PersonId, session: &SessionRecord) -> Result<(), Problem> {
-    let screening = session.screening_id.ok_or_else(|| {
-        Problem::invalid("screening_id", "the screening the session was planned from is needed")
-    })?;
-    check_usage_matches_steps(session)?;
-    let (_, permit) = permit_for(state, person, screening).await?;
-    let used = session.usage.keys().chain(session.steps.iter().map(|s| &s.technique));
-    match used.copied().find(|t| !permit.allows(*t)) {
-        Some(technique) => Err(Problem::invalid(
-            "usage",
-            format!(
-                "{} is ruled out by the screening ({})",
-                technique.as_str(),
-                permit.excluded_by(technique).join(", ")
-            ),
-        )),
-        None => Ok(()),
-    }
-}
-
-/// A session's `usage` is what the limits are checked on, so when it has
-/// steps, their active seconds must add up to it, technique by technique.
-fn check_usage_matches_steps(session: &SessionRecord) -> Result<(), Problem> {
-    if session.steps.is_empty() {
-        return Ok(());
-    }
-    let mut from_steps: BTreeMap<_, u32> = BTreeMap::new();
-    for step in &session.steps {
-        *from_steps.entry(step.technique).or_default() += step.active_seconds;
-    }
-    let claimed: BTreeMap<_, u32> =
-        session.usage.iter().filter(|(_, s)| **s > 0).map(|(t, s)| (*t, *s)).collect();
-    from_steps.retain(|_, s| *s > 0);
-    if claimed == from_steps {
-        Ok(())
-    } else {
-        let said: Vec<String> = from_steps.iter().map(|(t, s)| format!("{} {s} s", t.as_str())).collect();
-        Err(Problem::invalid("usage", format!("must add up the steps' active seconds: {}", said.join(", "))))
-    }
+    state.app.patient(patient.person()).record_session(&session, day.zone()?).await?;
+    Ok(Json(Kept { id }))
 }
 
 /// One day's pain.
@@ -247,63 +168,21 @@ pub async fn progress(
     patient: Patient,
     day: DayQuery,
 ) -> ApiResult<Json<ProgressOut>> {
-    Ok(Json(assess(&state, patient.person(), day.offset()?).await?))
+    Ok(Json(assess(&state, patient.person(), day.zone()?).await?))
 }
 
-/// The progress of `person`, with days cut at `offset` (the pages use it too).
-pub async fn assess(state: &AppState, person: PersonId, offset: FixedOffset) -> Result<ProgressOut, Problem> {
-    Ok(progress_of(&judge(state, person, offset).await?))
-}
-
-/// A journal judged by §4 of the screening reference.
-pub struct Judged {
-    /// Every session, oldest first.
-    pub sessions: Vec<SessionSummary>,
-    /// Its pain readings, by local day.
-    pub readings: Vec<PainReading>,
-    /// The judgement.
-    pub assessment: outcomes::Assessment,
-}
-
-/// Read and judge the journal of `person`, with days cut at `offset`.
-pub async fn judge(state: &AppState, person: PersonId, offset: FixedOffset) -> Result<Judged, Problem> {
-    let sessions = state.store.session_summaries(person, Period::default()).await?;
-    let readings: Vec<PainReading> = sessions
-        .iter()
-        .map(|s| PainReading {
-            day: local_day(s.started_at, offset),
-            before: s.pain_before,
-            after: s.pain_after,
-        })
-        .collect();
-    let today = local_day(state.config.now.now(), offset);
-    let cleared_on = state.store.cleared_on(person).await?;
-    let assessment = outcomes::assess(&state.config.pack.escalation, &readings, today, cleared_on);
-    Ok(Judged { sessions, readings, assessment })
+/// The progress of `person`, with days in `zone` (the pages use it too).
+pub async fn assess(state: &AppState, person: PersonId, zone: Zone) -> Result<ProgressOut, Problem> {
+    Ok(progress_of(&state.app.patient(person).judge(zone).await?))
 }
 
 /// The judgement as the API shows it, with pain per day.
 pub fn progress_of(judged: &Judged) -> ProgressOut {
     let assessment = &judged.assessment;
-    // Per day: sum before, sessions, sum after, sessions with an after.
-    let mut by_day: BTreeMap<NaiveDate, (u32, u32, u32, u32)> = BTreeMap::new();
-    for r in &judged.readings {
-        let e = by_day.entry(r.day).or_default();
-        e.0 += u32::from(r.before.get());
-        e.1 += 1;
-        if let Some(a) = r.after {
-            e.2 += u32::from(a.get());
-            e.3 += 1;
-        }
-    }
-    let days = by_day
+    let days = judged
+        .by_day(None)
         .into_iter()
-        .map(|(day, (before, n, after, m))| DayPain {
-            day,
-            before: f64::from(before) / f64::from(n),
-            after: (m > 0).then(|| f64::from(after) / f64::from(m)),
-            sessions: n,
-        })
+        .map(|d| DayPain { day: d.day, before: d.before, after: d.after, sessions: d.sessions })
         .collect();
     ProgressOut {
         days,
@@ -317,20 +196,6 @@ pub fn progress_of(judged: &Judged) -> ProgressOut {
     }
 }
 
-/// The progress chart of `person` as SVG: the same chart as `knead progress --svg`.
-pub async fn progress_chart(state: &AppState, person: PersonId) -> Result<String, Problem> {
-    let sessions = state.store.session_summaries(person, Period::default()).await?;
-    let points: Vec<ProgressPoint> = sessions.iter().map(ProgressPoint::from).collect();
-    let target = sessions
-        .first()
-        .and_then(|s| outcomes::meaningful_target(&state.config.pack.escalation, s.pain_before.get()))
-        .map(|t| f64::from(t) / 10.0);
-    chart::progress_svg(&points, &ChartOptions { target, ..ChartOptions::default() }).map_err(|e| {
-        tracing::error!(error = %e, "chart failed");
-        Problem::internal()
-    })
-}
-
 /// Keep a weekly check-in (the id is made on the device).
 #[utoipa::path(post, path = "/api/v1/checkins", tag = "journal", request_body = Object,
     responses((status = 201, body = Kept), (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -339,7 +204,7 @@ pub async fn create_checkin(
     patient: Patient,
     JsonBody(checkin): JsonBody<CheckIn>,
 ) -> ApiResult<(StatusCode, Json<Kept>)> {
-    state.store.add_checkin(patient.person(), &checkin).await?;
+    state.app.patient(patient.person()).add_checkin(&checkin).await?;
     Ok((StatusCode::CREATED, Json(Kept { id: checkin.id })))
 }
 
@@ -347,5 +212,5 @@ pub async fn create_checkin(
 #[utoipa::path(get, path = "/api/v1/checkins", tag = "journal",
     responses((status = 200, body = Vec<Object>), (status = 401, body = Problem)))]
 pub async fn list_checkins(State(state): State<AppState>, patient: Patient) -> ApiResult<Json<Vec<CheckIn>>> {
-    Ok(Json(state.store.checkins(patient.person()).await?))
+    Ok(Json(state.app.patient(patient.person()).checkins().await?))
 }

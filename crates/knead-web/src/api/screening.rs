@@ -1,42 +1,30 @@
-//! Screenings and plans: the safety gate. A plan is only ever made from
-//! the person's newest screening, re-judged with this server's content
-//! pack, and only when that screening permits self-care.
-//!
-//! A clinician's clearance ("a doctor or physiotherapist has assessed this
-//! back pain and said self-massage is fine") is part of a screening: its
-//! answers say `clinician_cleared: true` and the screening keeps who cleared
-//! the person and on what day. The one never comes without the other, so
-//! no screening is lowered by a clearance nobody can name. Whether it comes
-//! with the answers (the API), from a person's own report on a result page,
-//! or from their Knead clinician, [`keep`] and [`cleared`] judge it.
+//! Screenings and plans: the safety gate, as the API shows it. The rules
+//! (what a screening permits, what a clearance lifts, what stops a plan
+//! today) are knead-app's; these handlers read the request, call it and
+//! show the answer.
 
-use super::body::{DayQuery, JsonBody, day_period, local_day};
+use super::body::{DayQuery, JsonBody};
 use crate::AppState;
 use crate::auth::Patient;
 use crate::problem::{ApiResult, Problem};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use knead_app::clearance;
+use knead_app::plan::Planned;
 use knead_core::intake::Intake;
-use knead_core::limits;
-use knead_core::planner::{self, Kit, Plan};
-use knead_core::screening::{self, Permit, ScreeningResult};
-use knead_core::session::{self, Slot};
+use knead_core::planner::{Kit, Plan};
+use knead_core::records::{Clearance, ScreeningRecord};
+use knead_core::session::Slot;
 use knead_core::vocab::{Disposition, Equipment};
-use knead_store::Store;
-use knead_store::records::{Clearance, PersonId, ScreeningRecord};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-use std::sync::Arc;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// How many recent screenings are looked through for one by id.
 const RECENT: u32 = 50;
-
-/// The longest name of whoever cleared a person.
-pub const CLEARED_BY_MAX_CHARS: usize = 120;
 
 /// A screening to judge and keep.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -106,27 +94,6 @@ impl From<ScreeningRecord> for ScreeningOut {
     }
 }
 
-/// A clearance as a person reports it, checked: `by` trimmed and 1 to 120
-/// characters, `on` not after `today`. Errors name `clearance.by` or
-/// `clearance.on`.
-pub fn reported_clearance(by: &str, on: NaiveDate, today: NaiveDate) -> Result<Clearance, Problem> {
-    let by = by.trim();
-    let n = by.chars().count();
-    if n == 0 || n > CLEARED_BY_MAX_CHARS {
-        return Err(Problem::invalid(
-            "clearance.by",
-            format!("say who cleared you, in 1 to {CLEARED_BY_MAX_CHARS} characters; this has {n}"),
-        ));
-    }
-    if on > today {
-        return Err(Problem::invalid(
-            "clearance.on",
-            format!("{on} has not come yet: give the day you were cleared, {today} or earlier"),
-        ));
-    }
-    Ok(Clearance { by: by.to_owned(), on })
-}
-
 /// Screen the answers and keep the screening.
 ///
 /// A clearance comes with the answers, not as a later change to a kept
@@ -151,178 +118,11 @@ pub async fn create_screening(
         let field = if e.field == "intake" { e.field } else { format!("intake.{}", e.field) };
         Problem::invalid(field, e.problem)
     })?;
-    let today = local_day(state.config.now.now(), day.offset()?);
-    let clearance = new.clearance.map(|c| reported_clearance(&c.by, c.on, today)).transpose()?;
-    let (fresh, record) = keep(&state, patient.person(), new.id, intake, clearance).await?;
+    let today = day.zone()?.day(state.app.now());
+    let clearance = new.clearance.map(|c| clearance::reported(&c.by, c.on, today)).transpose()?;
+    let (fresh, record) = state.app.patient(patient.person()).screen(new.id, intake, clearance).await?;
     let status = if fresh { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(record.into())))
-}
-
-/// `intake` judged now with this server's pack, as a screening `id` ready
-/// to keep. A clearance and `clinician_cleared` come together or not at
-/// all; the refusal names `clearance`.
-fn judged(
-    state: &AppState,
-    id: Uuid,
-    intake: Intake,
-    clearance: Option<Clearance>,
-) -> Result<ScreeningRecord, Problem> {
-    match (intake.clinician_cleared, &clearance) {
-        (true, None) => {
-            return Err(Problem::invalid(
-                "clearance",
-                "required when intake.clinician_cleared is true: who cleared the person (by) and on what day (on)",
-            ));
-        }
-        (false, Some(_)) => {
-            return Err(Problem::invalid("clearance", "allowed only when intake.clinician_cleared is true"));
-        }
-        _ => {}
-    }
-    let result = screening::screen(&state.config.pack, &intake);
-    Ok(ScreeningRecord {
-        id,
-        at: state.config.now.now(),
-        result: serde_json::to_value(&result).map_err(|_| Problem::internal())?,
-        intake,
-        disposition: result.disposition,
-        pack_version: state.config.pack.meta.version.clone(),
-        clearance,
-    })
-}
-
-/// Judge `intake` (with its clearance, if any) and keep it as `person`'s
-/// screening `id` (the API and the questionnaire page use it). `true` when
-/// it is new; `false` for a retry of a screening kept before with the
-/// same answers and clearance. The id kept with others is a conflict.
-pub async fn keep(
-    state: &AppState,
-    person: PersonId,
-    id: Uuid,
-    intake: Intake,
-    clearance: Option<Clearance>,
-) -> Result<(bool, ScreeningRecord), Problem> {
-    let record = judged(state, id, intake, clearance)?;
-    if let Some(kept) = find(state, person, id).await? {
-        return if kept.intake == record.intake && kept.clearance == record.clearance {
-            Ok((false, kept))
-        } else {
-            Err(Problem::conflict(
-                "conflict",
-                "Already kept with different content",
-                format!("screening {id} is another screening"),
-            ))
-        };
-    }
-    state.store.add_screening(person, &record).await?;
-    Ok((true, record))
-}
-
-/// The answers with a clinician's clearance, when a clearance is what
-/// stands between them and self-care: they do not permit a session, and
-/// the same answers cleared would. `None` when they permit one already, or
-/// when an emergency or urgent rule decides whatever a clinician said.
-/// (The terminal's `knead start` asks about a clearance on the same test.)
-fn liftable(state: &AppState, intake: &Intake) -> Option<Intake> {
-    let pack = &state.config.pack;
-    if screening::screen(pack, intake).permit().is_ok() {
-        return None;
-    }
-    let cleared = Intake { clinician_cleared: true, ..intake.clone() };
-    screening::screen(pack, &cleared).permit().is_ok().then_some(cleared)
-}
-
-/// What a clearance would do for a screening.
-#[derive(Debug)]
-pub enum Lift {
-    /// Lower it to self-care: these are its answers, cleared.
-    Now(Intake),
-    /// Lower it, but the answers are not from today: they are asked again first.
-    NotToday,
-    /// Nothing: it allows self-care already, or warning signs decide
-    /// whatever a clinician said before.
-    No,
-}
-
-/// What a clearance would do now for the screening of `intake` made `at`,
-/// on the day `offset` gives.
-pub fn lift(state: &AppState, intake: &Intake, at: DateTime<Utc>, offset: FixedOffset) -> Lift {
-    match liftable(state, intake) {
-        None => Lift::No,
-        Some(_) if !from_today(state, at, offset) => Lift::NotToday,
-        Some(cleared) => Lift::Now(cleared),
-    }
-}
-
-/// Whether `at` falls on today, on the day `offset` gives.
-fn from_today(state: &AppState, at: DateTime<Utc>, offset: FixedOffset) -> bool {
-    local_day(at, offset) == local_day(state.config.now.now(), offset)
-}
-
-/// A plan or a clearance goes from today's answers, never from older ones.
-fn not_today() -> Problem {
-    Problem::conflict(
-        "stale-screening",
-        "The screening is not from today",
-        "answer the questions again first: things may have changed",
-    )
-}
-
-/// Refuse a screening that is not `person`'s newest: a newer one decides.
-async fn newest_only(state: &AppState, person: PersonId, id: Uuid) -> Result<(), Problem> {
-    let newest = state.store.screenings(person, 1).await?.into_iter().next().map(|s| s.id);
-    if newest == Some(id) {
-        Ok(())
-    } else {
-        Err(Problem::conflict(
-            "stale-screening",
-            "A newer screening decides",
-            "only the newest screening counts: use that one",
-        ))
-    }
-}
-
-/// Answers a clearance may lower: only [`clearable`] makes one, so no
-/// screening is cleared without its checks.
-#[derive(Debug)]
-pub struct Clearable(Intake);
-
-/// Whether `person`'s screening `record` may be cleared now (the result
-/// page, the person's report and the clinician's clearance use it): only
-/// their newest screening, from today (on the day `offset` gives), and only
-/// when a clearance lowers it to self-care. Clearing an older one would
-/// step around a newer warning sign or old answers. Refusals are 409s.
-pub async fn clearable(
-    state: &AppState,
-    person: PersonId,
-    record: &ScreeningRecord,
-    offset: FixedOffset,
-) -> Result<Clearable, Problem> {
-    let answers = match lift(state, &record.intake, record.at, offset) {
-        Lift::Now(cleared) => cleared,
-        Lift::NotToday => return Err(not_today()),
-        Lift::No => {
-            return Err(Problem::conflict(
-                "nothing-to-clear",
-                "A clearance does not change this screening",
-                "a clearance lifts only the advice to see a doctor first: this screening allows self-care \
-                 already, or it found signs that need care now whatever a clinician said before",
-            ));
-        }
-    };
-    newest_only(state, person, record.id).await?;
-    Ok(Clearable(answers))
-}
-
-/// The new screening a clearance makes, judged and ready to keep: the
-/// answers with `clinician_cleared`, judged again with this server's pack,
-/// with `clearance`.
-pub fn cleared(
-    state: &AppState,
-    answers: Clearable,
-    clearance: Clearance,
-) -> Result<ScreeningRecord, Problem> {
-    judged(state, Uuid::now_v7(), answers.0, Some(clearance))
 }
 
 /// The person's screenings, newest first (at most 50).
@@ -332,37 +132,8 @@ pub async fn list_screenings(
     State(state): State<AppState>,
     patient: Patient,
 ) -> ApiResult<Json<Vec<ScreeningOut>>> {
-    let kept = state.store.screenings(patient.person(), RECENT).await?;
+    let kept = state.app.patient(patient.person()).screenings(RECENT).await?;
     Ok(Json(kept.into_iter().map(ScreeningOut::from).collect()))
-}
-
-/// The person's screening `id`, from what this server has read before
-/// when it can (see [`crate::Screenings`]).
-async fn find(state: &AppState, person: PersonId, id: Uuid) -> Result<Option<ScreeningRecord>, Problem> {
-    if let Some(kept) = state.screenings.get(&(person, id), 0) {
-        return Ok(Some(ScreeningRecord::clone(&kept)));
-    }
-    let found = state.store.screening(person, id).await?;
-    if let Some(record) = &found {
-        state.screenings.put((person, id), 0, 1, Arc::new(record.clone()));
-    }
-    Ok(found)
-}
-
-/// The screening `id` of `person`, judged again with this server's pack:
-/// its permit, or the refusal as a problem. Used for plans and for every
-/// session kept, so neither can get past a red flag.
-pub async fn permit_for(
-    state: &AppState,
-    person: PersonId,
-    id: Uuid,
-) -> Result<(ScreeningRecord, Permit), Problem> {
-    let record = find(state, person, id).await?.ok_or_else(Problem::not_found)?;
-    let result: ScreeningResult = screening::screen(&state.config.pack, &record.intake);
-    let permit = result.permit().map_err(|refusal| {
-        Problem::conflict("no-self-care", "This screening does not allow a massage session", refusal.headline)
-    })?;
-    Ok((record, permit))
 }
 
 /// What to plan with.
@@ -395,13 +166,15 @@ pub struct PlanOut {
     pub still_allowed: Vec<String>,
 }
 
-/// Plan a session from the newest screening, within today's limits and,
-/// when a clinician assigned a program, within it.
+/// Plan a session from the newest screening: it must allow self-care, pain
+/// over time must not call for a doctor first (§4 of the screening
+/// reference), and the plan keeps to the clinician's program, if any, and
+/// today's limits.
 #[utoipa::path(post, path = "/api/v1/plans", tag = "screening", request_body = PlanRequest, params(DayQuery),
     responses(
         (status = 200, body = PlanOut),
         (status = 404, description = "No such screening", body = Problem),
-        (status = 409, description = "No plan: the screening does not allow one, it is not the newest or not today's, or today's limits are used up", body = Problem),
+        (status = 409, description = "No plan: the screening does not allow one, it is not the newest or not today's, pain over time calls for a doctor first (`flag` names the §4 flag: worsening, severe, no_improvement), the home program is on hold, or today's limits are used up", body = Problem),
     ))]
 pub async fn create_plan(
     State(state): State<AppState>,
@@ -409,44 +182,19 @@ pub async fn create_plan(
     day: DayQuery,
     JsonBody(req): JsonBody<PlanRequest>,
 ) -> ApiResult<Json<PlanOut>> {
-    Ok(Json(plan_for(&state, patient.person(), req, day.offset()?).await?))
+    let own = state.app.patient(patient.person());
+    Ok(Json(own.plan_today(req.screening, req.kit(), day.zone()?).await?.into()))
 }
 
-/// Plan for `person` from the screening `req.screening` (see [`create_plan`]);
-/// the pages use it too.
-pub async fn plan_for(
-    state: &AppState,
-    person: PersonId,
-    req: PlanRequest,
-    offset: FixedOffset,
-) -> Result<PlanOut, Problem> {
-    let (record, permit) = permit_for(state, person, req.screening).await?;
-    newest_only(state, person, record.id).await?;
-    if !from_today(state, record.at, offset) {
-        return Err(not_today());
+impl PlanRequest {
+    /// What the person has today.
+    pub fn kit(&self) -> Kit {
+        Kit { equipment: self.equipment.clone(), helper_available: self.helper_available }
     }
-    let today = local_day(state.config.now.now(), offset);
-    let sessions = state.store.session_summaries(person, day_period(today, offset)).await?;
-    let usage = limits::usage(sessions.iter().map(|s| &s.usage));
-    let kit = Kit { equipment: req.equipment, helper_available: req.helper_available };
-    let planned = match super::program::in_force(state, person, today).await? {
-        Some(assignment) => {
-            let program = super::program::checked(state, &assignment, &permit).map_err(|why| {
-                Problem::conflict(
-                    "program-on-hold",
-                    "Your home program cannot be followed now",
-                    format!("{why}; ask {} to look at it again", assignment.clinician_email),
-                )
-            })?;
-            planner::plan_program(&state.config.pack, &permit, &kit, &usage, &program)
-        }
-        None => planner::plan(&state.config.pack, &permit, &kit, &usage),
-    };
-    let plan = planned.map_err(|e| Problem::conflict("no-plan", "No session fits today", e.to_string()))?;
-    Ok(PlanOut {
-        screening: record.id,
-        timeline: session::timeline(&plan),
-        still_allowed: limits::still_allowed(&state.config.pack, &usage),
-        plan,
-    })
+}
+
+impl From<Planned> for PlanOut {
+    fn from(p: Planned) -> Self {
+        Self { screening: p.screening, plan: p.plan, timeline: p.timeline, still_allowed: p.still_allowed }
+    }
 }

@@ -6,32 +6,22 @@
 use super::body::IdPath;
 use super::program::{ProgramOut, program_of};
 use crate::AppState;
-use crate::auth::{self, Patient};
+use crate::auth::Patient;
 use crate::problem::{ApiResult, Problem};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{DateTime, Duration, Utc};
-use knead_store::sharing::{AuditEntry, Grant, Invitation, Message, Sharing};
+use chrono::{DateTime, Utc};
+use knead_store::sharing::{AuditEntry, Grant, Message};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
-
-/// How long an invitation can be accepted.
-pub const INVITATION_DAYS: i64 = 7;
 
 /// The audit log entries shown at most.
 const AUDIT_SHOWN: u32 = 200;
 
 /// Messages shown at most.
 const MESSAGES_SHOWN: u32 = 50;
-
-/// The letters of an invitation code: Crockford's base 32, which leaves
-/// out I, L, O and U so that a code read aloud or retyped survives.
-const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-
-/// Letters in a code (12 x 5 bits = 60 bits), shown in groups of four.
-const CODE_LETTERS: usize = 12;
 
 /// A new invitation: the code is shown once and kept only as its hash.
 #[derive(Debug, Serialize, ToSchema)]
@@ -44,40 +34,10 @@ pub struct InvitationOut {
     pub expires_at: DateTime<Utc>,
 }
 
-/// An invitation code, read the way people type it: case, spaces and
-/// dashes do not matter, and O, I and L are read as 0, 1 and 1.
-pub fn normalise_code(code: &str) -> String {
-    code.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| match c.to_ascii_uppercase() {
-            'O' => '0',
-            'I' | 'L' => '1',
-            c => c,
-        })
-        .collect()
-}
-
-fn new_code() -> Result<String, Problem> {
-    let mut bytes = [0_u8; CODE_LETTERS];
-    getrandom::fill(&mut bytes).map_err(|e| {
-        tracing::error!(error = %e, "no randomness");
-        Problem::internal()
-    })?;
-    let letters: Vec<char> = bytes.iter().map(|b| char::from(CODE_ALPHABET[usize::from(b % 32)])).collect();
-    Ok(letters.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-"))
-}
-
 /// Make an invitation for `patient` (the pages use it too).
 pub async fn invite(state: &AppState, patient: &Patient) -> Result<InvitationOut, Problem> {
-    let code = new_code()?;
-    let now = state.config.now.now();
-    let invitation = Invitation {
-        patient: patient.person(),
-        created_at: now,
-        expires_at: now + Duration::days(INVITATION_DAYS),
-    };
-    state.store.create_invitation(&auth::token_hash(&normalise_code(&code)), &invitation).await?;
-    Ok(InvitationOut { link: format!("/invite/{code}"), code, expires_at: invitation.expires_at })
+    let made = state.app.patient(patient.person()).invite().await?;
+    Ok(InvitationOut { link: made.path(), code: made.code, expires_at: made.expires_at })
 }
 
 /// Invite a clinician: a single-use code, valid for 7 days.
@@ -118,7 +78,7 @@ impl From<Grant> for GrantOut {
 #[utoipa::path(get, path = "/api/v1/grants", tag = "sharing",
     responses((status = 200, body = Vec<GrantOut>), (status = 401, body = Problem)))]
 pub async fn list_grants(State(state): State<AppState>, patient: Patient) -> ApiResult<Json<Vec<GrantOut>>> {
-    let grants = state.store.grants_of_patient(patient.person()).await?;
+    let grants = state.app.patient(patient.person()).grants().await?;
     Ok(Json(grants.into_iter().map(GrantOut::from).collect()))
 }
 
@@ -131,7 +91,7 @@ pub async fn revoke_grant(
     patient: Patient,
     IdPath(id): IdPath,
 ) -> ApiResult<StatusCode> {
-    state.store.revoke_grant(patient.person(), id, state.config.now.now()).await?;
+    state.app.patient(patient.person()).revoke(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -158,7 +118,7 @@ impl From<AuditEntry> for AuditOut {
 #[utoipa::path(get, path = "/api/v1/audit", tag = "sharing",
     responses((status = 200, body = Vec<AuditOut>), (status = 401, body = Problem)))]
 pub async fn audit_log(State(state): State<AppState>, patient: Patient) -> ApiResult<Json<Vec<AuditOut>>> {
-    let log = state.store.audit_log(patient.person(), AUDIT_SHOWN).await?;
+    let log = state.app.patient(patient.person()).audit_log(AUDIT_SHOWN).await?;
     Ok(Json(log.into_iter().map(AuditOut::from).collect()))
 }
 
@@ -188,7 +148,7 @@ pub async fn list_messages(
     State(state): State<AppState>,
     patient: Patient,
 ) -> ApiResult<Json<Vec<MessageOut>>> {
-    let messages = state.store.messages(patient.person(), MESSAGES_SHOWN).await?;
+    let messages = state.app.patient(patient.person()).messages(MESSAGES_SHOWN).await?;
     Ok(Json(messages.into_iter().map(MessageOut::from).collect()))
 }
 

@@ -7,8 +7,6 @@ use super::sharing::{MessageView, ProgramView};
 use super::{all, offset_of, one, pairs, problem_page_with, render};
 use crate::AppState;
 use crate::api::clinic::{self, PatientRecord};
-use crate::api::program::{self, AssignRequest};
-use crate::api::screening::{self, Lift};
 use crate::auth::{Clinician, Refused, Treating};
 use crate::problem::Problem;
 use crate::zone::LocalZone;
@@ -17,6 +15,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use knead_app::Zone;
+use knead_app::clearance::Lift;
+use knead_app::program::NewProgram;
 use knead_core::attention::Adherence;
 use knead_core::vocab::{TechniqueId, Vocabulary};
 use uuid::Uuid;
@@ -123,7 +124,7 @@ pub(super) async fn accept(
         return clinic_problem(&clinician, p);
     }
     let code = one(&form, "code");
-    match clinic::accept_code(&state, &clinician, code).await {
+    match state.app.accept(clinician.person(), code).await.map_err(Problem::from) {
         Ok(grant) => Redirect::to(&format!("/clinic/patients/{}", grant.patient.0)).into_response(),
         Err(p) => list(&state, &clinician, &zone, Some(p.detail.unwrap_or(p.title)), code.to_owned())
             .await
@@ -223,19 +224,21 @@ async fn record_page(
     error: Option<String>,
     notice: Option<String>,
 ) -> Result<Response, Problem> {
-    let PatientRecord { summary, progress, sessions, screenings, checkins, program, messages } =
+    let PatientRecord { summary, progress, sessions, screenings, checkins, messages, .. } =
         clinic::record(state, treating, zone.offset()).await?;
     let pain = match (progress.baseline, progress.current_tenths) {
         (Some(b), now) => format!("Started at {b}/10; typical now {}.", tenths(now)),
         _ => "No sessions yet.".to_owned(),
     };
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let clearance =
-        screenings.first().and_then(|s| match screening::lift(state, &s.intake, s.at, zone.offset()) {
+    let clearance = match treating.treated.patient().newest_screening().await? {
+        Some(s) => match treating.treated.patient().lift(&s, Zone::Fixed(zone.offset())).await? {
             Lift::Now(_) => Some(ClearanceOffer::Now(s.id)),
             Lift::NotToday => Some(ClearanceOffer::NotToday(zone.when(s.at))),
             Lift::No => None,
-        });
+        },
+        None => None,
+    };
     let page = PatientPage {
         title: "Patient",
         csrf: Some(treating.clinician.csrf().to_owned()),
@@ -264,7 +267,7 @@ async fn record_page(
                 after: d.after.map_or("not given".to_owned(), |a| format!("{a:.1}")),
             })
             .collect(),
-        program: program.map(|p| ProgramView::new(p, zone)),
+        program: treating.treated.patient().program().await?.map(|p| ProgramView::new(p, zone)),
         techniques: state.config.pack.techniques.iter().map(|t| (t.id.as_str(), t.name.clone())).collect(),
         sessions_max: state.config.pack.daily_sessions_max.value,
         messages: messages
@@ -309,14 +312,14 @@ pub(super) async fn patient(State(state): State<AppState>, treating: Treating, z
         .unwrap_or_else(|p| clinic_problem(&treating.clinician, p))
 }
 
-fn assign_request(form: &[(String, String)]) -> Result<AssignRequest, Problem> {
+fn assign_request(form: &[(String, String)]) -> Result<NewProgram, Problem> {
     let number = |field: &'static str| {
         one(form, field).trim().parse::<u32>().map_err(|_| Problem::invalid(field, "a whole number"))
     };
     let techniques = all(form, "techniques")
         .map(|t| TechniqueId::parse(t).ok_or_else(|| Problem::invalid("techniques", TechniqueId::allowed())))
         .collect::<Result<_, _>>()?;
-    Ok(AssignRequest {
+    Ok(NewProgram {
         techniques,
         sessions_per_day: number("sessions_per_day")?,
         days_per_week: u8::try_from(number("days_per_week")?).unwrap_or(u8::MAX),
@@ -335,8 +338,7 @@ pub(super) async fn assign(
     let form = pairs(&body);
     let done = async {
         treating.clinician.check_csrf(one(&form, "csrf"))?;
-        let g = &treating.grant;
-        program::assign(&state, g.clinician, &g.clinician_email, g.patient, assign_request(&form)?).await
+        Ok::<_, Problem>(treating.treated.assign(assign_request(&form)?).await?)
     };
     answered(
         &state,
@@ -358,7 +360,7 @@ pub(super) async fn message(
     let form = pairs(&body);
     let done = async {
         treating.clinician.check_csrf(one(&form, "csrf"))?;
-        clinic::leave_message(&state, &treating, one(&form, "text")).await
+        Ok::<_, Problem>(treating.treated.message(one(&form, "text")).await?)
     };
     answered(&state, &treating, &zone, done.await, "Message sent.").await
 }
@@ -376,7 +378,7 @@ pub(super) async fn clear(
         treating.clinician.check_csrf(one(&form, "csrf"))?;
         let screening = Uuid::parse_str(one(&form, "screening"))
             .map_err(|_| Problem::invalid("screening", "a screening's id"))?;
-        clinic::clear_patient(&state, &treating, screening, offset_of(&form, &zone)).await
+        Ok::<_, Problem>(treating.treated.clear(screening, Zone::Fixed(offset_of(&form, &zone))).await?)
     };
     answered(
         &state,

@@ -4,8 +4,6 @@
 //! the sign-in page; a page for a screening that is not theirs is a 404.
 
 use crate::AppState;
-use crate::api::body::local_day;
-use crate::api::screening::{self as screenings, PlanRequest, permit_for, plan_for};
 use crate::auth::{self, Patient, Refused, Someone};
 use crate::problem::Problem;
 use crate::zone::LocalZone;
@@ -17,15 +15,18 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get, post};
 use chrono::{FixedOffset, NaiveDate, Offset, Utc};
+use knead_app::clearance as clearances;
+use knead_app::{Error, Zone};
 use knead_core::intake::{Answer, Field, Intake, Stage};
 use knead_core::labels::{self, Label};
 use knead_core::pack::{Kind, Question};
+use knead_core::planner::Kit;
+use knead_core::records::{CheckIn, ScreeningRecord};
 use knead_core::screening;
 use knead_core::units::{ChangeRating, PainScore};
 use knead_core::vocab::{Disposition, Equipment, Region, Symptom, Vocabulary};
 use knead_store::Store;
 use knead_store::accounts::Role;
-use knead_store::records::{CheckIn, Clearance, ScreeningRecord};
 use uuid::Uuid;
 
 mod clinic;
@@ -59,7 +60,6 @@ fn open() -> Routes {
         ("/sharing/revoke", post(sharing::revoke_form)),
         ("/sharing/calendar", post(sharing::calendar_form)),
         ("/sharing/calendar/revoke", post(sharing::calendar_revoke_form)),
-        ("/calendar/{file}", get(crate::api::calendar::feed_ics)),
         ("/invite/{code}", get(clinic::invitation)),
         ("/clinic", get(clinic::dashboard)),
         ("/clinic/patients/{patient}", get(clinic::patient)),
@@ -156,6 +156,8 @@ struct IndexPage {
     title: &'static str,
     csrf: Option<String>,
     latest: Option<Latest>,
+    /// Why self-massage is paused (pain over time calls for a doctor), and what to do.
+    paused: Option<String>,
 }
 
 async fn index(
@@ -166,16 +168,26 @@ async fn index(
     let patient = match patient {
         Ok(patient) => patient,
         Err(Refused::WrongRole(_)) => return Redirect::to("/clinic").into_response(),
-        Err(_) => return render(StatusCode::OK, &IndexPage { title: "Welcome", csrf: None, latest: None }),
+        Err(_) => {
+            let page = IndexPage { title: "Welcome", csrf: None, latest: None, paused: None };
+            return render(StatusCode::OK, &page);
+        }
     };
-    let latest = match state.store.screenings(patient.person(), 1).await {
-        Ok(kept) => kept
-            .into_iter()
-            .next()
+    let own = state.app.patient(patient.person());
+    let latest = match own.newest_screening().await {
+        Ok(newest) => newest
             .map(|s| Latest { when: zone.when(s.at), headline: disposition_label(s.disposition).to_owned() }),
         Err(e) => return problem_page(Some(&patient), e.into()),
     };
-    render(StatusCode::OK, &IndexPage { title: "Home", csrf: Some(patient.csrf().to_owned()), latest })
+    let paused = match own.check_progress(Zone::Fixed(zone.offset())).await {
+        Ok(()) => None,
+        Err(Error::Refused(r)) => Some(r.detail),
+        Err(e) => return problem_page(Some(&patient), e.into()),
+    };
+    render(
+        StatusCode::OK,
+        &IndexPage { title: "Home", csrf: Some(patient.csrf().to_owned()), latest, paused },
+    )
 }
 
 #[derive(Template)]
@@ -229,7 +241,7 @@ async fn sign_in(State(state): State<AppState>, body: Bytes) -> Response {
             let mut page =
                 render(p.status_code(), &auth_page(false, email.to_owned(), p.detail.or(Some(p.title))));
             if let Some(seconds) = retry_after {
-                page.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+                page.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(seconds.get()));
             }
             page
         }
@@ -316,9 +328,9 @@ async fn check(State(state): State<AppState>, patient: Patient, body: Bytes) -> 
             return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
-    match screenings::keep(&state, patient.person(), Uuid::now_v7(), intake, None).await {
+    match state.app.patient(patient.person()).screen(Uuid::now_v7(), intake, None).await {
         Ok((_, record)) => Redirect::to(&format!("/result/{}", record.id)).into_response(),
-        Err(p) => problem_page(Some(&patient), p),
+        Err(e) => problem_page(Some(&patient), e.into()),
     }
 }
 
@@ -352,6 +364,9 @@ struct ResultPage<'a> {
     reasons: Vec<String>,
     emergency: bool,
     permitted: bool,
+    /// Why no plan is given though the screening allows self-care: pain
+    /// over time calls for a doctor first (§4).
+    paused: Option<String>,
     cleared: Option<String>,
     clearance: Option<ClearanceForm>,
     /// The person's today, the latest day the date picker allows: the day
@@ -384,8 +399,8 @@ async fn own_screening(state: &AppState, patient: &Patient, id: &str) -> Result<
 
 /// The result page of `record`. The clearance form is offered when a
 /// clearance is what stands between this result and a session, on the day
-/// `offset` gives (see [`screenings::clearable`]); `form` is what was typed
-/// into it before, with what is wrong (the page is then a 422).
+/// `offset` gives (see [`knead_app::Own::clearable`]); `form` is what was
+/// typed into it before, with what is wrong (the page is then a 422).
 async fn result_page(
     state: &AppState,
     patient: &Patient,
@@ -393,11 +408,18 @@ async fn result_page(
     offset: FixedOffset,
     form: Option<ClearanceForm>,
 ) -> Response {
+    let own = state.app.patient(patient.person());
+    let zone = Zone::Fixed(offset);
     let result = screening::screen(&state.config.pack, &record.intake);
-    let offer = match screenings::clearable(state, patient.person(), record, offset).await {
+    let offer = match own.clearable(record, zone).await {
         Ok(_) => true,
-        Err(p) if p.status_code() == StatusCode::CONFLICT => false,
-        Err(p) => return problem_page(Some(patient), p),
+        Err(Error::Refused(_)) => false,
+        Err(e) => return problem_page(Some(patient), e.into()),
+    };
+    let paused = match own.check_progress(zone).await {
+        Ok(()) => None,
+        Err(Error::Refused(r)) => Some(r.detail),
+        Err(e) => return problem_page(Some(patient), e.into()),
     };
     let status = if form.as_ref().is_some_and(|f| f.error.is_some()) {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -413,7 +435,8 @@ async fn result_page(
         headline: result.headline.clone(),
         reasons: result.reasons.iter().map(|r| r.detail.clone()).collect(),
         emergency: result.disposition == Disposition::Emergency,
-        permitted: result.permit().is_ok(),
+        permitted: result.permit().is_ok() && paused.is_none(),
+        paused,
         cleared: record
             .clearance
             .as_ref()
@@ -421,7 +444,7 @@ async fn result_page(
             .map(|c| format!("{}, on {}", c.by, c.on)),
         clearance: offer
             .then(|| form.unwrap_or(ClearanceForm { by: String::new(), on: String::new(), error: None })),
-        latest_day: local_day(state.config.now.now(), offset),
+        latest_day: zone.day(state.app.now()),
         offset_minutes: offset.local_minus_utc() / 60,
         clearance_question: state.config.pack.questionnaire.question(Field::ClinicianCleared),
         // The plan page reads `helper`, as its links and the session page pass it on.
@@ -445,35 +468,21 @@ async fn result(
     }
 }
 
-/// The clearance a result page's form reports, checked as the API checks
-/// one: the error in words, with the field it is about.
-fn reported(form: &[(String, String)], today: NaiveDate) -> Result<Clearance, (&'static str, String)> {
-    let in_words = |p: Problem| {
-        let (field, label) = if p.field.as_deref() == Some("clearance.by") {
-            ("by", "Who cleared you?")
-        } else {
-            ("on", "On what day?")
-        };
-        let detail = p.detail.unwrap_or_default();
-        let said = detail.split_once(": ").map_or(detail.as_str(), |(_, said)| said);
-        let mut letters = said.chars();
-        let said: String =
-            letters.next().map(|c| c.to_uppercase().chain(letters).collect()).unwrap_or_default();
-        (field, format!("{label} {said}."))
-    };
-    let by = one(form, "by");
-    let Ok(on) = NaiveDate::parse_from_str(one(form, "on").trim(), "%Y-%m-%d") else {
-        // Who first, as the form asks it first.
-        screenings::reported_clearance(by, today, today).map_err(in_words)?;
-        return Err(("on", "On what day? Give the day you were cleared, like 2025-03-10.".to_owned()));
-    };
-    screenings::reported_clearance(by, on, today).map_err(in_words)
+/// A refusal of a reported clearance as the form shows it: the field it is
+/// about (`by` or `on`) and a sentence.
+fn in_words(field: &str, message: &str) -> (&'static str, String) {
+    let (field, label) =
+        if field == "clearance.by" { ("by", "Who cleared you?") } else { ("on", "On what day?") };
+    let mut letters = message.chars();
+    let said: String = letters.next().map(|c| c.to_uppercase().chain(letters).collect()).unwrap_or_default();
+    (field, format!("{label} {said}."))
 }
 
 /// `POST /result/{id}/clearance`: the person reports that a doctor or
 /// physiotherapist has already assessed this back pain and said
-/// self-massage is fine. The screening's answers, cleared, are judged
-/// again and kept as a new screening, whose result page follows.
+/// self-massage is fine. Checked and kept by the same use case as the
+/// API's and the terminal's ([`knead_app::Own::clear_self`]); the new
+/// screening's result page follows.
 async fn clearance(
     State(state): State<AppState>,
     patient: Patient,
@@ -490,27 +499,25 @@ async fn clearance(
         Err(page) => return page,
     };
     let offset = offset_of(&form, &zone);
-    let answers = match screenings::clearable(&state, patient.person(), &record, offset).await {
-        Ok(answers) => answers,
-        Err(p) => return problem_page(Some(&patient), p),
+    let today = Zone::Fixed(offset).day(state.app.now());
+    let by = one(&form, "by");
+    let made = match NaiveDate::parse_from_str(one(&form, "on").trim(), "%Y-%m-%d") {
+        Ok(on) => state.app.patient(patient.person()).clear_self(&record, by, on, Zone::Fixed(offset)).await,
+        // Who first, as the form asks it first.
+        Err(_) => Err(clearances::reported(by, today, today).err().unwrap_or_else(|| {
+            Error::invalid("clearance.on", "give the day you were cleared, like 2025-03-10")
+        })),
     };
-    let clearance = match reported(&form, local_day(state.config.now.now(), offset)) {
-        Ok(clearance) => clearance,
-        Err(error) => {
+    match made {
+        Ok(made) => Redirect::to(&format!("/result/{}", made.id)).into_response(),
+        Err(Error::Invalid { field, message }) => {
             let typed = ClearanceForm {
-                by: one(&form, "by").to_owned(),
+                by: by.to_owned(),
                 on: one(&form, "on").to_owned(),
-                error: Some(error),
+                error: Some(in_words(&field, &message)),
             };
-            return result_page(&state, &patient, &record, offset, Some(typed)).await;
+            result_page(&state, &patient, &record, offset, Some(typed)).await
         }
-    };
-    let made = match screenings::cleared(&state, answers, clearance) {
-        Ok(made) => made,
-        Err(p) => return problem_page(Some(&patient), p),
-    };
-    match state.store.add_screening(patient.person(), &made).await {
-        Ok(()) => Redirect::to(&format!("/result/{}", made.id)).into_response(),
         Err(e) => problem_page(Some(&patient), e.into()),
     }
 }
@@ -518,8 +525,8 @@ async fn clearance(
 // ---------------------------------------------------------------------------
 // Plan and session.
 
-/// The kit a plan or session query describes.
-fn plan_request(query: &[(String, String)]) -> Result<PlanRequest, Problem> {
+/// The screening and kit a plan or session query describes.
+fn plan_request(query: &[(String, String)]) -> Result<(Uuid, Kit), Problem> {
     let screening = Uuid::parse_str(one(query, "screening"))
         .map_err(|_| Problem::invalid("screening", "allowed: the id of one of your screenings"))?;
     let equipment = all(query, "equipment")
@@ -532,7 +539,7 @@ fn plan_request(query: &[(String, String)]) -> Result<PlanRequest, Problem> {
             })
         })
         .collect::<Result<_, _>>()?;
-    Ok(PlanRequest { screening, equipment, helper_available: one(query, "helper") == "true" })
+    Ok((screening, Kit { equipment, helper_available: one(query, "helper") == "true" }))
 }
 
 struct ItemView {
@@ -562,8 +569,11 @@ async fn plan(
     RawQuery(query): RawQuery,
 ) -> Response {
     let query = pairs(query.unwrap_or_default().as_bytes());
+    let own = state.app.patient(patient.person());
     let made = match plan_request(&query) {
-        Ok(req) => plan_for(&state, patient.person(), req, offset_of(&query, &zone)).await,
+        Ok((screening, kit)) => {
+            own.plan_today(screening, kit, Zone::Fixed(offset_of(&query, &zone))).await.map_err(Problem::from)
+        }
         Err(p) => Err(p),
     };
     let out = match made {
@@ -588,7 +598,7 @@ async fn plan(
         left_out: plan.choices.iter().filter(|c| !c.included).map(|c| c.why.clone()).collect(),
         still_allowed: out.still_allowed.clone(),
         equipment: plan_request(&query)
-            .map(|r| r.equipment.iter().map(|e| e.as_str()).collect())
+            .map(|(_, kit)| kit.equipment.iter().map(|e| e.as_str()).collect())
             .unwrap_or_default(),
         helper: one(&query, "helper") == "true",
     };
@@ -607,16 +617,22 @@ struct SessionPage {
     regions_json: String,
 }
 
-async fn session(State(state): State<AppState>, patient: Patient, RawQuery(query): RawQuery) -> Response {
+async fn session(
+    State(state): State<AppState>,
+    patient: Patient,
+    zone: LocalZone,
+    RawQuery(query): RawQuery,
+) -> Response {
     let query = pairs(query.unwrap_or_default().as_bytes());
-    let req = match plan_request(&query) {
+    let (screening, kit) = match plan_request(&query) {
         Ok(req) => req,
         Err(p) => return problem_page(Some(&patient), p),
     };
-    // The page is only for a screening that allows a session; the plan
-    // itself is asked for (and checked again) by the page's script.
-    if let Err(p) = permit_for(&state, patient.person(), req.screening).await {
-        return problem_page(Some(&patient), p);
+    // The page is only for a session a plan would be given for now; the
+    // plan itself is asked for (and checked again) by the page's script.
+    let own = state.app.patient(patient.person());
+    if let Err(e) = own.plan_today(screening, kit.clone(), Zone::Fixed(offset_of(&query, &zone))).await {
+        return problem_page(Some(&patient), e.into());
     }
     let symptoms = state.config.pack.questionnaire.question(Field::Symptoms);
     let signs: Vec<(&str, &str)> = symptoms
@@ -629,9 +645,9 @@ async fn session(State(state): State<AppState>, patient: Patient, RawQuery(query
     let page = SessionPage {
         title: "Guided session",
         csrf: Some(patient.csrf().to_owned()),
-        screening: req.screening,
-        equipment: req.equipment.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(","),
-        helper: req.helper_available,
+        screening,
+        equipment: kit.equipment.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(","),
+        helper: kit.helper_available,
         symptoms_json: serde_json::to_string(&signs).unwrap_or_default(),
         regions_json: serde_json::to_string(&options(Region::ALL)).unwrap_or_default(),
     };
@@ -658,8 +674,7 @@ struct HistoryPage {
 }
 
 async fn history(State(state): State<AppState>, patient: Patient, zone: LocalZone) -> Response {
-    let sessions = match state.store.session_summaries(patient.person(), knead_store::Period::default()).await
-    {
+    let sessions = match state.app.patient(patient.person()).sessions().await {
         Ok(s) => s,
         Err(e) => return problem_page(Some(&patient), e.into()),
     };
@@ -696,15 +711,16 @@ struct ProgressPage {
 }
 
 async fn progress(State(state): State<AppState>, patient: Patient, zone: LocalZone) -> Response {
-    let out = match crate::api::journal::assess(&state, patient.person(), zone.offset()).await {
-        Ok(out) => out,
-        Err(p) => return problem_page(Some(&patient), p),
+    let judged = match state.app.patient(patient.person()).judge(Zone::Fixed(zone.offset())).await {
+        Ok(judged) => judged,
+        Err(e) => return problem_page(Some(&patient), e.into()),
     };
+    let out = &judged.assessment;
     let summary = match (out.baseline, out.current_tenths) {
         (Some(b), Some(now)) => format!(
             "Started at {b}/10; typical pain now {:.1}/10 after {} days.{}",
             f64::from(now) / 10.0,
-            out.days_judged,
+            out.days,
             out.target_tenths.map_or(String::new(), |t| format!(
                 " A meaningful improvement is {:.1}/10 or lower: {}.",
                 f64::from(t) / 10.0,
@@ -716,16 +732,16 @@ async fn progress(State(state): State<AppState>, patient: Patient, zone: LocalZo
     let page = ProgressPage {
         title: "Progress",
         csrf: Some(patient.csrf().to_owned()),
-        flags: out.flags,
-        has_data: !out.days.is_empty(),
+        flags: out.flags.iter().map(|f| f.message()).collect(),
+        has_data: !judged.readings.is_empty(),
         summary,
         offset_minutes: zone.offset_minutes(),
     };
     render(StatusCode::OK, &page)
 }
 
-async fn progress_svg(State(state): State<AppState>, patient: Patient) -> Response {
-    match crate::api::journal::progress_chart(&state, patient.person()).await {
+async fn progress_svg(State(state): State<AppState>, patient: Patient, zone: LocalZone) -> Response {
+    match crate::documents::progress_chart(&state, patient.person(), Zone::Fixed(zone.offset())).await {
         Ok(svg) => {
             ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "private, no-store")], svg)
                 .into_response()
@@ -741,7 +757,7 @@ async fn report_pdf(
     RawQuery(query): RawQuery,
 ) -> Response {
     let query = pairs(query.unwrap_or_default().as_bytes());
-    match crate::api::exchange::report_pdf(&state, patient.person(), offset_of(&query, &zone)).await {
+    match crate::documents::report_pdf(&state, patient.person(), offset_of(&query, &zone)).await {
         Ok(pdf) => (
             [
                 (header::CONTENT_TYPE, "application/pdf"),
@@ -792,7 +808,7 @@ async fn checkin(State(state): State<AppState>, patient: Patient, body: Bytes) -
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     let checkin = CheckIn { id: Uuid::now_v7(), at: state.config.now.now(), week_pain, change };
-    match state.store.add_checkin(patient.person(), &checkin).await {
+    match state.app.patient(patient.person()).add_checkin(&checkin).await {
         Ok(()) => render(StatusCode::OK, &checkin_page(&patient, Some("Saved. Thank you.".into()))),
         Err(e) => problem_page(Some(&patient), e.into()),
     }

@@ -5,9 +5,6 @@
 
 use super::{all, offset_of, one, pairs, problem_page, render};
 use crate::AppState;
-use crate::api::calendar::{self, hh_mm};
-use crate::api::program::{ProgramOut, program_of};
-use crate::api::sharing::invite;
 use crate::auth::Patient;
 use crate::problem::Problem;
 use crate::zone::LocalZone;
@@ -16,9 +13,11 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use knead_app::program::ends_on;
+use knead_app::reminders::hh_mm;
 use knead_core::vocab::Vocabulary as _;
-use knead_store::calendars::Calendars;
-use knead_store::sharing::{AuditAction, Sharing};
+use knead_store::sharing::Assignment;
+use knead_store::sharing::AuditAction;
 use uuid::Uuid;
 
 /// Log lines and messages shown.
@@ -45,8 +44,8 @@ pub(super) struct ProgramView {
 }
 
 impl ProgramView {
-    /// The program `p` in words, its last day in `zone`'s words.
-    pub(super) fn new(p: ProgramOut, zone: &LocalZone) -> Self {
+    /// The program `p` (on hold, and why, if so) in words, its last day in `zone`'s words.
+    pub(super) fn new((p, on_hold): (Assignment, Option<String>), zone: &LocalZone) -> Self {
         let techniques: Vec<String> = p.techniques.iter().map(|t| t.as_str().replace('_', " ")).collect();
         Self {
             what: format!(
@@ -55,11 +54,11 @@ impl ProgramView {
                 p.sessions_per_day,
                 p.days_per_week,
                 p.weeks,
-                zone.day(p.ends_on)
+                zone.day(ends_on(&p))
             ),
             by: p.clinician_email,
             note: p.note,
-            on_hold: p.on_hold,
+            on_hold,
         }
     }
 }
@@ -136,7 +135,7 @@ async fn calendar_view(
     zone: &LocalZone,
 ) -> Result<CalendarView, Problem> {
     let person = patient.person();
-    let followed = crate::api::program::followed(state, person, zone.today()).await?;
+    let followed = state.app.patient(person).followed(zone.today()).await?;
     let pack_limit =
         || (state.config.pack.daily_sessions_max.value, "the most sessions a day Knead allows".to_owned());
     let ((max, why), on_program_days, on_hold) = match followed.map(|f| f.program) {
@@ -148,7 +147,7 @@ async fn calendar_view(
         Some(Err(_)) => (pack_limit(), true, true),
         None => (pack_limit(), false, false),
     };
-    let live = state.store.feed_of(person).await?;
+    let live = state.app.patient(person).feed().await?;
     let mut slots = live.as_ref().map(|f| hh_mm(&f.times)).unwrap_or_else(|| vec!["08:00".to_owned()]);
     slots.resize(max as usize, String::new());
     Ok(CalendarView {
@@ -168,9 +167,10 @@ async fn page(
     address: Option<AddressView>,
 ) -> Result<Response, Problem> {
     let person = patient.person();
-    let grants = state.store.grants_of_patient(person).await?;
-    let messages = state.store.messages(person, SHOWN).await?;
-    let audit = state.store.audit_log(person, SHOWN).await?;
+    let own = state.app.patient(person);
+    let grants = own.grants().await?;
+    let messages = own.messages(SHOWN).await?;
+    let audit = own.audit_log(SHOWN).await?;
     let page = SharingPage {
         title: "Sharing",
         csrf: Some(patient.csrf().to_owned()),
@@ -187,7 +187,7 @@ async fn page(
                 revoked: g.revoked_at.map(|at| zone.when(at)),
             })
             .collect(),
-        program: program_of(state, person).await?.map(|p| ProgramView::new(p, zone)),
+        program: own.program().await?.map(|p| ProgramView::new(p, zone)),
         messages: messages
             .into_iter()
             .map(|m| MessageView { from: m.author_email, when: zone.when(m.at), text: m.text })
@@ -227,8 +227,8 @@ pub(super) async fn invite_form(
 ) -> Response {
     let shown = async {
         patient.check_csrf(one(&pairs(&body), "csrf"))?;
-        let made = invite(&state, &patient).await?;
-        let link = format!("{}{}", origin(&state, &headers), made.link);
+        let made = state.app.patient(patient.person()).invite().await?;
+        let link = format!("{}{}", origin(&state, &headers), made.path());
         let view = InvitationView { code: made.code, link, expires: zone.when(made.expires_at) };
         page(&state, &patient, &zone, Some(view), None).await
     };
@@ -242,7 +242,7 @@ pub(super) async fn revoke_form(State(state): State<AppState>, patient: Patient,
         patient.check_csrf(one(&form, "csrf"))?;
         let grant =
             Uuid::parse_str(one(&form, "grant")).map_err(|_| Problem::invalid("grant", "a grant's id"))?;
-        state.store.revoke_grant(patient.person(), grant, state.config.now.now()).await?;
+        state.app.patient(patient.person()).revoke(grant).await?;
         Ok::<_, Problem>(Redirect::to("/sharing").into_response())
     };
     done.await.unwrap_or_else(|p| problem_page(Some(&patient), p))
@@ -276,7 +276,7 @@ pub(super) async fn calendar_form(
         patient.check_csrf(one(&form, "csrf"))?;
         let times = all(&form, "time").filter(|t| !t.trim().is_empty());
         let minutes = offset_of(&form, &zone).local_minus_utc() / 60;
-        let made = calendar::open(&state, &patient, times, minutes).await?;
+        let made = state.app.patient(patient.person()).open_feed(times, minutes).await?;
         let view = address(&state, &headers, &made.path());
         page(&state, &patient, &zone, None, Some(view)).await
     };
@@ -291,7 +291,7 @@ pub(super) async fn calendar_revoke_form(
 ) -> Response {
     let done = async {
         patient.check_csrf(one(&pairs(&body), "csrf"))?;
-        state.store.revoke_feed(patient.person(), state.config.now.now()).await?;
+        state.app.patient(patient.person()).close_feed().await?;
         Ok::<_, Problem>(Redirect::to("/sharing#reminders").into_response())
     };
     done.await.unwrap_or_else(|p| problem_page(Some(&patient), p))

@@ -228,7 +228,8 @@ async fn routes(base: &str) -> BTreeSet<(String, String)> {
     }
     let client = browser();
     let mut paths: BTreeSet<String> = knead_web::pages::paths().into_iter().map(str::to_owned).collect();
-    paths.extend(["/sw.js", "/static/style.css", "/api/openapi.json"].map(str::to_owned));
+    // Served beside the API, for calendar apps: neither a page nor in the document.
+    paths.extend(["/sw.js", "/static/style.css", "/api/openapi.json", "/calendar/{file}"].map(str::to_owned));
     for path in paths {
         for method in ["GET", "POST", "PUT", "DELETE", "PATCH"] {
             let url = format!("{base}{}", path.replace('{', "x").replace('}', ""));

@@ -8,9 +8,10 @@
 //! private calendar address and the program's CarePlan, `pages` the
 //! form flow without JavaScript, `openapi` the committed document and
 //! `postgres` the API on PostgreSQL, with two servers on one database,
-//! `browser` the patient's path in headless Chromium, and `a11y` the pages
+//! `browser` the patient's path in headless Chromium, `a11y` the pages
 //! audited for WCAG 2.2 AA in that browser with axe-core (installed by
-//! `bash .ci/deps`).
+//! `bash .ci/deps`), and `parity` the page's session engine against
+//! knead-core's, under Node (no server).
 
 // Tests unwrap: a panic in a test is a failure with its message.
 #![allow(clippy::unwrap_used)]
@@ -23,6 +24,7 @@ mod calendar;
 mod clinic;
 mod openapi;
 mod pages;
+mod parity;
 mod postgres;
 mod security;
 mod support;

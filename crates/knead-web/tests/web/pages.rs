@@ -2,8 +2,8 @@
 //! posted to the page routes, redirects followed by hand.
 
 use crate::support::{
-    PASSWORD, TestApp, account, header, invite_and_accept, json_of, morning, session_from_plan, spawn_app,
-    text_of,
+    PASSWORD, TestApp, account, header, invite_and_accept, json_of, morning, self_care_intake,
+    session_from_plan, spawn_app, text_of,
 };
 use chrono::{DateTime, Duration, Utc};
 use reqwest::StatusCode;
@@ -540,8 +540,15 @@ async fn a_day_across_a_daylight_saving_change_shows_its_own_local_hour() {
     // 19:00 in Berlin both evenings: winter time (UTC+1) on Saturday 28
     // March 2026, summer time (UTC+2) from Sunday the 29th. Today's offset
     // (UTC+1 in November) would make the Monday 18:00.
-    ana.record_session(at("2026-03-28T18:00:00Z"), 5).await;
-    ana.record_session(at("2026-03-30T17:00:00Z"), 4).await;
+    // Both from one plan made first: months of pain without a meaningful
+    // improvement stop later plans (§4), not sessions done before.
+    let screening = ana.screen(&self_care_intake()).await;
+    let (status, plan) = ana.plan(&screening["id"]).await;
+    assert_eq!(status, StatusCode::OK, "{plan}");
+    for (started_at, pain) in [(at("2026-03-28T18:00:00Z"), 5), (at("2026-03-30T17:00:00Z"), 4)] {
+        let (status, body) = ana.put_session(&session_from_plan(&plan, started_at, pain, Some(pain))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
     let (status, page) = page_in(&ana, "/history", Some("Europe/Berlin")).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("<td>Sat 28 Mar, 19:00</td>"), "{page}");

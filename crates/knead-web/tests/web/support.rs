@@ -9,10 +9,10 @@
 //! test sees each 303 and where it points.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use knead_app::clock::Now;
 use knead_core::pack::ContentPack;
 use knead_store::any::AnyStore;
 use knead_web::Config;
-use knead_web::clock::Now;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 use std::path::PathBuf;

@@ -1,12 +1,14 @@
 //! What the journal keeps. These types are the store's contract: every
-//! backend reads and writes exactly these, and the JSON export is their
-//! serde form, so an export imports back without loss.
+//! backend reads and writes exactly these, the exports read them, and the
+//! JSON export is their serde form, so an export imports back without loss.
+//! They live with the core, not the store, so that what reads a record (an
+//! export, a report) needs no database driver.
 
+use crate::intake::Intake;
+use crate::session::Outcome;
+use crate::units::{ChangeRating, PainScore};
+use crate::vocab::{Disposition, Region, TechniqueId};
 use chrono::{DateTime, NaiveDate, Utc};
-use knead_core::intake::Intake;
-use knead_core::session::Outcome;
-use knead_core::units::{ChangeRating, PainScore};
-use knead_core::vocab::{Disposition, Region, TechniqueId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;

@@ -1,0 +1,123 @@
+//! Is it helping? The person's pain over time, judged by §4 of the
+//! screening reference (knead-core's outcomes, every threshold from the
+//! content pack), from the day of their latest clearance on. A flag that
+//! reaches see-a-doctor-first stops plans everywhere (see [`crate::plan`]).
+
+use crate::{Error, Own, Result, Zone};
+use chrono::NaiveDate;
+use knead_core::outcomes::{self, Assessment, Flag, PainReading};
+use knead_core::records::SessionSummary;
+use knead_core::vocab::Disposition;
+use knead_store::sharing::Sharing;
+use knead_store::{Period, Store};
+
+/// A journal judged by §4.
+#[derive(Debug)]
+pub struct Judged {
+    /// Every session, oldest first.
+    pub sessions: Vec<SessionSummary>,
+    /// Their pain readings, by the person's day.
+    pub readings: Vec<PainReading>,
+    /// The person's today.
+    pub today: NaiveDate,
+    /// The day of the latest clearance, if any: readings up to it are not judged.
+    pub cleared_on: Option<NaiveDate>,
+    /// The judgement.
+    pub assessment: Assessment,
+}
+
+/// One day's pain, as the progress views show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayPain {
+    /// The day.
+    pub day: NaiveDate,
+    /// Mean pain before sessions, 0-10.
+    pub before: f64,
+    /// Mean pain after sessions, 0-10, if any was given.
+    pub after: Option<f64>,
+    /// Sessions that day.
+    pub sessions: u32,
+}
+
+impl Judged {
+    /// Pain per day, oldest first, from `from` on.
+    pub fn by_day(&self, from: Option<NaiveDate>) -> Vec<DayPain> {
+        // Per day: sum before, sessions, sum after, sessions with an after.
+        let mut days: std::collections::BTreeMap<NaiveDate, (u32, u32, u32, u32)> = Default::default();
+        for r in self.readings.iter().filter(|r| from.is_none_or(|f| r.day >= f)) {
+            let e = days.entry(r.day).or_default();
+            e.0 += u32::from(r.before.get());
+            e.1 += 1;
+            if let Some(a) = r.after {
+                e.2 += u32::from(a.get());
+                e.3 += 1;
+            }
+        }
+        days.into_iter()
+            .map(|(day, (before, n, after, m))| DayPain {
+                day,
+                before: f64::from(before) / f64::from(n),
+                after: (m > 0).then(|| f64::from(after) / f64::from(m)),
+                sessions: n,
+            })
+            .collect()
+    }
+
+    /// The meaningful-improvement line a chart draws, 0-10.
+    pub fn chart_target(&self) -> Option<f64> {
+        self.assessment.target_tenths.map(|t| f64::from(t) / 10.0)
+    }
+
+    /// The flag that stops self-massage now (see a doctor first), if any.
+    pub fn stop(&self) -> Option<&Flag> {
+        stopping(&self.assessment)
+    }
+}
+
+/// The first flag of `assessment` that stops self-massage (see a doctor first).
+pub fn stopping(assessment: &Assessment) -> Option<&Flag> {
+    assessment.flags.iter().find(|f| f.disposition() >= Disposition::SeeDoctorFirst)
+}
+
+/// Each session's pain readings, on the person's days.
+pub fn readings(sessions: &[SessionSummary], zone: Zone) -> Vec<PainReading> {
+    sessions
+        .iter()
+        .map(|s| PainReading { day: zone.day(s.started_at), before: s.pain_before, after: s.pain_after })
+        .collect()
+}
+
+/// The refusal a stopping flag makes: it names the flag, says why and what
+/// to do. The same words in every interface.
+pub fn refusal(flag: &Flag) -> Error {
+    Error::Refused(crate::Refusal {
+        kind: "escalation",
+        title: "Your pain over time calls for a doctor before more self-massage".to_owned(),
+        detail: format!(
+            "{} Once a doctor or physiotherapist has seen you about it and said self-massage is fine, \
+             answer the safety questions again and say so: that restarts the count.",
+            flag.message()
+        ),
+        flag: Some(flag.name()),
+    })
+}
+
+impl<S: Store + Sharing> Own<'_, S> {
+    /// Read and judge the person's journal, with days in `zone`.
+    pub async fn judge(&self, zone: Zone) -> Result<Judged> {
+        let sessions = self.app.store.session_summaries(self.person, Period::default()).await?;
+        let readings = readings(&sessions, zone);
+        let today = zone.day(self.app.now());
+        let cleared_on = self.app.store.cleared_on(self.person).await?;
+        let assessment = outcomes::assess(&self.app.pack().escalation, &readings, today, cleared_on);
+        Ok(Judged { sessions, readings, today, cleared_on, assessment })
+    }
+
+    /// Refuse when §4 stops self-massage now (the refusal names the flag).
+    pub async fn check_progress(&self, zone: Zone) -> Result<()> {
+        match self.judge(zone).await?.stop() {
+            Some(flag) => Err(refusal(flag)),
+            None => Ok(()),
+        }
+    }
+}
