@@ -4,13 +4,13 @@
 //! plan through in both. Both call one use case (knead-app); this test is
 //! what keeps them from drifting apart again.
 
+use crate::serve::{exchange, serve};
 use crate::start::answer_questions_with;
 use crate::support::knead;
 use crate::tmux::{Tmux, data_dir};
 use chrono::{Days, Utc};
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::io::BufReader;
+use std::process::{Child, ChildStderr};
 
 /// Pain before and after on each of the three days before today: each day
 /// is at least 2 points above the first day's 4 (§4: worse on 2 days running).
@@ -24,6 +24,8 @@ fn words(text: &str) -> String {
 /// `knead serve` on a port of its own, with a signed-up patient; stopped on drop.
 struct Web {
     server: Child,
+    /// Its log, kept open: the server writes a line a request to it.
+    _log: BufReader<ChildStderr>,
     addr: String,
     cookie: String,
     csrf: String,
@@ -40,50 +42,33 @@ impl Drop for Web {
 impl Web {
     fn start() -> Web {
         let dir = data_dir();
-        let mut server = Command::new(env!("CARGO_BIN_EXE_knead"))
-            .args(["serve", "--addr", "127.0.0.1:0"])
-            .env("KNEAD_DATA_DIR", dir.path())
-            .env("KNEAD_LOG", "off")
-            .env_remove("KNEAD_DATABASE_URL")
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut first = String::new();
-        BufReader::new(server.stderr.take().unwrap()).read_line(&mut first).unwrap();
-        let addr = first.split("http://").nth(1).and_then(|r| r.split('/').next()).unwrap().to_owned();
-        let mut web = Web { server, addr, cookie: String::new(), csrf: String::new(), _dir: dir };
+        let (server, log, addr) = serve(dir.path());
+        let mut web = Web { server, _log: log, addr, cookie: String::new(), csrf: String::new(), _dir: dir };
         let (status, head, body) = web.call(
             "POST",
             "/api/v1/accounts",
             r#"{"email":"parity@example.org","password":"a long enough secret","role":"patient"}"#,
         );
         assert_eq!(status, 201, "{body}");
-        web.cookie = head
-            .lines()
-            .find_map(|l| l.strip_prefix("set-cookie: "))
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned();
+        let cookie = head.lines().find_map(|l| l.strip_prefix("set-cookie: ")).unwrap();
+        web.cookie = cookie.split(';').next().unwrap().to_owned();
         web.csrf = body["csrf"].as_str().unwrap().to_owned();
         web
     }
 
     /// One request; the status, the head and the body as JSON (null when empty).
     fn call(&self, method: &str, path: &str, body: &str) -> (u16, String, serde_json::Value) {
-        let mut stream = TcpStream::connect(&self.addr).unwrap();
-        let request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nCookie: {}\r\n\
-             X-CSRF-Token: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            self.addr,
-            self.cookie,
-            self.csrf,
-            body.len()
+        let answer = exchange(
+            &self.addr,
+            &format!(
+                "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nCookie: {}\r\n\
+                 X-CSRF-Token: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                self.addr,
+                self.cookie,
+                self.csrf,
+                body.len()
+            ),
         );
-        stream.write_all(request.as_bytes()).unwrap();
-        let mut answer = String::new();
-        stream.read_to_string(&mut answer).unwrap();
         let (head, body) = answer.split_once("\r\n\r\n").unwrap();
         let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
         (status, head.to_owned(), serde_json::from_str(body).unwrap_or(serde_json::Value::Null))
