@@ -12,6 +12,7 @@ use knead_core::pack::ContentPack;
 use knead_store::any::AnyStore;
 use serde_json::json;
 use std::net::{SocketAddr, TcpListener as StdListener};
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -61,12 +62,16 @@ fn free_port() -> u16 {
     StdListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-/// chromedriver on a free port, killed when dropped.
+/// chromedriver on a free port, in a process group of its own with the
+/// browsers it starts: dropped, the whole group is killed, so no Chromium
+/// outlives its test (killing chromedriver alone left them running, orphaned,
+/// when a session was still open).
 pub(super) struct Driver(Child, u16);
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.0.kill();
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.0.wait();
     }
 }
@@ -75,6 +80,7 @@ pub(super) async fn browser() -> (Driver, Client) {
     let port = free_port();
     let child = Command::new("chromedriver")
         .arg(format!("--port={port}"))
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -90,7 +96,8 @@ pub(super) async fn browser() -> (Driver, Client) {
         "goog:chromeOptions": {
             "binary": "/usr/bin/chromium",
             // A phone-sized window.
-            "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=390,844"]
+            "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=390,844",
+                "--disable-crash-reporter", "--disable-background-networking", "--disable-component-update"]
         }
     });
     let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
