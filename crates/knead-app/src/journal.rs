@@ -29,7 +29,7 @@ impl<S: Store + Sharing> Own<'_, S> {
         Ok(self.app.store.export(self.person, self.app.now()).await?)
     }
 
-    /// When the journal was last exported or read whole: now.
+    /// Now, by the application's clock (the day a report or an export is made on).
     pub fn now(&self) -> DateTime<Utc> {
         self.app.now()
     }
