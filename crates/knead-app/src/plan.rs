@@ -74,20 +74,6 @@ impl<S: Store + Sharing> Own<'_, S> {
         })
     }
 
-    /// Whether a plan could be given today at all, before a kit is known:
-    /// `Err` with the refusal a plan would get from the newest screening or
-    /// from §4. The home page and reminders ask this.
-    pub async fn may_plan(&self, zone: Zone) -> Result<()> {
-        if let Err(headline) = self.newest_permit().await? {
-            return Err(Error::refused(
-                "no-self-care",
-                "Your newest screening does not allow a massage session",
-                headline,
-            ));
-        }
-        self.check_progress(zone).await
-    }
-
     /// Whether reminders to massage pause now: the newest screening does
     /// not allow self-care, or §4 calls for a doctor first. Prompting a
     /// session that no plan would be given for would be wrong.
