@@ -5,7 +5,6 @@
 //! platform's data directory for Knead (e.g. `~/.local/share/knead`).
 
 use anyhow::{Context, anyhow};
-use chrono::{DateTime, Local, NaiveDate, Utc};
 use knead_app::App;
 use knead_app::clock::SystemNow;
 use knead_core::pack::ContentPack;
@@ -107,9 +106,4 @@ impl Drop for Journal {
     fn drop(&mut self) {
         self.runtime.block_on(self.store.close());
     }
-}
-
-/// The person's local calendar day of a moment.
-pub fn local_day(at: DateTime<Utc>) -> NaiveDate {
-    at.with_timezone(&Local).date_naive()
 }

@@ -165,7 +165,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 ics: &a.ics,
                 times: &a.times,
                 days: a.days,
-                start: a.start.unwrap_or_else(|| journal::local_day(now)),
+                start: a.start.unwrap_or_else(|| knead_app::Zone::Local.day(now)),
             };
             write(&mut out, &remind::run(&pack, &request, now)?)?;
         }

@@ -3,7 +3,7 @@
 
 use crate::Failure;
 use crate::clock::now_utc;
-use crate::journal::{self, Journal};
+use crate::journal::Journal;
 use crate::text::{self, Style};
 use anyhow::Context;
 use chrono::{DateTime, Datelike, Local, NaiveDateTime, Timelike, Utc};
@@ -48,12 +48,12 @@ pub fn log(pack: &ContentPack, journal: &Journal, entry: LogEntry) -> Result<Str
     }
     let seconds = entry.minutes * 60;
     let usage: BTreeMap<_, _> = [(entry.technique, seconds)].into();
-    let day = journal::local_day(started_at);
+    let day = knead_app::Zone::Local.day(started_at);
     let same_day: Vec<SessionSummary> = journal
         .summaries(Period::default())
         .map_err(store)?
         .into_iter()
-        .filter(|s| journal::local_day(s.started_at) == day)
+        .filter(|s| knead_app::Zone::Local.day(s.started_at) == day)
         .collect();
     let before = limits::usage(same_day.iter().map(|s| &s.usage));
     let record = SessionRecord {

@@ -1,7 +1,7 @@
 //! `knead report --pdf FILE`: the printable report for a clinician.
 
 use crate::Failure;
-use crate::journal::{self, Journal};
+use crate::journal::Journal;
 use anyhow::Context;
 use chrono::{DateTime, Days, Local, NaiveDate, Utc};
 use knead_core::pack::ContentPack;
@@ -31,7 +31,7 @@ pub fn run(
     request: &Request<'_>,
     now: DateTime<Utc>,
 ) -> Result<String, Failure> {
-    let to = request.to.unwrap_or_else(|| journal::local_day(now));
+    let to = request.to.unwrap_or_else(|| knead_app::Zone::Local.day(now));
     let from = request.from.unwrap_or_else(|| to - Days::new(DEFAULT_DAYS - 1));
     if from > to {
         return Err(Failure::Input(format!(
