@@ -21,11 +21,13 @@
 //! - [`sessions`]: keep a session, within the day's limits.
 //! - [`program`]: the home program a clinician assigned, as it stands.
 //! - [`journal`]: the journal as kept: sessions, check-ins, an export.
+//! - [`clinic`]: the clinician's list of patients and one patient's record.
 //! - [`sharing`]: invitations, access and its revocation, the audit log, messages.
 //! - [`secret`]: tokens and codes, kept only as hashes.
 //! - [`reminders`]: the private calendar address for session reminders.
 
 pub mod clearance;
+pub mod clinic;
 pub mod clock;
 mod error;
 pub mod journal;
@@ -69,6 +71,7 @@ pub struct App<S> {
     pack: Arc<ContentPack>,
     now: Arc<dyn Now>,
     screenings: Arc<Screenings>,
+    standings: Arc<clinic::Standings>,
 }
 
 impl<S: Clone> Clone for App<S> {
@@ -78,6 +81,7 @@ impl<S: Clone> Clone for App<S> {
             pack: Arc::clone(&self.pack),
             now: Arc::clone(&self.now),
             screenings: Arc::clone(&self.screenings),
+            standings: Arc::clone(&self.standings),
         }
     }
 }
@@ -91,7 +95,13 @@ impl<S> std::fmt::Debug for App<S> {
 impl<S: knead_store::Store + Sharing> App<S> {
     /// The use cases over `store`, decided by `pack`, at the times `now` tells.
     pub fn new(store: S, pack: Arc<ContentPack>, now: Arc<dyn Now>) -> Self {
-        Self { store, pack, now, screenings: Arc::new(kept::Kept::new(SCREENINGS_KEPT)) }
+        Self {
+            store,
+            pack,
+            now,
+            screenings: Arc::new(kept::Kept::new(SCREENINGS_KEPT)),
+            standings: clinic::standings(),
+        }
     }
 
     /// The content pack that decides.

@@ -78,7 +78,7 @@ impl<S: Store + Sharing> App<S> {
 
     /// Write to each patient's audit log that `clinician` saw `what`, in
     /// one transaction.
-    pub async fn log_views(
+    pub(crate) async fn log_views(
         &self,
         clinician: PersonId,
         patients: impl IntoIterator<Item = PersonId>,

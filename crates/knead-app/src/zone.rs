@@ -7,7 +7,7 @@ use chrono::{DateTime, FixedOffset, Local, NaiveDate, NaiveTime, TimeZone, Utc};
 use knead_store::Period;
 
 /// The person's time zone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Zone {
     /// A fixed offset from UTC (what a browser sends).
     Fixed(FixedOffset),

@@ -23,7 +23,6 @@ pub mod security;
 pub mod zone;
 
 use axum::Router;
-use chrono::NaiveDate;
 use knead_app::App;
 use knead_app::clock::Now;
 use knead_core::pack::ContentPack;
@@ -85,21 +84,12 @@ pub struct AppState {
     pub store: AnyStore,
     /// How the server runs.
     pub config: Config,
-    /// Judgements of patients kept between a clinician's visits.
-    pub standings: Arc<Standings>,
     /// Patients' histories as sent, kept between requests.
     pub histories: Arc<Histories>,
 }
 
-/// A clinician's list entry for a patient, by (patient, the day's offset
-/// from UTC in seconds, that day): judgements are per day.
-pub type Standings = knead_app::kept::Kept<(PersonId, i32, NaiveDate), api::clinic::Listed>;
-
 /// A patient's sessions in a period, as the JSON sent.
 pub type Histories = knead_app::kept::Kept<(PersonId, Period), axum::body::Bytes>;
-
-/// Judgements kept at most: a clinician's list is a few hundred.
-const STANDINGS_KEPT: usize = 50_000;
 
 /// Bytes of history kept at most (two years of daily sessions is ~140 KB).
 const HISTORY_BYTES_KEPT: usize = 32 << 20;
@@ -111,7 +101,6 @@ pub fn build(config: Config, store: AnyStore) -> Router {
         app: App::new(store.clone(), Arc::clone(&config.pack), Arc::clone(&config.now)),
         store,
         config,
-        standings: Arc::new(knead_app::kept::Kept::new(STANDINGS_KEPT)),
         histories: Arc::new(knead_app::kept::Kept::new(HISTORY_BYTES_KEPT)),
     };
     let (api, _) = api::router(rate).split_for_parts();

@@ -6,7 +6,7 @@
 
 use super::body::{DayQuery, JsonBody};
 use super::journal::{self, ProgressOut};
-use super::program::{self, AssignRequest, ProgramOut};
+use super::program::{AssignRequest, ProgramOut};
 use super::screening::ScreeningOut;
 use super::sharing::MessageOut;
 use crate::AppState;
@@ -15,24 +15,15 @@ use crate::problem::{ApiResult, Problem};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{DateTime, Days, FixedOffset, NaiveDate, Utc};
-use knead_app::Zone;
-use knead_app::program::Followed;
-use knead_core::attention::{self, ADHERENCE_WINDOW_DAYS, Adherence, Concern};
-use knead_core::records::{CheckIn, PersonId, SessionSummary};
-use knead_core::screening;
+use chrono::{DateTime, Utc};
+use knead_app::clinic::Standing;
+use knead_core::attention::{Adherence, Concern};
+use knead_core::records::{CheckIn, SessionSummary};
 use knead_core::vocab::Disposition;
-use knead_store::Store;
-use knead_store::sharing::{Grant, Sharing};
+use knead_store::sharing::Grant;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use std::collections::HashMap;
-use std::sync::Arc;
 use utoipa::ToSchema;
 use uuid::Uuid;
-
-/// Screenings and messages shown on a patient's record at most.
-const RECORD_SHOWN: u32 = 50;
 
 /// An invitation code to accept.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -111,108 +102,20 @@ fn kind(c: &Concern) -> &'static str {
     }
 }
 
-/// Sessions per local day.
-fn per_day(sessions: &[SessionSummary], zone: Zone) -> BTreeMap<NaiveDate, u32> {
-    let mut days = BTreeMap::new();
-    for s in sessions {
-        *days.entry(zone.day(s.started_at)).or_default() += 1;
-    }
-    days
-}
-
-/// What the list shows of a patient, and why: the row (its `patient` is
-/// filled in from the grant each time) and the concerns it sorts by.
-#[derive(Debug, Clone)]
-pub struct Listed {
-    row: PatientRow,
-    concerns: Vec<Concern>,
-}
-
-/// Where one patient stands, from their journal.
-struct Standing {
-    listed: Listed,
-    progress: ProgressOut,
-    sessions: Vec<SessionSummary>,
-}
-
-async fn standing(state: &AppState, grant: &Grant, zone: Zone) -> Result<Standing, Problem> {
-    let own = state.app.patient(grant.patient);
-    let judged = own.judge(zone).await?;
-    let newest = own.newest_screening().await?;
-    let headline = newest.as_ref().map(|s| screening::screen(&state.config.pack, &s.intake).headline);
-    let today = judged.today;
-    // Adherence over the week before today (what the list judges), and
-    // from the assignment through today (what the record shows).
-    let (week, since_assigned) = match own.followed(today).await? {
-        Some(Followed { program: Ok(p), start }) => {
-            let days = per_day(&judged.sessions, zone);
-            let done = |d: NaiveDate| days.get(&d).copied().unwrap_or(0);
-            let week_from = today - Days::new(u64::from(ADHERENCE_WINDOW_DAYS));
-            (
-                Some(attention::adherence(&p, start, week_from, today - Days::new(1), done)),
-                Some(attention::adherence(&p, start, start, today, done)),
-            )
+impl PatientRow {
+    fn new(grant: &Grant, s: &Standing) -> Self {
+        Self {
+            patient: PatientOut::from(grant),
+            concerns: s.concerns.iter().map(Concern::message).collect(),
+            worst: s.concerns.first().map(|c| kind(c).to_owned()),
+            screening: s.screening,
+            current_tenths: s.current_tenths,
+            baseline: s.baseline,
+            week: s.week,
+            since_assigned: s.since_assigned,
+            last_session: s.last_session,
         }
-        _ => (None, None),
-    };
-    let concerns = attention::concerns(
-        newest.as_ref().map(|s| s.disposition).zip(headline.as_deref()),
-        &judged.assessment.flags,
-        week,
-    );
-    let row = PatientRow {
-        patient: PatientOut::from(grant),
-        concerns: concerns.iter().map(Concern::message).collect(),
-        worst: concerns.first().map(|c| kind(c).to_owned()),
-        screening: newest.map(|s| s.disposition),
-        current_tenths: judged.assessment.current_tenths,
-        baseline: judged.assessment.baseline,
-        week,
-        since_assigned,
-        last_session: judged.sessions.last().map(|s| s.started_at),
-    };
-    let progress = journal::progress_of(&judged);
-    Ok(Standing { listed: Listed { row, concerns }, progress, sessions: judged.sessions })
-}
-
-/// The clinician's patients, most in need of attention first (the pages
-/// use it too). A patient's judgement is made again only when their
-/// journal or the day changed (see [`knead_app::kept`]). Writes one
-/// `viewed` line to each patient's audit log.
-pub async fn dashboard(
-    state: &AppState,
-    clinician: &Clinician,
-    offset: FixedOffset,
-) -> Result<Vec<PatientRow>, Problem> {
-    let grants = state.store.grants_of_clinician(clinician.person()).await?;
-    let patients: Vec<PersonId> = grants.iter().map(|g| g.patient).collect();
-    // Versions first: a write after this makes what is judged below stale.
-    let versions: HashMap<PersonId, i64> =
-        state.store.journal_versions(&patients).await?.into_iter().collect();
-    let zone = Zone::Fixed(offset);
-    let today = zone.day(state.app.now());
-    let offset_seconds = offset.local_minus_utc();
-    let mut rows = Vec::with_capacity(grants.len());
-    for grant in &grants {
-        let version = versions.get(&grant.patient).copied().unwrap_or_default();
-        let key = (grant.patient, offset_seconds, today);
-        let listed = match state.standings.get(&key, version) {
-            Some(listed) => listed,
-            None => {
-                let listed = Arc::new(standing(state, grant, zone).await?.listed);
-                state.standings.put(key, version, 1, Arc::clone(&listed));
-                listed
-            }
-        };
-        let row = PatientRow { patient: PatientOut::from(grant), ..listed.row.clone() };
-        rows.push((attention::urgency(&listed.concerns), row));
     }
-    state
-        .app
-        .log_views(clinician.person(), grants.iter().map(|g| g.patient), "summary on their patient list")
-        .await?;
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(rows.into_iter().map(|(_, row)| row).collect())
 }
 
 /// The clinician's patients, most in need of attention first.
@@ -223,7 +126,8 @@ pub async fn list_patients(
     clinician: Clinician,
     day: DayQuery,
 ) -> ApiResult<Json<Vec<PatientRow>>> {
-    Ok(Json(dashboard(&state, &clinician, day.offset()?).await?))
+    let listed = state.app.patients(clinician.person(), day.zone()?).await?;
+    Ok(Json(listed.iter().map(|l| PatientRow::new(&l.grant, &l.standing)).collect()))
 }
 
 /// One patient's record, as their clinician sees it.
@@ -247,44 +151,21 @@ pub struct PatientRecord {
     pub messages: Vec<MessageOut>,
 }
 
-/// One patient's record (the pages use it too); logged as viewed.
-pub async fn record(
-    state: &AppState,
-    treating: &Treating,
-    offset: FixedOffset,
-) -> Result<PatientRecord, Problem> {
-    let person = treating.patient();
-    let standing = standing(state, treating.grant(), Zone::Fixed(offset)).await?;
-    let screenings = state.store.screenings(person, RECORD_SHOWN).await?;
-    let record = PatientRecord {
-        summary: standing.listed.row,
-        progress: standing.progress,
-        sessions: standing.sessions,
-        screenings: screenings.into_iter().map(ScreeningOut::from).collect(),
-        checkins: state.store.checkins(person).await?,
-        program: program::program_of(state, person).await?,
-        messages: state
-            .store
-            .messages(person, RECORD_SHOWN)
-            .await?
-            .into_iter()
-            .map(MessageOut::from)
-            .collect(),
-    };
-    treating.treated.log_view("record").await?;
-    Ok(record)
-}
-
 /// One patient's record: sessions, pain, screenings, check-ins, program, messages.
 #[utoipa::path(get, path = "/api/v1/patients/{patient}", tag = "clinic",
     params(("patient" = Uuid, Path, description = "The patient's id"), DayQuery),
     responses((status = 200, body = PatientRecord), (status = 404, description = "No such patient, or no access", body = Problem)))]
-pub async fn get_patient(
-    State(state): State<AppState>,
-    treating: Treating,
-    day: DayQuery,
-) -> ApiResult<Json<PatientRecord>> {
-    Ok(Json(record(&state, &treating, day.offset()?).await?))
+pub async fn get_patient(treating: Treating, day: DayQuery) -> ApiResult<Json<PatientRecord>> {
+    let record = treating.treated.record(day.zone()?).await?;
+    Ok(Json(PatientRecord {
+        summary: PatientRow::new(treating.grant(), &record.standing),
+        progress: journal::progress_of(&record.judged),
+        sessions: record.judged.sessions,
+        screenings: record.screenings.into_iter().map(ScreeningOut::from).collect(),
+        checkins: record.checkins,
+        program: record.program.map(ProgramOut::from),
+        messages: record.messages.into_iter().map(MessageOut::from).collect(),
+    }))
 }
 
 /// Assign a home program within the pack's limits and the patient's screening.
@@ -297,12 +178,12 @@ pub async fn get_patient(
         (status = 422, description = "Outside a limit; `field` names it", body = Problem),
     ))]
 pub async fn assign_program(
-    State(state): State<AppState>,
     treating: Treating,
     JsonBody(req): JsonBody<AssignRequest>,
 ) -> ApiResult<Json<ProgramOut>> {
-    treating.treated.assign(req.into()).await?;
-    program::program_of(&state, treating.patient()).await?.map(Json).ok_or_else(Problem::internal)
+    // A program is assigned only when it fits the newest screening, so it is not on hold.
+    let assigned = treating.treated.assign(req.into()).await?;
+    Ok(Json(ProgramOut::from((assigned, None))))
 }
 
 /// A message to leave.

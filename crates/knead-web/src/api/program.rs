@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use knead_app::program::{NewProgram, ends_on};
 use knead_core::records::PersonId;
 use knead_core::vocab::TechniqueId;
+use knead_store::sharing::Assignment;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use utoipa::ToSchema;
@@ -70,19 +71,24 @@ impl From<AssignRequest> for NewProgram {
     }
 }
 
+impl From<(Assignment, Option<String>)> for ProgramOut {
+    fn from((a, on_hold): (Assignment, Option<String>)) -> Self {
+        Self {
+            id: a.id,
+            ends_on: ends_on(&a),
+            clinician_email: a.clinician_email,
+            assigned_at: a.assigned_at,
+            techniques: a.techniques,
+            sessions_per_day: a.sessions_per_day,
+            days_per_week: a.days_per_week,
+            weeks: a.weeks,
+            note: a.note,
+            on_hold,
+        }
+    }
+}
+
 /// The patient's newest assignment with its state, if any.
 pub async fn program_of(state: &AppState, person: PersonId) -> Result<Option<ProgramOut>, Problem> {
-    let Some((a, on_hold)) = state.app.patient(person).program().await? else { return Ok(None) };
-    Ok(Some(ProgramOut {
-        id: a.id,
-        ends_on: ends_on(&a),
-        clinician_email: a.clinician_email,
-        assigned_at: a.assigned_at,
-        techniques: a.techniques,
-        sessions_per_day: a.sessions_per_day,
-        days_per_week: a.days_per_week,
-        weeks: a.weeks,
-        note: a.note,
-        on_hold,
-    }))
+    Ok(state.app.patient(person).program().await?.map(ProgramOut::from))
 }

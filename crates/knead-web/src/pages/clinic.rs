@@ -6,7 +6,6 @@
 use super::sharing::{MessageView, ProgramView};
 use super::{all, offset_of, one, pairs, problem_page_with, render};
 use crate::AppState;
-use crate::api::clinic::{self, PatientRecord};
 use crate::auth::{Clinician, Refused, Treating};
 use crate::problem::Problem;
 use crate::zone::LocalZone;
@@ -17,8 +16,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use knead_app::Zone;
 use knead_app::clearance::Lift;
+use knead_app::clinic::Record;
 use knead_app::program::NewProgram;
-use knead_core::attention::Adherence;
+use knead_core::attention::{Adherence, Concern};
 use knead_core::vocab::{TechniqueId, Vocabulary};
 use uuid::Uuid;
 
@@ -67,25 +67,26 @@ async fn list(
     error: Option<String>,
     code: String,
 ) -> Result<Response, Problem> {
-    let rows = clinic::dashboard(state, clinician, zone.offset()).await?;
-    let rows = rows
+    let listed = state.app.patients(clinician.person(), Zone::Fixed(zone.offset())).await?;
+    let rows = listed
         .into_iter()
-        .map(|r| {
-            let (worst, worst_label) = match r.worst.as_deref() {
-                Some("red_flag") => ("red-flag", "Warning signs"),
-                Some("pain") => ("pain", "Pain"),
-                Some(_) => ("missed", "Sessions missed"),
+        .map(|l| {
+            let s = &l.standing;
+            let (worst, worst_label) = match s.concerns.first() {
+                Some(Concern::RedFlag { .. }) => ("red-flag", "Warning signs"),
+                Some(Concern::Pain { .. }) => ("pain", "Pain"),
+                Some(Concern::Missed { .. }) => ("missed", "Sessions missed"),
                 None => ("none", ""),
             };
             Row {
-                id: r.patient.patient,
-                email: r.patient.email,
+                id: l.grant.patient.0,
+                email: l.grant.patient_email,
                 worst,
                 worst_label,
-                concerns: r.concerns,
-                pain: tenths(r.current_tenths),
-                week: week_words(r.week),
-                last: r.last_session.map_or("none".to_owned(), |at| zone.when(at)),
+                concerns: s.concerns.iter().map(Concern::message).collect(),
+                pain: tenths(s.current_tenths),
+                week: week_words(s.week),
+                last: s.last_session.map_or("none".to_owned(), |at| zone.when(at)),
             }
         })
         .collect();
@@ -224,9 +225,10 @@ async fn record_page(
     error: Option<String>,
     notice: Option<String>,
 ) -> Result<Response, Problem> {
-    let PatientRecord { summary, progress, sessions, screenings, checkins, messages, .. } =
-        clinic::record(state, treating, zone.offset()).await?;
-    let pain = match (progress.baseline, progress.current_tenths) {
+    let Record { standing, judged, screenings, checkins, program, messages } =
+        treating.treated.record(Zone::Fixed(zone.offset())).await?;
+    let grant = treating.grant();
+    let pain = match (standing.baseline, standing.current_tenths) {
         (Some(b), now) => format!("Started at {b}/10; typical now {}.", tenths(now)),
         _ => "No sessions yet.".to_owned(),
     };
@@ -243,20 +245,20 @@ async fn record_page(
         title: "Patient",
         csrf: Some(treating.clinician.csrf().to_owned()),
         csrf_token: treating.clinician.csrf().to_owned(),
-        id: summary.patient.patient,
-        email: summary.patient.email,
-        since: zone.when(summary.patient.granted_at),
-        concerns: summary.concerns,
+        id: grant.patient.0,
+        email: grant.patient_email.clone(),
+        since: zone.when(grant.granted_at),
+        concerns: standing.concerns.iter().map(Concern::message).collect(),
         error,
         notice,
         pain,
         adherence: format!(
             "last 7 days: {}; since the program began: {}",
-            week_words(summary.week),
-            week_words(summary.since_assigned)
+            week_words(standing.week),
+            week_words(standing.since_assigned)
         ),
-        days: progress
-            .days
+        days: judged
+            .by_day(None)
             .iter()
             .rev()
             .take(56)
@@ -267,7 +269,7 @@ async fn record_page(
                 after: d.after.map_or("not given".to_owned(), |a| format!("{a:.1}")),
             })
             .collect(),
-        program: treating.treated.patient().program().await?.map(|p| ProgramView::new(p, zone)),
+        program: program.map(|p| ProgramView::new(p, zone)),
         techniques: state.config.pack.techniques.iter().map(|t| (t.id.as_str(), t.name.clone())).collect(),
         sessions_max: state.config.pack.daily_sessions_max.value,
         messages: messages
@@ -283,7 +285,8 @@ async fn record_page(
                 cleared: s.clearance.map(|c| format!("cleared by {}, on {}", c.by, c.on)),
             })
             .collect(),
-        notes: sessions
+        notes: judged
+            .sessions
             .iter()
             .rev()
             .filter_map(|s| s.note.as_ref().map(|n| (zone.when(s.started_at), n.clone())))
