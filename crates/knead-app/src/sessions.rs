@@ -7,17 +7,92 @@
 //!
 //! §4 does not refuse a session: one done offline before a flag was raised
 //! is still kept when it arrives. Plans are what §4 stops.
+//!
+//! A session done without the guide and logged afterwards ([`Own::log_done`])
+//! is a record of what happened, not a request: it is kept even past a dose
+//! limit, and the limits it went past are said, so the person hears them.
 
 use crate::{Error, Own, Result, Zone};
+use chrono::{DateTime, Duration, Utc};
 use knead_core::limits;
 use knead_core::records::{SessionRecord, SessionStatus};
-use knead_core::vocab::Vocabulary as _;
+use knead_core::units::PainScore;
+use knead_core::vocab::{Region, TechniqueId, Vocabulary as _};
 use knead_store::sharing::Sharing;
 use knead_store::{DayRule, Store, StoreError};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// The longest session that can be logged: four hours.
+pub const LOGGED_MINUTES_MAX: u32 = 240;
+
+/// A session done without the guide, as the person tells it afterwards.
+#[derive(Debug, Clone)]
+pub struct Done {
+    /// The technique.
+    pub technique: TechniqueId,
+    /// Minutes of massage, 1 to [`LOGGED_MINUTES_MAX`].
+    pub minutes: u32,
+    /// Pain before.
+    pub pain_before: PainScore,
+    /// Pain after.
+    pub pain_after: PainScore,
+    /// When it began (`None`: now).
+    pub started_at: Option<DateTime<Utc>>,
+    /// Where the pain is.
+    pub region: Option<Region>,
+    /// A note.
+    pub note: Option<String>,
+}
+
+/// A logged session as kept, and the dose limits it went past, in words.
+#[derive(Debug)]
+pub struct Logged {
+    /// The session as kept.
+    pub session: SessionRecord,
+    /// The limits it went past (kept anyway).
+    pub past_limits: Vec<String>,
+}
+
 impl<S: Store + Sharing> Own<'_, S> {
+    /// Keep a session done without the guide, with its day in `zone`. It
+    /// cannot start in the future (a minute of clock drift is allowed).
+    pub async fn log_done(&self, done: Done, zone: Zone) -> Result<Logged> {
+        let now = self.app.now();
+        let started_at = done.started_at.unwrap_or(now);
+        if started_at > now + Duration::minutes(1) {
+            return Err(Error::invalid("started_at", "the session cannot start in the future"));
+        }
+        if !(1..=LOGGED_MINUTES_MAX).contains(&done.minutes) {
+            return Err(Error::invalid("minutes", format!("allowed: 1 to {LOGGED_MINUTES_MAX}")));
+        }
+        let seconds = done.minutes * 60;
+        let usage: BTreeMap<_, _> = [(done.technique, seconds)].into();
+        let day = zone.period(zone.day(started_at));
+        let same_day = self.app.store.session_summaries(self.person, day).await?;
+        let before = limits::usage(same_day.iter().map(|s| &s.usage));
+        let session = SessionRecord {
+            id: uuid::Uuid::now_v7(),
+            screening_id: None,
+            started_at,
+            ended_at: Some(started_at + Duration::seconds(i64::from(seconds))),
+            status: SessionStatus::Logged,
+            stop_reason: None,
+            plan: None,
+            steps: Vec::new(),
+            usage: usage.clone(),
+            pain_before: done.pain_before,
+            pain_after: Some(done.pain_after),
+            region: done.region,
+            note: done.note.filter(|n| !n.trim().is_empty()),
+            pack_version: self.app.pack.meta.version.clone(),
+        };
+        self.app.store.record_session(self.person, &session).await?;
+        let past_limits =
+            limits::broken_limits(&self.app.pack, &usage, &before).into_iter().map(|b| b.message).collect();
+        Ok(Logged { session, past_limits })
+    }
+
     /// Keep `session`, whole, with its day in `zone`. A retry of a session
     /// kept before is answered as kept, even if today's pack would judge it
     /// otherwise (the record stands).

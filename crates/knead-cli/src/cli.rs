@@ -93,7 +93,7 @@ pub struct LogArgs {
     #[arg(long, value_parser = crate::records::parse_technique)]
     pub technique: knead_core::vocab::TechniqueId,
     /// Minutes of massage (1 to 240).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=240))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(knead_app::sessions::LOGGED_MINUTES_MAX)))]
     pub minutes: u32,
     /// Pain before, 0-10.
     #[arg(long, value_parser = crate::records::parse_pain)]

@@ -109,20 +109,20 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Log(a) => {
             let journal = open_journal(cli.data_dir.as_deref())?;
-            let entry = records::LogEntry {
+            let done = knead_app::sessions::Done {
                 technique: a.technique,
                 minutes: a.minutes,
                 pain_before: a.pain_before,
                 pain_after: a.pain_after,
-                at: a.at,
+                started_at: a.at,
                 region: a.region,
                 note: a.note,
             };
-            write(&mut out, &records::log(&pack, &journal, entry)?)?;
+            write(&mut out, &records::log(&pack, &journal, done)?)?;
         }
         Command::Checkin(a) => {
             let journal = open_journal(cli.data_dir.as_deref())?;
-            write(&mut out, &records::checkin(&journal, a.pain, a.change)?)?;
+            write(&mut out, &records::checkin(&pack, &journal, a.pain, a.change)?)?;
         }
         Command::History(a) => {
             let journal = open_journal(cli.data_dir.as_deref())?;

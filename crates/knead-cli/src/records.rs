@@ -8,88 +8,54 @@ use crate::text::{self, Style};
 use anyhow::Context;
 use chrono::{DateTime, Datelike, Local, NaiveDateTime, Timelike, Utc};
 use knead_app::Zone;
-use knead_core::limits;
+use knead_app::sessions::Done;
 use knead_core::outcomes;
 use knead_core::pack::ContentPack;
-use knead_core::records::{CheckIn, SessionRecord, SessionStatus, SessionSummary};
+use knead_core::records::{CheckIn, SessionStatus, SessionSummary};
 use knead_core::units::{ChangeRating, PainScore};
 use knead_core::vocab::{Region, TechniqueId, Vocabulary};
 use knead_export::chart::{self, ChartOptions, ProgressPoint};
 use knead_store::{Period, Store, StoreError};
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// What `knead log` records.
-pub struct LogEntry {
-    /// The technique.
-    pub technique: TechniqueId,
-    /// Minutes done.
-    pub minutes: u32,
-    /// Pain before.
-    pub pain_before: PainScore,
-    /// Pain after.
-    pub pain_after: PainScore,
-    /// When it began (default: now).
-    pub at: Option<DateTime<Utc>>,
-    /// Where the pain is.
-    pub region: Option<Region>,
-    /// A note.
-    pub note: Option<String>,
-}
-
-/// `knead log`: a session done without the guide. A session past a dose is
-/// still kept (the journal keeps what happened), with a warning naming the limit.
-pub fn log(pack: &ContentPack, journal: &Journal, entry: LogEntry) -> Result<String, Failure> {
-    let now = now_utc();
-    let started_at = entry.at.unwrap_or(now);
-    if started_at > now + chrono::Duration::minutes(1) {
-        return Err(Failure::Input("--at: the session cannot start in the future".to_owned()));
+/// `knead log`: a session done without the guide, kept by the use case
+/// (past a dose limit too: the journal keeps what happened), with a
+/// warning for each limit it went past.
+pub fn log(pack: &ContentPack, journal: &Journal, done: Done) -> Result<String, Failure> {
+    let app = journal.app(pack);
+    let (technique, minutes) = (pack.technique(done.technique).name.clone(), done.minutes);
+    let logged =
+        journal.run(app.patient(journal.person()).log_done(done, Zone::Local)).map_err(|e| match e {
+            // The field is named as the option that gave it.
+            knead_app::Error::Invalid { field, message } => {
+                let option = if field == "started_at" { "at" } else { field.as_str() };
+                Failure::Input(format!("--{option}: {message}"))
+            }
+            other => use_case(other),
+        })?;
+    for limit in &logged.past_limits {
+        eprintln!("knead: warning: past a limit, recorded anyway: {limit}");
     }
-    let seconds = entry.minutes * 60;
-    let usage: BTreeMap<_, _> = [(entry.technique, seconds)].into();
-    let day = knead_app::Zone::Local.day(started_at);
-    let same_day: Vec<SessionSummary> = journal
-        .summaries(Period::default())
-        .map_err(store)?
-        .into_iter()
-        .filter(|s| knead_app::Zone::Local.day(s.started_at) == day)
-        .collect();
-    let before = limits::usage(same_day.iter().map(|s| &s.usage));
-    let record = SessionRecord {
-        id: uuid::Uuid::now_v7(),
-        screening_id: None,
-        started_at,
-        ended_at: Some(started_at + chrono::Duration::seconds(i64::from(seconds))),
-        status: SessionStatus::Logged,
-        stop_reason: None,
-        plan: None,
-        steps: Vec::new(),
-        usage: usage.clone(),
-        pain_before: entry.pain_before,
-        pain_after: Some(entry.pain_after),
-        region: entry.region,
-        note: entry.note.filter(|n| !n.trim().is_empty()),
-        pack_version: pack.meta.version.clone(),
-    };
-    journal.block(journal.store().record_session(journal.person(), &record)).map_err(store)?;
-    for broken in limits::broken_limits(pack, &usage, &before) {
-        eprintln!("knead: warning: past a limit, recorded anyway: {}", broken.message);
-    }
+    let s = &logged.session;
     Ok(format!(
-        "Logged: {}, {} min, pain {} -> {}, {}.\n",
-        pack.technique(entry.technique).name,
-        entry.minutes,
-        entry.pain_before,
-        entry.pain_after,
-        started_at.with_timezone(&Local).format("%Y-%m-%d %H:%M")
+        "Logged: {technique}, {minutes} min, pain {} -> {}, {}.\n",
+        s.pain_before,
+        s.pain_after.map_or_else(String::new, |p| p.to_string()),
+        s.started_at.with_timezone(&Local).format("%Y-%m-%d %H:%M")
     ))
 }
 
 /// `knead checkin`: the weekly check-in.
-pub fn checkin(journal: &Journal, week_pain: PainScore, change: ChangeRating) -> Result<String, Failure> {
-    let record = CheckIn { id: uuid::Uuid::now_v7(), at: now_utc(), week_pain, change };
-    journal.block(journal.store().add_checkin(journal.person(), &record)).map_err(store)?;
+pub fn checkin(
+    pack: &ContentPack,
+    journal: &Journal,
+    week_pain: PainScore,
+    change: ChangeRating,
+) -> Result<String, Failure> {
+    let app = journal.app(pack);
+    let record = CheckIn { id: uuid::Uuid::now_v7(), at: app.now(), week_pain, change };
+    journal.run(app.patient(journal.person()).add_checkin(&record)).map_err(use_case)?;
     Ok(format!(
         "Check-in saved: pain over the last week {week_pain}/10, change {}.\n",
         knead_core::labels::change(change.get())
