@@ -13,6 +13,7 @@
 pub mod accounts;
 pub mod any;
 pub mod calendars;
+mod codec;
 pub mod postgres;
 pub mod sharing;
 pub mod sqlite;

@@ -17,7 +17,7 @@
 //!   and a write that changes a session (a step, its end) first locks the
 //!   session's row with `FOR UPDATE`.
 
-use crate::sqlite::{
+use crate::codec::{
     Put, check_session, check_step, corrupt, count, json_text, outcome_text, parse_json, parse_outcome,
     parse_pain, parse_status, parse_word,
 };

@@ -26,14 +26,17 @@
 //!   JSON values into one array in one row: sqlx hands over rows one at a
 //!   time, at a few microseconds each, which costs more than all the rest.
 
+use crate::codec::{
+    Put, check_session, check_step, corrupt, count, json_text, outcome_text, parse_json, parse_outcome,
+    parse_pain, parse_status, parse_word,
+};
 use crate::{DayRule, Period, Store, StoreError};
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, SecondsFormat, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
 use knead_core::intake::Intake;
 use knead_core::records::{
     CheckIn, Clearance, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord,
     SessionStatus, SessionSummary, StepDone,
 };
-use knead_core::session::Outcome;
 use knead_core::units::{ChangeRating, PainScore};
 use knead_core::vocab::{Disposition, Region, TechniqueId, Vocabulary};
 use serde::Deserialize;
@@ -43,7 +46,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteSynchronous,
 };
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -263,82 +266,6 @@ fn person_text(person: PersonId) -> String {
 
 fn parse_id(text: &str) -> Result<Uuid, String> {
     Uuid::parse_str(text).map_err(|e| format!("`{text}` is not a UUID: {e}"))
-}
-
-pub(crate) fn parse_word<V: Vocabulary>(text: &str) -> Result<V, String> {
-    V::parse(text).ok_or_else(|| format!("unknown value `{text}`; allowed: {}", V::allowed()))
-}
-
-pub(crate) fn parse_status(text: &str) -> Result<SessionStatus, String> {
-    SessionStatus::parse(text).ok_or_else(|| format!("unknown session status `{text}`"))
-}
-
-pub(crate) fn outcome_text(outcome: Outcome) -> &'static str {
-    match outcome {
-        Outcome::Done => "done",
-        Outcome::Skipped => "skipped",
-        Outcome::CutAtLimit => "cut_at_limit",
-        Outcome::Stopped => "stopped",
-    }
-}
-
-pub(crate) fn parse_outcome(text: &str) -> Result<Outcome, String> {
-    Ok(match text {
-        "done" => Outcome::Done,
-        "skipped" => Outcome::Skipped,
-        "cut_at_limit" => Outcome::CutAtLimit,
-        "stopped" => Outcome::Stopped,
-        other => return Err(format!("unknown step outcome `{other}`")),
-    })
-}
-
-pub(crate) fn parse_pain(value: i64) -> Result<PainScore, String> {
-    PainScore::new(value).map_err(|e| e.to_string())
-}
-
-pub(crate) fn json_text<T: serde::Serialize + ?Sized>(value: &T, field: &str) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|e| StoreError::Invalid(format!("{field}: {e}")))
-}
-
-pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
-    serde_json::from_str(text).map_err(|e| e.to_string())
-}
-
-/// Techniques as kept: a JSON array of their words, `["foam_roller", "hands"]`.
-pub(crate) fn parse_techniques(text: &str) -> Result<BTreeSet<TechniqueId>, String> {
-    let words: Vec<String> = parse_json(text)?;
-    words.iter().map(|w| parse_word::<TechniqueId>(w)).collect()
-}
-
-/// How a reminder time is kept: to the minute, as a person sets it.
-const TIME_FORMAT: &str = "%H:%M";
-
-/// The times as kept: `["08:00", "18:30"]`. A time with seconds is refused
-/// rather than quietly cut to the minute.
-pub(crate) fn times_text(times: &[NaiveTime]) -> Result<String, StoreError> {
-    let mut words = Vec::with_capacity(times.len());
-    for (i, t) in times.iter().enumerate() {
-        if t.second() != 0 || t.nanosecond() != 0 {
-            return Err(StoreError::Invalid(format!(
-                "feed.times[{i}]: {t} has seconds; allowed: whole minutes (HH:MM)"
-            )));
-        }
-        words.push(t.format(TIME_FORMAT).to_string());
-    }
-    json_text(&words, "feed.times")
-}
-
-pub(crate) fn parse_times(text: &str) -> Result<Vec<NaiveTime>, String> {
-    let words: Vec<String> = parse_json(text)?;
-    words
-        .iter()
-        .map(|w| NaiveTime::parse_from_str(w, TIME_FORMAT).map_err(|e| format!("`{w}` is not HH:MM: {e}")))
-        .collect()
-}
-
-/// A `Corrupt` error naming the record and the field.
-pub(crate) fn corrupt(what: &str, id: &str, field: &str, problem: String) -> StoreError {
-    StoreError::Corrupt(format!("{what} {id}: {field}: {problem}"))
 }
 
 // ---------------------------------------------------------------------------
@@ -602,12 +529,6 @@ impl CheckInRow {
 // ---------------------------------------------------------------------------
 // Writes, inside a transaction the caller owns.
 
-/// What a write did.
-pub(crate) enum Put {
-    Added,
-    Unchanged,
-}
-
 async fn ensure_person(conn: &mut SqliteConnection, person: PersonId) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO persons (id) VALUES (?) ON CONFLICT (id) DO NOTHING")
         .bind(person_text(person))
@@ -655,37 +576,6 @@ async fn put_screening(
     .execute(&mut *conn)
     .await?;
     Ok(Put::Added)
-}
-
-pub(crate) fn check_step(step: &StepDone, field: &str) -> Result<(), StoreError> {
-    if step.ended_at < step.started_at {
-        return Err(StoreError::Invalid(format!(
-            "{field}.ended_at: {} is before its started_at {}",
-            step.ended_at, step.started_at
-        )));
-    }
-    Ok(())
-}
-
-pub(crate) fn check_session(s: &SessionRecord) -> Result<(), StoreError> {
-    match s.ended_at {
-        Some(_) if s.status == SessionStatus::InProgress => {
-            return Err(StoreError::Invalid(
-                "session.ended_at: a session in progress has not ended; allowed: null".to_owned(),
-            ));
-        }
-        Some(end) if end < s.started_at => {
-            return Err(StoreError::Invalid(format!(
-                "session.ended_at: {end} is before its started_at {}",
-                s.started_at
-            )));
-        }
-        _ => {}
-    }
-    for (i, step) in s.steps.iter().enumerate() {
-        check_step(step, &format!("session.steps[{i}]"))?;
-    }
-    Ok(())
 }
 
 async fn fetch_steps(conn: &mut SqliteConnection, session: &str) -> Result<Vec<StepDone>, StoreError> {
@@ -871,13 +761,6 @@ async fn put_checkin(conn: &mut SqliteConnection, person: PersonId, c: &CheckIn)
         .execute(&mut *conn)
         .await?;
     Ok(Put::Added)
-}
-
-pub(crate) fn count(report: &mut ImportReport, put: Put) {
-    match put {
-        Put::Added => report.added += 1,
-        Put::Unchanged => report.unchanged += 1,
-    }
 }
 
 // ---------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 use super::PgStore;
 use crate::StoreError;
 use crate::accounts::{Account, Accounts, Attempt, FailedSignIns, Role, SignIn};
-use crate::sqlite::corrupt;
+use crate::codec::corrupt;
 use chrono::{DateTime, Utc};
 use knead_core::records::PersonId;
 use sqlx::FromRow;

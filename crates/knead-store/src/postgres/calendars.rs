@@ -3,7 +3,7 @@
 use super::{PgStore, micros};
 use crate::StoreError;
 use crate::calendars::{CalendarFeed, Calendars};
-use crate::sqlite::{corrupt, parse_times, times_text};
+use crate::codec::{corrupt, parse_times, times_text};
 use chrono::{DateTime, Utc};
 use knead_core::records::PersonId;
 use sqlx::FromRow;

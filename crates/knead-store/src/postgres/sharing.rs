@@ -8,8 +8,8 @@
 
 use super::{PgStore, micros, put_screening};
 use crate::StoreError;
+use crate::codec::{InvitationState, Put, acceptable, corrupt, json_text, parse_techniques};
 use crate::sharing::{Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing};
-use crate::sqlite::{Put, corrupt, json_text, parse_techniques};
 use chrono::{DateTime, Utc};
 use knead_core::records::{PersonId, ScreeningRecord};
 use sqlx::{FromRow, PgConnection};
@@ -284,17 +284,12 @@ impl Sharing for PgStore {
         .bind(code_hash)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((patient, expires_at, used_at)) = row else {
-            return Err(StoreError::NotFound { what: "invitation" });
-        };
-        if used_at.is_some() || expires_at <= now {
-            return Err(StoreError::NotFound { what: "invitation" });
-        }
-        if patient == clinician.0 {
-            return Err(StoreError::Invalid(
-                "clinician: a patient cannot accept their own invitation".to_owned(),
-            ));
-        }
+        let found = row.map(|(patient, expires_at, used_at)| InvitationState {
+            patient: PersonId(patient),
+            expires_at,
+            used: used_at.is_some(),
+        });
+        let patient = acceptable(found, clinician, now)?.0;
         sqlx::query("UPDATE invitations SET used_at = $1, used_by = $2 WHERE code_hash = $3")
             .bind(now)
             .bind(clinician.0)

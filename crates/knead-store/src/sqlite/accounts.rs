@@ -1,8 +1,9 @@
 //! [`Accounts`] on SQLite.
 
-use super::{SqliteStore, corrupt, parse_id, parse_time, person_text, time_text};
+use super::{SqliteStore, parse_id, parse_time, person_text, time_text};
 use crate::StoreError;
 use crate::accounts::{Account, Accounts, Attempt, FailedSignIns, Role, SignIn};
+use crate::codec::corrupt;
 use chrono::{DateTime, Utc};
 use knead_core::records::PersonId;
 use sqlx::FromRow;

@@ -1,8 +1,9 @@
 //! [`Calendars`] on SQLite.
 
-use super::{SqliteStore, corrupt, parse_id, parse_time, parse_times, person_text, time_text, times_text};
+use super::{SqliteStore, parse_id, parse_time, person_text, time_text};
 use crate::StoreError;
 use crate::calendars::{CalendarFeed, Calendars};
+use crate::codec::{corrupt, parse_times, times_text};
 use chrono::{DateTime, Utc};
 use knead_core::records::PersonId;
 use sqlx::FromRow;

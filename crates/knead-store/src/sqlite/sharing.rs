@@ -5,11 +5,9 @@
 //! vanish from a list.
 
 use super::writer::Job;
-use super::{
-    Put, SqliteStore, corrupt, id_text, json_text, parse_id, parse_techniques, parse_time, person_text,
-    put_screening, time_text,
-};
+use super::{SqliteStore, id_text, parse_id, parse_time, person_text, put_screening, time_text};
 use crate::StoreError;
+use crate::codec::{InvitationState, Put, acceptable, corrupt, json_text, parse_techniques};
 use crate::sharing::{Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing};
 use chrono::{DateTime, Utc};
 use knead_core::records::{PersonId, ScreeningRecord};
@@ -304,19 +302,19 @@ impl Sharing for SqliteStore {
         .bind(code_hash)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(row) = row else { return Err(StoreError::NotFound { what: "invitation" }) };
-        let expires =
-            parse_time(&row.expires_at).map_err(|e| corrupt("invitation", code_hash, "expires_at", e))?;
-        if row.used_at.is_some() || expires <= now {
-            return Err(StoreError::NotFound { what: "invitation" });
-        }
-        let patient =
-            PersonId(parse_id(&row.patient).map_err(|e| corrupt("invitation", code_hash, "patient", e))?);
-        if patient == clinician {
-            return Err(StoreError::Invalid(
-                "clinician: a patient cannot accept their own invitation".to_owned(),
-            ));
-        }
+        let found = match row {
+            Some(row) => Some(InvitationState {
+                patient: PersonId(
+                    parse_id(&row.patient).map_err(|e| corrupt("invitation", code_hash, "patient", e))?,
+                ),
+                expires_at: parse_time(&row.expires_at)
+                    .map_err(|e| corrupt("invitation", code_hash, "expires_at", e))?,
+                used: row.used_at.is_some(),
+            }),
+            None => None,
+        };
+        let patient = acceptable(found, clinician, now)?;
+        let patient_text = person_text(patient);
         sqlx::query("UPDATE invitations SET used_at = ?, used_by = ? WHERE code_hash = ?")
             .bind(&at)
             .bind(&who)
@@ -326,7 +324,7 @@ impl Sharing for SqliteStore {
         let live: Option<String> = sqlx::query_scalar(
             "SELECT id FROM grants WHERE patient = ? AND clinician = ? AND revoked_at IS NULL",
         )
-        .bind(&row.patient)
+        .bind(&patient_text)
         .bind(&who)
         .fetch_optional(&mut *tx)
         .await?;
@@ -336,7 +334,7 @@ impl Sharing for SqliteStore {
                 let id = id_text(grant_id);
                 sqlx::query("INSERT INTO grants (id, patient, clinician, granted_at) VALUES (?, ?, ?, ?)")
                     .bind(&id)
-                    .bind(&row.patient)
+                    .bind(&patient_text)
                     .bind(&who)
                     .bind(&at)
                     .execute(&mut *tx)

@@ -19,7 +19,8 @@
 //! (a closed connection) cannot cut the others' writes short.
 
 use super::sharing::put_audits;
-use super::{Put, SqliteStore, ensure_person, put_session, usage_within};
+use super::{SqliteStore, ensure_person, put_session, usage_within};
+use crate::codec::Put;
 use crate::sharing::AuditEntry;
 use crate::{DayRule, Period, StoreError};
 use knead_core::records::{PersonId, SessionRecord};
