@@ -2,7 +2,8 @@
 //! patient list, and why.
 //!
 //! The concerns, most serious first: a screening that stopped self-care
-//! (a red flag), then the §4 flags of [`crate::outcomes`] (worse by the
+//! (a red flag, which stays a concern, even under a later ordinary
+//! screening, until the clinician acknowledges it), then the §4 flags of [`crate::outcomes`] (worse by the
 //! pack's rise, a severe reading, no meaningful improvement at the review
 //! points), then sessions missed against the assigned program. The order of
 //! [`Concern`] is that ranking, and a list of patients sorts by
@@ -11,8 +12,9 @@
 use crate::outcomes::Flag;
 use crate::program::HomeProgram;
 use crate::vocab::Disposition;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
+use uuid::Uuid;
 
 /// Days the adherence window looks back (the week before today).
 pub const ADHERENCE_WINDOW_DAYS: u32 = 7;
@@ -58,17 +60,26 @@ pub fn adherence(
     Adherence { done, assigned }
 }
 
+/// A screening that stopped self-care.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RaisedFlag {
+    /// The screening.
+    pub screening: Uuid,
+    /// When it was made.
+    pub at: DateTime<Utc>,
+    /// Its disposition.
+    pub disposition: Disposition,
+    /// Its headline.
+    pub headline: String,
+}
+
 /// One reason to look at a patient; the variants are in order of seriousness.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "concern", rename_all = "snake_case")]
 pub enum Concern {
-    /// The newest screening stopped self-care (emergency, urgent or see a doctor first).
-    RedFlag {
-        /// Its disposition.
-        disposition: Disposition,
-        /// The screening's headline.
-        headline: String,
-    },
+    /// A screening stopped self-care (emergency, urgent or see a doctor
+    /// first), and the clinician has not acknowledged it yet.
+    RedFlag(RaisedFlag),
     /// A §4 flag: worse, severe, or no meaningful improvement.
     Pain {
         /// What it calls for.
@@ -87,7 +98,7 @@ impl Concern {
     /// The concern in words, for the clinician.
     pub fn message(&self) -> String {
         match self {
-            Concern::RedFlag { headline, .. } => format!("Screening: {headline}"),
+            Concern::RedFlag(flag) => format!("Screening of {}: {}", flag.at.date_naive(), flag.headline),
             Concern::Pain { message, .. } => message.clone(),
             Concern::Missed { adherence } => format!(
                 "{} of {} assigned sessions done in the last {ADHERENCE_WINDOW_DAYS} days",
@@ -98,7 +109,7 @@ impl Concern {
 
     fn rank(&self) -> (u8, std::cmp::Reverse<Disposition>) {
         match self {
-            Concern::RedFlag { disposition, .. } => (0, std::cmp::Reverse(*disposition)),
+            Concern::RedFlag(flag) => (0, std::cmp::Reverse(flag.disposition)),
             Concern::Pain { disposition, .. } => (1, std::cmp::Reverse(*disposition)),
             Concern::Missed { .. } => (2, std::cmp::Reverse(Disposition::SelfCare)),
         }
@@ -126,17 +137,22 @@ pub fn for_clinician(flag: &Flag) -> String {
     }
 }
 
-/// What a patient's concerns are, in order, from what is known of them.
+/// What a patient's concerns are, in order, from what is known of them:
+/// the red flags not yet acknowledged (those made after
+/// `acknowledged_through`), the §4 flags and the week's adherence.
 pub fn concerns(
-    newest_screening: Option<(Disposition, &str)>,
+    red_flags: &[RaisedFlag],
+    acknowledged_through: Option<DateTime<Utc>>,
     flags: &[Flag],
     week: Option<Adherence>,
 ) -> Vec<Concern> {
-    let mut found = Vec::new();
-    if let Some((disposition, headline)) = newest_screening.filter(|(d, _)| *d >= Disposition::SeeDoctorFirst)
-    {
-        found.push(Concern::RedFlag { disposition, headline: headline.to_owned() });
-    }
+    let mut found: Vec<Concern> = red_flags
+        .iter()
+        .filter(|f| f.disposition >= Disposition::SeeDoctorFirst)
+        .filter(|f| acknowledged_through.is_none_or(|through| f.at > through))
+        .cloned()
+        .map(Concern::RedFlag)
+        .collect();
     found.extend(
         flags.iter().map(|f| Concern::Pain { disposition: f.disposition(), message: for_clinician(f) }),
     );

@@ -6,7 +6,7 @@
 use crate::accounts::{Account, Accounts, Attempt, FailedSignIns, SignIn};
 use crate::calendars::{CalendarFeed, Calendars};
 use crate::postgres::PgStore;
-use crate::sharing::{Assignment, AuditEntry, Grant, Invitation, Message, Sharing};
+use crate::sharing::{Acknowledgement, Assignment, AuditEntry, Grant, Invitation, Message, Sharing};
 use crate::sqlite::SqliteStore;
 use crate::{DayRule, Period, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -232,6 +232,16 @@ impl Sharing for AnyStore {
     }
     async fn messages(&self, patient: PersonId, limit: u32) -> Result<Vec<Message>, StoreError> {
         forward!(self.messages(patient, limit))
+    }
+    async fn acknowledge(&self, ack: &Acknowledgement) -> Result<(), StoreError> {
+        forward!(self.acknowledge(ack))
+    }
+    async fn acknowledged(
+        &self,
+        clinician: PersonId,
+        patients: &[PersonId],
+    ) -> Result<Vec<(PersonId, DateTime<Utc>)>, StoreError> {
+        forward!(self.acknowledged(clinician, patients))
     }
 }
 

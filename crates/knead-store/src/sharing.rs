@@ -64,11 +64,13 @@ pub enum AuditAction {
     /// A clinician recorded that they assessed the patient's back pain and
     /// that self-massage is fine: it lifts see-a-doctor-first advice.
     Cleared,
+    /// A clinician acknowledged the patient's red flags (up to a screening).
+    Acknowledged,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 7] = [
+    pub const ALL: [AuditAction; 8] = [
         AuditAction::Invited,
         AuditAction::Granted,
         AuditAction::Revoked,
@@ -76,6 +78,7 @@ impl AuditAction {
         AuditAction::Assigned,
         AuditAction::Messaged,
         AuditAction::Cleared,
+        AuditAction::Acknowledged,
     ];
 
     /// The word the database and the API use.
@@ -88,6 +91,7 @@ impl AuditAction {
             AuditAction::Assigned => "assigned",
             AuditAction::Messaged => "messaged",
             AuditAction::Cleared => "cleared",
+            AuditAction::Acknowledged => "acknowledged",
         }
     }
 
@@ -140,6 +144,25 @@ pub struct Assignment {
     /// How many weeks, from `assigned_at`.
     pub weeks: u16,
     /// A note for the patient.
+    pub note: Option<String>,
+}
+
+/// A clinician's acknowledgement that they saw a patient's red flags: the
+/// warning-sign screenings made up to `through`. A red flag raised after it
+/// is news again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acknowledgement {
+    /// Its id.
+    pub id: Uuid,
+    /// Whose red flags.
+    pub patient: PersonId,
+    /// Who saw them.
+    pub clinician: PersonId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The newest red flag it covers: the time of its screening.
+    pub through: DateTime<Utc>,
+    /// What the clinician noted, if anything (kept with it, never in the audit log).
     pub note: Option<String>,
 }
 
@@ -254,4 +277,16 @@ pub trait Sharing: Send + Sync {
         patient: PersonId,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<Message>, StoreError>> + Send;
+
+    /// Keep an acknowledgement and log `Acknowledged` by its clinician, in
+    /// one transaction. A retry (the same id) changes nothing.
+    fn acknowledge(&self, ack: &Acknowledgement) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// How far `clinician` has acknowledged each of `patients`' red flags:
+    /// the latest `through` of each patient with an acknowledgement.
+    fn acknowledged(
+        &self,
+        clinician: PersonId,
+        patients: &[PersonId],
+    ) -> impl Future<Output = Result<Vec<(PersonId, DateTime<Utc>)>, StoreError>> + Send;
 }

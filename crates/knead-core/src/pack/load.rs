@@ -452,7 +452,7 @@ fn check_timing(
 }
 
 fn escalation(f: File<'_>, raw: raw::Escalation) -> Result<Escalation, PackError> {
-    let (w, i) = (raw.worsening, raw.improvement);
+    let (w, i, a) = (raw.worsening, raw.improvement, raw.attention);
     let out = Escalation {
         worsening_rise_points: f.dose(&w.rise_points, "worsening.rise_points")?,
         worsening_consecutive_days: f.dose(&w.consecutive_days, "worsening.consecutive_days")?,
@@ -463,6 +463,7 @@ fn escalation(f: File<'_>, raw: raw::Escalation) -> Result<Escalation, PackError
             .dose(&i.points_apply_from_baseline, "improvement.points_apply_from_baseline")?,
         review_after_days: f.dose(&i.review_after_days, "improvement.review_after_days")?,
         see_doctor_after_days: f.dose(&i.see_doctor_after_days, "improvement.see_doctor_after_days")?,
+        red_flag_days: f.dose(&a.red_flag_days, "attention.red_flag_days")?,
     };
     for (dose, raw, field, max) in [
         (&out.worsening_rise_points, &w.rise_points, "worsening.rise_points", 10),

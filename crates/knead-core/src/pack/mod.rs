@@ -345,6 +345,9 @@ pub struct Escalation {
     pub review_after_days: Dose,
     /// Days after which no improvement means "see a doctor first".
     pub see_doctor_after_days: Dose,
+    /// Days a warning-sign screening keeps a patient flagged on their
+    /// clinician's list until the clinician acknowledges it.
+    pub red_flag_days: Dose,
 }
 
 /// Background for the person.

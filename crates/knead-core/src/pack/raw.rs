@@ -156,6 +156,13 @@ pub struct DoseRange {
 pub struct Escalation {
     pub worsening: Worsening,
     pub improvement: Improvement,
+    pub attention: Attention,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attention {
+    pub red_flag_days: Dose,
 }
 
 #[derive(Debug, Deserialize)]

@@ -2,8 +2,8 @@
 //! sessions; adherence counted against the assigned program.
 
 use crate::support::{pack, screen};
-use chrono::{Datelike as _, NaiveDate};
-use knead_core::attention::{self, Adherence, Concern};
+use chrono::{Datelike as _, NaiveDate, TimeZone as _};
+use knead_core::attention::{self, Adherence, Concern, RaisedFlag};
 use knead_core::outcomes::Flag;
 use knead_core::program::{HomeProgram, ProgramRequest, SetBy};
 use knead_core::vocab::{Disposition, TechniqueId};
@@ -53,6 +53,15 @@ fn adherence_counts_assigned_days_spread_over_the_week_and_caps_each_day() {
     assert_eq!(started, Adherence { done: 0, assigned: 3 });
 }
 
+fn raised(disposition: Disposition, headline: &str, minute: u32) -> RaisedFlag {
+    RaisedFlag {
+        screening: uuid::Uuid::from_u128(u128::from(minute)),
+        at: chrono::Utc.with_ymd_and_hms(2026, 11, 2, 9, minute, 0).unwrap(),
+        disposition,
+        headline: headline.to_owned(),
+    }
+}
+
 #[test]
 fn concerns_come_red_flag_first_then_pain_then_missed_sessions() {
     let flags = [
@@ -60,7 +69,12 @@ fn concerns_come_red_flag_first_then_pain_then_missed_sessions() {
         Flag::Severe { day: day(3), score: 8 },
     ];
     let missed = Adherence { done: 3, assigned: 14 };
-    let all = attention::concerns(Some((Disposition::Urgent, "Get checked today")), &flags, Some(missed));
+    let all = attention::concerns(
+        &[raised(Disposition::Urgent, "Get checked today", 0)],
+        None,
+        &flags,
+        Some(missed),
+    );
     let kinds: Vec<&str> = all
         .iter()
         .map(|c| match c {
@@ -75,7 +89,8 @@ fn concerns_come_red_flag_first_then_pain_then_missed_sessions() {
 
     // Self-care screenings and kept programs raise nothing.
     let calm = attention::concerns(
-        Some((Disposition::SelfCareWithLimits, "Go gently")),
+        &[raised(Disposition::SelfCareWithLimits, "Go gently", 0)],
+        None,
         &[],
         Some(Adherence { done: 14, assigned: 14 }),
     );
@@ -84,12 +99,12 @@ fn concerns_come_red_flag_first_then_pain_then_missed_sessions() {
 
 #[test]
 fn patients_sort_by_their_worst_concern_then_by_the_share_of_sessions_done() {
-    let red = attention::concerns(Some((Disposition::SeeDoctorFirst, "See a doctor")), &[], None);
-    let emergency = attention::concerns(Some((Disposition::Emergency, "Call now")), &[], None);
-    let severe = attention::concerns(None, &[Flag::Severe { day: day(3), score: 9 }], None);
-    let half = attention::concerns(None, &[], Some(Adherence { done: 7, assigned: 14 }));
-    let little = attention::concerns(None, &[], Some(Adherence { done: 1, assigned: 14 }));
-    let fine = attention::concerns(None, &[], None);
+    let red = attention::concerns(&[raised(Disposition::SeeDoctorFirst, "See a doctor", 0)], None, &[], None);
+    let emergency = attention::concerns(&[raised(Disposition::Emergency, "Call now", 0)], None, &[], None);
+    let severe = attention::concerns(&[], None, &[Flag::Severe { day: day(3), score: 9 }], None);
+    let half = attention::concerns(&[], None, &[], Some(Adherence { done: 7, assigned: 14 }));
+    let little = attention::concerns(&[], None, &[], Some(Adherence { done: 1, assigned: 14 }));
+    let fine = attention::concerns(&[], None, &[], None);
     let mut patients = [
         ("fine", &fine),
         ("half", &half),
@@ -101,4 +116,19 @@ fn patients_sort_by_their_worst_concern_then_by_the_share_of_sessions_done() {
     patients.sort_by_key(|(_, c)| attention::urgency(c));
     let order: Vec<&str> = patients.iter().map(|(n, _)| *n).collect();
     assert_eq!(order, ["emergency", "red", "severe", "little", "half", "fine"]);
+}
+
+#[test]
+fn a_red_flag_stays_a_concern_until_acknowledged_and_a_newer_one_is_news_again() {
+    let emergency = raised(Disposition::Emergency, "Call an ambulance", 10);
+    let urgent = raised(Disposition::Urgent, "Get checked today", 20);
+    let both = [emergency.clone(), urgent.clone()];
+    let kept = attention::concerns(&both, None, &[], None);
+    assert_eq!(kept, [Concern::RedFlag(emergency.clone()), Concern::RedFlag(urgent.clone())]);
+    assert!(kept[0].message().contains("2026-11-02") && kept[0].message().contains("Call an ambulance"));
+    // Acknowledged through the emergency: the later urgent one still shows.
+    let seen = attention::concerns(&both, Some(emergency.at), &[], None);
+    assert_eq!(seen, [Concern::RedFlag(urgent.clone())]);
+    // Acknowledged through both: nothing left.
+    assert!(attention::concerns(&both, Some(urgent.at), &[], None).is_empty());
 }

@@ -9,7 +9,9 @@
 use super::{PgStore, micros, put_screening};
 use crate::StoreError;
 use crate::codec::{InvitationState, Put, acceptable, corrupt, json_text, parse_techniques};
-use crate::sharing::{Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing};
+use crate::sharing::{
+    Acknowledgement, Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing,
+};
 use chrono::{DateTime, Utc};
 use knead_core::records::{PersonId, ScreeningRecord};
 use sqlx::{FromRow, PgConnection};
@@ -499,5 +501,45 @@ impl Sharing for PgStore {
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(Message::from).collect())
+    }
+
+    async fn acknowledge(&self, ack: &Acknowledgement) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let added = sqlx::query(
+            "INSERT INTO acknowledgements (id, patient, clinician, at, through, note) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(ack.id)
+        .bind(ack.patient.0)
+        .bind(ack.clinician.0)
+        .bind(micros::cut(ack.at))
+        .bind(micros::cut(ack.through))
+        .bind(&ack.note)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if added == 1 {
+            let at = micros::cut(ack.at);
+            log(&mut tx, ack.patient, at, ack.clinician, AuditAction::Acknowledged, "red flags").await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn acknowledged(
+        &self,
+        clinician: PersonId,
+        patients: &[PersonId],
+    ) -> Result<Vec<(PersonId, DateTime<Utc>)>, StoreError> {
+        let ids: Vec<Uuid> = patients.iter().map(|p| p.0).collect();
+        let rows: Vec<(Uuid, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT patient, max(through) FROM acknowledgements \
+             WHERE clinician = $1 AND patient = ANY($2) GROUP BY patient",
+        )
+        .bind(clinician.0)
+        .bind(&ids)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(patient, through)| (PersonId(patient), through)).collect())
     }
 }

@@ -8,7 +8,9 @@ use super::writer::Job;
 use super::{SqliteStore, id_text, parse_id, parse_time, person_text, put_screening, time_text};
 use crate::StoreError;
 use crate::codec::{InvitationState, Put, acceptable, corrupt, json_text, parse_techniques};
-use crate::sharing::{Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing};
+use crate::sharing::{
+    Acknowledgement, Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing,
+};
 use chrono::{DateTime, Utc};
 use knead_core::records::{PersonId, ScreeningRecord};
 use sqlx::{FromRow, SqliteConnection};
@@ -519,5 +521,56 @@ impl Sharing for SqliteStore {
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(MessageRow::decode).collect()
+    }
+
+    async fn acknowledge(&self, ack: &Acknowledgement) -> Result<(), StoreError> {
+        let id = id_text(ack.id);
+        let mut tx = self.begin_write().await?;
+        let kept: Option<String> = sqlx::query_scalar("SELECT id FROM acknowledgements WHERE id = ?")
+            .bind(&id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if kept.is_some() {
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO acknowledgements (id, patient, clinician, at, through, note) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(person_text(ack.patient))
+        .bind(person_text(ack.clinician))
+        .bind(time_text(&ack.at, "acknowledgement.at")?)
+        .bind(time_text(&ack.through, "acknowledgement.through")?)
+        .bind(&ack.note)
+        .execute(&mut *tx)
+        .await?;
+        log(&mut tx, ack.patient, ack.at, ack.clinician, AuditAction::Acknowledged, "red flags").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn acknowledged(
+        &self,
+        clinician: PersonId,
+        patients: &[PersonId],
+    ) -> Result<Vec<(PersonId, DateTime<Utc>)>, StoreError> {
+        let ids: Vec<String> = patients.iter().copied().map(person_text).collect();
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT patient, max(through) FROM acknowledgements \
+             WHERE clinician = ? AND patient IN (SELECT value FROM json_each(?)) GROUP BY patient",
+        )
+        .bind(person_text(clinician))
+        .bind(json_text(&ids, "patients")?)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(patient, through)| {
+                let person =
+                    parse_id(&patient).map_err(|e| corrupt("acknowledgement", &patient, "patient", e))?;
+                let through =
+                    parse_time(&through).map_err(|e| corrupt("acknowledgement", &patient, "through", e))?;
+                Ok((PersonId(person), through))
+            })
+            .collect()
     }
 }

@@ -11,7 +11,9 @@ use knead_core::units::{ChangeRating, PainScore};
 use knead_core::vocab::{Disposition, Region, TechniqueId};
 use knead_store::accounts::{Account, Accounts, Attempt, FailedSignIns, Role, SignIn};
 use knead_store::calendars::{CalendarFeed, Calendars};
-use knead_store::sharing::{Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing};
+use knead_store::sharing::{
+    Acknowledgement, Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing,
+};
 use knead_store::{DayRule, Period, Store, StoreError};
 use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZeroU32;
@@ -70,6 +72,7 @@ macro_rules! suite {
             a_new_invitation_after_revocation_grants_again,
             the_newest_assignment_is_in_force,
             a_clearance_is_kept_with_its_log_line_once,
+            acknowledgements_keep_the_latest_through_per_clinician,
             messages_newest_first_with_limit,
             writes_with_the_same_id_are_retries_or_conflicts,
             one_live_calendar_feed_per_person,
@@ -1035,6 +1038,34 @@ pub async fn a_clearance_is_kept_with_its_log_line_once<B: Backend>() {
     let other = ScreeningRecord { clearance: None, ..cleared };
     assert!(matches!(store.clear(pat.person, doc.person, &other).await, Err(StoreError::Conflict { .. })));
     assert_eq!(store.audit_log(pat.person, 100).await.unwrap().len(), 1);
+}
+
+pub async fn acknowledgements_keep_the_latest_through_per_clinician<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let (pat, doc) = pair(&store).await;
+    let ack = |minutes: i64, through: i64, note: Option<&str>| Acknowledgement {
+        id: Uuid::now_v7(),
+        patient: pat.person,
+        clinician: doc.person,
+        at: at(minutes),
+        through: at(through),
+        note: note.map(str::to_owned),
+    };
+    assert!(store.acknowledged(doc.person, &[pat.person]).await.unwrap().is_empty());
+    let later = ack(50, 40, Some("Phoned them: seen in A&E."));
+    store.acknowledge(&ack(30, 10, None)).await.unwrap();
+    store.acknowledge(&later).await.unwrap();
+    store.acknowledge(&later).await.unwrap();
+    // An older one acknowledged after it does not move `through` back.
+    store.acknowledge(&ack(60, 20, None)).await.unwrap();
+    assert_eq!(store.acknowledged(doc.person, &[pat.person]).await.unwrap(), vec![(pat.person, at(40))]);
+    // Another clinician, and a patient not asked about, have none.
+    assert!(store.acknowledged(pat.person, &[pat.person]).await.unwrap().is_empty());
+    assert!(store.acknowledged(doc.person, &[doc.person]).await.unwrap().is_empty());
+    let logged = store.audit_log(pat.person, 100).await.unwrap();
+    assert_eq!(logged.len(), 3, "a retry is logged once: {logged:?}");
+    assert!(logged.iter().all(|e| e.action == AuditAction::Acknowledged && e.actor == doc.person));
+    assert!(logged.iter().all(|e| !e.detail.contains("A&E")), "the note stays out of the log");
 }
 
 fn message(patient: &Account, author: &Account, minutes: i64, text: &str) -> Message {

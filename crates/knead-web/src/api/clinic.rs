@@ -96,18 +96,18 @@ pub struct PatientRow {
 
 fn kind(c: &Concern) -> &'static str {
     match c {
-        Concern::RedFlag { .. } => "red_flag",
+        Concern::RedFlag(_) => "red_flag",
         Concern::Pain { .. } => "pain",
         Concern::Missed { .. } => "missed",
     }
 }
 
 impl PatientRow {
-    fn new(grant: &Grant, s: &Standing) -> Self {
+    fn new(grant: &Grant, s: &Standing, concerns: &[Concern]) -> Self {
         Self {
             patient: PatientOut::from(grant),
-            concerns: s.concerns.iter().map(Concern::message).collect(),
-            worst: s.concerns.first().map(|c| kind(c).to_owned()),
+            concerns: concerns.iter().map(Concern::message).collect(),
+            worst: concerns.first().map(|c| kind(c).to_owned()),
             screening: s.screening,
             current_tenths: s.current_tenths,
             baseline: s.baseline,
@@ -127,7 +127,7 @@ pub async fn list_patients(
     day: DayQuery,
 ) -> ApiResult<Json<Vec<PatientRow>>> {
     let listed = state.app.patients(clinician.person(), day.zone()?).await?;
-    Ok(Json(listed.iter().map(|l| PatientRow::new(&l.grant, &l.standing)).collect()))
+    Ok(Json(listed.iter().map(|l| PatientRow::new(&l.grant, &l.standing, &l.concerns)).collect()))
 }
 
 /// One patient's record, as their clinician sees it.
@@ -158,7 +158,7 @@ pub struct PatientRecord {
 pub async fn get_patient(treating: Treating, day: DayQuery) -> ApiResult<Json<PatientRecord>> {
     let record = treating.treated.record(day.zone()?).await?;
     Ok(Json(PatientRecord {
-        summary: PatientRow::new(treating.grant(), &record.standing),
+        summary: PatientRow::new(treating.grant(), &record.standing, &record.concerns),
         progress: journal::progress_of(&record.judged),
         sessions: record.judged.sessions,
         screenings: record.screenings.into_iter().map(ScreeningOut::from).collect(),
@@ -237,4 +237,55 @@ pub async fn clear(
 ) -> ApiResult<(StatusCode, Json<ScreeningOut>)> {
     let made = treating.treated.clear(req.screening, day.zone()?).await?;
     Ok((StatusCode::CREATED, Json(ScreeningOut::from(made))))
+}
+
+/// Which red flags the clinician saw.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcknowledgeRequest {
+    /// A screening of the patient that stopped self-care: it and every
+    /// earlier one are acknowledged.
+    pub screening: Uuid,
+    /// A note kept with the acknowledgement (at most 2,000 characters).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// An acknowledgement, as kept.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AcknowledgementOut {
+    /// Its id.
+    pub id: Uuid,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The newest red flag it covers: the time of its screening.
+    pub through: DateTime<Utc>,
+    /// The note.
+    pub note: Option<String>,
+}
+
+/// Acknowledge the patient's red flags up to a screening.
+///
+/// A screening that said emergency, urgent or see a doctor first keeps the
+/// patient first on your list, flagged, for the pack's days, even after a
+/// later ordinary screening, until you acknowledge it. A newer red flag
+/// flags the patient again. Written to the patient's audit log (the note
+/// is not).
+#[utoipa::path(post, path = "/api/v1/patients/{patient}/acknowledgements", tag = "clinic",
+    request_body = AcknowledgeRequest,
+    params(("patient" = Uuid, Path, description = "The patient's id")),
+    responses(
+        (status = 201, body = AcknowledgementOut),
+        (status = 404, description = "No such patient, or no access", body = Problem),
+        (status = 422, description = "Not a red-flag screening of this patient, or a note too long; `field` names it", body = Problem),
+    ))]
+pub async fn acknowledge(
+    treating: Treating,
+    JsonBody(req): JsonBody<AcknowledgeRequest>,
+) -> ApiResult<(StatusCode, Json<AcknowledgementOut>)> {
+    let ack = treating.treated.acknowledge(req.screening, req.note.as_deref()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(AcknowledgementOut { id: ack.id, at: ack.at, through: ack.through, note: ack.note }),
+    ))
 }

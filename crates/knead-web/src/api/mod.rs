@@ -48,6 +48,7 @@ pub fn router(rate: (u32, u64)) -> OpenApiRouter<AppState> {
         .routes(routes!(clinic::assign_program))
         .routes(routes!(clinic::post_message))
         .routes(routes!(clinic::clear))
+        .routes(routes!(clinic::acknowledge))
         .route("/api/openapi.json", axum::routing::get(crate::openapi::serve_document))
         // The reminders' address, for a calendar app (not a page, not in the document).
         .route("/calendar/{file}", axum::routing::get(calendar::feed_ics))

@@ -72,8 +72,8 @@ async fn list(
         .into_iter()
         .map(|l| {
             let s = &l.standing;
-            let (worst, worst_label) = match s.concerns.first() {
-                Some(Concern::RedFlag { .. }) => ("red-flag", "Warning signs"),
+            let (worst, worst_label) = match l.concerns.first() {
+                Some(Concern::RedFlag(_)) => ("red-flag", "Warning signs"),
                 Some(Concern::Pain { .. }) => ("pain", "Pain"),
                 Some(Concern::Missed { .. }) => ("missed", "Sessions missed"),
                 None => ("none", ""),
@@ -83,7 +83,7 @@ async fn list(
                 email: l.grant.patient_email,
                 worst,
                 worst_label,
-                concerns: s.concerns.iter().map(Concern::message).collect(),
+                concerns: l.concerns.iter().map(Concern::message).collect(),
                 pain: tenths(s.current_tenths),
                 week: week_words(s.week),
                 last: s.last_session.map_or("none".to_owned(), |at| zone.when(at)),
@@ -160,6 +160,23 @@ enum ClearanceOffer {
     NotToday(String),
 }
 
+/// A concern on the record; a red flag can be marked as seen.
+struct ConcernView {
+    text: String,
+    /// The red flag's screening, for the form that acknowledges it.
+    screening: Option<Uuid>,
+}
+
+impl From<&Concern> for ConcernView {
+    fn from(c: &Concern) -> Self {
+        let screening = match c {
+            Concern::RedFlag(flag) => Some(flag.screening),
+            _ => None,
+        };
+        Self { text: c.message(), screening }
+    }
+}
+
 struct ScreeningView {
     when: String,
     label: &'static str,
@@ -182,7 +199,7 @@ struct PatientPage {
     id: Uuid,
     email: String,
     since: String,
-    concerns: Vec<String>,
+    concerns: Vec<ConcernView>,
     error: Option<String>,
     notice: Option<String>,
     pain: String,
@@ -225,7 +242,7 @@ async fn record_page(
     error: Option<String>,
     notice: Option<String>,
 ) -> Result<Response, Problem> {
-    let Record { standing, judged, screenings, checkins, program, messages } =
+    let Record { standing, concerns, judged, screenings, checkins, program, messages } =
         treating.treated.record(Zone::Fixed(zone.offset())).await?;
     let grant = treating.grant();
     let pain = match (standing.baseline, standing.current_tenths) {
@@ -248,7 +265,7 @@ async fn record_page(
         id: grant.patient.0,
         email: grant.patient_email.clone(),
         since: zone.when(grant.granted_at),
-        concerns: standing.concerns.iter().map(Concern::message).collect(),
+        concerns: concerns.iter().map(ConcernView::from).collect(),
         error,
         notice,
         pain,
@@ -366,6 +383,25 @@ pub(super) async fn message(
         Ok::<_, Problem>(treating.treated.message(one(&form, "text")).await?)
     };
     answered(&state, &treating, &zone, done.await, "Message sent.").await
+}
+
+/// `POST /clinic/patients/{patient}/acknowledgement`: the clinician saw
+/// the patient's red flags up to a screening.
+pub(super) async fn acknowledge(
+    State(state): State<AppState>,
+    treating: Treating,
+    zone: LocalZone,
+    body: Bytes,
+) -> Response {
+    let form = pairs(&body);
+    let done = async {
+        treating.clinician.check_csrf(one(&form, "csrf"))?;
+        let screening = Uuid::parse_str(one(&form, "screening"))
+            .map_err(|_| Problem::invalid("screening", "a screening's id"))?;
+        Ok::<_, Problem>(treating.treated.acknowledge(screening, Some(one(&form, "note"))).await?)
+    };
+    answered(&state, &treating, &zone, done.await, "Marked as seen. A new warning sign will show again.")
+        .await
 }
 
 /// `POST /clinic/patients/{patient}/clearance`: the clinician confirms

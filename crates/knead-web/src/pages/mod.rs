@@ -66,6 +66,7 @@ fn open() -> Routes {
         ("/clinic/patients/{patient}/program", post(clinic::assign)),
         ("/clinic/patients/{patient}/message", post(clinic::message)),
         ("/clinic/patients/{patient}/clearance", post(clinic::clear)),
+        ("/clinic/patients/{patient}/acknowledgement", post(clinic::acknowledge)),
     ]
 }
 

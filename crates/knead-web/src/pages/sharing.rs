@@ -126,6 +126,7 @@ fn action_words(action: AuditAction, detail: &str) -> String {
              was lifted"
                 .to_owned()
         }
+        AuditAction::Acknowledged => "noted the warning signs in your screenings".to_owned(),
     }
 }
 

@@ -92,6 +92,10 @@ fn expectation(method: &str, path: &str, caller: Caller) -> Option<Expect> {
         ("GET", "/clinic/patients/{patient}" | "/api/v1/patients/{patient}")
         | ("POST", "/clinic/patients/{patient}/program" | "/clinic/patients/{patient}/message")
         | ("POST", "/clinic/patients/{patient}/clearance" | "/api/v1/patients/{patient}/clearance")
+        | (
+            "POST",
+            "/clinic/patients/{patient}/acknowledgement" | "/api/v1/patients/{patient}/acknowledgements",
+        )
         | ("PUT", "/api/v1/patients/{patient}/program")
         | ("POST", "/api/v1/patients/{patient}/messages") => granted_only(),
         _ => return None,

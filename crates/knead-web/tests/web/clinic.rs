@@ -330,3 +330,84 @@ async fn a_clinician_cannot_clear_warning_signs_or_yesterdays_answers() {
     let (_, list) = json_of(patient.get("/api/v1/screenings").await).await;
     assert_eq!(list.as_array().unwrap().len(), 4);
 }
+
+#[tokio::test]
+async fn a_red_flag_stays_first_under_a_later_ordinary_screening_until_the_clinician_acknowledges_it() {
+    let app = spawn_app().await;
+    let patient = account(&app, "pat@example.org", "patient").await;
+    let clinician = account(&app, "doc@example.org", "clinician").await;
+    let mut colleague = account(&app, "colleague@example.org", "clinician").await;
+    let calm = account(&app, "calm@example.org", "patient").await;
+    calm.record_session(morning(), 6).await;
+    invite_and_accept(&calm, &clinician).await;
+    let id = invite_and_accept(&patient, &clinician).await["patient"].as_str().unwrap().to_owned();
+    invite_and_accept(&patient, &colleague).await;
+
+    // An emergency, then an ordinary screening the next hour.
+    let emergency = patient.screen(&emergency_intake()).await;
+    app.clock().advance(Duration::hours(1));
+    let ordinary = patient.screen(&self_care_intake()).await;
+    let first = patients_of(&clinician).await;
+    assert_eq!(first[0]["email"], "pat@example.org", "the earlier emergency keeps them first: {first}");
+    assert_eq!(first[0]["worst"], "red_flag");
+    assert_eq!(first[0]["screening"], "self_care", "the newest screening is still told as it is");
+    let said = first[0]["concerns"][0].as_str().unwrap();
+    assert!(said.starts_with("Screening of "), "{said}");
+
+    // Only a red-flag screening of this patient can be acknowledged.
+    let path = format!("/api/v1/patients/{id}/acknowledgements");
+    let (status, body) =
+        json_of(clinician.post_json(&path, &json!({ "screening": ordinary["id"] })).await).await;
+    assert_problem(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("screening"));
+    let (status, body) =
+        json_of(clinician.post_json(&path, &json!({ "screening": uuid::Uuid::now_v7() })).await).await;
+    assert_problem(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("screening"));
+    let long = json!({ "screening": emergency["id"], "note": "x".repeat(2_001) });
+    let (status, body) = json_of(clinician.post_json(&path, &long).await).await;
+    assert_problem(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("note"));
+
+    let seen =
+        json!({ "screening": emergency["id"], "note": "Phoned: seen in A&E, cardiac causes ruled out." });
+    let (status, ack) = json_of(clinician.post_json(&path, &seen).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{ack}");
+    assert_eq!(ack["through"], emergency["at"]);
+    let after = patients_of(&clinician).await;
+    assert_eq!(after[0]["email"], "calm@example.org", "acknowledged: no longer first: {after}");
+    let pat = after.as_array().unwrap().iter().find(|r| r["email"] == "pat@example.org").unwrap();
+    assert!(pat["concerns"].as_array().unwrap().is_empty(), "{pat}");
+    // Each clinician acknowledges for themselves.
+    assert_eq!(patients_of(&colleague).await[0]["worst"], "red_flag");
+
+    // The audit log tells of it; the note stays out of it.
+    let (_, audit) = json_of(patient.get("/api/v1/audit").await).await;
+    let line = audit.as_array().unwrap().iter().find(|e| e["action"] == "acknowledged").expect("audited");
+    assert_eq!(line["actor_email"], "doc@example.org");
+    assert!(!audit.to_string().contains("A&E"), "no note in the audit log");
+
+    // A new red flag is news again; the record page offers to mark it seen.
+    app.clock().advance(Duration::hours(1));
+    let urgent = patient.screen(&urgent_intake()).await;
+    let record = format!("/clinic/patients/{id}");
+    let (_, _, page) = text_of(colleague.get(&record).await).await;
+    assert_eq!(page.matches(&format!("action=\"{record}/acknowledgement\"")).count(), 2, "{page}");
+    let form =
+        [("csrf", colleague.csrf.as_str()), ("screening", urgent["id"].as_str().unwrap()), ("note", "")];
+    let (status, _, page) =
+        text_of(colleague.post_form(&format!("{record}/acknowledgement"), &form).await).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Marked as seen."), "{page}");
+    assert!(!page.contains("/acknowledgement\""), "the newest covers the earlier one too: {page}");
+    let again = patients_of(&clinician).await;
+    assert_eq!(again[0]["email"], "pat@example.org", "{again}");
+    assert_eq!(again[0]["concerns"].as_array().unwrap().len(), 1, "only the new one: {again}");
+
+    // Past the pack's days (84), an old red flag no longer counts.
+    app.clock().advance(Duration::days(85));
+    colleague.sign_in("colleague@example.org").await;
+    let later = patients_of(&colleague).await;
+    assert!(later[0]["concerns"].as_array().unwrap().is_empty(), "{later}");
+}
+
+async fn patients_of(clinician: &TestApp) -> Value {
+    json_of(clinician.get("/api/v1/patients").await).await.1
+}

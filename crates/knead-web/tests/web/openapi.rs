@@ -71,6 +71,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("PUT", "/api/v1/patients/{patient}/program"),
     ("POST", "/api/v1/patients/{patient}/messages"),
     ("POST", "/api/v1/patients/{patient}/clearance"),
+    ("POST", "/api/v1/patients/{patient}/acknowledgements"),
 ];
 
 fn documented(document: &Value) -> BTreeSet<(String, String)> {
