@@ -305,7 +305,10 @@ async fn fill(store: &AnyStore, pack: &ContentPack, args: &Args, began: DateTime
         .into());
     }
     let now = began;
-    let hash = auth::hash_password(NewPassword::parse(PASSWORD).map_err(problem)?).await.map_err(problem)?;
+    let hashing = knead_web::hashing::Hashing::new(1);
+    let hash = auth::hash_password(&hashing, NewPassword::parse(PASSWORD).map_err(problem)?)
+        .await
+        .map_err(problem)?;
     let clinician = PersonId(Uuid::now_v7());
     store
         .create_account(&Account {

@@ -1,9 +1,11 @@
 //! Accounts and sign-in: who is asking.
 //!
 //! - Passwords are hashed with argon2id (OWASP's parameters: 19 MiB, 2
-//!   passes) on the blocking pool, so hashing never stalls other requests.
-//!   An unknown address is checked against a dummy hash, so a wrong address
-//!   takes as long as a wrong password.
+//!   passes, 1 lane) on a pool of its own with a bounded queue
+//!   ([`crate::hashing`]), so hashing never stalls other requests and a
+//!   flood of sign-ins cannot take the server's memory: past the queue the
+//!   answer is 429 at once. An unknown address is checked against a dummy
+//!   hash, so a wrong address takes as long as a wrong password.
 //! - Guessing is limited twice. Each server limits sign-in attempts per
 //!   client address in memory (see [`crate::security::sign_in_limit`]), the
 //!   first line, which costs no database trip. And the store counts failed
@@ -31,6 +33,7 @@
 //!   patient in the address makes.
 
 use crate::AppState;
+use crate::hashing::{Hashing, Ticket};
 use crate::problem::Problem;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -152,17 +155,12 @@ pub fn random_token() -> Result<String, Problem> {
     Ok(knead_app::reminders::random_token()?)
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, Problem> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| {
-        tracing::error!(error = %e, "hashing task failed");
-        Problem::internal()
-    })
-}
-
-/// Hash a password with argon2id.
-pub async fn hash_password(password: NewPassword) -> Result<String, Problem> {
+/// Hash a password with argon2id on `hashing` (429 when it is full).
+pub async fn hash_password(hashing: &Hashing, password: NewPassword) -> Result<String, Problem> {
+    let ticket = hashing.ticket()?;
     let salt = SaltString::encode_b64(&random_bytes::<16>()?).map_err(|_| Problem::internal())?;
-    blocking(move || Argon2::default().hash_password(password.0.as_bytes(), &salt).map(|h| h.to_string()))
+    ticket
+        .run(move || Argon2::default().hash_password(password.0.as_bytes(), &salt).map(|h| h.to_string()))
         .await?
         .map_err(|e| {
             tracing::error!(error = %e, "hashing failed");
@@ -181,13 +179,20 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
         .unwrap_or_default()
 });
 
-async fn password_matches(password: String, hash: String) -> Result<bool, Problem> {
-    blocking(move || {
-        PasswordHash::new(&hash)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-            .unwrap_or(false)
-    })
-    .await
+/// Whether `password` matches `hash` (`None`: the dummy hash), on `ticket`'s place in the pool.
+async fn password_matches(
+    ticket: &Ticket<'_>,
+    password: String,
+    hash: Option<String>,
+) -> Result<bool, Problem> {
+    ticket
+        .run(move || {
+            let hash = hash.as_deref().unwrap_or(&DUMMY_HASH);
+            PasswordHash::new(hash)
+                .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+                .unwrap_or(false)
+        })
+        .await
 }
 
 /// A signed-in browser or client: what sign-up and sign-in give back.
@@ -231,7 +236,7 @@ pub async fn sign_up(
         person: PersonId(Uuid::now_v7()),
         role,
         email: email.as_str().to_owned(),
-        password_hash: hash_password(password).await?,
+        password_hash: hash_password(&state.hashing, password).await?,
         created_at: state.config.now.now(),
     };
     match state.store.create_account(&account).await {
@@ -252,6 +257,8 @@ pub async fn sign_up(
 /// too many counted it is refused without a check (see the module's
 /// notes).
 pub async fn sign_in(state: &AppState, email: &str, password: &str) -> Result<NewSignIn, Problem> {
+    // A place for the hash first: when the server is too busy, nothing is counted.
+    let ticket = state.hashing.ticket()?;
     let key = sign_in_key(email);
     let now = state.config.now.now();
     let since = now - FAILED_SIGN_IN_WINDOW;
@@ -264,11 +271,8 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str) -> Result<Ne
         Ok(email) => state.store.account_by_email(email.as_str()).await?,
         Err(_) => None,
     };
-    let hash = match &account {
-        Some(a) => a.password_hash.clone(),
-        None => blocking(|| DUMMY_HASH.clone()).await?,
-    };
-    let matches = password_matches(password.to_owned(), hash).await?;
+    let hash = account.as_ref().map(|a| a.password_hash.clone());
+    let matches = password_matches(&ticket, password.to_owned(), hash).await?;
     match account {
         Some(account) if matches => {
             state.store.clear_failed_sign_ins(&key).await?;

@@ -15,6 +15,7 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod documents;
+pub mod hashing;
 pub mod log;
 pub mod openapi;
 pub mod pages;
@@ -84,6 +85,8 @@ pub struct AppState {
     pub store: AnyStore,
     /// How the server runs.
     pub config: Config,
+    /// The password-hashing threads and their bounded queue.
+    pub hashing: Arc<hashing::Hashing>,
     /// Patients' histories as sent, kept between requests.
     pub histories: Arc<Histories>,
 }
@@ -97,11 +100,13 @@ const HISTORY_BYTES_KEPT: usize = 32 << 20;
 /// The whole app, ready to serve.
 pub fn build(config: Config, store: AnyStore) -> Router {
     let rate = (config.rate_burst, config.rate_period_ms);
+    let tls = config.secure_cookies;
     let state = AppState {
         app: App::new(store.clone(), Arc::clone(&config.pack), Arc::clone(&config.now)),
         store,
         config,
         histories: Arc::new(knead_app::kept::Kept::new(HISTORY_BYTES_KEPT)),
+        hashing: Arc::new(hashing::Hashing::per_cpu()),
     };
     let (api, _) = api::router(rate).split_for_parts();
     let app = Router::new()
@@ -115,7 +120,7 @@ pub fn build(config: Config, store: AnyStore) -> Router {
         // Enforced where a body is read, so a request that is too large
         // gets a problem (413) like every other error.
         .layer(axum::extract::DefaultBodyLimit::max(security::BODY_LIMIT));
-    security::with_headers(app)
+    security::with_headers(app, tls)
 }
 
 /// An unknown address: a problem for the API, a page for a person.

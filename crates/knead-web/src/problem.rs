@@ -112,6 +112,18 @@ impl Problem {
         p
     }
 
+    /// The server is at capacity for this kind of work (429): try again
+    /// after `retry_after_seconds`.
+    pub fn busy(retry_after_seconds: u32) -> Self {
+        let mut p = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "server-busy",
+            "The server is busy; please try again in a moment",
+        );
+        p.retry_after = std::num::NonZeroU32::new(retry_after_seconds.max(1));
+        p
+    }
+
     /// Something failed on our side (500); the detail stays in the log.
     pub fn internal() -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "about:blank", "Something went wrong on the server")

@@ -25,12 +25,22 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
      connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; \
      form-action 'self'; frame-ancestors 'none'";
 
+/// HSTS, when Knead is served over TLS: a year, for this host only (a
+/// self-hoster's other subdomains are not ours to pin).
+pub const HSTS: &str = "max-age=31536000";
+
 /// The security headers on every response (set where a handler did not).
-pub fn with_headers<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
+/// Nothing is stored by a browser or a proxy unless its handler says so
+/// (the app's own files do): pages and API answers carry health data.
+/// With `tls` (Knead behind HTTPS, `--secure-cookies`), browsers are told
+/// to use nothing else.
+pub fn with_headers<S: Clone + Send + Sync + 'static>(router: Router<S>, tls: bool) -> Router<S> {
     let set = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
     };
+    let router = if tls { router.layer(set(header::STRICT_TRANSPORT_SECURITY, HSTS)) } else { router };
     router
+        .layer(set(header::CACHE_CONTROL, "no-store"))
         .layer(set(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(set(header::REFERRER_POLICY, "no-referrer"))

@@ -62,7 +62,7 @@ pub async fn list_sessions(
     // The version before the sessions: a write in between leaves this answer stale, never wrong.
     let version = state.store.journal_versions(&[person]).await?.first().map_or(0, |(_, v)| *v);
     let etag = format!("\"{version}\"");
-    let cache = [(header::ETAG, etag.clone()), (header::CACHE_CONTROL, "private, no-cache".to_owned())];
+    let cache = [(header::ETAG, etag.clone()), (header::CACHE_CONTROL, "private, no-store".to_owned())];
     let sent = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok());
     if sent.is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag)) {
         return Ok((StatusCode::NOT_MODIFIED, cache).into_response());

@@ -742,7 +742,7 @@ async fn history_answers_304_while_nothing_changed_and_the_new_list_after_a_sess
     let first = app.get("/api/v1/sessions").await;
     let etag = header(&first, "etag");
     assert!(etag.starts_with('"') && etag.ends_with('"'), "{etag}");
-    assert_eq!(header(&first, "cache-control"), "private, no-cache");
+    assert_eq!(header(&first, "cache-control"), "private, no-store");
     let (_, sessions) = json_of(first).await;
     assert_eq!(sessions.as_array().unwrap().len(), 1);
 

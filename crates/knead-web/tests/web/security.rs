@@ -45,11 +45,28 @@ async fn every_response_has_the_security_headers() {
         let response = anonymous.get(path).await;
         assert_headers(&response, path);
     }
+    assert_eq!(header(&anonymous.get("/").await, "strict-transport-security"), "", "no HSTS over plain HTTP");
     app.sign_up("ana@example.org").await;
-    for path in ["/", "/check", "/history", "/progress", "/progress.svg", "/checkin", "/api/v1/sessions"] {
+    let paths = [
+        "/",
+        "/check",
+        "/history",
+        "/progress",
+        "/progress.svg",
+        "/checkin",
+        "/sharing",
+        "/report.pdf",
+        "/api/v1/me",
+        "/api/v1/sessions",
+        "/api/v1/progress",
+        "/api/v1/screenings",
+    ];
+    for path in paths {
         let response = app.get(path).await;
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         assert_headers(&response, path);
+        // Health data: no browser or proxy keeps a copy.
+        assert!(header(&response, "cache-control").contains("no-store"), "{path}");
     }
     let refused = app.client.post(app.url("/api/v1/checkins")).json(&json!({})).send().await.unwrap();
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
@@ -450,4 +467,50 @@ async fn the_sign_in_page_refuses_a_paused_address_kindly() {
     assert!(!page.contains("password is wrong"), "nothing is said about the password: {page}");
     let (status, _) = json_of(visitor.get("/api/v1/me").await).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "the page set no cookie");
+}
+
+#[tokio::test]
+async fn a_flood_of_sign_ins_is_told_to_wait_at_once_and_a_person_gets_in_after_it() {
+    let app = spawn_without_client_limit().await;
+    crate::support::account(&app, "pat@example.org", "patient").await;
+    // 200 sign-ins at once, each to an address of its own (so no address's
+    // own limit stops them): past the pool and its queue, each is told to
+    // come back, at once, rather than waiting with 19 MiB of its own.
+    let mut flood = tokio::task::JoinSet::new();
+    for i in 0..200 {
+        let (client, url) = (app.client.clone(), app.url("/api/v1/sign-in"));
+        flood.spawn(async move {
+            let body = json!({ "email": format!("nobody{i}@example.org"), "password": "a guess at it" });
+            let response = client.post(url).json(&body).send().await.unwrap();
+            let retry_after = header(&response, "retry-after");
+            let (status, body) = json_of(response).await;
+            (status, retry_after, body)
+        });
+    }
+    let (mut busy, mut wrong) = (0, 0);
+    while let Some(answer) = flood.join_next().await {
+        let (status, retry_after, body) = answer.unwrap();
+        match status {
+            StatusCode::TOO_MANY_REQUESTS => {
+                assert_eq!(body["type"], "/problems/server-busy", "{body}");
+                assert_eq!(retry_after, "2", "{body}");
+                busy += 1;
+            }
+            StatusCode::UNAUTHORIZED => wrong += 1,
+            other => panic!("a flood gets 401 or 429, not {other}: {body}"),
+        }
+    }
+    assert!(busy > 0 && wrong > 0, "busy {busy}, checked {wrong}");
+    // Once it is over, the owner signs in at the first try.
+    let (status, _, body) = try_sign_in(&app, "pat@example.org", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn behind_tls_browsers_are_told_to_use_nothing_else() {
+    let app = spawn_app_with(|config| config.secure_cookies = true).await;
+    for path in ["/", "/signin", "/static/style.css", "/nowhere"] {
+        let response = app.get(path).await;
+        assert_eq!(header(&response, "strict-transport-security"), "max-age=31536000", "{path}");
+    }
 }

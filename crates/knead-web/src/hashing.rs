@@ -1,0 +1,115 @@
+//! Password hashing on a small pool of its own, with a bounded queue.
+//!
+//! argon2id holds 19 MiB for each hash while it runs. Run on tokio's
+//! blocking pool, as many hashes ran at once as requests arrived: two
+//! hundred sign-ins sent together took the server past 2 GiB, and the
+//! allocator kept that memory afterwards (each of the many threads had
+//! an arena of its own). Here a fixed number of threads, one per CPU,
+//! do all the hashing, so at most that many hashes are in memory and only
+//! their arenas ever hold one. A request first takes a [`Ticket`]: there
+//! are as many as the threads plus a short queue, and when none is left
+//! the answer is at once 429 with `Retry-After` ([`Problem::busy`]),
+//! before anything is counted or read, so a flood costs the server
+//! nothing and a person who meets it loses no sign-in attempt.
+
+use crate::problem::Problem;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex, PoisonError};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
+
+/// Hashes that may wait for a thread, per thread.
+const QUEUE_PER_THREAD: usize = 4;
+
+/// Seconds a client told "busy" is asked to wait.
+const BUSY_RETRY_SECONDS: u32 = 2;
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The hashing threads of one server, and the tickets to use them. Its
+/// threads end when it is dropped.
+pub struct Hashing {
+    jobs: Mutex<Sender<Job>>,
+    tickets: Arc<Semaphore>,
+}
+
+impl std::fmt::Debug for Hashing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hashing").field("tickets_left", &self.tickets.available_permits()).finish()
+    }
+}
+
+impl Hashing {
+    /// `threads` hashing threads (at least one), with a queue of
+    /// [`QUEUE_PER_THREAD`] hashes for each.
+    pub fn new(threads: usize) -> Self {
+        let threads = threads.max(1);
+        let (jobs, queue) = channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..threads {
+            let queue = Arc::clone(&queue);
+            let spawned =
+                std::thread::Builder::new().name(format!("knead-hash-{i}")).spawn(move || work(&queue));
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "could not start a hashing thread");
+            }
+        }
+        Self { jobs: Mutex::new(jobs), tickets: Arc::new(Semaphore::new(threads * (1 + QUEUE_PER_THREAD))) }
+    }
+
+    /// One thread per CPU, at most 8: each holds argon2's 19 MiB while it works.
+    pub fn per_cpu() -> Self {
+        Self::new(std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get).min(8))
+    }
+
+    /// A place on the pool, or 429 when the pool and its queue are full.
+    pub fn ticket(&self) -> Result<Ticket<'_>, Problem> {
+        match Arc::clone(&self.tickets).try_acquire_owned() {
+            Ok(permit) => Ok(Ticket { pool: self, _permit: permit }),
+            Err(_) => {
+                tracing::warn!("password hashing is at capacity: a request was asked to retry");
+                Err(Problem::busy(BUSY_RETRY_SECONDS))
+            }
+        }
+    }
+}
+
+fn work(queue: &Mutex<Receiver<Job>>) {
+    loop {
+        let job = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+        match job {
+            // A job that panics loses its answer (the request gets 500), not the thread.
+            Ok(job) => {
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+            }
+            Err(_) => return,
+        }
+    }
+}
+
+/// A place on the hashing pool, held from before a sign-in is counted
+/// until its hash is done.
+#[derive(Debug)]
+pub struct Ticket<'a> {
+    pool: &'a Hashing,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Ticket<'_> {
+    /// Run `f` on the pool and wait for its answer.
+    pub async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, Problem> {
+        let (answer, answered) = oneshot::channel();
+        let job: Job = Box::new(move || {
+            // The request may have gone; its answer is then not needed.
+            let _ = answer.send(f());
+        });
+        let sent = self.pool.jobs.lock().unwrap_or_else(PoisonError::into_inner).send(job);
+        if sent.is_err() {
+            tracing::error!("no hashing thread is running");
+            return Err(Problem::internal());
+        }
+        answered.await.map_err(|_| {
+            tracing::error!("a hashing job ended without an answer");
+            Problem::internal()
+        })
+    }
+}
