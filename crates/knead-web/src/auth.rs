@@ -33,10 +33,9 @@
 //!   patient in the address makes.
 
 use crate::AppState;
-use crate::hashing::{Hashing, Ticket};
+use crate::hashing::{self, Hashing, Ticket};
 use crate::problem::Problem;
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::SaltString;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
@@ -159,13 +158,10 @@ pub fn random_token() -> Result<String, Problem> {
 pub async fn hash_password(hashing: &Hashing, password: NewPassword) -> Result<String, Problem> {
     let ticket = hashing.ticket()?;
     let salt = SaltString::encode_b64(&random_bytes::<16>()?).map_err(|_| Problem::internal())?;
-    ticket
-        .run(move || Argon2::default().hash_password(password.0.as_bytes(), &salt).map(|h| h.to_string()))
-        .await?
-        .map_err(|e| {
-            tracing::error!(error = %e, "hashing failed");
-            Problem::internal()
-        })
+    ticket.run(move || hashing::hash(password.0.as_bytes(), &salt)).await?.ok_or_else(|| {
+        tracing::error!("hashing failed");
+        Problem::internal()
+    })
 }
 
 /// A real hash of a password no account has, checked when the address is
@@ -173,9 +169,7 @@ pub async fn hash_password(hashing: &Hashing, password: NewPassword) -> Result<S
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
     SaltString::encode_b64(b"knead-no-account")
         .ok()
-        .and_then(|salt| {
-            Argon2::default().hash_password(b"no account has this", &salt).ok().map(|h| h.to_string())
-        })
+        .and_then(|salt| hashing::hash(b"no account has this", &salt))
         .unwrap_or_default()
 });
 
@@ -185,14 +179,7 @@ async fn password_matches(
     password: String,
     hash: Option<String>,
 ) -> Result<bool, Problem> {
-    ticket
-        .run(move || {
-            let hash = hash.as_deref().unwrap_or(&DUMMY_HASH);
-            PasswordHash::new(hash)
-                .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-                .unwrap_or(false)
-        })
-        .await
+    ticket.run(move || hashing::verify(password.as_bytes(), hash.as_deref().unwrap_or(&DUMMY_HASH))).await
 }
 
 /// A signed-in browser or client: what sign-up and sign-in give back.

@@ -5,14 +5,19 @@
 //! hundred sign-ins sent together took the server past 2 GiB, and the
 //! allocator kept that memory afterwards (each of the many threads had
 //! an arena of its own). Here a fixed number of threads, one per CPU,
-//! do all the hashing, so at most that many hashes are in memory and only
-//! their arenas ever hold one. A request first takes a [`Ticket`]: there
+//! do all the hashing, and each keeps its argon2 memory from one hash to
+//! the next ([`hash`], [`verify`]) rather than asking the allocator for
+//! 19 MiB each time, so the server holds exactly one such block per
+//! thread, whatever the load. A request first takes a [`Ticket`]: there
 //! are as many as the threads plus a short queue, and when none is left
 //! the answer is at once 429 with `Retry-After` ([`Problem::busy`]),
 //! before anything is counted or read, so a flood costs the server
 //! nothing and a person who meets it loses no sign-in attempt.
 
 use crate::problem::Problem;
+use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use std::cell::RefCell;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
@@ -24,6 +29,61 @@ const QUEUE_PER_THREAD: usize = 4;
 const BUSY_RETRY_SECONDS: u32 = 2;
 
 type Job = Box<dyn FnOnce() + Send>;
+
+thread_local! {
+    /// This thread's argon2 memory, kept from one hash to the next.
+    static BLOCKS: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Run argon2 with `argon`'s parameters on this thread's memory.
+fn argon2_into(argon: &Argon2<'_>, params: &Params, password: &[u8], salt: &[u8], out: &mut [u8]) -> bool {
+    BLOCKS.with_borrow_mut(|blocks| {
+        let count = params.block_count();
+        if blocks.len() < count {
+            blocks.resize(count, Block::new());
+        }
+        argon.hash_password_into_with_memory(password, salt, out, &mut blocks[..count]).is_ok()
+    })
+}
+
+/// `password` hashed with argon2id at OWASP's parameters (the `argon2`
+/// crate's defaults: 19 MiB, 2 passes, 1 lane) and `salt`, as a PHC string.
+/// Run it on the pool ([`Ticket::run`]).
+pub fn hash(password: &[u8], salt: &SaltString) -> Option<String> {
+    let params = Params::default();
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    let mut buffer = [0_u8; 64];
+    let salt_bytes = salt.as_salt().decode_b64(&mut buffer).ok()?;
+    let mut out = [0_u8; Params::DEFAULT_OUTPUT_LEN];
+    if !argon2_into(&argon, &params, password, salt_bytes, &mut out) {
+        return None;
+    }
+    let phc = PasswordHash {
+        algorithm: argon2::ARGON2ID_IDENT,
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).ok()?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&out).ok()?),
+    };
+    Some(phc.to_string())
+}
+
+/// Whether `password` matches the PHC string `phc` (with the parameters it
+/// names). Run it on the pool ([`Ticket::run`]).
+pub fn verify(password: &[u8], phc: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(phc) else { return false };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else { return false };
+    let Ok(algorithm) = Algorithm::try_from(parsed.algorithm) else { return false };
+    let version = parsed.version.map_or(Ok(Version::default()), Version::try_from);
+    let (Ok(version), Ok(params)) = (version, Params::try_from(&parsed)) else { return false };
+    let argon = Argon2::new(algorithm, version, params.clone());
+    let mut buffer = [0_u8; 64];
+    let Ok(salt_bytes) = salt.decode_b64(&mut buffer) else { return false };
+    let mut out = vec![0_u8; expected.len()];
+    // `Output`'s equality takes the same time wherever the bytes differ.
+    argon2_into(&argon, &params, password, salt_bytes, &mut out)
+        && Output::new(&out).is_ok_and(|o| o == expected)
+}
 
 /// The hashing threads of one server, and the tickets to use them. Its
 /// threads end when it is dropped.
