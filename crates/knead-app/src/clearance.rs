@@ -28,21 +28,14 @@ use uuid::Uuid;
 /// characters, `on` not after `today`. Errors name `clearance.by` or
 /// `clearance.on`.
 pub fn reported(by: &str, on: NaiveDate, today: NaiveDate) -> Result<Clearance> {
-    let by = by.trim();
-    let n = by.chars().count();
-    if n == 0 || n > CLEARED_BY_MAX_CHARS {
-        return Err(Error::invalid(
-            "clearance.by",
-            format!("say who cleared you, in 1 to {CLEARED_BY_MAX_CHARS} characters; this has {n}"),
-        ));
-    }
+    let by = crate::text::required("clearance.by", by, CLEARED_BY_MAX_CHARS, crate::text::Lines::One)?;
     if on > today {
         return Err(Error::invalid(
             "clearance.on",
             format!("{on} has not come yet: give the day you were cleared, {today} or earlier"),
         ));
     }
-    Ok(Clearance { by: by.to_owned(), on })
+    Ok(Clearance { by, on })
 }
 
 /// What a clearance would do for a screening now.

@@ -12,7 +12,7 @@
 
 use crate::program::Followed;
 use crate::progress::Judged;
-use crate::sharing::MESSAGE_MAX_CHARS;
+use crate::text::{self, Lines, NOTE_MAX_CHARS};
 use crate::{App, Error, Own, Result, Treated, Zone};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use knead_core::attention::{self, ADHERENCE_WINDOW_DAYS, Adherence, Concern, RaisedFlag};
@@ -233,17 +233,14 @@ impl<S: Store + Sharing> Treated<S> {
                 "this screening raised no red flag; allowed: one that said emergency, urgent or see a doctor first",
             ));
         }
-        let note = note.map(str::trim).filter(|n| !n.is_empty());
-        if note.is_some_and(|n| n.chars().count() > MESSAGE_MAX_CHARS) {
-            return Err(Error::invalid("note", format!("at most {MESSAGE_MAX_CHARS} characters")));
-        }
+        let note = text::optional("note", note, NOTE_MAX_CHARS, Lines::Many)?;
         let ack = Acknowledgement {
             id: Uuid::now_v7(),
             patient: own.person(),
             clinician: self.grant.clinician,
             at: self.app.now(),
             through: flagged.at,
-            note: note.map(str::to_owned),
+            note,
         };
         self.app.store.acknowledge(&ack).await?;
         Ok(ack)

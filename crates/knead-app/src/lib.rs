@@ -23,6 +23,7 @@
 //! - [`journal`]: the journal as kept: sessions, check-ins, an export.
 //! - [`clinic`]: the clinician's list of patients and one patient's record.
 //! - [`sharing`]: invitations, access and its revocation, the audit log, messages.
+//! - [`text`]: text people type, checked once for every store.
 //! - [`secret`]: tokens and codes, kept only as hashes.
 //! - [`reminders`]: the private calendar address for session reminders.
 
@@ -40,6 +41,7 @@ pub mod screening;
 pub mod secret;
 pub mod sessions;
 pub mod sharing;
+pub mod text;
 mod zone;
 
 pub use error::{Error, Refusal};

@@ -3,6 +3,7 @@
 //! it is used (a plan, a reminder), because the screening may have changed
 //! since.
 
+use crate::text::{self, Lines, NOTE_MAX_CHARS};
 use crate::{Error, Own, Result, Treated};
 use chrono::NaiveDate;
 use knead_core::program::{HomeProgram, ProgramRequest, SetBy};
@@ -102,6 +103,7 @@ impl<S: Store + Sharing> Treated<S> {
     /// assigned to someone whose screening stops self-care, nor with a
     /// technique it rules out; the refusal names the field and the limit.
     pub async fn assign(&self, new: NewProgram) -> Result<Assignment> {
+        let note = text::optional("note", new.note.as_deref(), NOTE_MAX_CHARS, Lines::Many)?;
         let own = self.patient();
         let permit = own.newest_permit().await?.map_err(|headline| {
             Error::refused(
@@ -120,7 +122,7 @@ impl<S: Store + Sharing> Treated<S> {
             sessions_per_day: new.sessions_per_day,
             days_per_week: new.days_per_week,
             weeks: new.weeks,
-            note: new.note,
+            note,
         };
         let program =
             HomeProgram::new(own.app.pack(), &permit, request(&assignment, assignment.techniques.clone()))

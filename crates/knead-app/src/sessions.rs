@@ -12,6 +12,7 @@
 //! is a record of what happened, not a request: it is kept even past a dose
 //! limit, and the limits it went past are said, so the person hears them.
 
+use crate::text::{self, Lines, NOTE_MAX_CHARS};
 use crate::{Error, Own, Result, Zone};
 use chrono::{DateTime, Duration, Utc};
 use knead_core::limits;
@@ -84,7 +85,7 @@ impl<S: Store + Sharing> Own<'_, S> {
             pain_before: done.pain_before,
             pain_after: Some(done.pain_after),
             region: done.region,
-            note: done.note.filter(|n| !n.trim().is_empty()),
+            note: text::optional("note", done.note.as_deref(), NOTE_MAX_CHARS, Lines::Many)?,
             pack_version: self.app.pack.meta.version.clone(),
         };
         self.app.store.record_session(self.person, &session).await?;
@@ -97,6 +98,14 @@ impl<S: Store + Sharing> Own<'_, S> {
     /// kept before is answered as kept, even if today's pack would judge it
     /// otherwise (the record stands).
     pub async fn record_session(&self, session: &SessionRecord, zone: Zone) -> Result<()> {
+        let note = text::optional("note", session.note.as_deref(), NOTE_MAX_CHARS, Lines::Many)?;
+        let normalised;
+        let session = if note == session.note {
+            session
+        } else {
+            normalised = SessionRecord { note, ..session.clone() };
+            &normalised
+        };
         if session.status == SessionStatus::InProgress {
             return Err(Error::invalid(
                 "status",

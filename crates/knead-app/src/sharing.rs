@@ -5,6 +5,7 @@
 //! transaction (the store's Sharing contract).
 
 use crate::secret::{self, random_bytes};
+use crate::text::Lines;
 use crate::{App, Error, Own, Result, Treated};
 use chrono::{DateTime, Duration, Utc};
 use knead_core::records::PersonId;
@@ -140,21 +141,14 @@ impl<S: Store + Sharing> Treated<S> {
     /// Leave the patient a message: 1 to [`MESSAGE_MAX_CHARS`] characters
     /// once trimmed; the refusal names `text`.
     pub async fn message(&self, text: &str) -> Result<Message> {
-        let text = text.trim();
-        let n = text.chars().count();
-        if n == 0 || n > MESSAGE_MAX_CHARS {
-            return Err(Error::invalid(
-                "text",
-                format!("allowed: 1 to {MESSAGE_MAX_CHARS} characters; this has {n}"),
-            ));
-        }
+        let text = crate::text::required("text", text, MESSAGE_MAX_CHARS, Lines::Many)?;
         let message = Message {
             id: Uuid::now_v7(),
             patient: self.grant.patient,
             author: self.grant.clinician,
             author_email: self.grant.clinician_email.clone(),
             at: self.app.now(),
-            text: text.to_owned(),
+            text,
         };
         self.app.store.add_message(&message).await?;
         Ok(message)

@@ -17,6 +17,10 @@ use std::collections::BTreeSet;
 /// Days in a week: the most `days_per_week` can be.
 const DAYS_IN_WEEK: u8 = 7;
 
+/// The longest program, in weeks: a year. A home program is reviewed well
+/// within that; a longer one is a new program.
+pub const WEEKS_MAX: u16 = 52;
+
 /// Who set the program.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "name", rename_all = "snake_case")]
@@ -112,8 +116,8 @@ pub enum ProgramError {
         /// Days in a week.
         max: u8,
     },
-    /// Zero weeks.
-    #[error("weeks: 0 is not allowed; allowed: 1 or more")]
+    /// No weeks, or more than [`WEEKS_MAX`].
+    #[error("weeks: allowed: 1 to {WEEKS_MAX}")]
     Weeks,
     /// A clinician without a name.
     #[error("set_by: the clinician's name is empty; allowed: a name, or set by the person themselves")]
@@ -178,7 +182,7 @@ impl HomeProgram {
         if !(1..=DAYS_IN_WEEK).contains(&request.days_per_week) {
             return Err(ProgramError::DaysPerWeek { value: request.days_per_week, max: DAYS_IN_WEEK });
         }
-        if request.weeks == 0 {
+        if !(1..=WEEKS_MAX).contains(&request.weeks) {
             return Err(ProgramError::Weeks);
         }
         let set_by = match request.set_by {

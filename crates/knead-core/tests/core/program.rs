@@ -76,7 +76,8 @@ fn the_other_fields_are_refused_naming_the_field_and_what_is_allowed() {
         (ProgramRequest { techniques: Default::default(), ..request() }, "techniques", "one or more of"),
         (ProgramRequest { days_per_week: 0, ..request() }, "days_per_week", "allowed: 1 to 7"),
         (ProgramRequest { days_per_week: 8, ..request() }, "days_per_week", "allowed: 1 to 7"),
-        (ProgramRequest { weeks: 0, ..request() }, "weeks", "allowed: 1 or more"),
+        (ProgramRequest { weeks: 0, ..request() }, "weeks", "allowed: 1 to 52"),
+        (ProgramRequest { weeks: 65_535, ..request() }, "weeks", "allowed: 1 to 52"),
         (
             ProgramRequest { set_by: SetBy::Clinician("  ".to_owned()), ..request() },
             "set_by",

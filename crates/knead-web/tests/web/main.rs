@@ -22,6 +22,7 @@ mod api;
 mod browser;
 mod calendar;
 mod clinic;
+mod input;
 mod openapi;
 mod pages;
 mod parity;

@@ -1,0 +1,59 @@
+//! Text that people type, checked once before any store sees it: the same
+//! answer on SQLite and PostgreSQL, and from the web and the terminal.
+//!
+//! Text is trimmed and normalised to NFC (an "é" typed on one device is
+//! the same as on another). It may hold no control characters: a NUL is
+//! kept by SQLite but refused by PostgreSQL, and the others have no place
+//! in a note. Text of several lines may hold line breaks and tabs. Each
+//! field has a longest length, in characters, so no note can grow a
+//! calendar feed to megabytes.
+
+use crate::{Error, Result};
+use unicode_normalization::UnicodeNormalization as _;
+
+/// Whether a field holds one line or several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lines {
+    /// One line: no line breaks or tabs.
+    One,
+    /// Several lines: line breaks and tabs are allowed.
+    Many,
+}
+
+/// The longest note on a session, a program or an acknowledgement.
+pub const NOTE_MAX_CHARS: usize = 2_000;
+
+/// `value`, trimmed and in NFC, or why not, naming `field`: it must not be
+/// empty, must hold at most `max_chars` characters and no control character
+/// (except line breaks and tabs in [`Lines::Many`]).
+pub fn required(field: &str, value: &str, max_chars: usize, lines: Lines) -> Result<String> {
+    let text: String = value.trim().nfc().collect();
+    if let Some(c) =
+        text.chars().find(|c| c.is_control() && !(lines == Lines::Many && matches!(c, '\n' | '\t')))
+    {
+        return Err(Error::invalid(
+            field,
+            format!(
+                "holds the control character U+{:04X}; allowed: {}",
+                u32::from(c),
+                match lines {
+                    Lines::One => "letters, digits, spaces and punctuation",
+                    Lines::Many => "letters, digits, spaces, punctuation, line breaks and tabs",
+                }
+            ),
+        ));
+    }
+    let n = text.chars().count();
+    if n == 0 || n > max_chars {
+        return Err(Error::invalid(field, format!("allowed: 1 to {max_chars} characters; this has {n}")));
+    }
+    Ok(text)
+}
+
+/// Like [`required`], but nothing (or only spaces) is `None`.
+pub fn optional(field: &str, value: Option<&str>, max_chars: usize, lines: Lines) -> Result<Option<String>> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        Some(v) => required(field, v, max_chars, lines).map(Some),
+        None => Ok(None),
+    }
+}
