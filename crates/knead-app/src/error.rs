@@ -55,6 +55,16 @@ impl Error {
         Error::Refused(Refusal { kind, title: title.into(), detail: detail.into(), flag: None })
     }
 
+    /// A store's conflict on a write of an id this person has no record
+    /// under: the id is someone else's, and that is not told (404, as for
+    /// an id that does not exist), so ids cannot be probed.
+    pub(crate) fn not_theirs(self) -> Self {
+        match self {
+            Error::Store(StoreError::Conflict { .. }) => Error::NotFound,
+            other => other,
+        }
+    }
+
     /// The refusal, when this is one.
     pub fn refusal(&self) -> Option<&Refusal> {
         match self {

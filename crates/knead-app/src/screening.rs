@@ -82,7 +82,8 @@ impl<S: Store + Sharing> Own<'_, S> {
                 ))
             };
         }
-        self.app.store.add_screening(self.person, &record).await?;
+        // Not this person's: the store's conflict is someone else's screening.
+        self.app.store.add_screening(self.person, &record).await.map_err(|e| Error::from(e).not_theirs())?;
         Ok((true, record))
     }
 

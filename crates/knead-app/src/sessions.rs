@@ -136,7 +136,9 @@ impl<S: Store + Sharing> Own<'_, S> {
             Ok(()) => Ok(()),
             Err(refused) => match self.app.store.session(self.person, session.id).await? {
                 Some(earlier) if earlier == *session => Ok(()),
-                _ => Err(refused),
+                Some(_) => Err(refused),
+                // Not this person's: a conflict is someone else's session.
+                None => Err(refused.not_theirs()),
             },
         }
     }

@@ -514,3 +514,24 @@ async fn behind_tls_browsers_are_told_to_use_nothing_else() {
         assert_eq!(header(&response, "strict-transport-security"), "max-age=31536000", "{path}");
     }
 }
+
+#[tokio::test]
+async fn another_persons_id_is_not_found_never_already_kept() {
+    let app = spawn_app().await;
+    let ana = crate::support::account(&app, "ana@example.org", "patient").await;
+    let ben = crate::support::account(&app, "ben@example.org", "patient").await;
+    let hers = ana.record_session(crate::support::morning(), 5).await;
+    // Ben sends a session of his own under Ana's session id.
+    let mine = ben.record_session(crate::support::morning(), 4).await;
+    let mut taken = mine.clone();
+    taken["id"] = hers["id"].clone();
+    let (status, body) = ben.put_session(&taken).await;
+    assert_problem(status, &body, StatusCode::NOT_FOUND, None);
+    // And a screening under Ana's screening id.
+    let again = json!({ "id": hers["screening_id"], "intake": self_care_intake() });
+    let (status, body) = json_of(ben.post_json("/api/v1/screenings", &again).await).await;
+    assert_problem(status, &body, StatusCode::NOT_FOUND, None);
+    // Nothing of Ben's was kept under her ids.
+    let (_, sessions) = json_of(ben.get("/api/v1/sessions").await).await;
+    assert_eq!(sessions.as_array().unwrap().len(), 1);
+}
