@@ -127,7 +127,8 @@ pub fn for_clinician(flag: &Flag) -> String {
         ),
         Flag::Severe { day, score } => format!("Severe pain: {score}/10 on {day}"),
         Flag::NoImprovement { days, reduction_percent, see_doctor_first } => format!(
-            "No meaningful improvement after {days} days ({reduction_percent}% lower than at the start){}",
+            "No meaningful improvement after {days} days ({} than at the start){}",
+            crate::outcomes::change_words(*reduction_percent),
             if *see_doctor_first {
                 "; told to see a doctor before going on"
             } else {

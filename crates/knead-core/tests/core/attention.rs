@@ -132,3 +132,12 @@ fn a_red_flag_stays_a_concern_until_acknowledged_and_a_newer_one_is_news_again()
     // Acknowledged through both: nothing left.
     assert!(attention::concerns(&both, Some(urgent.at), &[], None).is_empty());
 }
+
+#[test]
+fn a_clinician_reads_higher_pain_as_higher_not_as_a_negative_fall() {
+    let worse = Flag::NoImprovement { days: 28, reduction_percent: -25, see_doctor_first: true };
+    let said = attention::for_clinician(&worse);
+    assert!(said.contains("(25% higher than at the start)"), "{said}");
+    let better = Flag::NoImprovement { days: 15, reduction_percent: 10, see_doctor_first: false };
+    assert!(attention::for_clinician(&better).contains("(10% lower than at the start)"));
+}
