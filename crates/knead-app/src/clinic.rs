@@ -245,4 +245,12 @@ impl<S: Store + Sharing> Treated<S> {
         self.app.store.acknowledge(&ack).await?;
         Ok(ack)
     }
+
+    /// One of the patient's screenings, to read its answers and the rules
+    /// that fired; logged as viewed. Not the patient's: [`Error::NotFound`].
+    pub async fn screening(&self, id: Uuid) -> Result<ScreeningRecord> {
+        let found = self.patient().screening(id).await?.ok_or(Error::NotFound)?;
+        self.log_view("screening").await?;
+        Ok(found)
+    }
 }

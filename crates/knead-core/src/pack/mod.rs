@@ -392,6 +392,32 @@ impl Questionnaire {
         self.questions.iter().filter(move |q| q.field.stage() == stage)
     }
 
+    /// Each question with `intake`'s answer to it in words, in the order
+    /// asked: a number, "Yes" or "No", or the labels of the words chosen
+    /// ("None" when a list was left empty). What a clinician reads to see
+    /// what a person said.
+    pub fn answered(&self, intake: &crate::intake::Intake) -> Vec<(&Question, String)> {
+        use crate::intake::Answer;
+        intake
+            .answers()
+            .into_iter()
+            .map(|(field, answer)| {
+                let question = self.question(field);
+                let words = match answer {
+                    Answer::Number(n) => n.to_string(),
+                    Answer::YesNo(true) => "Yes".to_owned(),
+                    Answer::YesNo(false) => "No".to_owned(),
+                    Answer::Word(w) => question.label(w).to_owned(),
+                    Answer::Words(words) if words.is_empty() => "None".to_owned(),
+                    Answer::Words(words) => {
+                        words.iter().map(|w| question.label(w)).collect::<Vec<_>>().join(", ")
+                    }
+                };
+                (question, words)
+            })
+            .collect()
+    }
+
     /// The question that fills `field`; a loaded pack asks each once.
     pub fn question(&self, field: Field) -> &Question {
         self.questions

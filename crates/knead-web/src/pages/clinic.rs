@@ -178,6 +178,7 @@ impl From<&Concern> for ConcernView {
 }
 
 struct ScreeningView {
+    id: Uuid,
     when: String,
     label: &'static str,
     cleared: Option<String>,
@@ -297,6 +298,7 @@ async fn record_page(
         screenings: screenings
             .into_iter()
             .map(|s| ScreeningView {
+                id: s.id,
                 when: zone.when(s.at),
                 label: super::disposition_label(s.disposition),
                 cleared: s.clearance.map(|c| format!("cleared by {}, on {}", c.by, c.on)),
@@ -323,6 +325,86 @@ async fn record_page(
         offset_minutes: zone.offset_minutes(),
     };
     Ok(render(status, &page))
+}
+
+/// A rule that fired, as the patient was told it, with its source.
+struct ReasonView {
+    rule: String,
+    message: String,
+    source: String,
+}
+
+#[derive(Template)]
+#[template(path = "screening.html")]
+struct ScreeningPage {
+    title: &'static str,
+    csrf: Option<String>,
+    patient: Uuid,
+    email: String,
+    when: String,
+    label: &'static str,
+    headline: String,
+    cleared: Option<String>,
+    reasons: Vec<ReasonView>,
+    answers: Vec<(String, String)>,
+}
+
+/// `GET /clinic/patients/{patient}/screenings/{id}`: one screening's
+/// questions and answers and the rules that fired, with their sources.
+pub(super) async fn screening(
+    State(state): State<AppState>,
+    treating: Treating,
+    zone: LocalZone,
+    Path((_, id)): Path<(String, String)>,
+) -> Response {
+    let page = async {
+        let id = Uuid::parse_str(&id).map_err(|_| Problem::not_found())?;
+        let s = treating.treated.screening(id).await?;
+        let pack = &state.config.pack;
+        // The reasons as the patient was told them (kept verbatim), each
+        // with its rule's source from the pack.
+        let reasons = s.result["reasons"]
+            .as_array()
+            .map(|reasons| {
+                reasons
+                    .iter()
+                    .map(|r| {
+                        let rule = r["rule"].as_str().unwrap_or_default().to_owned();
+                        let source =
+                            pack.screening.rules.iter().find(|k| k.id == rule).map(|k| k.source.clone());
+                        ReasonView {
+                            message: r["message"].as_str().unwrap_or_default().to_owned(),
+                            source: source.unwrap_or_else(|| "not in this version of the pack".to_owned()),
+                            rule,
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let answers = pack
+            .questionnaire
+            .answered(&s.intake)
+            .into_iter()
+            .map(|(q, words)| (q.text.clone(), words))
+            .collect();
+        let grant = treating.grant();
+        Ok::<_, Problem>(ScreeningPage {
+            title: "Screening",
+            csrf: Some(treating.clinician.csrf().to_owned()),
+            patient: grant.patient.0,
+            email: grant.patient_email.clone(),
+            when: zone.when(s.at),
+            label: super::disposition_label(s.disposition),
+            headline: s.result["headline"].as_str().unwrap_or_default().to_owned(),
+            cleared: s.clearance.map(|c| format!("Cleared by {}, on {}", c.by, c.on)),
+            reasons,
+            answers,
+        })
+    };
+    match page.await {
+        Ok(page) => render(StatusCode::OK, &page),
+        Err(p) => clinic_problem(&treating.clinician, p),
+    }
 }
 
 /// `GET /clinic/patients/{patient}`.

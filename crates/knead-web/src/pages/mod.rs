@@ -63,6 +63,7 @@ fn open() -> Routes {
         ("/invite/{code}", get(clinic::invitation)),
         ("/clinic", get(clinic::dashboard)),
         ("/clinic/patients/{patient}", get(clinic::patient)),
+        ("/clinic/patients/{patient}/screenings/{id}", get(clinic::screening)),
         ("/clinic/patients/{patient}/program", post(clinic::assign)),
         ("/clinic/patients/{patient}/message", post(clinic::message)),
         ("/clinic/patients/{patient}/clearance", post(clinic::clear)),

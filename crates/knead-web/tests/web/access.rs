@@ -90,6 +90,7 @@ fn expectation(method: &str, path: &str, caller: Caller) -> Option<Expect> {
         | ("POST", "/clinic/accept" | "/api/v1/invitations/accept") => clinician_only(),
         // A patient's record, named in the address: only with a live grant.
         ("GET", "/clinic/patients/{patient}" | "/api/v1/patients/{patient}")
+        | ("GET", "/clinic/patients/{patient}/screenings/{id}")
         | ("POST", "/clinic/patients/{patient}/program" | "/clinic/patients/{patient}/message")
         | ("POST", "/clinic/patients/{patient}/clearance" | "/api/v1/patients/{patient}/clearance")
         | (
@@ -168,7 +169,7 @@ async fn world() -> World {
 fn concrete(method: &str, path: &str, w: &World, real: bool) -> (String, Value) {
     let nobody = Uuid::now_v7().to_string();
     let pick = |value: &str| if real { value.to_owned() } else { nobody.clone() };
-    let id = if path.starts_with("/result/") {
+    let id = if path.starts_with("/result/") || path.contains("/screenings/") {
         pick(&w.screening_id)
     } else if path.contains("/grants/") {
         pick(&w.revoked_grant)

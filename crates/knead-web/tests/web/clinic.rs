@@ -366,6 +366,19 @@ async fn a_red_flag_stays_first_under_a_later_ordinary_screening_until_the_clini
     let (status, body) = json_of(clinician.post_json(&path, &long).await).await;
     assert_problem(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("note"));
 
+    // The record opens the emergency screening: its answers, and the rules that fired with their sources.
+    let record = format!("/clinic/patients/{id}");
+    let (_, _, page) = text_of(clinician.get(&record).await).await;
+    let opened = format!("{record}/screenings/{}", emergency["id"].as_str().unwrap());
+    assert!(page.contains(&format!("href=\"{opened}\"")), "{page}");
+    let (status, _, page) = text_of(clinician.get(&opened).await).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Emergency: get help now"), "{page}");
+    assert!(page.contains("<strong>EM-") && page.contains("Source:"), "{page}");
+    assert!(page.contains("<td>How old are you?</td>"), "{page}");
+    let nobody = format!("{record}/screenings/{}", uuid::Uuid::now_v7());
+    assert_eq!(clinician.get(&nobody).await.status(), StatusCode::NOT_FOUND);
+
     let seen =
         json!({ "screening": emergency["id"], "note": "Phoned: seen in A&E, cardiac causes ruled out." });
     let (status, ack) = json_of(clinician.post_json(&path, &seen).await).await;
