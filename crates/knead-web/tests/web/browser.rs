@@ -847,6 +847,27 @@ async fn more_time_up_to_the_steps_limit_and_the_halfway_cue() {
     answer(c, &[]).await;
     start_guided(c, &[], 4, 10).await;
     wait_into(c, "Step 3 of 4", 0).await;
+    // The step's figure, loaded through the figure route and named.
+    let mut figure = json!(null);
+    for _ in 0..100 {
+        figure = c
+            .execute(
+                "const i = document.getElementById('step-figure'); \
+                 return !i.hidden && i.complete && i.naturalWidth > 0 ? [i.getAttribute('src'), i.alt] : null;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if !figure.is_null() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(figure[0], "/figures/hands-knead.svg", "the knead step's figure, drawn: {figure}");
+    assert!(
+        figure[1].as_str().is_some_and(|alt| alt.contains("beside the spine") || alt.contains("either side")),
+        "{figure}"
+    );
     click(c, "#more-time").await;
     let note = wait_for_text(c, "#time-note", "added").await;
     assert_eq!(note, "30 seconds added.");
