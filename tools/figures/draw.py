@@ -195,6 +195,15 @@ def _():
     )
 
 
+def on_floor(parts, scale=1.25):
+    """A person on the floor is wide and low: draw them larger, about the
+    floor's middle, with lines as thick as in the other figures."""
+    return (
+        f'<g transform="translate(120 192) scale({scale}) translate(-107 -188)" stroke-width="{3 / scale:.2f}">'
+        f"{parts}</g>"
+    )
+
+
 def sitting_floor():
     """Sitting on the floor, knees bent, hands behind the head, facing right."""
     return (
@@ -207,26 +216,28 @@ def sitting_floor():
 
 @figure("roller-set-up", "Sitting on the floor with the roller behind")
 def _():
-    return floor() + sitting_floor() + roller(44, 175) + arrow("M70 160 L58 168", width=2)
+    return on_floor(floor() + sitting_floor() + roller(44, 175) + arrow("M70 160 L58 168", width=2))
 
 
 @figure("roller-lean-back", "Lying back with the roller under the middle of the back")
 def _():
     return (
-        floor()
-        + roller(80, 175)
-        + '<circle cx="36" cy="150" r="14"/>'
-        + '<path d="M50 156 L80 162 L118 178"/>'
-        + '<path d="M118 178 L150 130 L172 184 L186 184"/>'
-        + '<path d="M58 150 L46 138 L34 138"/>'
-        + arrow("M60 112 Q40 120 38 132", width=2)
+        on_floor(
+            floor()
+            + roller(80, 175)
+            + '<circle cx="36" cy="150" r="14"/>'
+            + '<path d="M50 156 L80 162 L118 178"/>'
+            + '<path d="M118 178 L150 130 L172 184 L186 184"/>'
+            + '<path d="M58 150 L46 138 L34 138"/>'
+            + arrow("M60 112 Q40 120 38 132", width=2)
+        )
         + where(200, 28, "band")
     )
 
 
 @figure("roller-roll", "Hips lifted, rolling forwards and back")
 def _():
-    return (
+    return on_floor(
         floor()
         + roller(80, 175)
         + '<circle cx="36" cy="150" r="14"/>'
@@ -240,7 +251,7 @@ def _():
 
 @figure("roller-get-up", "Rolling onto one side to sit up")
 def _():
-    return (
+    return on_floor(
         floor()
         + roller(30, 175)
         + '<circle cx="70" cy="140" r="14"/>'
@@ -321,7 +332,7 @@ def helper_kneeling():
     return (
         '<circle cx="150" cy="50" r="13"/>'
         '<path d="M152 64 L162 112 L150 150 L196 150"/>'
-        '<path d="M154 76 L132 100 L112 108"/>'
+        '<path d="M154 76 L136 100 L124 118"/>'
     )
 
 
@@ -330,7 +341,7 @@ def _():
     return (
         lying_face_down()
         + helper_kneeling()
-        + massager(106, 132, -90)
+        + massager(106, 138, -90)
     )
 
 
@@ -350,7 +361,7 @@ def _():
     return (
         back_lying()
         + massager(106, 96, 180)
-        + arrow("M96 112 A17 17 0 1 1 116 110", width=2)
+        + arrow("M88 104 A18 18 0 1 1 110 116", width=2)
         + level(20, 40, 1)
     )
 
