@@ -868,6 +868,8 @@ async fn more_time_up_to_the_steps_limit_and_the_halfway_cue() {
         figure[1].as_str().is_some_and(|alt| alt.contains("beside the spine") || alt.contains("either side")),
         "{figure}"
     );
+    c.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
+    shot(c, "session-step-figure").await;
     click(c, "#more-time").await;
     let note = wait_for_text(c, "#time-note", "added").await;
     assert_eq!(note, "30 seconds added.");
