@@ -204,6 +204,18 @@ def on_floor(parts, scale=1.25):
     )
 
 
+def on_roller(hips):
+    """Lying back over the roller, hands behind the head; hips at `hips` (x, y)."""
+    hx, hy = hips
+    return (
+        roller(80, 175)
+        + '<circle cx="36" cy="150" r="14"/>'
+        + f'<path d="M50 156 L80 162 L{hx} {hy}"/>'
+        + f'<path d="M{hx} {hy} L{hx + 32} 130 L172 184 L186 184"/>'
+        + '<path d="M58 150 L46 138 L34 138"/>'
+    )
+
+
 def sitting_floor():
     """Sitting on the floor, knees bent, hands behind the head, facing right."""
     return (
@@ -224,11 +236,7 @@ def _():
     return (
         on_floor(
             floor()
-            + roller(80, 175)
-            + '<circle cx="36" cy="150" r="14"/>'
-            + '<path d="M50 156 L80 162 L118 178"/>'
-            + '<path d="M118 178 L150 130 L172 184 L186 184"/>'
-            + '<path d="M58 150 L46 138 L34 138"/>'
+            + on_roller((118, 178))
             + arrow("M60 112 Q40 120 38 132", width=2)
         )
         + where(200, 28, "band")
@@ -239,11 +247,7 @@ def _():
 def _():
     return on_floor(
         floor()
-        + roller(80, 175)
-        + '<circle cx="36" cy="150" r="14"/>'
-        + '<path d="M50 156 L80 162 L124 150"/>'
-        + '<path d="M124 150 L156 130 L172 184 L186 184"/>'
-        + '<path d="M58 150 L46 138 L34 138"/>'
+        + on_roller((124, 150))
         + arrow("M64 128 L110 118", both=True)
         + arrow("M124 170 L124 156", width=2)
     )
@@ -261,6 +265,17 @@ def _():
     )
 
 
+def leaning_on_massager(lean, setting, running):
+    """Sitting in the chair with the massager behind the mid-back, its setting shown."""
+    parts = floor() + chair() + sitting_side(lean=lean) + massager(146, 84)
+    return parts + (buzz(146, 84) if running else "") + level(20, 40, setting)
+
+
+def switched_off(x, y):
+    """The power symbol: the massager is off."""
+    return f'<path d="M{x - 6} {y + 10} A10 10 0 1 0 {x + 6} {y + 10} M{x} {y} L{x} {y + 12}" stroke-width="2.5"/>'
+
+
 @figure("massager-sit", "Sitting in a chair with a high back")
 def _():
     return floor() + chair() + sitting_side()
@@ -268,38 +283,18 @@ def _():
 
 @figure("massager-place", "The massager between the chair back and the muscles beside the spine")
 def _():
-    return (
-        floor()
-        + chair()
-        + sitting_side()
-        + massager(146, 84)
-        + level(20, 40, 1)
-        + where(40, 110, "beside")
-    )
+    return leaning_on_massager(0, 1, running=False) + where(40, 110, "beside")
 
 
 @figure("massager-lean-low", "Leaning back on the massager at its lowest setting")
 def _():
-    return (
-        floor()
-        + chair()
-        + sitting_side(lean=6)
-        + massager(146, 84)
-        + buzz(146, 84)
-        + level(20, 40, 1)
-        + arrow("M98 52 L120 46", width=2)
-    )
+    return leaning_on_massager(6, 1, running=True) + arrow("M98 52 L120 46", width=2)
 
 
 @figure("massager-adjust", "Turning the setting up a little and moving the massager beside the spine")
 def _():
     return (
-        floor()
-        + chair()
-        + sitting_side(lean=6)
-        + massager(146, 84)
-        + buzz(146, 84)
-        + level(20, 40, 2)
+        leaning_on_massager(6, 2, running=True)
         + arrow("M174 100 L174 64", both=True, width=2)
         + where(40, 110, "beside-move")
     )
@@ -312,7 +307,7 @@ def _():
         + chair()
         + sitting_side()
         + massager(104, 108)
-        + '<path d="M34 44 A10 10 0 1 0 46 44 M40 34 L40 46" stroke-width="2.5"/>'
+        + switched_off(40, 34)
         + arrow("M112 44 L112 22", width=2)
     )
 
@@ -385,7 +380,7 @@ def _():
         '<path d="M102 86 L110 160 L160 160 L176 166"/>'
         '<path d="M104 100 L124 130 L136 150"/>'
         + massager(196, 158, -90)
-        + '<path d="M34 44 A10 10 0 1 0 46 44 M40 34 L40 46" stroke-width="2.5"/>'
+        + switched_off(40, 34)
         + arrow("M76 100 L76 64", width=2)
     )
 
