@@ -364,6 +364,14 @@ async fn a_clinician_follows_a_patient_from_invitation_to_revocation() {
     click(&clinician, "#assign button[type='submit']").await;
     let notice = wait_for(&clinician, "#outcome").await.text().await.unwrap();
     assert!(notice.contains("program is set"), "{notice}");
+    // The program's steps, each with its figure and the words for it.
+    let alts = clinician
+        .execute("return [...document.querySelectorAll('.steps img.figure')].map((i) => i.alt);", vec![])
+        .await
+        .unwrap();
+    let alts = alts.as_array().unwrap();
+    assert_eq!(alts.len(), 4, "the knuckle massage's four steps: {alts:?}");
+    assert!(alts.iter().all(|a| a.as_str().is_some_and(|a| a.len() > 20)), "{alts:?}");
 
     // Two earlier days through the API: 3/10 at the start, 6/10 yesterday.
     let (api, csrf) = api_as(patient, server).await;
