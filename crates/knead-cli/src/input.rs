@@ -4,7 +4,7 @@
 
 use crate::Failure;
 use knead_core::intake::Intake;
-use knead_core::pack::{ContentPack, PACK_FILES};
+use knead_core::pack::{ContentPack, FIGURES_DIR, PACK_FILES};
 use std::io::Read;
 use std::path::Path;
 
@@ -39,9 +39,24 @@ pub fn pack(dir: Option<&Path>) -> Result<ContentPack, Failure> {
         let text = std::fs::read_to_string(&path).map_err(|e| {
             Failure::Input(format!("cannot read the content pack file {}: {}", path.display(), plain_io(&e)))
         })?;
-        files.push((name, text));
+        files.push((name.to_owned(), text));
     }
-    let borrowed: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    // Every SVG in figures/ goes to the loader, which refuses one that no
+    // step shows or that is not a drawing.
+    let figures = dir.join(FIGURES_DIR);
+    if let Ok(entries) = std::fs::read_dir(&figures) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".svg") {
+                let path = entry.path();
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    Failure::Input(format!("cannot read the figure {}: {}", path.display(), plain_io(&e)))
+                })?;
+                files.push((format!("{FIGURES_DIR}/{name}"), text));
+            }
+        }
+    }
+    let borrowed: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
     ContentPack::load(&borrowed).map_err(|e| Failure::Pack(miette::Report::new(e)))
 }
 

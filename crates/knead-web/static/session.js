@@ -754,6 +754,8 @@
       phase: h('p', { class: 'phase-label', id: 'phase-label' }),
       technique: h('h2', { class: 'technique-name', id: 'technique-name' }),
       stepCount: h('p', { class: 'step-count', id: 'step-count' }),
+      // The step's figure from the content pack; its alt text says what it shows.
+      figure: h('img', { class: 'figure step-figure', id: 'step-figure', alt: '', width: '240', height: '200', hidden: true }),
       instruction: h('p', { class: 'instruction', id: 'instruction' }),
       position: h('p', { class: 'position', id: 'position' }),
       ramp: h('p', { class: 'ramp-cue', id: 'ramp-cue', hidden: true }),
@@ -844,6 +846,7 @@
       ui.phase,
       ui.technique,
       ui.stepCount,
+      ui.figure,
       ui.instruction,
       ui.position,
       ui.ramp,
@@ -868,6 +871,16 @@
     root.replaceChildren(playerEl);
 
     let lastPainted = { key: null, second: '', tenSecondsSaid: false };
+
+    /** Show `step`'s figure (a pack file, served under the site's root), or none. */
+    function showFigure(step) {
+      const figure = step && step.figure;
+      ui.figure.hidden = !figure;
+      if (!figure) return;
+      const src = `/${figure.file}`;
+      if (ui.figure.getAttribute('src') !== src) ui.figure.setAttribute('src', src);
+      ui.figure.setAttribute('alt', figure.alt);
+    }
 
     function setText(el, text) {
       if (el.textContent !== text) el.textContent = text;
@@ -988,6 +1001,7 @@
           setText(ui.stepCount, '');
           setText(ui.instruction, 'Put your phone where you can see or hear it, and get into position.');
           setText(ui.position, firstStep ? `Position: ${POSITIONS[firstStep.position] || firstStep.position}` : '');
+          showFigure(firstStep);
           ui.ramp.hidden = true;
           ui.cues.replaceChildren();
           setText(ui.skip, 'Skip countdown');
@@ -1004,6 +1018,7 @@
           setText(ui.stepCount, `Step ${stepNumber(view.at)} of ${stepOrder.length}`);
           setText(ui.instruction, kind === 'rest' ? `Rest now: ease off and breathe. Then: ${step.instruction}` : step.instruction);
           setText(ui.position, `Position: ${POSITIONS[step.position] || step.position}`);
+          showFigure(step);
           ui.ramp.hidden = !step.ramp;
           if (step.ramp) setText(ui.ramp, 'Start on the lowest setting. Only turn it up later, if it feels good.');
           ui.cues.replaceChildren(...(step.cues || []).map((c) => h('li', {}, c)));

@@ -1,7 +1,9 @@
 // Knead's service worker, served from /sw.js so that its scope is the whole app.
 //
-// - /static/*: from the cache first (refreshed in the background, so a new
-//   release shows on the next visit); bump VERSION to drop old copies at once.
+// - /static/* and the step figures (/figures/*): from the cache first
+//   (refreshed in the background, so a new release shows on the next visit);
+//   bump VERSION to drop old copies at once. A figure seen once online (on
+//   the plan) is there for a session offline.
 // - pages (/, /session, /plan, /history, /progress): from the network first,
 //   a cached copy when offline, else a short offline page.
 // - /api/*: never cached, never touched: the session page keeps its own copy
@@ -126,7 +128,7 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (url.pathname.startsWith('/api/')) return;
-  if (url.pathname.startsWith('/static/')) {
+  if (url.pathname.startsWith('/static/') || url.pathname.startsWith('/figures/')) {
     event.respondWith(fromStatic(event));
   } else if (request.mode === 'navigate' && PAGES.has(url.pathname)) {
     event.respondWith(fromNetworkFirst(request));

@@ -81,18 +81,35 @@ fn an_unknown_format_is_a_usage_error() {
 fn a_broken_pack_directory_points_at_file_line_and_field() {
     let dir = tempdir();
     let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content/midback");
-    for entry in std::fs::read_dir(&source).unwrap() {
-        let path = entry.unwrap().path();
-        let mut text = std::fs::read_to_string(&path).unwrap();
-        if path.ends_with("doses.toml") {
-            text = text.replace("value = 30,", "value = 20,");
+    std::fs::create_dir_all(dir.join("figures")).unwrap();
+    for folder in ["", "figures"] {
+        for entry in std::fs::read_dir(source.join(folder)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                continue;
+            }
+            let mut text = std::fs::read_to_string(&path).unwrap();
+            if path.ends_with("doses.toml") {
+                text = text.replace("value = 30,", "value = 20,");
+            }
+            std::fs::write(dir.join(folder).join(path.file_name().unwrap()), text).unwrap();
         }
-        std::fs::write(dir.join(path.file_name().unwrap()), text).unwrap();
     }
     let stderr = refused(&["--pack", dir.to_str().unwrap(), "techniques"], "");
     assert!(stderr.contains("techniques.toml:"), "{stderr}");
     assert!(stderr.contains("techniques[1].variants[0].steps[2].bouts.work_seconds"), "{stderr}");
     assert!(stderr.contains("longer than the limit of 20 seconds"), "{stderr}");
+
+    // A figure in the folder is checked like the rest of the pack.
+    let figure = dir.join("figures/hands-knead.svg");
+    let svg = std::fs::read_to_string(&figure).unwrap().replacen("<svg ", "<svg onload=\"alert(1)\" ", 1);
+    std::fs::write(&figure, svg).unwrap();
+    let doses = dir.join("doses.toml");
+    std::fs::write(&doses, std::fs::read_to_string(&doses).unwrap().replace("value = 20,", "value = 30,"))
+        .unwrap();
+    let stderr = refused(&["--pack", dir.to_str().unwrap(), "techniques"], "");
+    assert!(stderr.contains("figures/hands-knead.svg:1:"), "{stderr}");
+    assert!(stderr.contains("`onload` is an event handler"), "{stderr}");
 
     std::fs::remove_file(dir.join("education.toml")).unwrap();
     let stderr = refused(&["--pack", dir.to_str().unwrap(), "techniques"], "");

@@ -1,11 +1,12 @@
 //! Raw TOML in, a checked [`ContentPack`] out.
 
 use super::condition::{self, Scope};
-use super::raw;
 use super::{
-    Choice, ContentPack, Dose, DoseRange, Education, Escalation, Headline, Kind, Meta, PACK_FILES, PackError,
-    Question, Questionnaire, Rule, Screening, Step, Technique, TechniqueDoses, Timing, Topic, Variant,
+    Choice, ContentPack, Dose, DoseRange, Education, Escalation, Figure, Headline, Kind, Meta, PACK_FILES,
+    PackError, Question, Questionnaire, Rule, Screening, Step, Technique, TechniqueDoses, Timing, Topic,
+    Variant,
 };
+use super::{FIGURES_DIR, raw};
 use crate::intake::{Field, Shape};
 use crate::vocab::{TechniqueId, Vocabulary};
 use serde::de::DeserializeOwned;
@@ -56,16 +57,28 @@ impl File<'_> {
     }
 }
 
+/// A pack's figure files by name, each with whether a step shows it.
+type Figures<'a> = BTreeMap<&'a str, (File<'a>, bool)>;
+
 pub(super) fn load(files: &[(&str, &str)]) -> Result<ContentPack, PackError> {
     let mut by_name = BTreeMap::new();
+    let mut figures: Figures<'_> = BTreeMap::new();
     for &(name, text) in files {
+        if super::figure::is_file_name(name) {
+            figures.insert(name, (File { name, text }, false));
+            continue;
+        }
         if !PACK_FILES.contains(&name) {
             return Err(PackError::new(
                 name,
                 text,
                 0..0,
                 "(file)",
-                format!("not a pack file; a pack holds {}", PACK_FILES.join(", ")),
+                format!(
+                    "not a pack file; a pack holds {} and figures named {FIGURES_DIR}/NAME.svg (NAME in \
+                     lowercase letters, digits and hyphens)",
+                    PACK_FILES.join(", ")
+                ),
             ));
         }
         by_name.insert(name, File { name, text });
@@ -85,7 +98,8 @@ pub(super) fn load(files: &[(&str, &str)]) -> Result<ContentPack, PackError> {
     let doses_file = file("doses.toml")?;
     let raw_doses: raw::Doses = doses_file.parse()?;
     let (techniques, daily_sessions_max) =
-        techniques(techniques_file, raw_techniques, doses_file, raw_doses)?;
+        techniques(techniques_file, raw_techniques, doses_file, raw_doses, &mut figures)?;
+    let figures = used_figures(figures)?;
 
     let screening_file = file("screening.toml")?;
     let screening = screening(screening_file, screening_file.parse()?)?;
@@ -99,7 +113,32 @@ pub(super) fn load(files: &[(&str, &str)]) -> Result<ContentPack, PackError> {
     let questionnaire_file = file("questionnaire.toml")?;
     let questionnaire = questionnaire(questionnaire_file, questionnaire_file.parse()?)?;
 
-    Ok(ContentPack { meta, screening, techniques, daily_sessions_max, escalation, education, questionnaire })
+    Ok(ContentPack {
+        meta,
+        screening,
+        techniques,
+        daily_sessions_max,
+        escalation,
+        education,
+        questionnaire,
+        figures,
+    })
+}
+
+/// The figures' texts, once every step has claimed its own: a figure no
+/// step shows is a mistake (a misspelt name in a step, most likely).
+fn used_figures(figures: Figures<'_>) -> Result<BTreeMap<String, String>, PackError> {
+    figures
+        .into_values()
+        .map(|(f, used)| match used {
+            true => Ok((f.name.to_owned(), f.text.to_owned())),
+            false => Err(f.err(
+                0..0,
+                "(file)",
+                "no step shows this figure; name it in a step's `figure.file` or remove it",
+            )),
+        })
+        .collect()
 }
 
 fn meta(f: File<'_>, raw: raw::Meta) -> Result<Meta, PackError> {
@@ -197,6 +236,7 @@ fn techniques(
     raw: raw::Techniques,
     df: File<'_>,
     doses: raw::Doses,
+    figures: &mut Figures<'_>,
 ) -> Result<(Vec<Technique>, Dose), PackError> {
     let daily_sessions_max = df.dose(&doses.daily.sessions_max, "daily.sessions_max")?;
 
@@ -268,7 +308,7 @@ fn techniques(
                     "each variant needs its own id and its own `helper` (one `none`, one `required` at most)",
                 ));
             }
-            variants.push(variant(tf, v, &doses, id, &vfield)?);
+            variants.push(variant(tf, v, &doses, id, figures, &vfield)?);
         }
         out.push(Technique {
             id,
@@ -296,6 +336,7 @@ fn variant(
     v: raw::Variant,
     doses: &TechniqueDoses,
     technique: TechniqueId,
+    figures: &mut Figures<'_>,
     vfield: &dyn Fn(&str) -> String,
 ) -> Result<Variant, PackError> {
     if v.steps.is_empty() {
@@ -366,6 +407,8 @@ fn variant(
                 ));
             }
         }
+        let step_name = format!("step `{}` of `{technique}` ({})", s.id.get_ref(), v.id.get_ref());
+        let figure = figure(f, s.figure, &s.id, figures, &step_name, &sfield)?;
         steps.push(Step {
             id: s.id.get_ref().clone(),
             position: s.position,
@@ -374,6 +417,7 @@ fn variant(
             timing,
             ramp: s.ramp,
             closing,
+            figure,
         });
     }
     if doses.ramp_seconds.is_some() && ramps != 1 {
@@ -396,6 +440,57 @@ fn variant(
         ));
     }
     Ok(Variant { id: v.id.into_inner(), helper: v.helper, steps })
+}
+
+/// A step's figure: named, described, licensed, in the pack, and an SVG
+/// that only draws (see [`super::figure::check`]).
+fn figure(
+    f: File<'_>,
+    raw: Option<raw::Figure>,
+    step_id: &Spanned<String>,
+    figures: &mut Figures<'_>,
+    step_name: &str,
+    sfield: &dyn Fn(&str) -> String,
+) -> Result<Figure, PackError> {
+    let Some(raw) = raw else {
+        return Err(f.err(
+            step_id.span(),
+            sfield("figure"),
+            format!(
+                "{step_name} has no figure; every step needs one: add a `figure` table with `file = \
+                 \"{FIGURES_DIR}/NAME.svg\"`, `alt` (what it shows, in words) and `licence`"
+            ),
+        ));
+    };
+    let file = raw.file.get_ref();
+    if !super::figure::is_file_name(file) {
+        return Err(f.err(
+            raw.file.span(),
+            sfield("figure.file"),
+            format!(
+                "`{file}` is not a figure's name; allowed: `{FIGURES_DIR}/NAME.svg`, NAME in lowercase \
+                 letters, digits and hyphens"
+            ),
+        ));
+    }
+    let Some((svg, used)) = figures.get_mut(file.as_str()) else {
+        return Err(f.err(
+            raw.file.span(),
+            sfield("figure.file"),
+            format!("`{file}` is not in the pack; put the figure of {step_name} there"),
+        ));
+    };
+    if !*used {
+        super::figure::check(svg.text).map_err(|(at, message)| {
+            svg.err(at, sfield("figure"), format!("figure of {step_name}: {message}"))
+        })?;
+        *used = true;
+    }
+    Ok(Figure {
+        file: file.clone(),
+        alt: f.text(&raw.alt, sfield("figure.alt"))?,
+        licence: f.text(&raw.licence, sfield("figure.licence"))?,
+    })
 }
 
 fn check_timing(

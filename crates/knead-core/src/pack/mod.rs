@@ -14,6 +14,7 @@
 
 mod condition;
 mod error;
+mod figure;
 mod load;
 mod raw;
 
@@ -23,7 +24,7 @@ pub use error::PackError;
 use crate::intake::{Field, Stage};
 use crate::vocab::{Disposition, Equipment, HelperNeed, Position, TechniqueId};
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// The files a pack directory holds.
@@ -37,14 +38,21 @@ pub const PACK_FILES: [&str; 7] = [
     "questionnaire.toml",
 ];
 
-/// The pack built into the binary: `content/midback/`.
-pub fn builtin_sources() -> [(&'static str, &'static str); 7] {
+/// Where a pack keeps its figures, and what their files are called:
+/// `figures/NAME.svg`, NAME in lowercase letters, digits and hyphens.
+pub const FIGURES_DIR: &str = "figures";
+
+/// The pack built into the binary: `content/midback/`, its [`PACK_FILES`]
+/// and then every figure in `content/midback/figures/` (listed by the build
+/// script, so adding a figure needs no Rust).
+pub fn builtin_sources() -> Vec<(&'static str, &'static str)> {
     macro_rules! file {
         ($name:literal) => {
             ($name, include_str!(concat!("../../../../content/midback/", $name)))
         };
     }
-    [
+    let figures: &[(&str, &str)] = &include!(concat!(env!("OUT_DIR"), "/figures.rs"));
+    let mut files = vec![
         file!("pack.toml"),
         file!("screening.toml"),
         file!("techniques.toml"),
@@ -52,7 +60,9 @@ pub fn builtin_sources() -> [(&'static str, &'static str); 7] {
         file!("escalation.toml"),
         file!("education.toml"),
         file!("questionnaire.toml"),
-    ]
+    ];
+    files.extend_from_slice(figures);
+    files
 }
 
 /// A checked content pack.
@@ -73,10 +83,15 @@ pub struct ContentPack {
     pub education: Education,
     /// The screening questions in words.
     pub questionnaire: Questionnaire,
+    /// Each step's figure as checked SVG text, by its file name
+    /// (`figures/NAME.svg`, as [`Figure::file`] names it).
+    #[serde(skip)]
+    figures: BTreeMap<String, String>,
 }
 
 impl ContentPack {
-    /// Check a pack given as `(file name, text)` pairs, one for each of [`PACK_FILES`].
+    /// Check a pack given as `(file name, text)` pairs: one for each of
+    /// [`PACK_FILES`], and one for each figure, named `figures/NAME.svg`.
     pub fn load(files: &[(&str, &str)]) -> Result<Self, PackError> {
         load::load(files)
     }
@@ -93,6 +108,14 @@ impl ContentPack {
             .iter()
             .find(|t| t.id == id)
             .unwrap_or_else(|| unreachable!("a loaded pack has every technique"))
+    }
+
+    /// The SVG text of the figure in `file` (`figures/NAME.svg`), if a step
+    /// of this pack shows it. It was checked at load: well-formed SVG with
+    /// no script, no event handler, no foreign object and no reference
+    /// outside itself.
+    pub fn figure(&self, file: &str) -> Option<&str> {
+        self.figures.get(file).map(String::as_str)
     }
 }
 
@@ -259,6 +282,22 @@ pub struct Step {
     /// be one.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub closing: bool,
+    /// The picture of the step.
+    pub figure: Figure,
+}
+
+/// A step's picture: an SVG file of the pack, with the words that stand for
+/// it and its licence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Figure {
+    /// The file in the pack, `figures/NAME.svg`; its text is
+    /// [`ContentPack::figure`].
+    pub file: String,
+    /// What the figure shows, for people who cannot see it.
+    pub alt: String,
+    /// Who may use it and how, e.g. `CC BY 4.0, Knead contributors`.
+    pub licence: String,
 }
 
 impl Step {

@@ -96,6 +96,15 @@ pub struct Step {
     #[serde(default)]
     pub ramp: bool,
     pub closing: Option<Spanned<bool>>,
+    pub figure: Option<Figure>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Figure {
+    pub file: Spanned<String>,
+    pub alt: Spanned<String>,
+    pub licence: Spanned<String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

@@ -221,3 +221,137 @@ fn the_massager_variants_close_by_switching_it_off() {
         assert_eq!(variant.steps.last().unwrap().work_seconds(), (0, 0));
     }
 }
+
+/// The built-in pack with a figure's text replaced (or the figure left out
+/// when `to` is `None`).
+fn broken_figure(figure: &str, to: Option<&str>) -> PackError {
+    let sources = builtin_sources();
+    assert!(sources.iter().any(|(n, _)| *n == figure), "the pack has {figure}");
+    let files: Vec<(&str, &str)> = sources
+        .iter()
+        .filter_map(|&(name, text)| if name == figure { to.map(|t| (name, t)) } else { Some((name, text)) })
+        .collect();
+    ContentPack::load(&files).expect_err("the broken pack is refused")
+}
+
+const KNEAD_FIGURE: &str = "figures/hands-knead.svg";
+
+fn with_inside(inside: &str) -> String {
+    let svg = builtin_sources().into_iter().find(|(n, _)| *n == KNEAD_FIGURE).unwrap().1;
+    svg.replacen("</svg>", &format!("{inside}\n</svg>"), 1)
+}
+
+#[test]
+fn every_step_has_a_figure_with_words_and_a_licence() {
+    let pack = ContentPack::builtin().unwrap();
+    for technique in &pack.techniques {
+        for variant in &technique.variants {
+            for step in &variant.steps {
+                let svg = pack.figure(&step.figure.file).unwrap_or_else(|| panic!("{}", step.figure.file));
+                assert!(svg.contains("viewBox") && svg.len() < 8 * 1024, "{}", step.figure.file);
+                assert!(step.figure.alt.len() > 20 && !step.figure.licence.is_empty());
+            }
+        }
+    }
+}
+
+#[test]
+fn a_missing_figure_names_the_step() {
+    let e = broken_figure(KNEAD_FIGURE, None);
+    assert_eq!(
+        (e.file.as_str(), e.field.as_str()),
+        ("techniques.toml", "techniques[0].variants[0].steps[2].figure.file")
+    );
+    assert!(e.message.contains("`figures/hands-knead.svg` is not in the pack"), "{e}");
+    assert!(e.message.contains("step `knead` of `hands`"), "{e}");
+    assert_eq!(e.line, line_of("techniques.toml", "file = \"figures/hands-knead.svg\""));
+}
+
+#[test]
+fn a_step_without_a_figure_is_refused() {
+    let text = builtin_sources().into_iter().find(|(n, _)| *n == "techniques.toml").unwrap().1;
+    let start =
+        text.find("[techniques.variants.steps.figure]\nfile = \"figures/hands-stand-tall.svg\"").unwrap();
+    let end = start + text[start..].find("licence = ").unwrap();
+    let end = end + text[end..].find('\n').unwrap();
+    let e = broken("techniques.toml", &text[start..end], "");
+    assert_eq!(e.field, "techniques[0].variants[0].steps[0].figure", "{e}");
+    assert!(
+        e.message.contains("step `stand-tall` of `hands` (alone) has no figure; every step needs one"),
+        "{e}"
+    );
+    assert_eq!(e.line, line_of("techniques.toml", "id = \"stand-tall\""));
+}
+
+#[test]
+fn a_figure_no_step_shows_is_refused() {
+    let svg = builtin_sources().into_iter().find(|(n, _)| *n == KNEAD_FIGURE).unwrap().1;
+    let mut files = builtin_sources();
+    files.push(("figures/spare.svg", svg));
+    let e = ContentPack::load(&files).unwrap_err();
+    assert_eq!(e.file, "figures/spare.svg");
+    assert!(e.message.contains("no step shows this figure"), "{e}");
+}
+
+#[test]
+fn a_figure_with_a_script_is_refused() {
+    let svg = with_inside("<script>alert(1)</script>");
+    let e = broken_figure(KNEAD_FIGURE, Some(&svg));
+    assert_eq!(
+        (e.file.as_str(), e.field.as_str()),
+        (KNEAD_FIGURE, "techniques[0].variants[0].steps[2].figure")
+    );
+    assert!(e.message.contains("step `knead` of `hands`"), "{e}");
+    assert!(e.message.contains("`<script>` is not allowed in a figure; allowed elements: svg, g"), "{e}");
+    assert_eq!(e.line, svg.lines().position(|l| l.contains("<script>")).unwrap() + 1);
+}
+
+#[test]
+fn a_figure_with_an_event_handler_is_refused() {
+    let svg = builtin_sources().into_iter().find(|(n, _)| *n == KNEAD_FIGURE).unwrap().1;
+    let svg = svg.replacen("<svg ", "<svg onload=\"alert(1)\" ", 1);
+    let e = broken_figure(KNEAD_FIGURE, Some(&svg));
+    assert!(e.message.contains("`onload` is an event handler"), "{e}");
+    assert_eq!(e.line, 1);
+}
+
+#[test]
+fn a_figure_that_reaches_outside_itself_is_refused() {
+    for (inside, says) in [
+        ("<use href=\"https://example.invalid/a.svg#x\"/>", "points outside the figure"),
+        ("<use xmlns:x=\"http://www.w3.org/1999/xlink\" x:href=\"data:image/svg+xml,x\"/>", "points outside"),
+        ("<rect fill=\"url(https://example.invalid/p)\"/>", "only `url(#id)`"),
+        ("<rect style=\"fill: url( 'data:x' )\"/>", "only `url(#id)`"),
+        (
+            "<foreignObject><p xmlns=\"http://www.w3.org/1999/xhtml\">hi</p></foreignObject>",
+            "`<foreignObject>` is not allowed",
+        ),
+        ("<image href=\"#a\"/>", "`<image>` is not allowed"),
+        ("<?xml-stylesheet href=\"x.css\"?>", "processing instructions"),
+    ] {
+        let e = broken_figure(KNEAD_FIGURE, Some(&with_inside(inside)));
+        assert!(e.message.contains(says), "{inside}: {e}");
+    }
+    let fine = with_inside("<use href=\"#arrow\"/><rect fill=\"url(#arrow)\"/>");
+    let mut files = builtin_sources();
+    files.iter_mut().find(|(n, _)| *n == KNEAD_FIGURE).unwrap().1 = &fine;
+    ContentPack::load(&files).expect("references inside the figure are fine");
+}
+
+#[test]
+fn a_figure_that_is_not_svg_is_refused() {
+    for (text, says) in [
+        ("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 1 1\">", "not well-formed XML"),
+        (
+            "<!DOCTYPE svg [<!ENTITY a \"b\">]><svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+            "not well-formed XML",
+        ),
+        ("<svg viewBox=\"0 0 1 1\"/>", "SVG namespace"),
+        ("<svg xmlns=\"http://www.w3.org/2000/svg\"/>", "needs a `viewBox`"),
+    ] {
+        let e = broken_figure(KNEAD_FIGURE, Some(text));
+        assert!(e.message.contains(says), "{text}: {e}");
+    }
+    let e = broken("techniques.toml", "file = \"figures/hands-knead.svg\"", "file = \"../hands-knead.svg\"");
+    assert!(e.message.contains("allowed: `figures/NAME.svg`"), "{e}");
+}

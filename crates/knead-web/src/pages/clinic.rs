@@ -4,7 +4,7 @@
 //! patient for self-massage.
 
 use super::sharing::{MessageView, ProgramView};
-use super::{all, offset_of, one, pairs, problem_page_with, render};
+use super::{StepView, all, offset_of, one, pairs, problem_page_with, render};
 use crate::AppState;
 use crate::auth::{Clinician, Refused, Treating};
 use crate::problem::Problem;
@@ -19,7 +19,8 @@ use knead_app::clearance::Lift;
 use knead_app::clinic::Record;
 use knead_app::program::NewProgram;
 use knead_core::attention::{Adherence, Concern};
-use knead_core::vocab::{TechniqueId, Vocabulary};
+use knead_core::pack::{Technique, Variant};
+use knead_core::vocab::{HelperNeed, TechniqueId, Vocabulary};
 use uuid::Uuid;
 
 fn clinic_problem(clinician: &Clinician, p: Problem) -> Response {
@@ -207,6 +208,10 @@ struct PatientPage {
     adherence: String,
     days: Vec<DayView>,
     program: Option<ProgramView>,
+    /// The program's techniques, each way of doing one with its steps' figures.
+    program_steps: Vec<(String, Vec<StepView>)>,
+    /// The licences of those figures.
+    licences: Vec<String>,
     techniques: Vec<(&'static str, String)>,
     sessions_max: u32,
     messages: Vec<MessageView>,
@@ -251,6 +256,24 @@ async fn record_page(
         _ => "No sessions yet.".to_owned(),
     };
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let pack = &state.config.pack;
+    let variants: Vec<(&Technique, &Variant)> = program
+        .iter()
+        .flat_map(|(p, _)| &p.techniques)
+        .map(|id| pack.technique(*id))
+        .flat_map(|t| t.variants.iter().map(move |v| (t, v)))
+        .collect();
+    let program_steps = variants
+        .iter()
+        .map(|(t, v)| {
+            let name = match v.helper {
+                HelperNeed::Required => format!("{} (with a helper)", t.name),
+                _ => t.name.clone(),
+            };
+            (name, v.steps.iter().map(StepView::new).collect())
+        })
+        .collect();
+    let licences = super::licences(variants.iter().flat_map(|(_, v)| &v.steps));
     let clearance = match treating.treated.patient().newest_screening().await? {
         Some(s) => match treating.treated.patient().lift(&s, Zone::Fixed(zone.offset())).await? {
             Lift::Now(_) => Some(ClearanceOffer::Now(s.id)),
@@ -288,6 +311,8 @@ async fn record_page(
             })
             .collect(),
         program: program.map(|p| ProgramView::new(p, zone)),
+        program_steps,
+        licences,
         techniques: state.config.pack.techniques.iter().map(|t| (t.id.as_str(), t.name.clone())).collect(),
         sessions_max: state.config.pack.daily_sessions_max.value,
         messages: messages

@@ -546,7 +546,35 @@ fn plan_request(query: &[(String, String)]) -> Result<(Uuid, Kit), Problem> {
 
 struct ItemView {
     name: String,
-    steps: Vec<String>,
+    steps: Vec<StepView>,
+}
+
+/// One step as a page shows it: its words and its figure.
+pub(super) struct StepView {
+    pub(super) text: String,
+    pub(super) src: String,
+    pub(super) alt: String,
+}
+
+impl StepView {
+    pub(super) fn new(step: &knead_core::pack::Step) -> Self {
+        Self {
+            text: step.instruction.clone(),
+            src: crate::assets::figure_src(&step.figure),
+            alt: step.figure.alt.clone(),
+        }
+    }
+}
+
+/// The licences of the figures of `steps`, each once, in order of first use.
+pub(super) fn licences<'a>(steps: impl IntoIterator<Item = &'a knead_core::pack::Step>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for step in steps {
+        if !out.contains(&step.figure.licence) {
+            out.push(step.figure.licence.clone());
+        }
+    }
+    out
 }
 
 #[derive(Template)]
@@ -558,6 +586,7 @@ struct PlanPage {
     minutes: u32,
     get_ready: u32,
     items: Vec<ItemView>,
+    licences: Vec<String>,
     left_out: Vec<String>,
     still_allowed: Vec<String>,
     equipment: Vec<&'static str>,
@@ -592,11 +621,9 @@ async fn plan(
         items: plan
             .items
             .iter()
-            .map(|i| ItemView {
-                name: i.name.clone(),
-                steps: i.steps.iter().map(|s| s.instruction.clone()).collect(),
-            })
+            .map(|i| ItemView { name: i.name.clone(), steps: i.steps.iter().map(StepView::new).collect() })
             .collect(),
+        licences: licences(plan.items.iter().flat_map(|i| &i.steps)),
         left_out: plan.choices.iter().filter(|c| !c.included).map(|c| c.why.clone()).collect(),
         still_allowed: out.still_allowed.clone(),
         equipment: plan_request(&query)

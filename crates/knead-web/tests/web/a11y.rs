@@ -345,6 +345,10 @@ async fn every_main_page_meets_wcag_2_2_aa() {
     click(&clinician, "#accept").await;
     wait_for(&clinician, "#assign").await;
     audit.page(&clinician, "clinic-patient").await;
+    click(&clinician, "#assign input[value='hands']").await;
+    click(&clinician, "#assign button[type='submit']").await;
+    wait_for(&clinician, ".steps img.figure").await;
+    audit.page(&clinician, "clinic-patient-program").await;
     goto(&clinician, server, "/clinic").await;
     wait_for(&clinician, "#patients").await;
     audit.page(&clinician, "clinic-patients").await;

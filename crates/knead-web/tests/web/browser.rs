@@ -364,6 +364,14 @@ async fn a_clinician_follows_a_patient_from_invitation_to_revocation() {
     click(&clinician, "#assign button[type='submit']").await;
     let notice = wait_for(&clinician, "#outcome").await.text().await.unwrap();
     assert!(notice.contains("program is set"), "{notice}");
+    // The program's steps, each with its figure and the words for it.
+    let alts = clinician
+        .execute("return [...document.querySelectorAll('.steps img.figure')].map((i) => i.alt);", vec![])
+        .await
+        .unwrap();
+    let alts = alts.as_array().unwrap();
+    assert_eq!(alts.len(), 4, "the knuckle massage's four steps: {alts:?}");
+    assert!(alts.iter().all(|a| a.as_str().is_some_and(|a| a.len() > 20)), "{alts:?}");
 
     // Two earlier days through the API: 3/10 at the start, 6/10 yesterday.
     let (api, csrf) = api_as(patient, server).await;
@@ -847,6 +855,29 @@ async fn more_time_up_to_the_steps_limit_and_the_halfway_cue() {
     answer(c, &[]).await;
     start_guided(c, &[], 4, 10).await;
     wait_into(c, "Step 3 of 4", 0).await;
+    // The step's figure, loaded through the figure route and named.
+    let mut figure = json!(null);
+    for _ in 0..100 {
+        figure = c
+            .execute(
+                "const i = document.getElementById('step-figure'); \
+                 return !i.hidden && i.complete && i.naturalWidth > 0 ? [i.getAttribute('src'), i.alt] : null;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if !figure.is_null() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(figure[0], "/figures/hands-knead.svg", "the knead step's figure, drawn: {figure}");
+    assert!(
+        figure[1].as_str().is_some_and(|alt| alt.contains("beside the spine") || alt.contains("either side")),
+        "{figure}"
+    );
+    c.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
+    shot(c, "session-step-figure").await;
     click(c, "#more-time").await;
     let note = wait_for_text(c, "#time-note", "added").await;
     assert_eq!(note, "30 seconds added.");

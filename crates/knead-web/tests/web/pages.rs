@@ -126,6 +126,57 @@ async fn a_self_care_screening_leads_to_a_plan_and_a_session_page() {
     assert!(!page.contains("<script>"), "no inline script: {page}");
 }
 
+/// Every step of the plan page shows its figure, with the pack's words for
+/// it; the figure route answers each as SVG under the site's policy, and
+/// knows nothing else.
+#[tokio::test]
+async fn the_plan_shows_a_figure_with_words_for_every_step() {
+    let app = spawn_app().await;
+    let check_page = sign_up_by_form(&app, "ana@example.org").await;
+    let id = check(&app, &self_care_form(&csrf_field(&check_page))).await;
+    let path =
+        format!("/plan?screening={id}&equipment=foam_roller&equipment=massage_gun&utc_offset_minutes=0");
+    let (status, _, page) = text_of(app.get(&path).await).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let text = unescape(&page);
+    let images: Vec<&str> = text.split("<img ").skip(1).map(|i| &i[..i.find('>').unwrap()]).collect();
+    let mut api = app.visitor();
+    api.client = app.client.clone();
+    api.csrf = api.csrf().await;
+    let body = json!({ "screening": id, "equipment": ["foam_roller", "massage_gun"] });
+    let (status, plan) = json_of(api.post_json("/api/v1/plans?utc_offset_minutes=0", &body).await).await;
+    assert_eq!(status, StatusCode::OK, "{plan}");
+    let mut steps = 0;
+    for item in plan["plan"]["items"].as_array().unwrap() {
+        for step in item["steps"].as_array().unwrap() {
+            steps += 1;
+            let figure = &step["figure"];
+            let src = format!("src=\"/{}\"", figure["file"].as_str().unwrap());
+            let alt = format!("alt=\"{}\"", figure["alt"].as_str().unwrap());
+            assert!(images.iter().any(|i| i.contains(&src) && i.contains(&alt)), "{src} {alt} in {page}");
+        }
+    }
+    assert!(steps >= 12, "hands, roller and massager: {steps} steps");
+    assert_eq!(images.len(), steps, "one figure a step: {page}");
+    assert!(images.iter().all(|i| i.contains("alt=\"") && !i.contains("alt=\"\"")), "{images:?}");
+    assert!(text.contains("Figures: CC BY 4.0, Knead contributors."), "{page}");
+
+    for image in images {
+        let src = image.split("src=\"").nth(1).unwrap().split('"').next().unwrap();
+        let response = app.visitor().get(src).await;
+        assert_eq!(response.status(), StatusCode::OK, "{src}");
+        assert_eq!(header(&response, "content-type"), "image/svg+xml", "{src}");
+        assert_eq!(header(&response, "x-content-type-options"), "nosniff", "{src}");
+        assert!(header(&response, "content-security-policy").starts_with("default-src 'none'"), "{src}");
+        let svg = response.text().await.unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("viewBox"), "{svg}");
+    }
+    for missing in ["/figures/nothing.svg", "/figures/..%2Fpack.toml", "/figures/"] {
+        let response = app.visitor().get(missing).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{missing}");
+    }
+}
+
 #[tokio::test]
 async fn an_emergency_screening_shows_an_alert_and_no_plan() {
     let app = spawn_app().await;
