@@ -28,6 +28,14 @@ use uuid::Uuid;
 /// characters, `on` not after `today`. Errors name `clearance.by` or
 /// `clearance.on`.
 pub fn reported(by: &str, on: NaiveDate, today: NaiveDate) -> Result<Clearance> {
+    // Said as a question to the person, where the text contract would say "allowed: ...".
+    let n = by.trim().chars().count();
+    if n == 0 || n > CLEARED_BY_MAX_CHARS {
+        return Err(Error::invalid(
+            "clearance.by",
+            format!("say who cleared you, in 1 to {CLEARED_BY_MAX_CHARS} characters; this has {n}"),
+        ));
+    }
     let by = crate::text::required("clearance.by", by, CLEARED_BY_MAX_CHARS, crate::text::Lines::One)?;
     if on > today {
         return Err(Error::invalid(
