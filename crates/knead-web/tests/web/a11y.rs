@@ -349,6 +349,9 @@ async fn every_main_page_meets_wcag_2_2_aa() {
     click(&clinician, "#assign button[type='submit']").await;
     wait_for(&clinician, ".steps img.figure").await;
     audit.page(&clinician, "clinic-patient-program").await;
+    click(&clinician, "#screenings-caption ~ tbody a").await;
+    wait_for(&clinician, "#answers-caption").await;
+    audit.page(&clinician, "clinic-screening").await;
     goto(&clinician, server, "/clinic").await;
     wait_for(&clinician, "#patients").await;
     audit.page(&clinician, "clinic-patients").await;

@@ -908,3 +908,52 @@ async fn more_time_up_to_the_steps_limit_and_the_halfway_cue() {
     let active = knead["active_seconds"].as_u64().unwrap();
     assert!((150..=300).contains(&active), "past the planned 120 s, within 300 s: {active}");
 }
+
+/// The start of the care loop as a physio meets it: a patient's emergency
+/// screening, then an ordinary one; the patient stays first and flagged;
+/// the physio opens the emergency's answers and marks it as seen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_physio_sees_an_earlier_emergency_opens_its_answers_and_marks_it_seen() {
+    let f = fixture().await;
+    let (patient, server) = (&f.client, &f.server);
+    let (_clinic_driver, clinician) = browser().await;
+    sign_up(patient, server, "pat@example.org").await;
+    patient.goto(&server.url("/sharing")).await.unwrap();
+    click(patient, "#invite").await;
+    let code = wait_for(patient, "#invitation-code").await.text().await.unwrap();
+    sign_up_clinician(&clinician, server, "physio@example.org").await;
+    fill(&clinician, "#code", &code).await;
+    click(&clinician, "#accept").await;
+    wait_for(&clinician, "#assign").await;
+    let record = path(&clinician).await;
+
+    answer(patient, &["jaw"]).await; // pain into the jaw: emergency
+    answer(patient, &[]).await; // then an ordinary screening
+
+    clinician.goto(&server.url("/clinic")).await.unwrap();
+    let first = wait_for(&clinician, "#patients > li").await;
+    assert_eq!(first.attr("class").await.unwrap().as_deref(), Some("attention-red-flag"));
+    assert!(first.text().await.unwrap().contains("Screening of"), "the earlier emergency still shows");
+    clinician.goto(&server.url(&record)).await.unwrap();
+    wait_for(&clinician, "form.acknowledge").await;
+    shot(&clinician, "clinic-patient-red-flag").await;
+
+    // The emergency's answers and the rules that fired.
+    let links = clinician.find_all(Locator::Css("#screenings-caption ~ tbody a")).await.unwrap();
+    assert_eq!(links.len(), 2);
+    links[1].click().await.unwrap(); // newest first: the emergency is the older one
+    let page = wait_for(&clinician, "main").await.text().await.unwrap();
+    assert!(page.contains("Rules that fired") && page.contains("Source:"), "{page}");
+    shot(&clinician, "clinic-screening").await;
+
+    clinician.goto(&server.url(&record)).await.unwrap();
+    fill(&clinician, "form.acknowledge input[name='note']", "Phoned: seen at A&E, all clear.").await;
+    click(&clinician, "form.acknowledge button[type='submit']").await;
+    let notice = wait_for(&clinician, "#outcome").await.text().await.unwrap();
+    assert!(notice.contains("Marked as seen"), "{notice}");
+    clinician.goto(&server.url("/clinic")).await.unwrap();
+    let row = wait_for(&clinician, "#patients > li").await;
+    assert_eq!(row.attr("class").await.unwrap().as_deref(), Some("attention-none"));
+    clinician.close().await.unwrap();
+    f.client.close().await.unwrap();
+}
