@@ -86,19 +86,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let result = screening::screen(&pack, &intake);
             match args.format.format {
                 Format::Json => json(&mut out, &result)?,
-                Format::Text => write(&mut out, &text::screening(&result, &pack, style))?,
+                Format::Text => write(&mut out, &text::screening(&result, &pack, &Kit::of(&intake), style))?,
             }
         }
         Command::Plan(args) => {
             let intake = input::intake(&args.intake)?;
             let result = screening::screen(&pack, &intake);
-            let kit = Kit { equipment: intake.equipment.clone(), helper_available: intake.helper_available };
+            let kit = Kit::of(&intake);
             let plan =
                 result.permit().ok().map(|permit| planner::plan(&pack, &permit, &kit, &DayUsage::default()));
             match args.format.format {
                 Format::Json => json(&mut out, &PlanOutput::new(&result, plan.as_ref()))?,
                 Format::Text => {
-                    let mut page = text::screening(&result, &pack, style);
+                    let mut page = text::screening(&result, &pack, &kit, style);
                     if let Some(plan) = &plan {
                         page.push('\n');
                         page.push_str(&text::plan(plan, &pack, style));

@@ -74,14 +74,14 @@ pub fn run(pack: &ContentPack, journal: &Journal, options: &Options, style: Styl
     let (_, screening) = journal.run(own.screen(uuid::Uuid::now_v7(), intake, None))?;
     let result = screening::screen(pack, &screening.intake);
     clear_if_emergency(&result);
-    print!("\n{}", text::screening(&result, pack, style));
+    print!("\n{}", text::screening(&result, pack, &Kit::of(&screening.intake), style));
     let screening = match offer_clearance(journal, &own, &screening, pack, style)? {
         Some(cleared) => cleared,
         None => screening,
     };
     let intake = screening.intake.clone();
 
-    let kit = Kit { equipment: intake.equipment.clone(), helper_available: intake.helper_available };
+    let kit = Kit::of(&intake);
     let planned = match journal.run(own.plan_today(screening.id, kit, ZONE)) {
         Ok(planned) => planned,
         Err(knead_app::Error::Refused(refusal)) => {
@@ -237,7 +237,7 @@ fn offer_clearance(
     match journal.run(own.clear_self(screening, &by, on, ZONE)) {
         Ok(cleared) => {
             let result = screening::screen(pack, &cleared.intake);
-            print!("\n{}", text::screening(&result, pack, style));
+            print!("\n{}", text::screening(&result, pack, &Kit::of(&cleared.intake), style));
             Ok(Some(cleared))
         }
         Err(knead_app::Error::Invalid { message, .. }) => {
@@ -300,7 +300,7 @@ fn after_session(
         let (_, kept) = journal.run(own.screen(uuid::Uuid::now_v7(), again, screening.clearance.clone()))?;
         let result = screening::screen(pack, &kept.intake);
         clear_if_emergency(&result);
-        print!("\n{}", text::screening(&result, pack, style));
+        print!("\n{}", text::screening(&result, pack, &Kit::of(&kept.intake), style));
         if result.disposition >= Disposition::SeeDoctorFirst {
             println!("Stop self-massage for now and follow the advice above.");
             return Ok(());

@@ -5,7 +5,7 @@
 //! same without it (`NO_COLOR`, a pipe, a screen reader).
 
 use knead_core::pack::{ContentPack, Timing};
-use knead_core::planner::{NoPlan, Plan};
+use knead_core::planner::{self, Kit, NoPlan, Plan};
 use knead_core::screening::ScreeningResult;
 use knead_core::vocab::{Disposition, Position, TechniqueId};
 use std::fmt::Write;
@@ -78,8 +78,9 @@ pub fn technique_name(pack: &ContentPack, id: TechniqueId) -> &str {
     &pack.technique(id).name
 }
 
-/// The screening result.
-pub fn screening(result: &ScreeningResult, pack: &ContentPack, style: Style) -> String {
+/// The screening result; what the person may use is what the screening
+/// allows and `kit` (what they have) lets them do.
+pub fn screening(result: &ScreeningResult, pack: &ContentPack, kit: &Kit, style: Style) -> String {
     let mut page = String::new();
     let d = result.disposition;
     if d == Disposition::Emergency {
@@ -120,10 +121,11 @@ pub fn screening(result: &ScreeningResult, pack: &ContentPack, style: Style) -> 
             page.push_str(&wrap(&line, "  - ", "    "));
         }
     }
-    if !result.techniques.allowed.is_empty() {
+    let usable = planner::usable(pack, &result.techniques.allowed, kit);
+    if !usable.is_empty() {
         page.push_str("\nYou may use:\n");
-        for t in &result.techniques.allowed {
-            page.push_str(&wrap(technique_name(pack, *t), "  - ", "    "));
+        for t in usable {
+            page.push_str(&wrap(technique_name(pack, t), "  - ", "    "));
         }
     }
     if d > Disposition::SelfCareWithLimits {
