@@ -162,36 +162,38 @@ pub fn progress_text(
         }
     }
     if let (Some(base), Some(now)) = (assessment.baseline, assessment.current_tenths) {
-        let _ = writeln!(
-            out,
-            "\nStarted at {base}/10; typical pain now {:.1}/10 ({}) after {} days.",
+        let started = format!(
+            "Started at {base}/10; typical pain now {:.1}/10 ({}) after {}.",
             f64::from(now) / 10.0,
             outcomes::change_words(assessment.reduction_percent.unwrap_or(0)),
-            assessment.days
+            text::count(u64::from(assessment.days), "day", "days")
         );
+        out.push('\n');
+        out.push_str(&text::wrap(&started, "", ""));
         if let Some(target) = assessment.target_tenths {
             let verdict = if assessment.meaningful { "reached" } else { "not reached yet" };
-            let _ = writeln!(
-                out,
-                "A meaningful improvement is {:.1}/10 or lower ({}% less{}): {verdict}.",
+            let points = if u32::from(base) >= pack.escalation.points_apply_from_baseline.value {
+                let points = u64::from(pack.escalation.min_reduction_points.value);
+                format!(" and {}", text::count(points, "point", "points"))
+            } else {
+                String::new()
+            };
+            let target = format!(
+                "A meaningful improvement is {:.1}/10 or lower ({}% less{points}): {verdict}.",
                 f64::from(target) / 10.0,
                 pack.escalation.min_reduction_percent.value,
-                if u32::from(base) >= pack.escalation.points_apply_from_baseline.value {
-                    format!(" and {} points", pack.escalation.min_reduction_points.value)
-                } else {
-                    String::new()
-                }
             );
+            out.push_str(&text::wrap(&target, "", ""));
         }
     }
     if let Some(last) = checkins.last() {
-        let _ = writeln!(
-            out,
+        let checkin = format!(
             "Last check-in {}: pain over the week {}/10, {}.",
             last.at.with_timezone(&Local).format("%Y-%m-%d"),
             last.week_pain,
             knead_core::labels::change(last.change.get())
         );
+        out.push_str(&text::wrap(&checkin, "", ""));
     }
     if assessment.flags.is_empty() {
         out.push_str("No warning signs in your pain record.\n");

@@ -52,9 +52,21 @@ pub fn run(pack: &ContentPack, journal: &Journal, options: &Options, style: Styl
     };
     println!("{}", style.bold("KNEAD: safe self-massage for middle back pain"));
     if journal.interrupted > 0 {
-        println!(
-            "Note: {} earlier session(s) ended without closing (the program was stopped); they are kept as interrupted.",
-            journal.interrupted
+        let (sessions, they) = match journal.interrupted {
+            1 => ("session", "it is"),
+            _ => ("sessions", "they are"),
+        };
+        print!(
+            "{}",
+            text::wrap(
+                &format!(
+                    "Note: {} earlier {sessions} ended without closing (the program was stopped); \
+                     {they} kept as interrupted.",
+                    journal.interrupted
+                ),
+                "",
+                ""
+            )
         );
     }
     let app = journal.app(pack);
@@ -95,7 +107,7 @@ pub fn run(pack: &ContentPack, journal: &Journal, options: &Options, style: Styl
         Err(e) => return Err(e.into()),
     };
     for line in &planned.still_allowed {
-        println!("{line}");
+        print!("{}", text::wrap(line, "", "  "));
     }
     let plan = planned.plan;
 
@@ -320,10 +332,11 @@ fn after_session(
     );
     if let Some(after) = after {
         let change = i16::from(after.get()) - i16::from(record.pain_before.get());
+        let points = text::count(u64::from(change.unsigned_abs()), "point", "points");
         let words = match change {
-            c if c < 0 => format!("{} point(s) better", -c),
+            c if c < 0 => format!("{points} better"),
             0 => "no change".to_owned(),
-            c => format!("{c} point(s) worse"),
+            _ => format!("{points} worse"),
         };
         println!("  Pain: {} before, {} after ({words})", record.pain_before, after);
     }

@@ -209,3 +209,15 @@ fn progress_flags_a_worsening_and_writes_charts() {
     assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
     assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
 }
+
+#[test]
+fn progress_says_higher_when_pain_rose() {
+    let dir = tempfile::tempdir().unwrap();
+    log(dir.path(), "hands", "3", "4", "4", "2026-10-01 08:00");
+    log(dir.path(), "hands", "3", "5", "5", "2026-10-02 08:00");
+    log(dir.path(), "hands", "3", "5", "5", "2026-10-03 08:00");
+    let text = ok(dir.path(), &["progress", "--days", "3650"]);
+    assert!(text.contains("% higher) after"), "{text}");
+    assert!(!text.contains("lower)"), "{text}");
+    assert!(text.lines().all(|l| l.chars().count() <= 76), "lines are wrapped between words: {text}");
+}

@@ -152,3 +152,12 @@ fn you_may_use_only_what_you_have() {
     let page = text(&["check", "--intake", "-"], &person(json!({})));
     assert_eq!(may_use(&page), ["Knuckle massage"], "{page}");
 }
+
+#[test]
+fn text_fits_a_narrow_terminal_between_words() {
+    use crate::tmux::{Tmux, assert_wrapped_by_words};
+    let t = Tmux::knead_in(60, &["techniques"], &[("NO_COLOR", "1")]);
+    let screen = t.wait_for("[knead exited]", 10);
+    assert!(screen.contains("At most"), "{screen}");
+    assert_wrapped_by_words(&screen, 60);
+}
