@@ -38,7 +38,11 @@ pub enum Command {
     Log(LogArgs),
     /// Record the weekly check-in.
     Checkin(CheckinArgs),
-    /// List the sessions in the journal.
+    /// List your latest sessions (the last 30 unless asked for more).
+    ///
+    /// As text, for reading: the last 30 sessions, and how many older ones
+    /// there are. As JSON or CSV, for programs: every session, unless
+    /// --since or --limit narrows them.
     History(HistoryArgs),
     /// Show pain over time, the change from the start, and any warning.
     Progress(ProgressArgs),
@@ -124,10 +128,33 @@ pub struct CheckinArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct HistoryArgs {
-    /// `text` for people, `json` or `csv` for programs.
+    /// `text` for people, `json` or `csv` for programs (every session, unless --since or --limit).
     #[arg(long, value_enum, default_value_t = HistoryFormat::Text)]
     pub format: HistoryFormat,
+    /// Every session, however many.
+    #[arg(long, conflicts_with_all = ["since", "limit"])]
+    pub all: bool,
+    /// Sessions from this day on (YYYY-MM-DD, your local day); all of them unless --limit is given too.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::remind::parse_date)]
+    pub since: Option<chrono::NaiveDate>,
+    /// The newest N sessions (as text, 30 unless given).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: Option<u32>,
 }
+
+impl HistoryArgs {
+    /// How many of the newest sessions to show; `None` for all of them.
+    pub fn newest(&self) -> Option<u32> {
+        match (self.limit, self.all || self.since.is_some() || self.format != HistoryFormat::Text) {
+            (Some(n), _) => Some(n),
+            (None, true) => None,
+            (None, false) => Some(HISTORY_SHOWN),
+        }
+    }
+}
+
+/// How many sessions `knead history` shows people unless asked.
+pub const HISTORY_SHOWN: u32 = 30;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum HistoryFormat {

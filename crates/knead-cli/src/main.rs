@@ -126,12 +126,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::History(a) => {
             let journal = open_journal(cli.data_dir.as_deref())?;
-            let sessions =
-                journal.summaries(knead_store::Period::default()).map_err(|e| anyhow::anyhow!(e))?;
+            let latest = records::history(&journal, a.since, a.newest())?;
             match a.format {
-                cli::HistoryFormat::Text => write(&mut out, &records::history_table(&sessions))?,
-                cli::HistoryFormat::Json => json(&mut out, &sessions)?,
-                cli::HistoryFormat::Csv => write(&mut out, &knead_export::csv::sessions(&sessions))?,
+                cli::HistoryFormat::Text => write(&mut out, &records::history_text(&latest, a.since))?,
+                cli::HistoryFormat::Json => json(&mut out, &latest.sessions)?,
+                cli::HistoryFormat::Csv => write(&mut out, &knead_export::csv::sessions(&latest.sessions))?,
             }
         }
         Command::Progress(a) => {

@@ -15,7 +15,7 @@ use knead_core::records::{CheckIn, SessionStatus, SessionSummary};
 use knead_core::units::{ChangeRating, PainScore};
 use knead_core::vocab::{Region, TechniqueId, Vocabulary};
 use knead_export::chart::{self, ChartOptions, ProgressPoint};
-use knead_store::{Period, Store, StoreError};
+use knead_store::{Latest, Period, Store, StoreError};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -62,11 +62,70 @@ pub fn checkin(
     ))
 }
 
-/// `knead history` as a table.
-pub fn history_table(sessions: &[SessionSummary]) -> String {
-    if sessions.is_empty() {
-        return "No sessions yet. `knead start` guides your first one.\n".to_owned();
+/// The sessions `knead history` asked for: the newest `newest` (all when
+/// `None`) from the local day `since` on; only those are read.
+pub fn history(
+    journal: &Journal,
+    since: Option<chrono::NaiveDate>,
+    newest: Option<u32>,
+) -> Result<Latest, Failure> {
+    let period = Period { from: since.and_then(|day| Zone::Local.period(day).from), to: None };
+    let latest = match newest {
+        Some(n) => journal.block(journal.store().latest_session_summaries(journal.person(), period, n)),
+        None => journal.summaries(period).map(|sessions| {
+            let total = u64::try_from(sessions.len()).unwrap_or(u64::MAX);
+            Latest { sessions, total }
+        }),
+    };
+    latest.map_err(store)
+}
+
+/// `knead history` as text: the table, then how many older sessions it
+/// leaves out and how to see them.
+pub fn history_text(latest: &Latest, since: Option<chrono::NaiveDate>) -> String {
+    if latest.total == 0 {
+        return match since {
+            Some(day) => format!("No sessions from {day} on. `knead history --all` lists every one.\n"),
+            None => "No sessions yet. `knead start` guides your first one.\n".to_owned(),
+        };
     }
+    let mut out = history_table(&latest.sessions);
+    let shown = u64::try_from(latest.sessions.len()).unwrap_or(u64::MAX);
+    let older = latest.total.saturating_sub(shown);
+    if older > 0 {
+        let (sessions, are) = if older == 1 { ("session is", "it") } else { ("sessions are", "them all") };
+        let _ = write!(
+            out,
+            "\n{}",
+            text::wrap(
+                &format!(
+                    "{} older {sessions} not shown. `knead history --all` lists {are}; \
+                     `--limit N` shows the newest N, `--since YYYY-MM-DD` those from a day on.",
+                    thousands(older)
+                ),
+                "",
+                ""
+            )
+        );
+    }
+    out
+}
+
+/// `21900` as `21,900`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// The sessions as a table, oldest first.
+fn history_table(sessions: &[SessionSummary]) -> String {
     // About 70 bytes a row; written without format strings that are parsed
     // per row, so ten years of sessions print in a few milliseconds.
     let mut out = String::with_capacity(80 * (sessions.len() + 1));

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod errors;
+mod history;
 mod journal;
 mod output;
 mod parity;
