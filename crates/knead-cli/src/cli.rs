@@ -1,4 +1,4 @@
-//! The command line, defined once: clap derives help, errors and (later)
+//! The command line, defined once: clap derives help, errors, the shell
 //! completions and the man page from these types.
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -9,7 +9,7 @@ use std::path::PathBuf;
 /// Knead screens for warning signs first. It is not a diagnosis and does
 /// not replace a clinician.
 #[derive(Debug, Parser)]
-#[command(name = "knead", version, about, long_about)]
+#[command(name = "knead", version)]
 pub struct Cli {
     /// Use the content pack in this directory instead of the built-in one.
     #[arg(long, global = true, value_name = "DIR")]
@@ -56,6 +56,36 @@ pub enum Command {
     Serve(ServeArgs),
     /// Write a report for a clinician as a PDF (one or two A4 pages).
     Report(ReportArgs),
+    /// Print tab completion for your shell.
+    ///
+    /// For example, for bash:
+    /// `knead completions bash > ~/.local/share/bash-completion/completions/knead`;
+    /// for zsh, into a folder on your `$fpath`:
+    /// `knead completions zsh > ~/.zfunc/_knead`;
+    /// for fish:
+    /// `knead completions fish > ~/.config/fish/completions/knead.fish`.
+    /// Open a new shell afterwards.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) to standard output.
+    ///
+    /// Read it with `knead man | man -l -`. To install it with a page for
+    /// each command: `knead man --dir ~/.local/share/man/man1`, then
+    /// `man knead` or `man knead-history`.
+    Man(ManArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ManArgs {
+    /// Write knead.1 and a page for each command (knead-history.1, …) into this directory instead.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// bash, zsh, fish, elvish or powershell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, clap::Args)]

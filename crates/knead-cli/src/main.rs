@@ -4,6 +4,7 @@ mod cli;
 mod clock;
 mod input;
 mod journal;
+mod manual;
 mod questionnaire;
 mod records;
 mod remind;
@@ -174,6 +175,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let request = report::Request { pdf: &a.pdf, from: a.from, to: a.to, name: a.name.as_deref() };
             write(&mut out, &report::run(&pack, &journal, &request, clock::now_utc())?)?;
         }
+        Command::Completions(a) => manual::completions(a.shell, &mut out),
+        Command::Man(a) => manual::man(a.dir.as_deref(), &mut out)?,
         Command::Techniques(format) => match format.format {
             Format::Json => json(&mut out, &pack.techniques)?,
             Format::Text => write(&mut out, &text::techniques(&pack, style))?,
