@@ -332,8 +332,9 @@ pub fn import(journal: &Journal, file: &Path) -> Result<String, Failure> {
         other => store(other),
     })?;
     Ok(format!(
-        "Imported {} new record(s); {} were already in the journal.\n",
-        report.added, report.unchanged
+        "Imported {}; {} already in the journal.\n",
+        text::count(u64::from(report.added), "new record", "new records"),
+        text::count(u64::from(report.unchanged), "record was", "records were")
     ))
 }
 

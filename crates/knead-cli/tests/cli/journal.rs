@@ -137,9 +137,9 @@ fn json_export_imports_back_without_loss() {
 
     let b = tempfile::tempdir().unwrap();
     let first = ok(b.path(), &["import", file.to_str().unwrap()]);
-    assert!(first.contains("Imported 3 new record(s); 0 were already"), "{first}");
+    assert!(first.contains("Imported 3 new records; 0 records were already"), "{first}");
     let again = ok(b.path(), &["import", file.to_str().unwrap()]);
-    assert!(again.contains("Imported 0 new record(s); 3 were already"), "{again}");
+    assert!(again.contains("Imported 0 new records; 3 records were already"), "{again}");
 
     let strip = |text: String| -> serde_json::Value {
         let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
