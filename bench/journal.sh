@@ -12,7 +12,8 @@ trap 'rm -rf "$dir"' EXIT
 python3 bench/make-journal.py 3650 6 > "$dir/journal.json"
 "$knead" --data-dir "$dir/data" import "$dir/journal.json"
 hyperfine -N --output=null --warmup 3 --runs 30 --export-markdown "${1:-/dev/stdout}" \
-  -n 'history (22k sessions)' "$knead --data-dir $dir/data history" \
+  -n 'history (last 30 of 22k sessions)' "$knead --data-dir $dir/data history" \
+  -n 'history --all (22k sessions)' "$knead --data-dir $dir/data history --all" \
   -n 'history --format json' "$knead --data-dir $dir/data history --format json" \
   -n 'progress (22k sessions)' "$knead --data-dir $dir/data progress" \
   -n 'start-up: --version' "$knead --version" \

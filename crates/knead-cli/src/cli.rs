@@ -1,4 +1,4 @@
-//! The command line, defined once: clap derives help, errors and (later)
+//! The command line, defined once: clap derives help, errors, the shell
 //! completions and the man page from these types.
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -9,7 +9,7 @@ use std::path::PathBuf;
 /// Knead screens for warning signs first. It is not a diagnosis and does
 /// not replace a clinician.
 #[derive(Debug, Parser)]
-#[command(name = "knead", version, about, long_about)]
+#[command(name = "knead", version)]
 pub struct Cli {
     /// Use the content pack in this directory instead of the built-in one.
     #[arg(long, global = true, value_name = "DIR")]
@@ -38,7 +38,11 @@ pub enum Command {
     Log(LogArgs),
     /// Record the weekly check-in.
     Checkin(CheckinArgs),
-    /// List the sessions in the journal.
+    /// List your latest sessions (the last 30 unless asked for more).
+    ///
+    /// As text, for reading: the last 30 sessions, and how many older ones
+    /// there are. As JSON or CSV, for programs: every session, unless
+    /// --since or --limit narrows them.
     History(HistoryArgs),
     /// Show pain over time, the change from the start, and any warning.
     Progress(ProgressArgs),
@@ -52,6 +56,36 @@ pub enum Command {
     Serve(ServeArgs),
     /// Write a report for a clinician as a PDF (one or two A4 pages).
     Report(ReportArgs),
+    /// Print tab completion for your shell.
+    ///
+    /// For example, for bash:
+    /// `knead completions bash > ~/.local/share/bash-completion/completions/knead`;
+    /// for zsh, into a folder on your `$fpath`:
+    /// `knead completions zsh > ~/.zfunc/_knead`;
+    /// for fish:
+    /// `knead completions fish > ~/.config/fish/completions/knead.fish`.
+    /// Open a new shell afterwards.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) to standard output.
+    ///
+    /// Read it with `knead man | man -l -`. To install it with a page for
+    /// each command: `knead man --dir ~/.local/share/man/man1`, then
+    /// `man knead` or `man knead-history`.
+    Man(ManArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ManArgs {
+    /// Write knead.1 and a page for each command (knead-history.1, …) into this directory instead.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// bash, zsh, fish, elvish or powershell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, clap::Args)]
@@ -124,10 +158,33 @@ pub struct CheckinArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct HistoryArgs {
-    /// `text` for people, `json` or `csv` for programs.
+    /// `text` for people, `json` or `csv` for programs (every session, unless --since or --limit).
     #[arg(long, value_enum, default_value_t = HistoryFormat::Text)]
     pub format: HistoryFormat,
+    /// Every session, however many.
+    #[arg(long, conflicts_with_all = ["since", "limit"])]
+    pub all: bool,
+    /// Sessions from this day on (YYYY-MM-DD, your local day); all of them unless --limit is given too.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::remind::parse_date)]
+    pub since: Option<chrono::NaiveDate>,
+    /// The newest N sessions (as text, 30 unless given).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: Option<u32>,
 }
+
+impl HistoryArgs {
+    /// How many of the newest sessions to show; `None` for all of them.
+    pub fn newest(&self) -> Option<u32> {
+        match (self.limit, self.all || self.since.is_some() || self.format != HistoryFormat::Text) {
+            (Some(n), _) => Some(n),
+            (None, true) => None,
+            (None, false) => Some(HISTORY_SHOWN),
+        }
+    }
+}
+
+/// How many sessions `knead history` shows people unless asked.
+pub const HISTORY_SHOWN: u32 = 30;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum HistoryFormat {

@@ -4,6 +4,7 @@ mod cli;
 mod clock;
 mod input;
 mod journal;
+mod manual;
 mod questionnaire;
 mod records;
 mod remind;
@@ -86,19 +87,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let result = screening::screen(&pack, &intake);
             match args.format.format {
                 Format::Json => json(&mut out, &result)?,
-                Format::Text => write(&mut out, &text::screening(&result, &pack, style))?,
+                Format::Text => write(&mut out, &text::screening(&result, &pack, &Kit::of(&intake), style))?,
             }
         }
         Command::Plan(args) => {
             let intake = input::intake(&args.intake)?;
             let result = screening::screen(&pack, &intake);
-            let kit = Kit { equipment: intake.equipment.clone(), helper_available: intake.helper_available };
+            let kit = Kit::of(&intake);
             let plan =
                 result.permit().ok().map(|permit| planner::plan(&pack, &permit, &kit, &DayUsage::default()));
             match args.format.format {
                 Format::Json => json(&mut out, &PlanOutput::new(&result, plan.as_ref()))?,
                 Format::Text => {
-                    let mut page = text::screening(&result, &pack, style);
+                    let mut page = text::screening(&result, &pack, &kit, style);
                     if let Some(plan) = &plan {
                         page.push('\n');
                         page.push_str(&text::plan(plan, &pack, style));
@@ -126,12 +127,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::History(a) => {
             let journal = open_journal(cli.data_dir.as_deref())?;
-            let sessions =
-                journal.summaries(knead_store::Period::default()).map_err(|e| anyhow::anyhow!(e))?;
+            let latest = records::history(&journal, a.since, a.newest())?;
             match a.format {
-                cli::HistoryFormat::Text => write(&mut out, &records::history_table(&sessions))?,
-                cli::HistoryFormat::Json => json(&mut out, &sessions)?,
-                cli::HistoryFormat::Csv => write(&mut out, &knead_export::csv::sessions(&sessions))?,
+                cli::HistoryFormat::Text => write(&mut out, &records::history_text(&latest, a.since))?,
+                cli::HistoryFormat::Json => json(&mut out, &latest.sessions)?,
+                cli::HistoryFormat::Csv => write(&mut out, &knead_export::csv::sessions(&latest.sessions))?,
             }
         }
         Command::Progress(a) => {
@@ -175,6 +175,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let request = report::Request { pdf: &a.pdf, from: a.from, to: a.to, name: a.name.as_deref() };
             write(&mut out, &report::run(&pack, &journal, &request, clock::now_utc())?)?;
         }
+        Command::Completions(a) => manual::completions(a.shell, &mut out),
+        Command::Man(a) => manual::man(a.dir.as_deref(), &mut out)?,
         Command::Techniques(format) => match format.format {
             Format::Json => json(&mut out, &pack.techniques)?,
             Format::Text => write(&mut out, &text::techniques(&pack, style))?,

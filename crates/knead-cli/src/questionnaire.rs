@@ -54,11 +54,38 @@ impl<V: Label + Copy> fmt::Display for Shown<V> {
 
 const PICK: &str = "↑↓ to move, space to select, enter when done (none is fine)";
 
+/// Columns kept free beside a prompt's message: inquire's `? ` before it,
+/// and the hint (`(y/N)`) and the answer after its last line.
+const PROMPT_ROOM: usize = 10;
+
+/// A prompt's message, broken between words where the terminal is too
+/// narrow for it (inquire would break it at the edge, mid-word); lines
+/// after the first line up under its first word.
+fn message(text: &str) -> String {
+    fit(text, PROMPT_ROOM, "  ")
+}
+
+/// A prompt's help, broken between words (inquire puts it in brackets).
+fn help_text(text: &str) -> String {
+    fit(text, 2, " ")
+}
+
+/// `text` in lines as wide as the terminal less `room`, between words.
+fn fit(text: &str, room: usize, rest: &str) -> String {
+    match crate::text::columns() {
+        Some(columns) => {
+            crate::text::wrap_to(columns.saturating_sub(room).max(20), text, "", rest).trim_end().to_owned()
+        }
+        None => text.to_owned(),
+    }
+}
+
 /// Ask one question of the pack: its text is the prompt's message, its help
 /// the hint; the answer as the intake takes it.
 fn ask_one(question: &Question) -> Result<Answer<'_>, Cancelled> {
-    let text = question.text.as_str();
-    let help = question.help.as_deref();
+    let text = message(&question.text);
+    let help = question.help.as_deref().map(help_text);
+    let (text, help) = (text.as_str(), help.as_deref());
     Ok(match &question.kind {
         Kind::Number { min, max } => Answer::Number(number(text, help, *min, *max).prompt()?),
         Kind::YesNo => {
@@ -83,8 +110,9 @@ fn ask_one(question: &Question) -> Result<Answer<'_>, Cancelled> {
 
 /// Any number of `options`, with the keys to press after the help.
 fn pick<T: fmt::Display>(text: &str, help: Option<&str>, options: Vec<T>) -> Result<Vec<T>, Cancelled> {
-    let keys = help.map_or_else(|| PICK.to_owned(), |help| format!("{help} {PICK}"));
-    Ok(MultiSelect::new(text, options).with_help_message(&keys).with_page_size(10).prompt()?)
+    let keys = help_text(&help.map_or_else(|| PICK.to_owned(), |help| format!("{help} {PICK}")));
+    let text = message(text);
+    Ok(MultiSelect::new(&text, options).with_help_message(&keys).with_page_size(10).prompt()?)
 }
 
 fn number<'a>(text: &'a str, help: Option<&'a str>, min: i64, max: i64) -> CustomType<'a, i64> {
@@ -111,8 +139,8 @@ pub fn pain(
     default: Option<PainScore>,
 ) -> Result<PainScore, Cancelled> {
     let scale = questionnaire.question(Field::Intensity);
-    let help = scale.help.as_deref();
-    let mut prompt = number(text, help, PainScore::MIN.into(), PainScore::MAX.into());
+    let (text, help) = (message(text), scale.help.as_deref().map(help_text));
+    let mut prompt = number(&text, help.as_deref(), PainScore::MIN.into(), PainScore::MAX.into());
     if let Some(d) = default {
         prompt = prompt.with_default(d.get().into());
     }

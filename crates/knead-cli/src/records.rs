@@ -15,7 +15,7 @@ use knead_core::records::{CheckIn, SessionStatus, SessionSummary};
 use knead_core::units::{ChangeRating, PainScore};
 use knead_core::vocab::{Region, TechniqueId, Vocabulary};
 use knead_export::chart::{self, ChartOptions, ProgressPoint};
-use knead_store::{Period, Store, StoreError};
+use knead_store::{Latest, Period, Store, StoreError};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -62,11 +62,70 @@ pub fn checkin(
     ))
 }
 
-/// `knead history` as a table.
-pub fn history_table(sessions: &[SessionSummary]) -> String {
-    if sessions.is_empty() {
-        return "No sessions yet. `knead start` guides your first one.\n".to_owned();
+/// The sessions `knead history` asked for: the newest `newest` (all when
+/// `None`) from the local day `since` on; only those are read.
+pub fn history(
+    journal: &Journal,
+    since: Option<chrono::NaiveDate>,
+    newest: Option<u32>,
+) -> Result<Latest, Failure> {
+    let period = Period { from: since.and_then(|day| Zone::Local.period(day).from), to: None };
+    let latest = match newest {
+        Some(n) => journal.block(journal.store().latest_session_summaries(journal.person(), period, n)),
+        None => journal.summaries(period).map(|sessions| {
+            let total = u64::try_from(sessions.len()).unwrap_or(u64::MAX);
+            Latest { sessions, total }
+        }),
+    };
+    latest.map_err(store)
+}
+
+/// `knead history` as text: the table, then how many older sessions it
+/// leaves out and how to see them.
+pub fn history_text(latest: &Latest, since: Option<chrono::NaiveDate>) -> String {
+    if latest.total == 0 {
+        return match since {
+            Some(day) => format!("No sessions from {day} on. `knead history --all` lists every one.\n"),
+            None => "No sessions yet. `knead start` guides your first one.\n".to_owned(),
+        };
     }
+    let mut out = history_table(&latest.sessions);
+    let shown = u64::try_from(latest.sessions.len()).unwrap_or(u64::MAX);
+    let older = latest.total.saturating_sub(shown);
+    if older > 0 {
+        let (sessions, are) = if older == 1 { ("session is", "it") } else { ("sessions are", "them all") };
+        let _ = write!(
+            out,
+            "\n{}",
+            text::wrap(
+                &format!(
+                    "{} older {sessions} not shown. `knead history --all` lists {are}; \
+                     `--limit N` shows the newest N, `--since YYYY-MM-DD` those from a day on.",
+                    thousands(older)
+                ),
+                "",
+                ""
+            )
+        );
+    }
+    out
+}
+
+/// `21900` as `21,900`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// The sessions as a table, oldest first.
+fn history_table(sessions: &[SessionSummary]) -> String {
     // About 70 bytes a row; written without format strings that are parsed
     // per row, so ten years of sessions print in a few milliseconds.
     let mut out = String::with_capacity(80 * (sessions.len() + 1));
@@ -162,36 +221,38 @@ pub fn progress_text(
         }
     }
     if let (Some(base), Some(now)) = (assessment.baseline, assessment.current_tenths) {
-        let _ = writeln!(
-            out,
-            "\nStarted at {base}/10; typical pain now {:.1}/10 ({}) after {} days.",
+        let started = format!(
+            "Started at {base}/10; typical pain now {:.1}/10 ({}) after {}.",
             f64::from(now) / 10.0,
             outcomes::change_words(assessment.reduction_percent.unwrap_or(0)),
-            assessment.days
+            text::count(u64::from(assessment.days), "day", "days")
         );
+        out.push('\n');
+        out.push_str(&text::wrap(&started, "", ""));
         if let Some(target) = assessment.target_tenths {
             let verdict = if assessment.meaningful { "reached" } else { "not reached yet" };
-            let _ = writeln!(
-                out,
-                "A meaningful improvement is {:.1}/10 or lower ({}% less{}): {verdict}.",
+            let points = if u32::from(base) >= pack.escalation.points_apply_from_baseline.value {
+                let points = u64::from(pack.escalation.min_reduction_points.value);
+                format!(" and {}", text::count(points, "point", "points"))
+            } else {
+                String::new()
+            };
+            let target = format!(
+                "A meaningful improvement is {:.1}/10 or lower ({}% less{points}): {verdict}.",
                 f64::from(target) / 10.0,
                 pack.escalation.min_reduction_percent.value,
-                if u32::from(base) >= pack.escalation.points_apply_from_baseline.value {
-                    format!(" and {} points", pack.escalation.min_reduction_points.value)
-                } else {
-                    String::new()
-                }
             );
+            out.push_str(&text::wrap(&target, "", ""));
         }
     }
     if let Some(last) = checkins.last() {
-        let _ = writeln!(
-            out,
+        let checkin = format!(
             "Last check-in {}: pain over the week {}/10, {}.",
             last.at.with_timezone(&Local).format("%Y-%m-%d"),
             last.week_pain,
             knead_core::labels::change(last.change.get())
         );
+        out.push_str(&text::wrap(&checkin, "", ""));
     }
     if assessment.flags.is_empty() {
         out.push_str("No warning signs in your pain record.\n");
@@ -271,8 +332,9 @@ pub fn import(journal: &Journal, file: &Path) -> Result<String, Failure> {
         other => store(other),
     })?;
     Ok(format!(
-        "Imported {} new record(s); {} were already in the journal.\n",
-        report.added, report.unchanged
+        "Imported {}; {} already in the journal.\n",
+        text::count(u64::from(report.added), "new record", "new records"),
+        text::count(u64::from(report.unchanged), "record was", "records were")
     ))
 }
 

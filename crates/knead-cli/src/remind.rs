@@ -30,11 +30,11 @@ pub fn run(pack: &ContentPack, request: &Request<'_>, now: DateTime<Utc>) -> Res
     std::fs::write(request.ics, text).with_context(|| format!("writing {}", request.ics.display()))?;
     let listed: Vec<String> = plan.times.iter().map(|t| t.format("%H:%M").to_string()).collect();
     Ok(format!(
-        "Reminders written to {}: {} a day ({}) for {} day(s) from {}.\n",
+        "Reminders written to {}: {} a day ({}) for {} from {}.\n",
         request.ics.display(),
         plan.times.len(),
         listed.join(", "),
-        plan.days,
+        crate::text::count(u64::from(plan.days), "day", "days"),
         plan.start.format("%Y-%m-%d")
     ))
 }

@@ -52,9 +52,21 @@ pub fn run(pack: &ContentPack, journal: &Journal, options: &Options, style: Styl
     };
     println!("{}", style.bold("KNEAD: safe self-massage for middle back pain"));
     if journal.interrupted > 0 {
-        println!(
-            "Note: {} earlier session(s) ended without closing (the program was stopped); they are kept as interrupted.",
-            journal.interrupted
+        let (sessions, they) = match journal.interrupted {
+            1 => ("session", "it is"),
+            _ => ("sessions", "they are"),
+        };
+        print!(
+            "{}",
+            text::wrap(
+                &format!(
+                    "Note: {} earlier {sessions} ended without closing (the program was stopped); \
+                     {they} kept as interrupted.",
+                    journal.interrupted
+                ),
+                "",
+                ""
+            )
         );
     }
     let app = journal.app(pack);
@@ -74,14 +86,14 @@ pub fn run(pack: &ContentPack, journal: &Journal, options: &Options, style: Styl
     let (_, screening) = journal.run(own.screen(uuid::Uuid::now_v7(), intake, None))?;
     let result = screening::screen(pack, &screening.intake);
     clear_if_emergency(&result);
-    print!("\n{}", text::screening(&result, pack, style));
+    print!("\n{}", text::screening(&result, pack, &Kit::of(&screening.intake), style));
     let screening = match offer_clearance(journal, &own, &screening, pack, style)? {
         Some(cleared) => cleared,
         None => screening,
     };
     let intake = screening.intake.clone();
 
-    let kit = Kit { equipment: intake.equipment.clone(), helper_available: intake.helper_available };
+    let kit = Kit::of(&intake);
     let planned = match journal.run(own.plan_today(screening.id, kit, ZONE)) {
         Ok(planned) => planned,
         Err(knead_app::Error::Refused(refusal)) => {
@@ -95,7 +107,7 @@ pub fn run(pack: &ContentPack, journal: &Journal, options: &Options, style: Styl
         Err(e) => return Err(e.into()),
     };
     for line in &planned.still_allowed {
-        println!("{line}");
+        print!("{}", text::wrap(line, "", "  "));
     }
     let plan = planned.plan;
 
@@ -237,7 +249,7 @@ fn offer_clearance(
     match journal.run(own.clear_self(screening, &by, on, ZONE)) {
         Ok(cleared) => {
             let result = screening::screen(pack, &cleared.intake);
-            print!("\n{}", text::screening(&result, pack, style));
+            print!("\n{}", text::screening(&result, pack, &Kit::of(&cleared.intake), style));
             Ok(Some(cleared))
         }
         Err(knead_app::Error::Invalid { message, .. }) => {
@@ -300,7 +312,7 @@ fn after_session(
         let (_, kept) = journal.run(own.screen(uuid::Uuid::now_v7(), again, screening.clearance.clone()))?;
         let result = screening::screen(pack, &kept.intake);
         clear_if_emergency(&result);
-        print!("\n{}", text::screening(&result, pack, style));
+        print!("\n{}", text::screening(&result, pack, &Kit::of(&kept.intake), style));
         if result.disposition >= Disposition::SeeDoctorFirst {
             println!("Stop self-massage for now and follow the advice above.");
             return Ok(());
@@ -320,10 +332,11 @@ fn after_session(
     );
     if let Some(after) = after {
         let change = i16::from(after.get()) - i16::from(record.pain_before.get());
+        let points = text::count(u64::from(change.unsigned_abs()), "point", "points");
         let words = match change {
-            c if c < 0 => format!("{} point(s) better", -c),
+            c if c < 0 => format!("{points} better"),
             0 => "no change".to_owned(),
-            c => format!("{c} point(s) worse"),
+            _ => format!("{points} worse"),
         };
         println!("  Pain: {} before, {} after ({words})", record.pain_before, after);
     }

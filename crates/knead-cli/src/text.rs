@@ -1,17 +1,49 @@
 //! Plain-text pages for people: the screening result, the plan and the
-//! technique list. Plain words, short lines (wrapped at 76 columns), and an
+//! technique list. Plain words, short lines (wrapped between words at 76
+//! columns, or the terminal's width if it is narrower), and an
 //! emergency that cannot be missed: a framed block at the top, in red where
 //! the terminal has colour. Colour is only ever extra: every page reads the
 //! same without it (`NO_COLOR`, a pipe, a screen reader).
 
 use knead_core::pack::{ContentPack, Timing};
-use knead_core::planner::{NoPlan, Plan};
+use knead_core::planner::{self, Kit, NoPlan, Plan};
 use knead_core::screening::ScreeningResult;
 use knead_core::vocab::{Disposition, Position, TechniqueId};
 use std::fmt::Write;
 use std::io::IsTerminal;
 
+/// The longest line, for reading comfort.
 const WIDTH: usize = 76;
+
+/// Narrower than this, lines are not made any shorter.
+const NARROWEST: usize = 20;
+
+/// The columns a line may use on the terminal standard output is, if it is
+/// one: one fewer than it has, so no line ends exactly at the edge (where
+/// some terminals wrap).
+pub fn columns() -> Option<usize> {
+    static COLUMNS: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
+    *COLUMNS.get_or_init(|| {
+        if !std::io::stdout().is_terminal() {
+            return None;
+        }
+        match ratatui::crossterm::terminal::size() {
+            Ok((columns, _)) if columns > 1 => Some(usize::from(columns) - 1),
+            _ => None,
+        }
+    })
+}
+
+/// How wide lines of text may be: [`WIDTH`], or less to fit the terminal.
+/// Pipes and files get [`WIDTH`].
+pub fn width() -> usize {
+    columns().map_or(WIDTH, |c| c.clamp(NARROWEST, WIDTH))
+}
+
+/// `1 point`, `2 points`, `0 points`.
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
 
 /// Whether to add ANSI colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,13 +73,20 @@ impl Style {
     }
 }
 
-/// Word-wrap `text` to `WIDTH`, each line starting with `first` then `rest`.
+/// Word-wrap `text` to [`width`], each line starting with `first` then
+/// `rest`: lines break only between words (a word longer than a line
+/// stands alone on its line).
 pub fn wrap(text: &str, first: &str, rest: &str) -> String {
+    wrap_to(width(), text, first, rest)
+}
+
+/// [`wrap`] to `width` columns.
+pub fn wrap_to(width: usize, text: &str, first: &str, rest: &str) -> String {
     let mut out = String::new();
     let mut line = first.to_owned();
     let mut empty = true;
     for word in text.split_whitespace() {
-        if !empty && line.chars().count() + 1 + word.chars().count() > WIDTH {
+        if !empty && line.chars().count() + 1 + word.chars().count() > width {
             out.push_str(line.trim_end());
             out.push('\n');
             line = rest.to_owned();
@@ -78,12 +117,13 @@ pub fn technique_name(pack: &ContentPack, id: TechniqueId) -> &str {
     &pack.technique(id).name
 }
 
-/// The screening result.
-pub fn screening(result: &ScreeningResult, pack: &ContentPack, style: Style) -> String {
+/// The screening result; what the person may use is what the screening
+/// allows and `kit` (what they have) lets them do.
+pub fn screening(result: &ScreeningResult, pack: &ContentPack, kit: &Kit, style: Style) -> String {
     let mut page = String::new();
     let d = result.disposition;
     if d == Disposition::Emergency {
-        let bar = "!".repeat(WIDTH);
+        let bar = "!".repeat(width());
         let mut block = format!("{bar}\n!!  {}\n{bar}\n", label(d));
         block.push_str(&wrap(&result.headline, "!!  ", "!!  "));
         block.push_str(&bar);
@@ -120,10 +160,11 @@ pub fn screening(result: &ScreeningResult, pack: &ContentPack, style: Style) -> 
             page.push_str(&wrap(&line, "  - ", "    "));
         }
     }
-    if !result.techniques.allowed.is_empty() {
+    let usable = planner::usable(pack, &result.techniques.allowed, kit);
+    if !usable.is_empty() {
         page.push_str("\nYou may use:\n");
-        for t in &result.techniques.allowed {
-            page.push_str(&wrap(technique_name(pack, *t), "  - ", "    "));
+        for t in usable {
+            page.push_str(&wrap(technique_name(pack, t), "  - ", "    "));
         }
     }
     if d > Disposition::SelfCareWithLimits {

@@ -4,7 +4,8 @@
 //! It never includes a technique the screening excluded, never plans
 //! without a [`Permit`], and never plans past a daily dose.
 
-use crate::pack::{ContentPack, Step};
+use crate::intake::Intake;
+use crate::pack::{ContentPack, Step, Technique, Variant};
 use crate::program::HomeProgram;
 use crate::screening::Permit;
 use crate::vocab::{Equipment, HelperNeed, TechniqueId};
@@ -18,6 +19,13 @@ pub struct Kit {
     pub equipment: BTreeSet<Equipment>,
     /// Someone is there to help.
     pub helper_available: bool,
+}
+
+impl Kit {
+    /// What an intake says the person has.
+    pub fn of(intake: &Intake) -> Kit {
+        Kit { equipment: intake.equipment.clone(), helper_available: intake.helper_available }
+    }
 }
 
 /// What has been done today already (from the journal).
@@ -97,6 +105,43 @@ pub enum NoPlan {
     NothingFits,
 }
 
+/// How a kit lets a person do a technique.
+#[derive(Debug, Clone, Copy)]
+pub struct Fit<'p> {
+    /// The way to do it: with the helper when there is one and the
+    /// technique has such a way, else alone.
+    pub variant: &'p Variant,
+    /// The equipment it is done with (the first owned of those it needs);
+    /// `None` when it needs none.
+    pub equipment: Option<Equipment>,
+}
+
+/// Whether what the person has (`kit`) lets them do `technique`, and how;
+/// or, in plain words, why not. Clinical permission is the screening's,
+/// not this: see [`usable`] for both.
+pub fn fit<'p>(technique: &'p Technique, kit: &Kit) -> Result<Fit<'p>, String> {
+    let equipment = technique.needs_any.intersection(&kit.equipment).next().copied();
+    if !technique.needs_any.is_empty() && equipment.is_none() {
+        let names: Vec<_> = technique.needs_any.iter().map(|e| e.described()).collect();
+        return Err(format!("It needs {}, and you have none.", names.join(" or ")));
+    }
+    let helper = if kit.helper_available { HelperNeed::Required } else { HelperNeed::None };
+    technique
+        .variants
+        .iter()
+        .find(|v| v.helper == helper)
+        .or_else(|| technique.variants.iter().find(|v| v.helper == HelperNeed::None))
+        .map(|variant| Fit { variant, equipment })
+        .ok_or_else(|| "It needs a helper.".to_owned())
+}
+
+/// The techniques of `allowed` (those a screening allows) that `kit` lets
+/// the person do, in the same order: what they may use today with what
+/// they have.
+pub fn usable(pack: &ContentPack, allowed: &[TechniqueId], kit: &Kit) -> Vec<TechniqueId> {
+    allowed.iter().copied().filter(|id| fit(pack.technique(*id), kit).is_ok()).collect()
+}
+
 /// Make a plan.
 pub fn plan(pack: &ContentPack, permit: &Permit, kit: &Kit, today: &DayUsage) -> Result<Plan, NoPlan> {
     plan_within(pack, permit, kit, today, None)
@@ -153,21 +198,12 @@ fn plan_within(
             );
             continue;
         }
-        let owned: Vec<_> = technique.needs_any.intersection(&kit.equipment).collect();
-        if !technique.needs_any.is_empty() && owned.is_empty() {
-            let names: Vec<_> = technique.needs_any.iter().map(|e| e.described()).collect();
-            choice(false, format!("It needs {}, and you have none.", names.join(" or ")), vec![]);
-            continue;
-        }
-        let helper = if kit.helper_available { HelperNeed::Required } else { HelperNeed::None };
-        let variant = technique
-            .variants
-            .iter()
-            .find(|v| v.helper == helper)
-            .or_else(|| technique.variants.iter().find(|v| v.helper == HelperNeed::None));
-        let Some(variant) = variant else {
-            choice(false, "It needs a helper.".to_owned(), vec![]);
-            continue;
+        let (variant, owned) = match fit(technique, kit) {
+            Ok(Fit { variant, equipment }) => (variant, equipment),
+            Err(why) => {
+                choice(false, why, vec![]);
+                continue;
+            }
         };
         let doses = &technique.doses;
         let mut cap = doses.session_max_seconds.value;
@@ -181,7 +217,7 @@ fn plan_within(
             continue;
         }
         let seconds = variant.steps.iter().map(|s| s.timing.planned_seconds()).sum();
-        let why = match (owned.first(), variant.helper) {
+        let why = match (owned, variant.helper) {
             (None, _) => "It needs only your hands.".to_owned(),
             (Some(e), HelperNeed::Required) => format!("You have {}, and a helper.", e.described()),
             (Some(e), HelperNeed::None) => format!("You have {}.", e.described()),

@@ -83,6 +83,16 @@ pub struct Period {
     pub to: Option<DateTime<Utc>>,
 }
 
+/// The newest sessions of a period and how many the period holds (see
+/// [`Store::latest_session_summaries`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Latest {
+    /// The newest sessions, oldest first.
+    pub sessions: Vec<SessionSummary>,
+    /// How many sessions the period holds, these included.
+    pub total: u64,
+}
+
 /// A rule a session must pass to be kept, judged on the usage (seconds
 /// per technique) of each other session already kept in its day; `Err`
 /// says in words why not. The store runs it in the transaction that keeps
@@ -197,6 +207,26 @@ pub trait Store: Send + Sync {
         person: PersonId,
         period: Period,
     ) -> impl Future<Output = Result<Vec<SessionSummary>, StoreError>> + Send;
+
+    /// The newest `limit` sessions of a period, oldest first (as
+    /// [`Store::session_summaries`] gives them), with how many sessions the
+    /// period holds in all: a screen shows the last few and says how many
+    /// it left out. This default reads the whole period; a backend reads
+    /// only what is asked for.
+    fn latest_session_summaries(
+        &self,
+        person: PersonId,
+        period: Period,
+        limit: u32,
+    ) -> impl Future<Output = Result<Latest, StoreError>> + Send {
+        async move {
+            let mut sessions = self.session_summaries(person, period).await?;
+            let total = u64::try_from(sessions.len()).unwrap_or(u64::MAX);
+            let older = sessions.len().saturating_sub(usize::try_from(limit).unwrap_or(usize::MAX));
+            sessions.drain(..older);
+            Ok(Latest { sessions, total })
+        }
+    }
 
     /// Keep a weekly check-in.
     fn add_checkin(

@@ -30,7 +30,7 @@ use crate::codec::{
     Put, check_session, check_step, corrupt, count, json_text, outcome_text, parse_json, parse_outcome,
     parse_pain, parse_status, parse_word,
 };
-use crate::{DayRule, Period, Store, StoreError};
+use crate::{DayRule, Latest, Period, Store, StoreError};
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
 use knead_core::intake::Intake;
 use knead_core::records::{
@@ -152,24 +152,42 @@ impl SqliteStore {
         Ok(Self { pool, writers: std::sync::Arc::default() })
     }
 
+    /// The summaries of `person` in `period`, oldest first; only the
+    /// newest `newest` of them when given. Read on one connection (the
+    /// caller's transaction, if it has one).
+    async fn summaries(
+        conn: &mut SqliteConnection,
+        person: PersonId,
+        period: Period,
+        newest: Option<u32>,
+    ) -> Result<Vec<SessionSummary>, StoreError> {
+        let (filter, binds) = summary_filter(person, &period)?;
+        match Self::summaries_at_once(conn, &filter, &binds, newest).await {
+            Ok(Some(summaries)) => Ok(summaries),
+            // Something stored is odd: read row by row to say what and where.
+            Ok(None) | Err(_) => Self::summaries_row_by_row(conn, &filter, &binds, newest).await,
+        }
+    }
+
     /// Summaries as one row: SQLite joins the sessions' generated `summary`
     /// JSON into one array, in index order, and serde_json reads it: several
     /// times faster than sqlx handing over 22,000 rows one by one. `None` if
     /// anything stored is odd.
     async fn summaries_at_once(
-        &self,
+        conn: &mut SqliteConnection,
         filter: &str,
         binds: &[Option<String>],
+        newest: Option<u32>,
     ) -> Result<Option<Vec<SessionSummary>>, StoreError> {
         let sql = format!(
-            "SELECT '[' || ifnull(group_concat(summary, ','), '') || ']' \
-             FROM (SELECT summary FROM sessions WHERE {filter} ORDER BY started_at, id)"
+            "SELECT '[' || ifnull(group_concat(summary, ','), '') || ']' FROM ({})",
+            in_order("summary", filter, newest)
         );
         let mut query = sqlx::query_scalar::<_, String>(&sql);
         for bind in binds.iter().flatten() {
             query = query.bind(bind);
         }
-        let all = query.fetch_one(&self.pool).await?;
+        let all = query.fetch_one(&mut *conn).await?;
         let Ok(Summaries(mut summaries)) = serde_json::from_str::<Summaries>(&all) else {
             return Ok(None);
         };
@@ -182,20 +200,54 @@ impl SqliteStore {
 
     /// Summaries row by row, with an error that names the session and the field.
     async fn summaries_row_by_row(
-        &self,
+        conn: &mut SqliteConnection,
         filter: &str,
         binds: &[Option<String>],
+        newest: Option<u32>,
     ) -> Result<Vec<SessionSummary>, StoreError> {
-        let sql = format!(
-            "SELECT id, started_at, ended_at, status, usage, pain_before, pain_after, region, note \
-             FROM sessions WHERE {filter} ORDER BY started_at, id"
+        let sql = in_order(
+            "id, started_at, ended_at, status, usage, pain_before, pain_after, region, note",
+            filter,
+            newest,
         );
         let mut query = sqlx::query_as::<_, SummaryRow>(&sql);
         for bind in binds.iter().flatten() {
             query = query.bind(bind);
         }
-        let rows = query.fetch_all(&self.pool).await?;
+        let rows = query.fetch_all(&mut *conn).await?;
         rows.into_iter().map(SummaryRow::decode).collect()
+    }
+}
+
+/// The filter of a person's sessions in a period, with its binds.
+fn summary_filter(person: PersonId, period: &Period) -> Result<(String, [Option<String>; 3]), StoreError> {
+    let mut filter = String::from("person = ?");
+    let from = match &period.from {
+        Some(t) => {
+            filter.push_str(" AND started_at >= ?");
+            Some(time_text(t, "period.from")?)
+        }
+        None => None,
+    };
+    let to = match &period.to {
+        Some(t) => {
+            filter.push_str(" AND started_at < ?");
+            Some(time_text(t, "period.to")?)
+        }
+        None => None,
+    };
+    Ok((filter, [Some(person_text(person)), from, to]))
+}
+
+/// `columns` of the sessions that pass `filter`, oldest first; only the
+/// newest `newest` when given (found from the index's newest end).
+fn in_order(columns: &str, filter: &str, newest: Option<u32>) -> String {
+    match newest {
+        None => format!("SELECT {columns} FROM sessions WHERE {filter} ORDER BY started_at, id"),
+        Some(n) => format!(
+            "SELECT {columns} FROM (SELECT * FROM sessions WHERE {filter} \
+             ORDER BY started_at DESC, id DESC LIMIT {n}) ORDER BY started_at, id"
+        ),
     }
 }
 
@@ -1024,27 +1076,27 @@ impl Store for SqliteStore {
         person: PersonId,
         period: Period,
     ) -> Result<Vec<SessionSummary>, StoreError> {
-        let mut filter = String::from("person = ?");
-        let from = match &period.from {
-            Some(t) => {
-                filter.push_str(" AND started_at >= ?");
-                Some(time_text(t, "period.from")?)
-            }
-            None => None,
-        };
-        let to = match &period.to {
-            Some(t) => {
-                filter.push_str(" AND started_at < ?");
-                Some(time_text(t, "period.to")?)
-            }
-            None => None,
-        };
-        let binds = [Some(person_text(person)), from, to];
-        match self.summaries_at_once(&filter, &binds).await {
-            Ok(Some(summaries)) => Ok(summaries),
-            // Something stored is odd: read row by row to say what and where.
-            Ok(None) | Err(_) => self.summaries_row_by_row(&filter, &binds).await,
+        Self::summaries(&mut *self.pool.acquire().await?, person, period, None).await
+    }
+
+    async fn latest_session_summaries(
+        &self,
+        person: PersonId,
+        period: Period,
+        limit: u32,
+    ) -> Result<Latest, StoreError> {
+        // One read transaction, so the count and the rows are one snapshot.
+        let mut tx = self.pool.begin().await?;
+        let (filter, binds) = summary_filter(person, &period)?;
+        let sql = format!("SELECT count(*) FROM sessions WHERE {filter}");
+        let mut count = sqlx::query_scalar::<_, i64>(&sql);
+        for bind in binds.iter().flatten() {
+            count = count.bind(bind);
         }
+        let total = u64::try_from(count.fetch_one(&mut *tx).await?).unwrap_or(0);
+        let sessions = Self::summaries(&mut tx, person, period, Some(limit)).await?;
+        tx.commit().await?;
+        Ok(Latest { sessions, total })
     }
 
     async fn add_checkin(&self, person: PersonId, checkin: &CheckIn) -> Result<(), StoreError> {
@@ -1184,8 +1236,10 @@ mod tests {
             store.record_session(me, &session).await.unwrap();
         }
         let binds = [Some(person_text(me))];
-        let fast = store.summaries_at_once("person = ?", &binds).await.unwrap().unwrap();
-        let slow = store.summaries_row_by_row("person = ?", &binds).await.unwrap();
+        let mut conn = store.pool.acquire().await.unwrap();
+        let fast =
+            SqliteStore::summaries_at_once(&mut conn, "person = ?", &binds, None).await.unwrap().unwrap();
+        let slow = SqliteStore::summaries_row_by_row(&mut conn, "person = ?", &binds, None).await.unwrap();
         assert_eq!(fast.len(), 3);
         assert_eq!(fast, slow);
     }

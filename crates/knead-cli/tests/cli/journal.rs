@@ -137,9 +137,9 @@ fn json_export_imports_back_without_loss() {
 
     let b = tempfile::tempdir().unwrap();
     let first = ok(b.path(), &["import", file.to_str().unwrap()]);
-    assert!(first.contains("Imported 3 new record(s); 0 were already"), "{first}");
+    assert!(first.contains("Imported 3 new records; 0 records were already"), "{first}");
     let again = ok(b.path(), &["import", file.to_str().unwrap()]);
-    assert!(again.contains("Imported 0 new record(s); 3 were already"), "{again}");
+    assert!(again.contains("Imported 0 new records; 3 records were already"), "{again}");
 
     let strip = |text: String| -> serde_json::Value {
         let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -208,4 +208,16 @@ fn progress_flags_a_worsening_and_writes_charts() {
     assert!(text.contains("clearly worse than when you started"), "{text}");
     assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
     assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
+}
+
+#[test]
+fn progress_says_higher_when_pain_rose() {
+    let dir = tempfile::tempdir().unwrap();
+    log(dir.path(), "hands", "3", "4", "4", "2026-10-01 08:00");
+    log(dir.path(), "hands", "3", "5", "5", "2026-10-02 08:00");
+    log(dir.path(), "hands", "3", "5", "5", "2026-10-03 08:00");
+    let text = ok(dir.path(), &["progress", "--days", "3650"]);
+    assert!(text.contains("% higher) after"), "{text}");
+    assert!(!text.contains("lower)"), "{text}");
+    assert!(text.lines().all(|l| l.chars().count() <= 76), "lines are wrapped between words: {text}");
 }

@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod errors;
+mod generated;
+mod history;
 mod journal;
 mod output;
 mod parity;

@@ -130,3 +130,34 @@ fn techniques_json_has_doses_with_sources() {
     assert!(!massager["doses"]["session_max_seconds"]["source"].as_str().unwrap().is_empty());
     assert_eq!(massager["variants"].as_array().unwrap().len(), 2);
 }
+
+/// The techniques under "You may use:", up to the next blank line.
+fn may_use(page: &str) -> Vec<&str> {
+    page.split("\n\n")
+        .find_map(|part| part.strip_prefix("You may use:\n"))
+        .map(|list| list.lines().map(|l| l.trim_start_matches("  - ")).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn you_may_use_only_what_you_have() {
+    // Only a foam roller: the massage gun is allowed by the screening but
+    // not something this person can use.
+    let intake = person(json!({"equipment": ["foam_roller"]}));
+    for command in ["check", "plan"] {
+        let page = text(&[command, "--intake", "-"], &intake);
+        assert_eq!(may_use(&page), ["Foam roller", "Knuckle massage"], "{command}:\n{page}");
+    }
+    // Nothing to massage with: the hands alone.
+    let page = text(&["check", "--intake", "-"], &person(json!({})));
+    assert_eq!(may_use(&page), ["Knuckle massage"], "{page}");
+}
+
+#[test]
+fn text_fits_a_narrow_terminal_between_words() {
+    use crate::tmux::{Tmux, assert_wrapped_by_words};
+    let t = Tmux::knead_in(60, &["techniques"], &[("NO_COLOR", "1")]);
+    let screen = t.wait_for("[knead exited]", 10);
+    assert!(screen.contains("At most"), "{screen}");
+    assert_wrapped_by_words(&screen, 60);
+}

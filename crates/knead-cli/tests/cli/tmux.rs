@@ -135,6 +135,18 @@ pub fn data_dir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
 }
 
+/// Lines broken between words: text wrapped by knead leaves the window's
+/// last column free, so a line that fills a window `columns` wide was
+/// broken by the terminal, wherever the edge fell (mid-word).
+pub fn assert_wrapped_by_words(screen: &str, columns: usize) {
+    for line in screen.lines() {
+        assert!(
+            line.chars().count() < columns,
+            "a line fills the window (broken mid-word?): {line:?}\n{screen}"
+        );
+    }
+}
+
 /// The journal in `dir`, opened with the store (as a second program would).
 pub fn journal(dir: &Path) -> (tokio::runtime::Runtime, knead_store::sqlite::SqliteStore) {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();

@@ -14,7 +14,7 @@ use knead_store::calendars::{CalendarFeed, Calendars};
 use knead_store::sharing::{
     Acknowledgement, Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing,
 };
-use knead_store::{DayRule, Period, Store, StoreError};
+use knead_store::{DayRule, Latest, Period, Store, StoreError};
 use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -55,6 +55,7 @@ macro_rules! suite {
             persons_never_see_each_other,
             interrupt_open_sessions_ends_at_last_step,
             summaries_oldest_first_in_period,
+            latest_summaries_are_the_newest_with_the_count,
             checkins_oldest_first_idempotent_and_conflict,
             export_import_round_trip,
             import_refuses_wrong_format_and_version,
@@ -596,6 +597,28 @@ pub async fn summaries_oldest_first_in_period<B: Backend>() {
     assert_eq!(store.session_summaries(me, period).await.unwrap(), all[..2].to_vec());
     let period = Period { from: Some(at(100)), to: None };
     assert!(store.session_summaries(me, period).await.unwrap().is_empty());
+}
+
+pub async fn latest_summaries_are_the_newest_with_the_count<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let me = store.local_person().await.unwrap();
+    let sessions: Vec<SessionRecord> = [50, 10, 40, 20, 30].into_iter().map(full_session).collect();
+    for s in &sessions {
+        store.record_session(me, s).await.unwrap();
+    }
+    store.record_session(stranger(), &full_session(60)).await.unwrap();
+    let mut all: Vec<SessionSummary> = sessions.iter().map(summary).collect();
+    all.sort_by_key(|s| s.started_at);
+
+    let latest = store.latest_session_summaries(me, Period::default(), 2).await.unwrap();
+    assert_eq!(latest, Latest { sessions: all[3..].to_vec(), total: 5 }, "the newest two, oldest first");
+    let latest = store.latest_session_summaries(me, Period::default(), 9).await.unwrap();
+    assert_eq!(latest, Latest { sessions: all.clone(), total: 5 });
+    let period = Period { from: Some(at(20)), to: Some(at(50)) };
+    let latest = store.latest_session_summaries(me, period, 1).await.unwrap();
+    assert_eq!(latest, Latest { sessions: all[3..4].to_vec(), total: 3 }, "within the period");
+    let latest = store.latest_session_summaries(me, Period::default(), 0).await.unwrap();
+    assert_eq!(latest, Latest { sessions: vec![], total: 5 });
 }
 
 pub async fn checkins_oldest_first_idempotent_and_conflict<B: Backend>() {
