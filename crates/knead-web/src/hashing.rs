@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
 /// Hashes that may wait for a thread, per thread.
-const QUEUE_PER_THREAD: usize = 4;
+pub const QUEUE_PER_THREAD: usize = 4;
 
 /// Seconds a client told "busy" is asked to wait.
 const BUSY_RETRY_SECONDS: u32 = 2;

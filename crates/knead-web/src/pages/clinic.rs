@@ -492,6 +492,11 @@ pub(super) async fn message(
     answered(&state, &treating, &zone, done.await, "Message sent.").await
 }
 
+/// The screening a clinician's form names.
+fn screening_of(form: &[(String, String)]) -> Result<Uuid, Problem> {
+    Uuid::parse_str(one(form, "screening")).map_err(|_| Problem::invalid("screening", "a screening's id"))
+}
+
 /// `POST /clinic/patients/{patient}/acknowledgement`: the clinician saw
 /// the patient's red flags up to a screening.
 pub(super) async fn acknowledge(
@@ -503,8 +508,7 @@ pub(super) async fn acknowledge(
     let form = pairs(&body);
     let done = async {
         treating.clinician.check_csrf(one(&form, "csrf"))?;
-        let screening = Uuid::parse_str(one(&form, "screening"))
-            .map_err(|_| Problem::invalid("screening", "a screening's id"))?;
+        let screening = screening_of(&form)?;
         Ok::<_, Problem>(treating.treated.acknowledge(screening, Some(one(&form, "note"))).await?)
     };
     answered(&state, &treating, &zone, done.await, "Marked as seen. A new warning sign will show again.")
@@ -522,8 +526,7 @@ pub(super) async fn clear(
     let form = pairs(&body);
     let done = async {
         treating.clinician.check_csrf(one(&form, "csrf"))?;
-        let screening = Uuid::parse_str(one(&form, "screening"))
-            .map_err(|_| Problem::invalid("screening", "a screening's id"))?;
+        let screening = screening_of(&form)?;
         Ok::<_, Problem>(treating.treated.clear(screening, Zone::Fixed(offset_of(&form, &zone))).await?)
     };
     answered(
