@@ -59,7 +59,7 @@ kill -0 "$server" 2>/dev/null || { echo "the server did not start:" >&2; cat "$d
 
 # Sign the clinician in; keep the cookie (name=value).
 KNEAD_COOKIE="$(curl -fsS -D - -o /dev/null -H 'Content-Type: application/json' \
-  -d '{"email":"clinician@bench.example","password":"bench-password-1"}' "$base_url/api/v1/sign-in" \
+  -d '{"email":"clinician@bench.example","password":"mauve kettle bench tuesdays"}' "$base_url/api/v1/sign-in" \
   | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: *\([^;]*\).*/\1/p' | head -n 1)"
 [ -n "$KNEAD_COOKIE" ] || { echo "signing the clinician in gave no cookie" >&2; exit 1; }
 export KNEAD_COOKIE

@@ -31,6 +31,7 @@ Register-ArgumentCompleter -Native -CommandName 'knead' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Screen an intake for warning signs and print the result')
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Screen an intake and, if self-massage is allowed, print a session plan')
             [CompletionResult]::new('techniques', 'techniques', [CompletionResultType]::ParameterValue, 'List the techniques with their steps and doses')
+            [CompletionResult]::new('learn', 'learn', [CompletionResultType]::ParameterValue, 'Why the middle back hurts, how massage can help, and when to stop')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Record a session done without the guide')
             [CompletionResult]::new('checkin', 'checkin', [CompletionResultType]::ParameterValue, 'Record the weekly check-in')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List your latest sessions (the last 30 unless asked for more)')
@@ -40,6 +41,8 @@ Register-ArgumentCompleter -Native -CommandName 'knead' -ScriptBlock {
             [CompletionResult]::new('remind', 'remind', [CompletionResultType]::ParameterValue, 'Write daily session reminders as an iCalendar file for a calendar app')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the web app (for phones and browsers) until Ctrl-C')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Write a report for a clinician as a PDF (one or two A4 pages)')
+            [CompletionResult]::new('handout', 'handout', [CompletionResultType]::ParameterValue, 'Write your home program to print, as a PDF: each step with its figure, the limits, and the warning signs that mean stop')
+            [CompletionResult]::new('admin', 'admin', [CompletionResultType]::ParameterValue, 'Look after the accounts of `knead serve` (for its operator)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print tab completion for your shell')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff) to standard output')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -74,6 +77,13 @@ Register-ArgumentCompleter -Native -CommandName 'knead' -ScriptBlock {
         }
         'knead;techniques' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, '`text` for people, `json` for programs')
+            [CompletionResult]::new('--pack', '--pack', [CompletionResultType]::ParameterName, 'Use the content pack in this directory instead of the built-in one')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform''s data directory)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'knead;learn' {
             [CompletionResult]::new('--pack', '--pack', [CompletionResultType]::ParameterName, 'Use the content pack in this directory instead of the built-in one')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform''s data directory)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -155,11 +165,13 @@ Register-ArgumentCompleter -Native -CommandName 'knead' -ScriptBlock {
         'knead;serve' {
             [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Listen on this address and port')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'The database: sqlite://PATH or postgres://USER@HOST/DB (default: server.sqlite3 in the data folder)')
+            [CompletionResult]::new('--emergency-number', '--emergency-number', [CompletionResultType]::ParameterName, 'The emergency number an emergency result offers to call with one tap (e.g. 999, 911)')
             [CompletionResult]::new('--pack', '--pack', [CompletionResultType]::ParameterName, 'Use the content pack in this directory instead of the built-in one')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform''s data directory)')
             [CompletionResult]::new('--secure-cookies', '--secure-cookies', [CompletionResultType]::ParameterName, 'Mark cookies Secure: set this when people reach the server over HTTPS')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--tell-taken-addresses', '--tell-taken-addresses', [CompletionResultType]::ParameterName, 'Sign a new account in at once and tell sign-up when an address already has an account')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'knead;report' {
@@ -171,6 +183,43 @@ Register-ArgumentCompleter -Native -CommandName 'knead' -ScriptBlock {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform''s data directory)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'knead;handout' {
+            [CompletionResult]::new('--pdf', '--pdf', [CompletionResultType]::ParameterName, 'Write the handout to this .pdf file')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Your name on the handout (default: a blank line to fill in)')
+            [CompletionResult]::new('--pack', '--pack', [CompletionResultType]::ParameterName, 'Use the content pack in this directory instead of the built-in one')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform''s data directory)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'knead;admin' {
+            [CompletionResult]::new('--pack', '--pack', [CompletionResultType]::ParameterName, 'Use the content pack in this directory instead of the built-in one')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform''s data directory)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('reset-password', 'reset-password', [CompletionResultType]::ParameterValue, 'Give the account at EMAIL a new random password and end every sign-in of theirs, for someone who forgot theirs')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'knead;admin;reset-password' {
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'The server''s database, as for `knead serve` (default: server.sqlite3 in the data folder)')
+            [CompletionResult]::new('--pack', '--pack', [CompletionResultType]::ParameterName, 'Use the content pack in this directory instead of the built-in one')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform''s data directory)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'knead;admin;help' {
+            [CompletionResult]::new('reset-password', 'reset-password', [CompletionResultType]::ParameterValue, 'Give the account at EMAIL a new random password and end every sign-in of theirs, for someone who forgot theirs')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'knead;admin;help;reset-password' {
+            break
+        }
+        'knead;admin;help;help' {
             break
         }
         'knead;completions' {
@@ -193,6 +242,7 @@ Register-ArgumentCompleter -Native -CommandName 'knead' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Screen an intake for warning signs and print the result')
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Screen an intake and, if self-massage is allowed, print a session plan')
             [CompletionResult]::new('techniques', 'techniques', [CompletionResultType]::ParameterValue, 'List the techniques with their steps and doses')
+            [CompletionResult]::new('learn', 'learn', [CompletionResultType]::ParameterValue, 'Why the middle back hurts, how massage can help, and when to stop')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Record a session done without the guide')
             [CompletionResult]::new('checkin', 'checkin', [CompletionResultType]::ParameterValue, 'Record the weekly check-in')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List your latest sessions (the last 30 unless asked for more)')
@@ -202,6 +252,8 @@ Register-ArgumentCompleter -Native -CommandName 'knead' -ScriptBlock {
             [CompletionResult]::new('remind', 'remind', [CompletionResultType]::ParameterValue, 'Write daily session reminders as an iCalendar file for a calendar app')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the web app (for phones and browsers) until Ctrl-C')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Write a report for a clinician as a PDF (one or two A4 pages)')
+            [CompletionResult]::new('handout', 'handout', [CompletionResultType]::ParameterValue, 'Write your home program to print, as a PDF: each step with its figure, the limits, and the warning signs that mean stop')
+            [CompletionResult]::new('admin', 'admin', [CompletionResultType]::ParameterValue, 'Look after the accounts of `knead serve` (for its operator)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print tab completion for your shell')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff) to standard output')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -217,6 +269,9 @@ Register-ArgumentCompleter -Native -CommandName 'knead' -ScriptBlock {
             break
         }
         'knead;help;techniques' {
+            break
+        }
+        'knead;help;learn' {
             break
         }
         'knead;help;log' {
@@ -244,6 +299,16 @@ Register-ArgumentCompleter -Native -CommandName 'knead' -ScriptBlock {
             break
         }
         'knead;help;report' {
+            break
+        }
+        'knead;help;handout' {
+            break
+        }
+        'knead;help;admin' {
+            [CompletionResult]::new('reset-password', 'reset-password', [CompletionResultType]::ParameterValue, 'Give the account at EMAIL a new random password and end every sign-in of theirs, for someone who forgot theirs')
+            break
+        }
+        'knead;help;admin;reset-password' {
             break
         }
         'knead;help;completions' {

@@ -16,6 +16,9 @@ _knead() {
             ",$1")
                 cmd="knead"
                 ;;
+            knead,admin)
+                cmd="knead__subcmd__admin"
+                ;;
             knead,check)
                 cmd="knead__subcmd__check"
                 ;;
@@ -28,6 +31,9 @@ _knead() {
             knead,export)
                 cmd="knead__subcmd__export"
                 ;;
+            knead,handout)
+                cmd="knead__subcmd__handout"
+                ;;
             knead,help)
                 cmd="knead__subcmd__help"
                 ;;
@@ -36,6 +42,9 @@ _knead() {
                 ;;
             knead,import)
                 cmd="knead__subcmd__import"
+                ;;
+            knead,learn)
+                cmd="knead__subcmd__learn"
                 ;;
             knead,log)
                 cmd="knead__subcmd__log"
@@ -64,6 +73,21 @@ _knead() {
             knead,techniques)
                 cmd="knead__subcmd__techniques"
                 ;;
+            knead__subcmd__admin,help)
+                cmd="knead__subcmd__admin__subcmd__help"
+                ;;
+            knead__subcmd__admin,reset-password)
+                cmd="knead__subcmd__admin__subcmd__reset__subcmd__password"
+                ;;
+            knead__subcmd__admin__subcmd__help,help)
+                cmd="knead__subcmd__admin__subcmd__help__subcmd__help"
+                ;;
+            knead__subcmd__admin__subcmd__help,reset-password)
+                cmd="knead__subcmd__admin__subcmd__help__subcmd__reset__subcmd__password"
+                ;;
+            knead__subcmd__help,admin)
+                cmd="knead__subcmd__help__subcmd__admin"
+                ;;
             knead__subcmd__help,check)
                 cmd="knead__subcmd__help__subcmd__check"
                 ;;
@@ -76,6 +100,9 @@ _knead() {
             knead__subcmd__help,export)
                 cmd="knead__subcmd__help__subcmd__export"
                 ;;
+            knead__subcmd__help,handout)
+                cmd="knead__subcmd__help__subcmd__handout"
+                ;;
             knead__subcmd__help,help)
                 cmd="knead__subcmd__help__subcmd__help"
                 ;;
@@ -84,6 +111,9 @@ _knead() {
                 ;;
             knead__subcmd__help,import)
                 cmd="knead__subcmd__help__subcmd__import"
+                ;;
+            knead__subcmd__help,learn)
+                cmd="knead__subcmd__help__subcmd__learn"
                 ;;
             knead__subcmd__help,log)
                 cmd="knead__subcmd__help__subcmd__log"
@@ -112,6 +142,9 @@ _knead() {
             knead__subcmd__help,techniques)
                 cmd="knead__subcmd__help__subcmd__techniques"
                 ;;
+            knead__subcmd__help__subcmd__admin,reset-password)
+                cmd="knead__subcmd__help__subcmd__admin__subcmd__reset__subcmd__password"
+                ;;
             *)
                 ;;
         esac
@@ -119,12 +152,102 @@ _knead() {
 
     case "${cmd}" in
         knead)
-            opts="-h -V --pack --data-dir --help --version start check plan techniques log checkin history progress export import remind serve report completions man help"
+            opts="-h -V --pack --data-dir --help --version start check plan techniques learn log checkin history progress export import remind serve report handout admin completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --pack)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        knead__subcmd__admin)
+            opts="-h --pack --data-dir --help reset-password help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --pack)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        knead__subcmd__admin__subcmd__help)
+            opts="reset-password help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        knead__subcmd__admin__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        knead__subcmd__admin__subcmd__help__subcmd__reset__subcmd__password)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        knead__subcmd__admin__subcmd__reset__subcmd__password)
+            opts="-h --database-url --pack --data-dir --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --pack)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -256,9 +379,67 @@ _knead() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        knead__subcmd__help)
-            opts="start check plan techniques log checkin history progress export import remind serve report completions man help"
+        knead__subcmd__handout)
+            opts="-h --pdf --name --pack --data-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --pdf)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pack)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        knead__subcmd__help)
+            opts="start check plan techniques learn log checkin history progress export import remind serve report handout admin completions man help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        knead__subcmd__help__subcmd__admin)
+            opts="reset-password"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        knead__subcmd__help__subcmd__admin__subcmd__reset__subcmd__password)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -326,6 +507,20 @@ _knead() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        knead__subcmd__help__subcmd__handout)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         knead__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -355,6 +550,20 @@ _knead() {
             return 0
             ;;
         knead__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        knead__subcmd__help__subcmd__learn)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -529,6 +738,28 @@ _knead() {
             return 0
             ;;
         knead__subcmd__import)
+            opts="-h --pack --data-dir --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --pack)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        knead__subcmd__learn)
             opts="-h --pack --data-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -767,7 +998,7 @@ _knead() {
             return 0
             ;;
         knead__subcmd__serve)
-            opts="-h --addr --database-url --secure-cookies --pack --data-dir --help"
+            opts="-h --addr --database-url --secure-cookies --emergency-number --tell-taken-addresses --pack --data-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -778,6 +1009,10 @@ _knead() {
                     return 0
                     ;;
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --emergency-number)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

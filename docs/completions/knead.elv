@@ -28,6 +28,7 @@ set edit:completion:arg-completer[knead] = {|@words|
             cand check 'Screen an intake for warning signs and print the result'
             cand plan 'Screen an intake and, if self-massage is allowed, print a session plan'
             cand techniques 'List the techniques with their steps and doses'
+            cand learn 'Why the middle back hurts, how massage can help, and when to stop'
             cand log 'Record a session done without the guide'
             cand checkin 'Record the weekly check-in'
             cand history 'List your latest sessions (the last 30 unless asked for more)'
@@ -37,6 +38,8 @@ set edit:completion:arg-completer[knead] = {|@words|
             cand remind 'Write daily session reminders as an iCalendar file for a calendar app'
             cand serve 'Run the web app (for phones and browsers) until Ctrl-C'
             cand report 'Write a report for a clinician as a PDF (one or two A4 pages)'
+            cand handout 'Write your home program to print, as a PDF: each step with its figure, the limits, and the warning signs that mean stop'
+            cand admin 'Look after the accounts of `knead serve` (for its operator)'
             cand completions 'Print tab completion for your shell'
             cand man 'Print the manual page (roff) to standard output'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -67,6 +70,12 @@ set edit:completion:arg-completer[knead] = {|@words|
         }
         &'knead;techniques'= {
             cand --format '`text` for people, `json` for programs'
+            cand --pack 'Use the content pack in this directory instead of the built-in one'
+            cand --data-dir 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform''s data directory)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'knead;learn'= {
             cand --pack 'Use the content pack in this directory instead of the built-in one'
             cand --data-dir 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform''s data directory)'
             cand -h 'Print help'
@@ -140,11 +149,13 @@ set edit:completion:arg-completer[knead] = {|@words|
         &'knead;serve'= {
             cand --addr 'Listen on this address and port'
             cand --database-url 'The database: sqlite://PATH or postgres://USER@HOST/DB (default: server.sqlite3 in the data folder)'
+            cand --emergency-number 'The emergency number an emergency result offers to call with one tap (e.g. 999, 911)'
             cand --pack 'Use the content pack in this directory instead of the built-in one'
             cand --data-dir 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform''s data directory)'
             cand --secure-cookies 'Mark cookies Secure: set this when people reach the server over HTTPS'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand --tell-taken-addresses 'Sign a new account in at once and tell sign-up when an address already has an account'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'knead;report'= {
             cand --pdf 'Write the report to this .pdf file'
@@ -155,6 +166,37 @@ set edit:completion:arg-completer[knead] = {|@words|
             cand --data-dir 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform''s data directory)'
             cand -h 'Print help'
             cand --help 'Print help'
+        }
+        &'knead;handout'= {
+            cand --pdf 'Write the handout to this .pdf file'
+            cand --name 'Your name on the handout (default: a blank line to fill in)'
+            cand --pack 'Use the content pack in this directory instead of the built-in one'
+            cand --data-dir 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform''s data directory)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'knead;admin'= {
+            cand --pack 'Use the content pack in this directory instead of the built-in one'
+            cand --data-dir 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform''s data directory)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand reset-password 'Give the account at EMAIL a new random password and end every sign-in of theirs, for someone who forgot theirs'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'knead;admin;reset-password'= {
+            cand --database-url 'The server''s database, as for `knead serve` (default: server.sqlite3 in the data folder)'
+            cand --pack 'Use the content pack in this directory instead of the built-in one'
+            cand --data-dir 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform''s data directory)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'knead;admin;help'= {
+            cand reset-password 'Give the account at EMAIL a new random password and end every sign-in of theirs, for someone who forgot theirs'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'knead;admin;help;reset-password'= {
+        }
+        &'knead;admin;help;help'= {
         }
         &'knead;completions'= {
             cand --pack 'Use the content pack in this directory instead of the built-in one'
@@ -174,6 +216,7 @@ set edit:completion:arg-completer[knead] = {|@words|
             cand check 'Screen an intake for warning signs and print the result'
             cand plan 'Screen an intake and, if self-massage is allowed, print a session plan'
             cand techniques 'List the techniques with their steps and doses'
+            cand learn 'Why the middle back hurts, how massage can help, and when to stop'
             cand log 'Record a session done without the guide'
             cand checkin 'Record the weekly check-in'
             cand history 'List your latest sessions (the last 30 unless asked for more)'
@@ -183,6 +226,8 @@ set edit:completion:arg-completer[knead] = {|@words|
             cand remind 'Write daily session reminders as an iCalendar file for a calendar app'
             cand serve 'Run the web app (for phones and browsers) until Ctrl-C'
             cand report 'Write a report for a clinician as a PDF (one or two A4 pages)'
+            cand handout 'Write your home program to print, as a PDF: each step with its figure, the limits, and the warning signs that mean stop'
+            cand admin 'Look after the accounts of `knead serve` (for its operator)'
             cand completions 'Print tab completion for your shell'
             cand man 'Print the manual page (roff) to standard output'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -194,6 +239,8 @@ set edit:completion:arg-completer[knead] = {|@words|
         &'knead;help;plan'= {
         }
         &'knead;help;techniques'= {
+        }
+        &'knead;help;learn'= {
         }
         &'knead;help;log'= {
         }
@@ -212,6 +259,13 @@ set edit:completion:arg-completer[knead] = {|@words|
         &'knead;help;serve'= {
         }
         &'knead;help;report'= {
+        }
+        &'knead;help;handout'= {
+        }
+        &'knead;help;admin'= {
+            cand reset-password 'Give the account at EMAIL a new random password and end every sign-in of theirs, for someone who forgot theirs'
+        }
+        &'knead;help;admin;reset-password'= {
         }
         &'knead;help;completions'= {
         }

@@ -32,6 +32,7 @@ complete -c knead -n "__fish_knead_needs_command" -f -a "start" -d 'Screen, plan
 complete -c knead -n "__fish_knead_needs_command" -f -a "check" -d 'Screen an intake for warning signs and print the result'
 complete -c knead -n "__fish_knead_needs_command" -f -a "plan" -d 'Screen an intake and, if self-massage is allowed, print a session plan'
 complete -c knead -n "__fish_knead_needs_command" -f -a "techniques" -d 'List the techniques with their steps and doses'
+complete -c knead -n "__fish_knead_needs_command" -f -a "learn" -d 'Why the middle back hurts, how massage can help, and when to stop'
 complete -c knead -n "__fish_knead_needs_command" -f -a "log" -d 'Record a session done without the guide'
 complete -c knead -n "__fish_knead_needs_command" -f -a "checkin" -d 'Record the weekly check-in'
 complete -c knead -n "__fish_knead_needs_command" -f -a "history" -d 'List your latest sessions (the last 30 unless asked for more)'
@@ -41,6 +42,8 @@ complete -c knead -n "__fish_knead_needs_command" -f -a "import" -d 'Take back a
 complete -c knead -n "__fish_knead_needs_command" -f -a "remind" -d 'Write daily session reminders as an iCalendar file for a calendar app'
 complete -c knead -n "__fish_knead_needs_command" -f -a "serve" -d 'Run the web app (for phones and browsers) until Ctrl-C'
 complete -c knead -n "__fish_knead_needs_command" -f -a "report" -d 'Write a report for a clinician as a PDF (one or two A4 pages)'
+complete -c knead -n "__fish_knead_needs_command" -f -a "handout" -d 'Write your home program to print, as a PDF: each step with its figure, the limits, and the warning signs that mean stop'
+complete -c knead -n "__fish_knead_needs_command" -f -a "admin" -d 'Look after the accounts of `knead serve` (for its operator)'
 complete -c knead -n "__fish_knead_needs_command" -f -a "completions" -d 'Print tab completion for your shell'
 complete -c knead -n "__fish_knead_needs_command" -f -a "man" -d 'Print the manual page (roff) to standard output'
 complete -c knead -n "__fish_knead_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -66,6 +69,9 @@ json\t''"
 complete -c knead -n "__fish_knead_using_subcommand techniques" -l pack -d 'Use the content pack in this directory instead of the built-in one' -r -F
 complete -c knead -n "__fish_knead_using_subcommand techniques" -l data-dir -d 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform\'s data directory)' -r -F
 complete -c knead -n "__fish_knead_using_subcommand techniques" -s h -l help -d 'Print help'
+complete -c knead -n "__fish_knead_using_subcommand learn" -l pack -d 'Use the content pack in this directory instead of the built-in one' -r -F
+complete -c knead -n "__fish_knead_using_subcommand learn" -l data-dir -d 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform\'s data directory)' -r -F
+complete -c knead -n "__fish_knead_using_subcommand learn" -s h -l help -d 'Print help'
 complete -c knead -n "__fish_knead_using_subcommand log" -l technique -d 'hands, foam_roller or electric_massager' -r
 complete -c knead -n "__fish_knead_using_subcommand log" -l minutes -d 'Minutes of massage (1 to 240)' -r
 complete -c knead -n "__fish_knead_using_subcommand log" -l pain-before -d 'Pain before, 0-10' -r
@@ -115,10 +121,12 @@ complete -c knead -n "__fish_knead_using_subcommand remind" -l data-dir -d 'Keep
 complete -c knead -n "__fish_knead_using_subcommand remind" -s h -l help -d 'Print help'
 complete -c knead -n "__fish_knead_using_subcommand serve" -l addr -d 'Listen on this address and port' -r
 complete -c knead -n "__fish_knead_using_subcommand serve" -l database-url -d 'The database: sqlite://PATH or postgres://USER@HOST/DB (default: server.sqlite3 in the data folder)' -r
+complete -c knead -n "__fish_knead_using_subcommand serve" -l emergency-number -d 'The emergency number an emergency result offers to call with one tap (e.g. 999, 911)' -r
 complete -c knead -n "__fish_knead_using_subcommand serve" -l pack -d 'Use the content pack in this directory instead of the built-in one' -r -F
 complete -c knead -n "__fish_knead_using_subcommand serve" -l data-dir -d 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform\'s data directory)' -r -F
 complete -c knead -n "__fish_knead_using_subcommand serve" -l secure-cookies -d 'Mark cookies Secure: set this when people reach the server over HTTPS'
-complete -c knead -n "__fish_knead_using_subcommand serve" -s h -l help -d 'Print help'
+complete -c knead -n "__fish_knead_using_subcommand serve" -l tell-taken-addresses -d 'Sign a new account in at once and tell sign-up when an address already has an account'
+complete -c knead -n "__fish_knead_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c knead -n "__fish_knead_using_subcommand report" -l pdf -d 'Write the report to this .pdf file' -r -F
 complete -c knead -n "__fish_knead_using_subcommand report" -l from -d 'The first day, YYYY-MM-DD (default: 27 days before --to)' -r
 complete -c knead -n "__fish_knead_using_subcommand report" -l to -d 'The last day, YYYY-MM-DD (default: today)' -r
@@ -126,6 +134,22 @@ complete -c knead -n "__fish_knead_using_subcommand report" -l name -d 'Your nam
 complete -c knead -n "__fish_knead_using_subcommand report" -l pack -d 'Use the content pack in this directory instead of the built-in one' -r -F
 complete -c knead -n "__fish_knead_using_subcommand report" -l data-dir -d 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform\'s data directory)' -r -F
 complete -c knead -n "__fish_knead_using_subcommand report" -s h -l help -d 'Print help'
+complete -c knead -n "__fish_knead_using_subcommand handout" -l pdf -d 'Write the handout to this .pdf file' -r -F
+complete -c knead -n "__fish_knead_using_subcommand handout" -l name -d 'Your name on the handout (default: a blank line to fill in)' -r
+complete -c knead -n "__fish_knead_using_subcommand handout" -l pack -d 'Use the content pack in this directory instead of the built-in one' -r -F
+complete -c knead -n "__fish_knead_using_subcommand handout" -l data-dir -d 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform\'s data directory)' -r -F
+complete -c knead -n "__fish_knead_using_subcommand handout" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c knead -n "__fish_knead_using_subcommand admin; and not __fish_seen_subcommand_from reset-password help" -l pack -d 'Use the content pack in this directory instead of the built-in one' -r -F
+complete -c knead -n "__fish_knead_using_subcommand admin; and not __fish_seen_subcommand_from reset-password help" -l data-dir -d 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform\'s data directory)' -r -F
+complete -c knead -n "__fish_knead_using_subcommand admin; and not __fish_seen_subcommand_from reset-password help" -s h -l help -d 'Print help'
+complete -c knead -n "__fish_knead_using_subcommand admin; and not __fish_seen_subcommand_from reset-password help" -f -a "reset-password" -d 'Give the account at EMAIL a new random password and end every sign-in of theirs, for someone who forgot theirs'
+complete -c knead -n "__fish_knead_using_subcommand admin; and not __fish_seen_subcommand_from reset-password help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c knead -n "__fish_knead_using_subcommand admin; and __fish_seen_subcommand_from reset-password" -l database-url -d 'The server\'s database, as for `knead serve` (default: server.sqlite3 in the data folder)' -r
+complete -c knead -n "__fish_knead_using_subcommand admin; and __fish_seen_subcommand_from reset-password" -l pack -d 'Use the content pack in this directory instead of the built-in one' -r -F
+complete -c knead -n "__fish_knead_using_subcommand admin; and __fish_seen_subcommand_from reset-password" -l data-dir -d 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform\'s data directory)' -r -F
+complete -c knead -n "__fish_knead_using_subcommand admin; and __fish_seen_subcommand_from reset-password" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c knead -n "__fish_knead_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "reset-password" -d 'Give the account at EMAIL a new random password and end every sign-in of theirs, for someone who forgot theirs'
+complete -c knead -n "__fish_knead_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c knead -n "__fish_knead_using_subcommand completions" -l pack -d 'Use the content pack in this directory instead of the built-in one' -r -F
 complete -c knead -n "__fish_knead_using_subcommand completions" -l data-dir -d 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform\'s data directory)' -r -F
 complete -c knead -n "__fish_knead_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -133,19 +157,23 @@ complete -c knead -n "__fish_knead_using_subcommand man" -l dir -d 'Write knead.
 complete -c knead -n "__fish_knead_using_subcommand man" -l pack -d 'Use the content pack in this directory instead of the built-in one' -r -F
 complete -c knead -n "__fish_knead_using_subcommand man" -l data-dir -d 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform\'s data directory)' -r -F
 complete -c knead -n "__fish_knead_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques log checkin history progress export import remind serve report completions man help" -f -a "start" -d 'Screen, plan and guide a session, then record it in the journal'
-complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques log checkin history progress export import remind serve report completions man help" -f -a "check" -d 'Screen an intake for warning signs and print the result'
-complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques log checkin history progress export import remind serve report completions man help" -f -a "plan" -d 'Screen an intake and, if self-massage is allowed, print a session plan'
-complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques log checkin history progress export import remind serve report completions man help" -f -a "techniques" -d 'List the techniques with their steps and doses'
-complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques log checkin history progress export import remind serve report completions man help" -f -a "log" -d 'Record a session done without the guide'
-complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques log checkin history progress export import remind serve report completions man help" -f -a "checkin" -d 'Record the weekly check-in'
-complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques log checkin history progress export import remind serve report completions man help" -f -a "history" -d 'List your latest sessions (the last 30 unless asked for more)'
-complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques log checkin history progress export import remind serve report completions man help" -f -a "progress" -d 'Show pain over time, the change from the start, and any warning'
-complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques log checkin history progress export import remind serve report completions man help" -f -a "export" -d 'Write the journal as CSV, JSON or FHIR R4'
-complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques log checkin history progress export import remind serve report completions man help" -f -a "import" -d 'Take back a JSON export (all of it or nothing)'
-complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques log checkin history progress export import remind serve report completions man help" -f -a "remind" -d 'Write daily session reminders as an iCalendar file for a calendar app'
-complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques log checkin history progress export import remind serve report completions man help" -f -a "serve" -d 'Run the web app (for phones and browsers) until Ctrl-C'
-complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques log checkin history progress export import remind serve report completions man help" -f -a "report" -d 'Write a report for a clinician as a PDF (one or two A4 pages)'
-complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques log checkin history progress export import remind serve report completions man help" -f -a "completions" -d 'Print tab completion for your shell'
-complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques log checkin history progress export import remind serve report completions man help" -f -a "man" -d 'Print the manual page (roff) to standard output'
-complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques log checkin history progress export import remind serve report completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques learn log checkin history progress export import remind serve report handout admin completions man help" -f -a "start" -d 'Screen, plan and guide a session, then record it in the journal'
+complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques learn log checkin history progress export import remind serve report handout admin completions man help" -f -a "check" -d 'Screen an intake for warning signs and print the result'
+complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques learn log checkin history progress export import remind serve report handout admin completions man help" -f -a "plan" -d 'Screen an intake and, if self-massage is allowed, print a session plan'
+complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques learn log checkin history progress export import remind serve report handout admin completions man help" -f -a "techniques" -d 'List the techniques with their steps and doses'
+complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques learn log checkin history progress export import remind serve report handout admin completions man help" -f -a "learn" -d 'Why the middle back hurts, how massage can help, and when to stop'
+complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques learn log checkin history progress export import remind serve report handout admin completions man help" -f -a "log" -d 'Record a session done without the guide'
+complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques learn log checkin history progress export import remind serve report handout admin completions man help" -f -a "checkin" -d 'Record the weekly check-in'
+complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques learn log checkin history progress export import remind serve report handout admin completions man help" -f -a "history" -d 'List your latest sessions (the last 30 unless asked for more)'
+complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques learn log checkin history progress export import remind serve report handout admin completions man help" -f -a "progress" -d 'Show pain over time, the change from the start, and any warning'
+complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques learn log checkin history progress export import remind serve report handout admin completions man help" -f -a "export" -d 'Write the journal as CSV, JSON or FHIR R4'
+complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques learn log checkin history progress export import remind serve report handout admin completions man help" -f -a "import" -d 'Take back a JSON export (all of it or nothing)'
+complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques learn log checkin history progress export import remind serve report handout admin completions man help" -f -a "remind" -d 'Write daily session reminders as an iCalendar file for a calendar app'
+complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques learn log checkin history progress export import remind serve report handout admin completions man help" -f -a "serve" -d 'Run the web app (for phones and browsers) until Ctrl-C'
+complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques learn log checkin history progress export import remind serve report handout admin completions man help" -f -a "report" -d 'Write a report for a clinician as a PDF (one or two A4 pages)'
+complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques learn log checkin history progress export import remind serve report handout admin completions man help" -f -a "handout" -d 'Write your home program to print, as a PDF: each step with its figure, the limits, and the warning signs that mean stop'
+complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques learn log checkin history progress export import remind serve report handout admin completions man help" -f -a "admin" -d 'Look after the accounts of `knead serve` (for its operator)'
+complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques learn log checkin history progress export import remind serve report handout admin completions man help" -f -a "completions" -d 'Print tab completion for your shell'
+complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques learn log checkin history progress export import remind serve report handout admin completions man help" -f -a "man" -d 'Print the manual page (roff) to standard output'
+complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques learn log checkin history progress export import remind serve report handout admin completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c knead -n "__fish_knead_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "reset-password" -d 'Give the account at EMAIL a new random password and end every sign-in of theirs, for someone who forgot theirs'

@@ -12,15 +12,25 @@
 //! `clinician_cleared`, judged again, with who cleared the person and on
 //! what day. Only the person's newest screening, from today, can be cleared:
 //! clearing an older one would step around a newer warning sign.
+//!
+//! The person's Knead clinician may confirm a clearance the person reported,
+//! or withdraw any clearance. A withdrawn clearance lifts nothing: the §4
+//! count no longer starts again at it, and when it was the one the newest
+//! screening stood on, that screening's answers are judged again without it
+//! and kept as a new screening, so the person is back where the answers put
+//! them (see a doctor first). After a withdrawal the person's own word
+//! counts again only for a clearance from a later day: a new assessment,
+//! not the one withdrawn.
 
 use crate::screening::{CLEARED_BY_MAX_CHARS, not_today};
 use crate::{Error, Own, Result, Treated, Zone};
 use chrono::NaiveDate;
 use knead_core::intake::Intake;
 use knead_core::outcomes;
-use knead_core::records::{Clearance, ScreeningRecord};
+use knead_core::records::{Clearance, Review, ScreeningRecord};
 use knead_core::screening;
 use knead_store::Store;
+use knead_store::sharing::AuditAction;
 use knead_store::sharing::Sharing;
 use uuid::Uuid;
 
@@ -43,7 +53,7 @@ pub fn reported(by: &str, on: NaiveDate, today: NaiveDate) -> Result<Clearance> 
             format!("{on} has not come yet: give the day you were cleared, {today} or earlier"),
         ));
     }
-    Ok(Clearance { by, on })
+    Ok(Clearance::reported(by, on))
 }
 
 /// What a clearance would do for a screening now.
@@ -122,6 +132,26 @@ impl<S: Store + Sharing> Own<'_, S> {
         self.judged(Uuid::now_v7(), answers.0, Some(clearance))
     }
 
+    /// A clearance the person reports (who, on what day), checked as
+    /// [`reported`] does and against the clinician's last withdrawal: after
+    /// one, only a clearance from a later day counts.
+    pub async fn report_clearance(&self, by: &str, on: NaiveDate, zone: Zone) -> Result<Clearance> {
+        let clearance = reported(by, on, zone.day(self.app.now()))?;
+        if let Some(at) = self.app.store.last_withdrawal(self.person).await? {
+            let withdrawn_on = zone.day(at);
+            if clearance.on <= withdrawn_on {
+                return Err(Error::invalid(
+                    "clearance.on",
+                    format!(
+                        "your clinician withdrew your clearance on {withdrawn_on}: a clearance counts again only \
+                         from a new assessment after that day"
+                    ),
+                ));
+            }
+        }
+        Ok(clearance)
+    }
+
     /// The person reports a clearance (who, on what day) for their
     /// screening `record`: checked, kept as a new screening, returned.
     pub async fn clear_self(
@@ -132,7 +162,7 @@ impl<S: Store + Sharing> Own<'_, S> {
         zone: Zone,
     ) -> Result<ScreeningRecord> {
         let answers = self.clearable(record, zone).await?;
-        let clearance = reported(by, on, zone.day(self.app.now()))?;
+        let clearance = self.report_clearance(by, on, zone).await?;
         let made = self.cleared(answers, clearance, zone).await?;
         self.app.store.add_screening(self.person, &made).await?;
         Ok(made)
@@ -151,9 +181,83 @@ impl<S: Store + Sharing> Treated<S> {
             .await?
             .ok_or_else(|| Error::invalid("screening", "not a screening of this patient"))?;
         let answers = own.clearable(&record, zone).await?;
-        let clearance = Clearance { by: self.grant.clinician_email.clone(), on: zone.day(own.app.now()) };
+        let clearance = Clearance::recorded(
+            self.grant.clinician,
+            self.grant.clinician_email.clone(),
+            zone.day(own.app.now()),
+        );
         let made = own.cleared(answers, clearance, zone).await?;
         own.app.store.clear(own.person(), self.grant.clinician, &made).await?;
+        // Clearing follows reading the record: what was raised before is seen.
+        self.acknowledged(made.at, Some("Cleared the patient.".to_owned())).await?;
         Ok(made)
+    }
+
+    /// The patient's screening `id` (without its clearance) and the
+    /// clearance kept with it.
+    async fn with_clearance(&self, id: Uuid) -> Result<(ScreeningRecord, Clearance)> {
+        let missing = || Error::invalid("screening", "not a screening of this patient with a clearance");
+        let mut record = self.patient().screening(id).await?.ok_or_else(missing)?;
+        let clearance = record.clearance.take().ok_or_else(missing)?;
+        Ok((record, clearance))
+    }
+
+    /// The clinician confirms the clearance the patient reported with
+    /// screening `id`: it shows as confirmed by them, and the patient's
+    /// audit log says so. Confirming it again changes nothing. A clearance
+    /// a clinician recorded, or one withdrawn, is not confirmed.
+    pub async fn confirm_clearance(&self, id: Uuid) -> Result<Clearance> {
+        let (_, clearance) = self.with_clearance(id).await?;
+        if clearance.withdrawn.is_some() {
+            return Err(Error::refused(
+                "clearance-withdrawn",
+                "This clearance was withdrawn",
+                "a withdrawn clearance stays withdrawn: clear the patient afresh once they have been assessed",
+            ));
+        }
+        if clearance.recorded_by.is_some() {
+            return Err(Error::refused(
+                "clearance-recorded",
+                "A clinician recorded this clearance",
+                "only a clearance the patient reported themselves is confirmed",
+            ));
+        }
+        if clearance.confirmed.is_some() {
+            return Ok(clearance);
+        }
+        let (patient, clinician, now) = (self.grant.patient, self.grant.clinician, self.app.now());
+        let confirmed = Clearance { confirmed: Some(Review { by: clinician, at: now }), ..clearance };
+        let action = AuditAction::Confirmed;
+        self.app.store.review_clearance(patient, clinician, id, &confirmed, None, action, now).await?;
+        Ok(confirmed)
+    }
+
+    /// The clinician withdraws the clearance kept with screening `id`: it
+    /// lifts nothing from now on, in one write with the patient's audit
+    /// line. When the patient's newest screening stood on it, its answers
+    /// are judged again without it and kept as a new screening (returned),
+    /// which puts the patient back to see a doctor first. Withdrawing it
+    /// again changes nothing.
+    pub async fn withdraw_clearance(&self, id: Uuid) -> Result<(Clearance, Option<ScreeningRecord>)> {
+        let (record, clearance) = self.with_clearance(id).await?;
+        if clearance.withdrawn.is_some() {
+            return Ok((clearance, None));
+        }
+        let own = self.patient();
+        let (patient, clinician, now) = (self.grant.patient, self.grant.clinician, self.app.now());
+        let withdrawn = Clearance { withdrawn: Some(Review { by: clinician, at: now }), ..clearance };
+        let then = match own.newest_screening().await? {
+            Some(newest) if newest.id == id => {
+                let answers = Intake { clinician_cleared: false, ..record.intake };
+                Some(own.judged(Uuid::now_v7(), answers, None)?)
+            }
+            _ => None,
+        };
+        let action = AuditAction::Withdrew;
+        self.app
+            .store
+            .review_clearance(patient, clinician, id, &withdrawn, then.as_ref(), action, now)
+            .await?;
+        Ok((withdrawn, then))
     }
 }

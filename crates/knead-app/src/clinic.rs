@@ -4,19 +4,21 @@
 //! and acknowledging a patient's red flags. Every look is written to the
 //! patient's audit log.
 //!
-//! A red flag (a screening that stopped self-care) stays a concern on the
-//! clinician's list for the pack's `attention.red_flag_days`, even under a
-//! later ordinary screening, until that clinician acknowledges it: what a
-//! patient was told to do in an emergency must not slip by unseen. Each
-//! clinician acknowledges for themselves.
+//! A red flag (a screening that stopped self-care) and a §4 flag (pain
+//! worse, severe, or not improving) stay a concern on the clinician's list
+//! for the pack's `attention.red_flag_days`, even under a later ordinary
+//! screening, a clearance or better pain, until that clinician acknowledges
+//! them: what a patient was told to do must not slip by unseen. A §4 flag
+//! still in force counts however old it is. Each clinician acknowledges for
+//! themselves; clearing the patient counts as having seen what came before.
 
 use crate::program::Followed;
 use crate::progress::Judged;
 use crate::text::{self, Lines, NOTE_MAX_CHARS};
 use crate::{App, Error, Own, Result, Treated, Zone};
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use knead_core::attention::{self, ADHERENCE_WINDOW_DAYS, Adherence, Concern, RaisedFlag};
-use knead_core::outcomes::Flag;
+use knead_core::attention::{self, ADHERENCE_WINDOW_DAYS, Adherence, Concern, RaisedFlag, RaisedPain};
+use knead_core::outcomes;
 use knead_core::records::{CheckIn, PersonId, ScreeningRecord, SessionSummary};
 use knead_core::screening;
 use knead_core::vocab::Disposition;
@@ -25,6 +27,27 @@ use knead_store::sharing::{Acknowledgement, Assignment, Grant, Message, Sharing}
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use uuid::Uuid;
+
+/// What a clinician says they saw (see [`Treated::acknowledge`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seen {
+    /// A screening that stopped self-care, and every flag before it.
+    Screening(Uuid),
+    /// The §4 flag raised on this day, and every flag before it.
+    Pain(NaiveDate),
+}
+
+impl Seen {
+    /// What names `concern` in an acknowledgement; `None` for one that is
+    /// not a flag (sessions missed), which nobody acknowledges.
+    pub fn of(concern: &Concern) -> Option<Seen> {
+        match concern {
+            Concern::RedFlag(flag) => Some(Seen::Screening(flag.screening)),
+            Concern::Pain { day, .. } => Some(Seen::Pain(*day)),
+            Concern::Missed { .. } => None,
+        }
+    }
+}
 
 /// Screenings and messages shown on a patient's record at most.
 pub const RECORD_SHOWN: u32 = 50;
@@ -43,8 +66,9 @@ pub struct Standing {
     /// The screenings that stopped self-care within the pack's
     /// `attention.red_flag_days`, newest first.
     pub red_flags: Vec<RaisedFlag>,
-    /// The §4 flags of the judgement.
-    pub pain_flags: Vec<Flag>,
+    /// The §4 flags raised within the pack's `attention.red_flag_days`, or
+    /// in force now, newest first.
+    pub pain_flags: Vec<RaisedPain>,
     /// The newest screening's disposition.
     pub screening: Option<Disposition>,
     /// Typical pain now, in tenths.
@@ -122,7 +146,7 @@ impl<S: Store + Sharing> Own<'_, S> {
         let judged = self.judge(zone).await?;
         let today = judged.today;
         let days = self.app.pack().escalation.red_flag_days.value;
-        let since = zone.period(today - Days::new(u64::from(days))).from;
+        let since = zone.period(since_day(today, days)).from;
         let screenings = self.screenings(RED_FLAG_SCAN).await?;
         let newest = screenings.first().map(|s| s.disposition);
         let red_flags = screenings
@@ -150,9 +174,10 @@ impl<S: Store + Sharing> Own<'_, S> {
             }
             _ => (None, None),
         };
+        let pain_flags = self.raised_pain(&judged, &screenings, since_day(today, days), zone);
         let standing = Standing {
             red_flags,
-            pain_flags: judged.assessment.flags.clone(),
+            pain_flags,
             screening: newest,
             current_tenths: judged.assessment.current_tenths,
             baseline: judged.assessment.baseline,
@@ -162,6 +187,39 @@ impl<S: Store + Sharing> Own<'_, S> {
         };
         Ok((standing, judged))
     }
+
+    /// The §4 flags raised since `from` (judged period by period between
+    /// the clearances on the `screenings` read), and those in force now.
+    /// Each is dated by the last session of the day it was raised (the one
+    /// that raised it or a later one), or the start of that day when time
+    /// passing raised it (no improvement): an acknowledgement made after
+    /// that covers it.
+    fn raised_pain(
+        &self,
+        judged: &Judged,
+        screenings: &[ScreeningRecord],
+        from: NaiveDate,
+        zone: Zone,
+    ) -> Vec<RaisedPain> {
+        let clearances: Vec<NaiveDate> =
+            screenings.iter().filter_map(ScreeningRecord::cleared_on).chain(judged.cleared_on).collect();
+        let rules = &self.app.pack().escalation;
+        outcomes::raised(rules, &judged.readings, judged.today, &clearances)
+            .into_iter()
+            .filter(|(day, flag)| *day >= from || judged.assessment.flags.contains(flag))
+            .map(|(day, flag)| {
+                let last_session =
+                    judged.sessions.iter().rev().map(|s| s.started_at).find(|at| zone.day(*at) == day);
+                let at = last_session.or(zone.period(day).from).unwrap_or_else(|| self.app.now());
+                RaisedPain { day, at, flag }
+            })
+            .collect()
+    }
+}
+
+/// The first day within `days` of `today`.
+fn since_day(today: NaiveDate, days: u32) -> NaiveDate {
+    today - Days::new(u64::from(days))
 }
 
 impl<S: Store + Sharing> App<S> {
@@ -218,28 +276,56 @@ impl<S: Store + Sharing> Treated<S> {
         Ok(record)
     }
 
-    /// The clinician acknowledges the patient's red flags up to and
-    /// including their screening `screening` (one that stopped self-care),
-    /// with an optional `note`: those flags no longer put the patient first
-    /// on this clinician's list; a newer one does again. Audited.
-    pub async fn acknowledge(&self, screening: Uuid, note: Option<&str>) -> Result<Acknowledgement> {
+    /// The clinician acknowledges the patient's flags up to and including
+    /// `seen` (a screening that stopped self-care, or the day a §4 flag was
+    /// raised, in the clinician's `zone`), with an optional `note`: those
+    /// flags no longer put the patient first on this clinician's list; a
+    /// newer one does again. Audited.
+    pub async fn acknowledge(&self, seen: Seen, note: Option<&str>, zone: Zone) -> Result<Acknowledgement> {
         let own = self.patient();
-        let Some(flagged) = own.screening(screening).await? else {
-            return Err(Error::invalid("screening", "not a screening of this patient"));
+        let through = match seen {
+            Seen::Screening(id) => {
+                let Some(flagged) = own.screening(id).await? else {
+                    return Err(Error::invalid("screening", "not a screening of this patient"));
+                };
+                if flagged.disposition < Disposition::SeeDoctorFirst {
+                    return Err(Error::invalid(
+                        "screening",
+                        "this screening raised no red flag; allowed: one that said emergency, urgent or see a \
+                         doctor first",
+                    ));
+                }
+                flagged.at
+            }
+            Seen::Pain(day) => {
+                let standing = own.standing(zone).await?.0;
+                let Some(raised) = standing.pain_flags.iter().find(|p| p.day == day) else {
+                    return Err(Error::invalid(
+                        "pain_day",
+                        format!(
+                            "no pain flag of this patient was raised on {day}; allowed: a day a concern names"
+                        ),
+                    ));
+                };
+                raised.at
+            }
         };
-        if flagged.disposition < Disposition::SeeDoctorFirst {
-            return Err(Error::invalid(
-                "screening",
-                "this screening raised no red flag; allowed: one that said emergency, urgent or see a doctor first",
-            ));
-        }
         let note = text::optional("note", note, NOTE_MAX_CHARS, Lines::Many)?;
+        self.acknowledged(through, note).await
+    }
+
+    /// Keep an acknowledgement of everything raised up to `through`.
+    pub(crate) async fn acknowledged(
+        &self,
+        through: DateTime<Utc>,
+        note: Option<String>,
+    ) -> Result<Acknowledgement> {
         let ack = Acknowledgement {
             id: Uuid::now_v7(),
-            patient: own.person(),
+            patient: self.patient().person(),
             clinician: self.grant.clinician,
             at: self.app.now(),
-            through: flagged.at,
+            through,
             note,
         };
         self.app.store.acknowledge(&ack).await?;

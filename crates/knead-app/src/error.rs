@@ -20,6 +20,19 @@ pub enum Error {
     /// stale screening, a used-up day).
     #[error("{}: {}", .0.title, .0.detail)]
     Refused(Refusal),
+    /// Too many attempts of one kind (see [`crate::attempts`]): wait
+    /// `retry_after_seconds` before trying again.
+    #[error("{title}: {detail}")]
+    TooMany {
+        /// The kind, as a short word (`sign-ins-paused`, `too-many-attempts`).
+        kind: &'static str,
+        /// The kind in a few words.
+        title: &'static str,
+        /// What was counted, how many are allowed, and how long to wait.
+        detail: String,
+        /// Seconds before one more attempt is let through (at least 1).
+        retry_after_seconds: u32,
+    },
     /// Not there, or not the caller's: the two are not told apart.
     #[error("not found")]
     NotFound,

@@ -20,19 +20,25 @@
 //!   by their Knead clinician.
 //! - [`sessions`]: keep a session, within the day's limits.
 //! - [`program`]: the home program a clinician assigned, as it stands.
+//! - [`handout`]: what a printed home-program handout holds, and for whom.
 //! - [`journal`]: the journal as kept: sessions, check-ins, an export.
 //! - [`clinic`]: the clinician's list of patients and one patient's record.
 //! - [`sharing`]: invitations, access and its revocation, the audit log, messages.
 //! - [`text`]: text people type, checked once for every store.
+//! - [`attempts`]: how often a guess may be tried (sign-in, sign-up, codes).
+//! - [`password`]: what a new password must be.
 //! - [`secret`]: tokens and codes, kept only as hashes.
 //! - [`reminders`]: the private calendar address for session reminders.
 
+pub mod attempts;
 pub mod clearance;
 pub mod clinic;
 pub mod clock;
 mod error;
+pub mod handout;
 pub mod journal;
 pub mod kept;
+pub mod password;
 pub mod plan;
 pub mod program;
 pub mod progress;
@@ -74,6 +80,7 @@ pub struct App<S> {
     now: Arc<dyn Now>,
     screenings: Arc<Screenings>,
     standings: Arc<clinic::Standings>,
+    allowances: attempts::Allowances,
 }
 
 impl<S: Clone> Clone for App<S> {
@@ -84,6 +91,7 @@ impl<S: Clone> Clone for App<S> {
             now: Arc::clone(&self.now),
             screenings: Arc::clone(&self.screenings),
             standings: Arc::clone(&self.standings),
+            allowances: self.allowances,
         }
     }
 }
@@ -103,7 +111,14 @@ impl<S: knead_store::Store + Sharing> App<S> {
             now,
             screenings: Arc::new(kept::Kept::new(SCREENINGS_KEPT)),
             standings: clinic::standings(),
+            allowances: attempts::Allowances::DEFAULT,
         }
+    }
+
+    /// The same, with `allowances` instead of [`attempts::Allowances::DEFAULT`].
+    pub fn with_allowances(mut self, allowances: attempts::Allowances) -> Self {
+        self.allowances = allowances;
+        self
     }
 
     /// The content pack that decides.

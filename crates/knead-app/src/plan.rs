@@ -1,5 +1,6 @@
 //! Plan today. What decides, in order of authority:
 //!
+//! 0. a clinician's message to read before the next session, while unread;
 //! 1. the screening: the person's newest, from today, judged again now,
 //!    must permit self-care (and decides which techniques);
 //! 2. §4 of the screening reference: pain over time that calls for a
@@ -37,6 +38,7 @@ impl<S: Store + Sharing> Own<'_, S> {
     /// Plan a session for today from screening `screening` with `kit`, on
     /// the person's days in `zone` (see the module's order of authority).
     pub async fn plan_today(&self, screening: Uuid, kit: Kit, zone: Zone) -> Result<Planned> {
+        self.check_messages_read().await?;
         let (record, permit) = self.permit(screening).await?;
         self.newest_only(record.id).await?;
         let today = zone.day(self.app.now());
@@ -51,16 +53,7 @@ impl<S: Store + Sharing> Own<'_, S> {
             judged.sessions.iter().filter(|s| zone.day(s.started_at) == today).map(|s| &s.usage),
         );
         let pack = self.app.pack();
-        let program = match self.in_force(today).await? {
-            Some(assignment) => Some(self.checked(&assignment, &permit).map_err(|why| {
-                Error::refused(
-                    "program-on-hold",
-                    "Your home program cannot be followed now",
-                    format!("{why}; ask {} to look at it again", assignment.clinician_email),
-                )
-            })?),
-            None => None,
-        };
+        let program = self.followable(today, &permit).await?.map(|(_, program)| program);
         let planned = match &program {
             Some(program) => planner::plan_program(pack, &permit, &kit, &usage, program),
             None => planner::plan(pack, &permit, &kit, &usage),

@@ -66,6 +66,25 @@ impl<S: Store + Sharing> Own<'_, S> {
         HomeProgram::new(self.app.pack(), permit, request(a, allowed)).map_err(|e| e.to_string())
     }
 
+    /// The program in force on `today` as `permit` leaves it, with its
+    /// assignment; refused when the permit leaves none of it, so neither a
+    /// plan nor a handout goes past a program on hold.
+    pub(crate) async fn followable(
+        &self,
+        today: NaiveDate,
+        permit: &Permit,
+    ) -> Result<Option<(Assignment, HomeProgram)>> {
+        let Some(assignment) = self.in_force(today).await? else { return Ok(None) };
+        let program = self.checked(&assignment, permit).map_err(|why| {
+            Error::refused(
+                "program-on-hold",
+                "Your home program cannot be followed now",
+                format!("{why}; ask {} to look at it again", assignment.clinician_email),
+            )
+        })?;
+        Ok(Some((assignment, program)))
+    }
+
     /// The newest assignment, whether or not it has ended.
     pub async fn assignment(&self) -> Result<Option<Assignment>> {
         Ok(self.app.store.assignment(self.person).await?)

@@ -24,6 +24,9 @@ pub struct Judged {
     pub cleared_on: Option<NaiveDate>,
     /// The judgement.
     pub assessment: Assessment,
+    /// The pack's `session.counted_min_seconds`: a session with less
+    /// massage shows no effect (see `SessionSummary::effect_after`).
+    pub counted_min_seconds: u32,
 }
 
 /// One day's pain, as the progress views show it.
@@ -40,15 +43,17 @@ pub struct DayPain {
 }
 
 impl Judged {
-    /// Pain per day, oldest first, from `from` on.
+    /// Pain per day, oldest first, from `from` on. A session's pain after
+    /// counts only when the session does (enough massage to count as one).
     pub fn by_day(&self, from: Option<NaiveDate>) -> Vec<DayPain> {
         // Per day: sum before, sessions, sum after, sessions with an after.
         let mut days: std::collections::BTreeMap<NaiveDate, (u32, u32, u32, u32)> = Default::default();
-        for r in self.readings.iter().filter(|r| from.is_none_or(|f| r.day >= f)) {
+        let read = self.readings.iter().zip(&self.sessions);
+        for (r, s) in read.filter(|(r, _)| from.is_none_or(|f| r.day >= f)) {
             let e = days.entry(r.day).or_default();
             e.0 += u32::from(r.before.get());
             e.1 += 1;
-            if let Some(a) = r.after {
+            if let Some(a) = s.effect_after(self.counted_min_seconds) {
                 e.2 += u32::from(a.get());
                 e.3 += 1;
             }
@@ -110,7 +115,8 @@ impl<S: Store + Sharing> Own<'_, S> {
         let today = zone.day(self.app.now());
         let cleared_on = self.app.store.cleared_on(self.person).await?;
         let assessment = outcomes::assess(&self.app.pack().escalation, &readings, today, cleared_on);
-        Ok(Judged { sessions, readings, today, cleared_on, assessment })
+        let counted_min_seconds = self.app.pack().session_counted_min.value;
+        Ok(Judged { sessions, readings, today, cleared_on, assessment, counted_min_seconds })
     }
 
     /// Refuse when §4 stops self-massage now (the refusal names the flag).

@@ -72,7 +72,9 @@ impl<S: Store + Sharing> Own<'_, S> {
     ) -> Result<(bool, ScreeningRecord)> {
         let record = self.judged(id, intake, clearance)?;
         if let Some(kept) = self.screening(id).await? {
-            return if kept.intake == record.intake && kept.clearance == record.clearance {
+            // The same word on the clearance: a clinician may have confirmed it since.
+            let word = |r: &ScreeningRecord| r.clearance.as_ref().map(|c| (c.by.clone(), c.on));
+            return if kept.intake == record.intake && word(&kept) == word(&record) {
                 Ok((false, kept))
             } else {
                 Err(Error::refused(
@@ -104,7 +106,9 @@ impl<S: Store + Sharing> Own<'_, S> {
             return Ok(Some(ScreeningRecord::clone(&kept)));
         }
         let found = self.app.store.screening(self.person, id).await?;
-        if let Some(record) = &found {
+        // Kept only without a clearance: a clinician may confirm or
+        // withdraw a clearance (on any server), the rest never changes.
+        if let Some(record) = found.as_ref().filter(|r| r.clearance.is_none()) {
             self.app.screenings.put(key, 0, 1, Arc::new(record.clone()));
         }
         Ok(found)

@@ -8,6 +8,10 @@
 //! §4 does not refuse a session: one done offline before a flag was raised
 //! is still kept when it arrives. Plans are what §4 stops.
 //!
+//! A session sent as completed with less massage than its plan counts is
+//! kept as stopped early, whatever the client said (see
+//! [`EndReason::TooShort`]).
+//!
 //! A session done without the guide and logged afterwards ([`Own::log_done`])
 //! is a record of what happened, not a request: it is kept even past a dose
 //! limit, and the limits it went past are said, so the person hears them.
@@ -17,6 +21,7 @@ use crate::{Error, Own, Result, Zone};
 use chrono::{DateTime, Duration, Utc};
 use knead_core::limits;
 use knead_core::records::{SessionRecord, SessionStatus};
+use knead_core::session::EndReason;
 use knead_core::units::PainScore;
 use knead_core::vocab::{Region, TechniqueId, Vocabulary as _};
 use knead_store::sharing::Sharing;
@@ -99,11 +104,12 @@ impl<S: Store + Sharing> Own<'_, S> {
     /// otherwise (the record stands).
     pub async fn record_session(&self, session: &SessionRecord, zone: Zone) -> Result<()> {
         let note = text::optional("note", session.note.as_deref(), NOTE_MAX_CHARS, Lines::Many)?;
+        let (status, stop_reason) = self.honest_end(session);
         let normalised;
-        let session = if note == session.note {
+        let session = if note == session.note && status == session.status {
             session
         } else {
-            normalised = SessionRecord { note, ..session.clone() };
+            normalised = SessionRecord { note, status, stop_reason, ..session.clone() };
             &normalised
         };
         if session.status == SessionStatus::InProgress {
@@ -141,6 +147,23 @@ impl<S: Store + Sharing> Own<'_, S> {
                 None => Err(refused.not_theirs()),
             },
         }
+    }
+
+    /// How a session sent as completed really ended: with less massage
+    /// than its plan's minimum (the pack's, for a plan made before plans
+    /// said), it is stopped early, as the session engine would have said
+    /// (an older player, or another client, may not have).
+    fn honest_end(&self, session: &SessionRecord) -> (SessionStatus, Option<String>) {
+        if session.status != SessionStatus::Completed {
+            return (session.status, session.stop_reason.clone());
+        }
+        let planned = session.plan.as_ref().and_then(|p| p.get("counted_min_seconds")?.as_u64());
+        let min = planned.map_or(self.app.pack.session_counted_min.value, |m| {
+            u32::try_from(m).unwrap_or(u32::MAX).min(self.app.pack.session_counted_min.value)
+        });
+        let massage: u64 = session.usage.values().map(|s| u64::from(*s)).sum();
+        let end = EndReason::at_end(massage * 1000, min);
+        (end.status(), end.stop_reason().map(str::to_owned).or(session.stop_reason.clone()))
     }
 
     /// Whether a session may be kept, before its day is judged: its usage

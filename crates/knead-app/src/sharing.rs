@@ -4,11 +4,13 @@
 //! patient's data leaves a line in their audit log, in the same store
 //! transaction (the store's Sharing contract).
 
+use crate::attempts::{Client, Counted};
 use crate::secret::{self, random_bytes};
 use crate::text::Lines;
 use crate::{App, Error, Own, Result, Treated};
 use chrono::{DateTime, Duration, Utc};
 use knead_core::records::PersonId;
+use knead_store::accounts::Attempts;
 use knead_store::sharing::{AuditAction, AuditEntry, Grant, Invitation, Message, Sharing};
 use knead_store::{Store, StoreError};
 use uuid::Uuid;
@@ -62,21 +64,6 @@ fn new_code() -> Result<String> {
 }
 
 impl<S: Store + Sharing> App<S> {
-    /// `clinician` accepts the invitation `code`: access from now until the
-    /// patient revokes it. A code that is mistyped, used or expired is
-    /// refused alike, naming `code`.
-    pub async fn accept(&self, clinician: PersonId, code: &str) -> Result<Grant> {
-        let hash = secret::hash(&normalise_code(code));
-        match self.store.accept_invitation(&hash, clinician, Uuid::now_v7(), self.now()).await {
-            Ok(grant) => Ok(grant),
-            Err(StoreError::NotFound { .. }) => Err(Error::invalid(
-                "code",
-                "no invitation with this code is open: it may be mistyped, used already, or past its 7 days",
-            )),
-            Err(e) => Err(e.into()),
-        }
-    }
-
     /// Write to each patient's audit log that `clinician` saw `what`, in
     /// one transaction.
     pub(crate) async fn log_views(
@@ -99,6 +86,25 @@ impl<S: Store + Sharing> App<S> {
             })
             .collect();
         Ok(self.store.audit(&entries).await?)
+    }
+}
+
+impl<S: Store + Sharing + Attempts> App<S> {
+    /// `clinician`, asking from `client`, accepts the invitation `code`:
+    /// access from now until the patient revokes it. The try is counted
+    /// first, per client and per code ([`crate::attempts`]). A code that
+    /// is mistyped, used or expired is refused alike, naming `code`.
+    pub async fn accept(&self, clinician: PersonId, code: &str, client: Client) -> Result<Grant> {
+        self.attempt(&[Counted::InvitationClient(client), Counted::InvitationCode(code)]).await?;
+        let hash = secret::hash(&normalise_code(code));
+        match self.store.accept_invitation(&hash, clinician, Uuid::now_v7(), self.now()).await {
+            Ok(grant) => Ok(grant),
+            Err(StoreError::NotFound { .. }) => Err(Error::invalid(
+                "code",
+                "no invitation with this code is open: it may be mistyped, used already, or past its 7 days",
+            )),
+            Err(e) => Err(e.into()),
+        }
     }
 }
 
@@ -131,16 +137,71 @@ impl<S: Store + Sharing> Own<'_, S> {
         Ok(self.app.store.audit_log(self.person, limit).await?)
     }
 
-    /// Messages from clinicians, newest first, at most `limit`.
+    /// The person's messages (from their clinicians, and their replies),
+    /// newest first, at most `limit`.
     pub async fn messages(&self, limit: u32) -> Result<Vec<Message>> {
         Ok(self.app.store.messages(self.person, limit).await?)
     }
+
+    /// The messages from clinicians the person has not read yet, newest
+    /// first (at most [`UNREAD_READ`] looked through).
+    pub async fn unread(&self) -> Result<Vec<Message>> {
+        let person = self.person;
+        let all = self.app.store.messages(person, UNREAD_READ).await?;
+        Ok(all.into_iter().filter(|m| m.author != person && m.read_at.is_none()).collect())
+    }
+
+    /// Refused while a clinician's message to read before the next session
+    /// is unread: what the clinician asked comes before any plan.
+    pub async fn check_messages_read(&self) -> Result<()> {
+        if self.unread().await?.iter().any(|m| m.before_session) {
+            return Err(Error::refused(
+                "read-messages-first",
+                "Your clinician asked you to read a message first",
+                "read the message your clinician marked to read before your next session (on your home page), \
+                 then plan the session",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The person has read the messages written to them up to `through`
+    /// (the newest they were shown; every one so far without it): one that
+    /// came in while they read stays unread.
+    pub async fn read_messages(&self, through: Option<DateTime<Utc>>) -> Result<()> {
+        let now = self.app.now();
+        let through = through.map_or(now, |t| t.min(now));
+        Ok(self.app.store.read_messages(self.person, through, now).await?)
+    }
+
+    /// The person answers their clinicians: 1 to [`MESSAGE_MAX_CHARS`]
+    /// characters once trimmed; the refusal names `text`. Every clinician
+    /// with access reads it on the record.
+    pub async fn reply(&self, text: &str) -> Result<Message> {
+        let text = crate::text::required("text", text, MESSAGE_MAX_CHARS, Lines::Many)?;
+        let message = Message {
+            id: Uuid::now_v7(),
+            patient: self.person,
+            author: self.person,
+            author_email: String::new(),
+            at: self.app.now(),
+            text,
+            before_session: false,
+            read_at: None,
+        };
+        self.app.store.add_message(&message).await?;
+        Ok(message)
+    }
 }
+
+/// How many of the newest messages are looked through for unread ones.
+pub const UNREAD_READ: u32 = 200;
 
 impl<S: Store + Sharing> Treated<S> {
     /// Leave the patient a message: 1 to [`MESSAGE_MAX_CHARS`] characters
-    /// once trimmed; the refusal names `text`.
-    pub async fn message(&self, text: &str) -> Result<Message> {
+    /// once trimmed; the refusal names `text`. With `before_session`, the
+    /// patient gets no plan until they have read it.
+    pub async fn message(&self, text: &str, before_session: bool) -> Result<Message> {
         let text = crate::text::required("text", text, MESSAGE_MAX_CHARS, Lines::Many)?;
         let message = Message {
             id: Uuid::now_v7(),
@@ -149,6 +210,8 @@ impl<S: Store + Sharing> Treated<S> {
             author_email: self.grant.clinician_email.clone(),
             at: self.app.now(),
             text,
+            before_session,
+            read_at: None,
         };
         self.app.store.add_message(&message).await?;
         Ok(message)

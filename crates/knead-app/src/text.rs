@@ -20,6 +20,12 @@ pub enum Lines {
     Many,
 }
 
+/// An email address as kept and compared: trimmed and lowercase, so
+/// `Ana@x.org ` and `ana@x.org` are one address wherever one is read.
+pub fn email(text: &str) -> String {
+    text.trim().to_lowercase()
+}
+
 /// The longest note on a session, a program or an acknowledgement.
 pub const NOTE_MAX_CHARS: usize = 2_000;
 

@@ -34,6 +34,8 @@ pub enum Command {
     Plan(IntakeArgs),
     /// List the techniques with their steps and doses.
     Techniques(FormatArg),
+    /// Why the middle back hurts, how massage can help, and when to stop.
+    Learn,
     /// Record a session done without the guide.
     Log(LogArgs),
     /// Record the weekly check-in.
@@ -56,6 +58,17 @@ pub enum Command {
     Serve(ServeArgs),
     /// Write a report for a clinician as a PDF (one or two A4 pages).
     Report(ReportArgs),
+    /// Write your home program to print, as a PDF: each step with its
+    /// figure, the limits, and the warning signs that mean stop.
+    ///
+    /// It holds what your newest screening allows (only your home
+    /// program's techniques, if you have one), done with what that
+    /// screening says you have; none while a warning sign or your pain
+    /// over time calls for a doctor first.
+    Handout(HandoutArgs),
+    /// Look after the accounts of `knead serve` (for its operator).
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Print tab completion for your shell.
     ///
     /// For example, for bash:
@@ -72,6 +85,27 @@ pub enum Command {
     /// each command: `knead man --dir ~/.local/share/man/man1`, then
     /// `man knead` or `man knead-history`.
     Man(ManArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Give the account at EMAIL a new random password and end every
+    /// sign-in of theirs, for someone who forgot theirs.
+    ///
+    /// The new password is printed once: give it to the person by a way
+    /// you trust (in person, on the phone), and ask them to choose their
+    /// own on their account page. Run it where the server's database is;
+    /// the server may keep running.
+    ResetPassword(ResetPasswordArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ResetPasswordArgs {
+    /// The account's email address.
+    pub email: String,
+    /// The server's database, as for `knead serve` (default: server.sqlite3 in the data folder).
+    #[arg(long, env = "KNEAD_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -100,6 +134,16 @@ pub struct ReportArgs {
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::remind::parse_date)]
     pub to: Option<chrono::NaiveDate>,
     /// Your name on the report (default: a blank line to fill in).
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct HandoutArgs {
+    /// Write the handout to this .pdf file.
+    #[arg(long, value_name = "FILE")]
+    pub pdf: PathBuf,
+    /// Your name on the handout (default: a blank line to fill in).
     #[arg(long)]
     pub name: Option<String>,
 }
@@ -268,4 +312,15 @@ pub struct ServeArgs {
     /// Mark cookies Secure: set this when people reach the server over HTTPS.
     #[arg(long)]
     pub secure_cookies: bool,
+    /// The emergency number an emergency result offers to call with one tap (e.g. 999, 911).
+    #[arg(long, default_value = "112", value_parser = clap::value_parser!(knead_web::EmergencyNumber))]
+    pub emergency_number: knead_web::EmergencyNumber,
+    /// Sign a new account in at once and tell sign-up when an address already has an account.
+    ///
+    /// By default sign-up answers the same either way (the person then signs in), so nobody can use it
+    /// to learn whether an address has an account here. With this, a new account is signed in at once,
+    /// and anyone can test an address (within 10 sign-ups an hour per client): for a private server
+    /// whose users know each other.
+    #[arg(long)]
+    pub tell_taken_addresses: bool,
 }

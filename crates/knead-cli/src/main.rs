@@ -2,6 +2,7 @@
 
 mod cli;
 mod clock;
+mod handout;
 mod input;
 mod journal;
 mod manual;
@@ -17,7 +18,7 @@ mod voice;
 
 use anyhow::Context;
 use clap::Parser;
-use cli::{Cli, Command, Format};
+use cli::{AdminCommand, Cli, Command, Format};
 use knead_core::planner::{self, DayUsage, Kit};
 use knead_core::screening::{self, ScreeningResult};
 use serde::Serialize;
@@ -170,13 +171,21 @@ fn run(cli: Cli) -> Result<(), Failure> {
             write(&mut out, &remind::run(&pack, &request, now)?)?;
         }
         Command::Serve(a) => serve::run(pack, cli.data_dir.as_deref(), &a)?,
+        Command::Admin(AdminCommand::ResetPassword(a)) => {
+            serve::reset_password(cli.data_dir.as_deref(), &a, &mut out)?
+        }
         Command::Report(a) => {
             let journal = open_journal(cli.data_dir.as_deref())?;
             let request = report::Request { pdf: &a.pdf, from: a.from, to: a.to, name: a.name.as_deref() };
             write(&mut out, &report::run(&pack, &journal, &request, clock::now_utc())?)?;
         }
+        Command::Handout(a) => {
+            let journal = open_journal(cli.data_dir.as_deref())?;
+            write(&mut out, &handout::run(&pack, &journal, &a.pdf, a.name.as_deref(), clock::now_utc())?)?;
+        }
         Command::Completions(a) => manual::completions(a.shell, &mut out),
         Command::Man(a) => manual::man(a.dir.as_deref(), &mut out)?,
+        Command::Learn => write(&mut out, &text::learn(&pack, style))?,
         Command::Techniques(format) => match format.format {
             Format::Json => json(&mut out, &pack.techniques)?,
             Format::Text => write(&mut out, &text::techniques(&pack, style))?,

@@ -181,16 +181,9 @@ pub fn cleared(questionnaire: &Questionnaire) -> Result<bool, Cancelled> {
     Ok(answer == Answer::YesNo(true))
 }
 
-/// Warning signs that may have appeared during a session: the screening's
-/// symptoms but a cough, in its words.
+/// Warning signs that may have appeared during a session, in the pack's words.
 pub fn anything_new(questionnaire: &Questionnaire) -> Result<BTreeSet<Symptom>, Cancelled> {
-    let signs: Vec<&Choice> = questionnaire
-        .question(Field::Symptoms)
-        .kind
-        .choices()
-        .iter()
-        .filter(|c| c.word != Symptom::Cough.as_str())
-        .collect();
+    let signs: Vec<&Choice> = questionnaire.warning_signs().collect();
     let picked = pick("Anything new since you started? Pick any that you notice now.", None, signs)?;
     Ok(picked.into_iter().filter_map(|c| Symptom::parse(c.word)).collect())
 }

@@ -11,7 +11,7 @@ use knead_app::Zone;
 use knead_app::sessions::Done;
 use knead_core::outcomes;
 use knead_core::pack::ContentPack;
-use knead_core::records::{CheckIn, SessionStatus, SessionSummary};
+use knead_core::records::{CheckIn, SessionSummary};
 use knead_core::units::{ChangeRating, PainScore};
 use knead_core::vocab::{Region, TechniqueId, Vocabulary};
 use knead_export::chart::{self, ChartOptions, ProgressPoint};
@@ -144,7 +144,7 @@ fn history_table(sessions: &[SessionSummary]) -> String {
             t.day(),
             t.hour(),
             t.minute(),
-            status(s.status),
+            s.status.words(),
             s.pain_before.get()
         );
         match s.pain_after {
@@ -172,16 +172,6 @@ fn short(t: TechniqueId) -> &'static str {
         TechniqueId::Hands => "hands",
         TechniqueId::FoamRoller => "roller",
         TechniqueId::ElectricMassager => "massager",
-    }
-}
-
-fn status(s: SessionStatus) -> &'static str {
-    match s {
-        SessionStatus::InProgress => "in progress",
-        SessionStatus::Completed => "completed",
-        SessionStatus::Stopped => "stopped",
-        SessionStatus::Interrupted => "interrupted",
-        SessionStatus::Logged => "logged",
     }
 }
 
@@ -267,7 +257,8 @@ pub fn progress_text(
 pub fn progress_chart(pack: &ContentPack, journal: &Journal, png: bool) -> Result<Vec<u8>, Failure> {
     let app = journal.app(pack);
     let judged = journal.run(app.patient(journal.person()).judge(Zone::Local)).map_err(use_case)?;
-    let points: Vec<ProgressPoint> = judged.sessions.iter().map(ProgressPoint::from).collect();
+    let points: Vec<ProgressPoint> =
+        judged.sessions.iter().map(|s| ProgressPoint::of(s, judged.counted_min_seconds)).collect();
     let target = judged.chart_target();
     let options = ChartOptions { target, ..ChartOptions::default() };
     let bytes = if png {
@@ -290,13 +281,15 @@ pub fn export(pack: &ContentPack, journal: &Journal, format: ExportFormat) -> Re
                 knead_export::json::journal(&all).into_bytes()
             } else {
                 let patient = format!("urn:uuid:{}", journal.person().0);
-                // No program is stored yet, so no CarePlan: the library
-                // adds one when given a program.
+                // No program is stored yet, so no CarePlan, and a local
+                // journal has no clinicians' messages: the library adds
+                // them when given them.
                 let input = knead_export::fhir::BundleInput {
                     journal: &all,
                     patient_reference: &patient,
                     questionnaire: &pack.questionnaire,
                     program: None,
+                    messages: &[],
                 };
                 let bundle = knead_export::fhir::journal_bundle(&input);
                 let mut text = serde_json::to_string_pretty(&bundle).context("writing FHIR")?;

@@ -1,10 +1,11 @@
 //! `knead serve`: the web app on this machine's journal store (SQLite in
 //! the data folder) or on a PostgreSQL database.
 
-use crate::cli::ServeArgs;
+use crate::cli::{ResetPasswordArgs, ServeArgs};
 use anyhow::Context;
 use knead_core::pack::ContentPack;
 use knead_store::any::AnyStore;
+use std::io::Write;
 use std::path::Path;
 
 /// The server's database file in the data folder (apart from the terminal's
@@ -39,16 +40,13 @@ pub fn run(pack: ContentPack, data_dir: Option<&Path>, args: &ServeArgs) -> anyh
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the server")?;
     runtime.block_on(async {
-        let url = match &args.database_url {
-            Some(url) => url.clone(),
-            None => {
-                let dir = crate::journal::data_dir(data_dir)?;
-                format!("sqlite://{}", dir.join(FILE).display())
-            }
-        };
-        let store = AnyStore::open(&url).await.context("opening the database")?;
+        let store = open(data_dir, args.database_url.as_deref()).await?;
         let mut config = knead_web::Config::new(pack);
         config.secure_cookies = args.secure_cookies;
+        config.emergency_number = args.emergency_number.clone();
+        if args.tell_taken_addresses {
+            config.sign_up = knead_web::auth::SignUpAnswer::TellTaken;
+        }
         let app = knead_web::build(config, store.clone());
         let listener = tokio::net::TcpListener::bind(&args.addr)
             .await
@@ -58,6 +56,38 @@ pub fn run(pack: ContentPack, data_dir: Option<&Path>, args: &ServeArgs) -> anyh
         knead_web::serve(listener, app, shutdown()).await.context("serving")?;
         store.close().await;
         eprintln!("Knead stopped.");
+        Ok(())
+    })
+}
+
+/// The server's database: `database_url`, or the file in the data folder.
+async fn open(data_dir: Option<&Path>, database_url: Option<&str>) -> anyhow::Result<AnyStore> {
+    let url = match database_url {
+        Some(url) => url.to_owned(),
+        None => format!("sqlite://{}", crate::journal::data_dir(data_dir)?.join(FILE).display()),
+    };
+    AnyStore::open(&url).await.context("opening the database")
+}
+
+/// `knead admin reset-password`: a new password for an account of the
+/// server's, printed once; every sign-in of theirs ends.
+pub fn reset_password(
+    data_dir: Option<&Path>,
+    args: &ResetPasswordArgs,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting")?;
+    runtime.block_on(async {
+        let store = open(data_dir, args.database_url.as_deref()).await?;
+        let reset = knead_web::auth::reset_password(&store, &args.email).await;
+        store.close().await;
+        let reset = reset.map_err(|p| anyhow::anyhow!("{}: {}", args.email, p.detail.unwrap_or(p.title)))?;
+        writeln!(
+            out,
+            "New password for {}: {}\nEvery sign-in of theirs has ended. Give it to them by a way you trust; \
+             they choose their own on their account page (Your account, at the foot of every page).",
+            args.email, reset.password
+        )?;
         Ok(())
     })
 }

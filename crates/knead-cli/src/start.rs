@@ -156,7 +156,7 @@ pub fn run(pack: &ContentPack, journal: &Journal, options: &Options, style: Styl
 
     let tui_options = tui::Options { colour: style.colour(), time_scale: options.time_scale };
     let mut kept = 0;
-    let finished = tui::run(plan, &tui_options, &mut voice, |event, session| {
+    let finished = tui::run(pack, plan, &tui_options, &mut voice, |event, session| {
         keep_steps(journal, record.id, started_at, event, session, &mut kept)
     })?;
 
@@ -276,10 +276,7 @@ fn after_session(
     finished: &tui::Finished,
     style: Style,
 ) -> anyhow::Result<()> {
-    let status = match finished.reason {
-        EndReason::Completed => SessionStatus::Completed,
-        EndReason::Stopped => SessionStatus::Stopped,
-    };
+    let status = finished.reason.status();
     println!(
         "\n{}",
         style.bold(if status == SessionStatus::Completed { "SESSION COMPLETE" } else { "SESSION STOPPED" })
@@ -299,7 +296,7 @@ fn after_session(
     let end = SessionEnd {
         ended_at: now_utc(),
         status,
-        stop_reason: finished.stop_reason.clone(),
+        stop_reason: finished.stop_reason.clone().or(finished.reason.stop_reason().map(str::to_owned)),
         pain_after: after,
         note: Some(note.trim().to_owned()).filter(|n| !n.is_empty()),
     };
@@ -321,16 +318,20 @@ fn after_session(
 
     let records = finished.session.records();
     let active: u64 = records.iter().map(|r| r.active_ms).sum();
+    let massage = u32::try_from(active / 1000).unwrap_or(u32::MAX);
     let skipped = records.iter().filter(|r| r.outcome == Outcome::Skipped).count();
     let steps: usize = finished.session.plan().items.iter().map(|i| i.steps.len()).sum();
     println!("\nSummary");
-    println!("  Time massaging: {}", text::duration(u32::try_from(active / 1000).unwrap_or(u32::MAX)));
+    println!("  Time massaging: {}", knead_core::labels::duration(massage));
     println!(
         "  Steps done: {} of {steps}{}",
         records.len() - skipped,
         if skipped > 0 { format!(" ({skipped} skipped)") } else { String::new() }
     );
-    if let Some(after) = after {
+    if finished.reason == EndReason::TooShort {
+        println!("  Too little massage to count as a session: kept as stopped early, with no pain change.");
+    }
+    if let Some(after) = after.filter(|_| status.counts(massage, pack.session_counted_min.value)) {
         let change = i16::from(after.get()) - i16::from(record.pain_before.get());
         let points = text::count(u64::from(change.unsigned_abs()), "point", "points");
         let words = match change {

@@ -5,7 +5,8 @@
 //! the terminal has colour. Colour is only ever extra: every page reads the
 //! same without it (`NO_COLOR`, a pipe, a screen reader).
 
-use knead_core::pack::{ContentPack, Timing};
+use knead_core::labels::{self, duration};
+use knead_core::pack::ContentPack;
 use knead_core::planner::{self, Kit, NoPlan, Plan};
 use knead_core::screening::ScreeningResult;
 use knead_core::vocab::{Disposition, Position, TechniqueId};
@@ -187,7 +188,7 @@ pub fn plan(plan: &Result<Plan, NoPlan>, pack: &ContentPack, style: Style) -> St
         let with = if item.variant == "with_helper" { ", with your helper" } else { "" };
         let _ = writeln!(page, "\n{}. {}{with} ({})", i + 1, item.name, duration(item.seconds));
         for step in &item.steps {
-            let head = format!("   {:>9}  ", step_time(step.timing));
+            let head = format!("   {:>9}  ", labels::timing(step.timing));
             let text = format!("[{}] {}", position(step.position), step.instruction);
             page.push_str(&wrap(&text, &head, &" ".repeat(head.len())));
             for cue in &step.cues {
@@ -212,6 +213,31 @@ pub fn plan(plan: &Result<Plan, NoPlan>, pack: &ContentPack, style: Style) -> St
 }
 
 /// Every technique with its steps and doses.
+/// `knead learn`: the pack's background and when to stop, as the web's
+/// /learn page says it.
+pub fn learn(pack: &ContentPack, style: Style) -> String {
+    let education = &pack.education;
+    let mut page = String::new();
+    let parts = [
+        ("WHY THE MIDDLE BACK HURTS", &education.causes),
+        ("HOW MASSAGE CAN HELP", &education.benefits),
+        ("WHEN TO STOP", &education.stop),
+    ];
+    for (i, (heading, topics)) in parts.into_iter().enumerate() {
+        if i > 0 {
+            page.push('\n');
+        }
+        page.push_str(&style.paint("1", heading));
+        page.push('\n');
+        for t in topics {
+            page.push_str(&wrap(&format!("{}: {}", t.title, t.text), "  - ", "    "));
+        }
+    }
+    let over_time = format!("If it is not getting better: {}", pack.escalation.in_words());
+    page.push_str(&wrap(&over_time, "  - ", "    "));
+    page
+}
+
 pub fn techniques(pack: &ContentPack, style: Style) -> String {
     let mut page = String::new();
     for t in &pack.techniques {
@@ -226,62 +252,23 @@ pub fn techniques(pack: &ContentPack, style: Style) -> String {
             let who = if v.id == "with_helper" { "With a helper" } else { "On your own" };
             let _ = writeln!(page, "\n{who}:");
             for (i, step) in v.steps.iter().enumerate() {
-                let head = format!("  {}. {:>9}  ", i + 1, step_time(step.timing));
+                let head = format!("  {}. {:>9}  ", i + 1, labels::timing(step.timing));
                 page.push_str(&wrap(&step.instruction, &head, &" ".repeat(head.len())));
             }
         }
         page.push_str("\nDoses:\n");
-        let d = &t.doses;
-        let mut dose = |what: String, source: &str| {
-            page.push_str(&wrap(&format!("{what}. Based on: {source}"), "  - ", "    "))
-        };
-        dose(
-            format!("at most {} a session", duration(d.session_max_seconds.value)),
-            &d.session_max_seconds.source,
-        );
-        if let Some(b) = &d.bout_max_seconds {
-            dose(format!("bouts of at most {} s", b.value), &b.source);
-        }
-        if let Some(r) = &d.rest_min_seconds {
-            dose(format!("rests of at least {} s between bouts", r.value), &r.source);
-        }
-        if let Some(r) = &d.ramp_seconds {
-            dose(format!("lowest setting for {} to {} s before more pressure", r.min, r.max), &r.source);
-        }
-        if let Some(m) = &d.daily_max_seconds {
-            dose(format!("at most {} a day", duration(m.value)), &m.source);
+        for (what, source) in labels::doses(&t.doses) {
+            page.push_str(&wrap(&format!("{what}. Based on: {source}"), "  - ", "    "));
         }
         page.push('\n');
     }
     let daily = &pack.daily_sessions_max;
     page.push_str(&wrap(
-        &format!("At most {} sessions a day. Based on: {}", daily.value, daily.source),
+        &format!("{} Based on: {}", labels::daily_sessions(daily.value), daily.source),
         "",
         "",
     ));
     page
-}
-
-fn step_time(t: Timing) -> String {
-    match t {
-        Timing::Fixed { seconds } => duration(seconds),
-        Timing::Range { min_seconds, max_seconds } if min_seconds % 60 == 0 && max_seconds % 60 == 0 => {
-            format!("{}-{} min", min_seconds / 60, max_seconds / 60)
-        }
-        Timing::Range { min_seconds, max_seconds } => {
-            format!("{}-{}", duration(min_seconds), duration(max_seconds))
-        }
-        Timing::Bouts { count, work_seconds, .. } => format!("{count} x {work_seconds} s"),
-    }
-}
-
-/// `45 s`, `2 min`, `2 min 40 s`.
-pub fn duration(seconds: u32) -> String {
-    match (seconds / 60, seconds % 60) {
-        (0, s) => format!("{s} s"),
-        (m, 0) => format!("{m} min"),
-        (m, s) => format!("{m} min {s} s"),
-    }
 }
 
 /// A body position in words.

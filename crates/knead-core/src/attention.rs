@@ -73,6 +73,17 @@ pub struct RaisedFlag {
     pub headline: String,
 }
 
+/// A §4 flag as raised (see [`crate::outcomes::raised`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RaisedPain {
+    /// The patient's day it was raised.
+    pub day: NaiveDate,
+    /// The end of that day, what an acknowledgement covers.
+    pub at: DateTime<Utc>,
+    /// The flag.
+    pub flag: Flag,
+}
+
 /// One reason to look at a patient; the variants are in order of seriousness.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "concern", rename_all = "snake_case")]
@@ -80,8 +91,11 @@ pub enum Concern {
     /// A screening stopped self-care (emergency, urgent or see a doctor
     /// first), and the clinician has not acknowledged it yet.
     RedFlag(RaisedFlag),
-    /// A §4 flag: worse, severe, or no meaningful improvement.
+    /// A §4 flag (worse, severe, or no meaningful improvement), and the
+    /// clinician has not acknowledged it yet.
     Pain {
+        /// The patient's day it was raised.
+        day: NaiveDate,
         /// What it calls for.
         disposition: Disposition,
         /// The flag in words.
@@ -139,24 +153,26 @@ pub fn for_clinician(flag: &Flag) -> String {
 }
 
 /// What a patient's concerns are, in order, from what is known of them:
-/// the red flags not yet acknowledged (those made after
-/// `acknowledged_through`), the §4 flags and the week's adherence.
+/// the red flags and §4 flags not yet acknowledged (those raised after
+/// `acknowledged_through`), and the week's adherence.
 pub fn concerns(
     red_flags: &[RaisedFlag],
     acknowledged_through: Option<DateTime<Utc>>,
-    flags: &[Flag],
+    pain: &[RaisedPain],
     week: Option<Adherence>,
 ) -> Vec<Concern> {
+    let unseen = |at: DateTime<Utc>| acknowledged_through.is_none_or(|through| at > through);
     let mut found: Vec<Concern> = red_flags
         .iter()
-        .filter(|f| f.disposition >= Disposition::SeeDoctorFirst)
-        .filter(|f| acknowledged_through.is_none_or(|through| f.at > through))
+        .filter(|f| f.disposition >= Disposition::SeeDoctorFirst && unseen(f.at))
         .cloned()
         .map(Concern::RedFlag)
         .collect();
-    found.extend(
-        flags.iter().map(|f| Concern::Pain { disposition: f.disposition(), message: for_clinician(f) }),
-    );
+    found.extend(pain.iter().filter(|p| unseen(p.at)).map(|p| Concern::Pain {
+        day: p.day,
+        disposition: p.flag.disposition(),
+        message: for_clinician(&p.flag),
+    }));
     if let Some(adherence) = week.filter(|a| a.done < a.assigned) {
         found.push(Concern::Missed { adherence });
     }

@@ -14,9 +14,11 @@
 //! - [`outcomes`]: pain over time against the escalation thresholds.
 //! - [`reminders`]: reminder times held to the day's limit, and a program's days.
 //! - [`records`]: what the journal keeps (screenings, sessions, check-ins).
+//! - [`handout`]: what a printed home-program handout holds.
 
 pub mod attention;
 pub mod clock;
+pub mod handout;
 pub mod intake;
 pub mod labels;
 pub mod limits;

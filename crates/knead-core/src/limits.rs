@@ -5,6 +5,7 @@
 //! allow; `knead log` uses [`broken_limits`] to warn about (and still keep) a
 //! session that went past a dose.
 
+use crate::labels::duration;
 use crate::pack::ContentPack;
 use crate::planner::DayUsage;
 use crate::program::HomeProgram;
@@ -60,8 +61,8 @@ pub fn broken_limits(
                 technique: Some(id),
                 message: format!(
                     "{id}: {} in one session; the limit is {} ({})",
-                    minutes(seconds),
-                    minutes(session_max.value),
+                    duration(seconds),
+                    duration(session_max.value),
                     session_max.source
                 ),
             });
@@ -73,8 +74,8 @@ pub fn broken_limits(
                     technique: Some(id),
                     message: format!(
                         "{id}: {} today; the limit is {} a day ({})",
-                        minutes(total),
-                        minutes(day_max.value),
+                        duration(total),
+                        duration(day_max.value),
                         day_max.source
                     ),
                 });
@@ -110,17 +111,9 @@ pub fn still_allowed(pack: &ContentPack, today: &DayUsage, program: Option<&Home
             let used = today.seconds.get(&technique.id).copied().unwrap_or(0);
             if used > 0 {
                 let rest = day_max.value.saturating_sub(used);
-                lines.push(format!("{}: {} left today.", technique.name, minutes(rest)));
+                lines.push(format!("{}: {} left today.", technique.name, duration(rest)));
             }
         }
     }
     lines
-}
-
-fn minutes(seconds: u32) -> String {
-    match (seconds / 60, seconds % 60) {
-        (0, s) => format!("{s} s"),
-        (m, 0) => format!("{m} min"),
-        (m, s) => format!("{m} min {s} s"),
-    }
 }

@@ -100,6 +100,27 @@ impl Flag {
         }
     }
 
+    /// The day the flag was raised, in a period judged from `first_day`:
+    /// the day the worsening had lasted long enough, the severe reading's
+    /// day, or the day the review (or doctor-first) period ran out.
+    pub fn raised_on(&self, rules: &Escalation, first_day: NaiveDate) -> NaiveDate {
+        let needed = usize::try_from(rules.worsening_consecutive_days.value).unwrap_or(1).max(1);
+        match self {
+            Flag::Worsening { days, .. } => {
+                days.get(needed - 1).or(days.last()).copied().unwrap_or(first_day)
+            }
+            Flag::Severe { day, .. } => *day,
+            Flag::NoImprovement { see_doctor_first, .. } => {
+                let after = if *see_doctor_first {
+                    rules.see_doctor_after_days.value
+                } else {
+                    rules.review_after_days.value
+                };
+                first_day + chrono::Days::new(u64::from(after))
+            }
+        }
+    }
+
     /// The flag in plain words.
     pub fn message(&self) -> String {
         match self {
@@ -230,6 +251,33 @@ pub fn assess(
         target_tenths,
         flags,
     }
+}
+
+/// Every flag raised up to `today`, with the day it was raised, newest
+/// first: each period between clearances (`cleared_on`, the days a
+/// clinician cleared the person) is judged to its end as [`assess`] judged
+/// it then. A clearance lifts a flag for self-massage, but the flag was
+/// still raised: a clinician who did not see it should.
+pub fn raised(
+    rules: &Escalation,
+    readings: &[PainReading],
+    today: NaiveDate,
+    cleared_on: &[NaiveDate],
+) -> Vec<(NaiveDate, Flag)> {
+    let mut ends: Vec<NaiveDate> = cleared_on.iter().copied().filter(|d| *d < today).collect();
+    ends.sort_unstable();
+    ends.dedup();
+    let starts = std::iter::once(None).chain(ends.iter().copied().map(Some));
+    let mut found: Vec<(NaiveDate, Flag)> = starts
+        .zip(ends.iter().copied().chain(std::iter::once(today)))
+        .flat_map(|(start, end)| {
+            let judged = assess(rules, readings, end, start);
+            let first_day = end - chrono::Days::new(u64::from(judged.days));
+            judged.flags.into_iter().map(move |f| (f.raised_on(rules, first_day), f))
+        })
+        .collect();
+    found.sort_by_key(|(day, _)| std::cmp::Reverse(*day));
+    found
 }
 
 /// The highest pain, in tenths, that would count as a meaningful fall from

@@ -51,6 +51,10 @@ pub struct Plan {
     pub choices: Vec<Choice>,
     /// Planned seconds, countdown included.
     pub total_seconds: u32,
+    /// Seconds of massage the session needs to count as one: the pack's
+    /// minimum, or all the plan's massage when that is less. Less is kept
+    /// as stopped early (see [`crate::session::EndReason::TooShort`]).
+    pub counted_min_seconds: u32,
 }
 
 /// One technique in a plan.
@@ -238,5 +242,14 @@ fn plan_within(
     }
     let get_ready_seconds = pack.meta.get_ready_seconds;
     let total_seconds = get_ready_seconds + items.iter().map(|i| i.seconds).sum::<u32>();
-    Ok(Plan { pack_version: pack.meta.version.clone(), get_ready_seconds, items, choices, total_seconds })
+    let work: u32 = items.iter().flat_map(|i| &i.steps).map(|s| s.work_seconds().0).sum();
+    let counted_min_seconds = pack.session_counted_min.value.min(work);
+    Ok(Plan {
+        pack_version: pack.meta.version.clone(),
+        get_ready_seconds,
+        items,
+        choices,
+        total_seconds,
+        counted_min_seconds,
+    })
 }

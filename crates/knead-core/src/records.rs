@@ -38,14 +38,64 @@ pub struct ScreeningRecord {
     pub clearance: Option<Clearance>,
 }
 
-/// "A clinician has cleared me", as the person records it.
+impl ScreeningRecord {
+    /// The day of this screening's clearance while it is in force: from
+    /// then the count of pain over time (§4) starts again. Every reader of
+    /// a journal (the store's query, the clinic's list, the report) counts
+    /// clearances by this rule.
+    pub fn cleared_on(&self) -> Option<NaiveDate> {
+        self.clearance.as_ref().filter(|c| c.in_force()).map(|c| c.on)
+    }
+}
+
+/// "A clinician has cleared me": who and on what day, and whose word it is.
+/// The person may report one themselves ("Dr Lee", typed), or their Knead
+/// clinician may record one; a Knead clinician may confirm the first kind
+/// or withdraw either. A withdrawn clearance lifts nothing any more.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Clearance {
-    /// Who cleared them (as the person enters it).
+    /// Who cleared them (as the person enters it, or the clinician's address).
     pub by: String,
     /// On what day.
     pub on: NaiveDate,
+    /// The Knead clinician who recorded it; none when the person reported
+    /// it themselves (and for clearances kept before this was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_by: Option<PersonId>,
+    /// A Knead clinician confirmed the person's own report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmed: Option<Review>,
+    /// A Knead clinician withdrew it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<Review>,
+}
+
+impl Clearance {
+    /// A clearance the person reports themselves.
+    pub fn reported(by: String, on: NaiveDate) -> Clearance {
+        Clearance { by, on, recorded_by: None, confirmed: None, withdrawn: None }
+    }
+
+    /// A clearance a Knead clinician records for the person.
+    pub fn recorded(clinician: PersonId, by: String, on: NaiveDate) -> Clearance {
+        Clearance { recorded_by: Some(clinician), ..Clearance::reported(by, on) }
+    }
+
+    /// Whether it still lifts what it lifted: it has not been withdrawn.
+    pub fn in_force(&self) -> bool {
+        self.withdrawn.is_none()
+    }
+}
+
+/// A Knead clinician's word on a clearance: who and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    /// The clinician.
+    pub by: PersonId,
+    /// When.
+    pub at: DateTime<Utc>,
 }
 
 /// How a session ended, or that it has not.
@@ -85,9 +135,36 @@ impl SessionStatus {
         }
     }
 
+    /// The status in words, as history shows it in every interface.
+    pub fn words(self) -> &'static str {
+        match self {
+            SessionStatus::InProgress => "in progress",
+            SessionStatus::Completed => "finished",
+            SessionStatus::Stopped => "stopped early",
+            SessionStatus::Interrupted => "interrupted",
+            SessionStatus::Logged => "logged afterwards",
+        }
+    }
+
     /// The status for a spelling.
     pub fn parse(text: &str) -> Option<SessionStatus> {
         SessionStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// Whether a session that ended so, with `massage_seconds` of massage,
+    /// counts as one: its pain after is taken for the massage's effect
+    /// (the change shown, the "after" of charts and reports). A guided
+    /// session is completed only with at least the plan's minimum of
+    /// massage (see [`crate::session::EndReason::TooShort`]); one stopped or
+    /// interrupted counts when it had `min_seconds` (the pack's
+    /// `session.counted_min_seconds`). Pain readings of every session still
+    /// count for the warning signs of §4, whatever this says.
+    pub fn counts(self, massage_seconds: u32, min_seconds: u32) -> bool {
+        match self {
+            SessionStatus::Completed | SessionStatus::Logged => true,
+            SessionStatus::Stopped | SessionStatus::Interrupted => massage_seconds >= min_seconds,
+            SessionStatus::InProgress => false,
+        }
     }
 }
 
@@ -179,6 +256,30 @@ pub struct SessionSummary {
     pub region: Option<Region>,
     /// The person's note.
     pub note: Option<String>,
+}
+
+impl SessionSummary {
+    /// The pain after, when the session counts as one (see
+    /// [`SessionStatus::counts`], with the pack's minimum in seconds).
+    pub fn effect_after(&self, min_seconds: u32) -> Option<PainScore> {
+        effect_after(self.status, &self.usage, self.pain_after, min_seconds)
+    }
+}
+
+impl SessionRecord {
+    /// See [`SessionSummary::effect_after`].
+    pub fn effect_after(&self, min_seconds: u32) -> Option<PainScore> {
+        effect_after(self.status, &self.usage, self.pain_after, min_seconds)
+    }
+}
+
+fn effect_after(
+    status: SessionStatus,
+    usage: &BTreeMap<TechniqueId, u32>,
+    after: Option<PainScore>,
+    min_seconds: u32,
+) -> Option<PainScore> {
+    after.filter(|_| status.counts(usage.values().sum(), min_seconds))
 }
 
 /// A weekly check-in.

@@ -24,6 +24,7 @@
 
 use crate::clock::Tick;
 use crate::planner::Plan;
+use crate::records::SessionStatus;
 use crate::vocab::TechniqueId;
 use serde::Serialize;
 
@@ -161,10 +162,45 @@ pub enum Outcome {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EndReason {
-    /// Every step ran or was skipped.
+    /// Every step ran or was skipped, with at least the plan's
+    /// `counted_min_seconds` of massage.
     Completed,
+    /// Every step ran or was skipped, but with less massage than the plan's
+    /// `counted_min_seconds` (every step skipped, say): kept as stopped
+    /// early, so that its pain change is not taken for the massage's effect.
+    TooShort,
     /// The person stopped it.
     Stopped,
+}
+
+impl EndReason {
+    /// How a session that ran to its last step ended, with `massage_ms` of
+    /// massage against the plan's `counted_min_seconds`.
+    pub fn at_end(massage_ms: u64, counted_min_seconds: u32) -> EndReason {
+        if massage_ms >= u64::from(counted_min_seconds) * 1000 {
+            EndReason::Completed
+        } else {
+            EndReason::TooShort
+        }
+    }
+
+    /// How the journal keeps a session that ended so.
+    pub fn status(self) -> SessionStatus {
+        match self {
+            EndReason::Completed => SessionStatus::Completed,
+            EndReason::TooShort | EndReason::Stopped => SessionStatus::Stopped,
+        }
+    }
+
+    /// Why it stopped early, kept with the record (an interface may say
+    /// more precisely how the person stopped it).
+    pub fn stop_reason(self) -> Option<&'static str> {
+        match self {
+            EndReason::Completed => None,
+            EndReason::TooShort => Some("too little massage to count as a session"),
+            EndReason::Stopped => Some("stopped by the person"),
+        }
+    }
 }
 
 /// What actually happened in one step, for the journal.
@@ -431,6 +467,12 @@ impl Session {
         &self.records
     }
 
+    /// Milliseconds of massage in finished segments (the whole session's,
+    /// once it has ended).
+    pub fn massage_ms(&self) -> u64 {
+        self.used_ms.iter().sum()
+    }
+
     /// Whether the session has ended, and why.
     pub fn ended(&self) -> Option<EndReason> {
         match self.state {
@@ -549,8 +591,9 @@ impl Session {
         self.current = index;
         self.halfway_sent = false;
         let Some(seg) = self.segments.get(index).cloned() else {
-            self.state = State::Over(EndReason::Completed);
-            events.push(Event::SessionOver { reason: EndReason::Completed });
+            let reason = EndReason::at_end(self.massage_ms(), self.plan.counted_min_seconds);
+            self.state = State::Over(reason);
+            events.push(Event::SessionOver { reason });
             return;
         };
         let previous = index.checked_sub(1).and_then(|i| self.segments[i].at);

@@ -13,7 +13,7 @@
 
 use crate::ExportError;
 use chrono::{DateTime, Datelike, NaiveTime, TimeDelta, Utc};
-use knead_core::records::{SessionRecord, SessionSummary};
+use knead_core::records::SessionSummary;
 use knead_core::units::PainScore;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -46,15 +46,12 @@ pub struct ProgressPoint {
     pub after: Option<PainScore>,
 }
 
-impl From<&SessionSummary> for ProgressPoint {
-    fn from(s: &SessionSummary) -> Self {
-        ProgressPoint { at: s.started_at, before: s.pain_before, after: s.pain_after }
-    }
-}
-
-impl From<&SessionRecord> for ProgressPoint {
-    fn from(s: &SessionRecord) -> Self {
-        ProgressPoint { at: s.started_at, before: s.pain_before, after: s.pain_after }
+impl ProgressPoint {
+    /// A session's point: its pain after only when the session counts as
+    /// one (`counted_min_seconds`: the pack's `session.counted_min_seconds`),
+    /// so that a session with every step skipped draws no effect.
+    pub fn of(s: &SessionSummary, counted_min_seconds: u32) -> Self {
+        ProgressPoint { at: s.started_at, before: s.pain_before, after: s.effect_after(counted_min_seconds) }
     }
 }
 
@@ -71,6 +68,9 @@ pub struct ChartOptions {
     /// baseline, computed by knead-core's outcomes), drawn as a dotted grey
     /// line; `None` draws no target. Values outside 0-10 are clamped.
     pub target: Option<f64>,
+    /// Text size against the 500-pixel design: 1 for a page or a report;
+    /// more for a chart drawn small on a phone, where it shrinks to fit.
+    pub text_scale: f64,
 }
 
 impl Default for ChartOptions {
@@ -80,6 +80,21 @@ impl Default for ChartOptions {
             width: 900,
             height: 500,
             target: None,
+            text_scale: 1.0,
+        }
+    }
+}
+
+impl ChartOptions {
+    /// For a phone's width (about 360 CSS pixels): squarer, with text that
+    /// stays 11 pixels or more once the chart is shrunk to fit.
+    pub fn phone() -> Self {
+        ChartOptions {
+            title: "Pain before and after".to_owned(),
+            width: 480,
+            height: 520,
+            text_scale: 1.9,
+            ..Self::default()
         }
     }
 }
@@ -170,7 +185,8 @@ where
 {
     root.fill(&WHITE).map_err(chart_error)?;
     // Text scales with the chart's height, from a 500-pixel design.
-    let scale = f64::from(options.height.min(options.width * 2 / 3)) / 500.0;
+    let scale =
+        f64::from(options.height.min(options.width * 2 / 3)) / 500.0 * options.text_scale.clamp(0.5, 3.0);
     let px = |size: f64| size * scale;
 
     let mut sorted = points.to_vec();
@@ -195,16 +211,20 @@ where
         format!("Date ({}\u{2013}{})", first.at.year(), last.at.year())
     };
 
+    // As many dates as fit side by side (about six characters each).
+    let x_labels = (f64::from(options.width) / (px(15.0) * 6.0)) as usize;
     let mut chart = ChartBuilder::on(root)
         .caption(&options.title, font(px(24.0)))
         .margin(px(16.0) as i32)
+        // Room for half of the last date, which is centred on the right edge.
+        .margin_right(px(36.0) as i32)
         .x_label_area_size(px(56.0) as i32)
         .y_label_area_size(px(64.0) as i32)
         .build_cartesian_2d(lo..hi, -0.4f64..10.4f64)
         .map_err(chart_error)?;
     chart
         .configure_mesh()
-        .x_labels(8)
+        .x_labels(x_labels.clamp(3, 8))
         .y_labels(11)
         .x_label_formatter(&|x| date_label(origin, *x))
         .y_label_formatter(&|y| format!("{y:.0}"))

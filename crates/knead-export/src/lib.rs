@@ -1,6 +1,6 @@
 //! Knead's exports: the journal as CSV, as JSON (and back), as FHIR R4, the
-//! progress chart as SVG or PNG, the home program as iCalendar reminders, and
-//! the printable report for a clinician (PDF).
+//! progress chart as SVG or PNG, the home program as iCalendar reminders and
+//! as a handout to print (PDF), and the printable report for a clinician (PDF).
 //!
 //! Every function here takes records and returns text or bytes; none reads
 //! a clock, a file or the environment, so the same journal always exports to
@@ -10,20 +10,25 @@
 //! - [`csv::sessions`]: one row per session, for a spreadsheet.
 //! - [`json::journal`] and [`json::read_journal`]: the whole journal, the
 //!   form `knead import` takes back.
-//! - [`fhir::journal_bundle`]: the screenings, the home program and the pain
-//!   scores as one FHIR R4 `Bundle` (Questionnaire and QuestionnaireResponses,
-//!   CarePlan, Observations with LOINC 72514-3), for a clinician's system.
+//! - [`fhir::journal_bundle`]: the screenings, the home program, the pain
+//!   scores and the messages as one FHIR R4 `Bundle` (Questionnaire and
+//!   QuestionnaireResponses, CarePlan, Observations with LOINC 72514-3,
+//!   Communications), for a clinician's system.
 //! - [`chart::progress_svg`] and [`chart::progress_png`]: pain over time,
 //!   drawn with a bundled font so that no system font is needed.
 //! - [`ical::reminders`]: the home program as daily recurring calendar
 //!   events with an alarm (RFC 5545), for a calendar app.
 //! - [`report::pdf`]: one or two A4 pages for a clinician, as a PDF.
+//! - [`handout::pdf`]: the home program to print, a figure for each step,
+//!   with its doses and the warning signs, as a PDF.
 
 pub mod chart;
 pub mod csv;
 pub mod fhir;
+pub mod handout;
 pub mod ical;
 pub mod json;
+mod pdf;
 pub mod report;
 
 /// Why an export or an import failed. Each message names the field at fault.
@@ -64,4 +69,7 @@ pub enum ExportError {
     /// The report could not be made.
     #[error("could not make the report: {0}")]
     Report(String),
+    /// A printed document (the report, the handout) could not be drawn.
+    #[error("could not draw the PDF: {0}")]
+    Pdf(String),
 }

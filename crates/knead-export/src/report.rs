@@ -7,10 +7,7 @@
 //! meaningful-change threshold of the content pack, the weekly check-ins and
 //! the person's notes.
 //!
-//! Built with `krilla` (pure Rust; it embeds the bundled Liberation Sans as a
-//! subset, so the PDF shows the same on any machine). It is laid out in two
-//! passes: first into pages of simple drawing operations, then drawn, so
-//! that each page's footer can say "page 1 of 2". It must read printed in
+//! Laid out and drawn by the crate's `pdf` module. It must read printed in
 //! black and white: the chart tells its lines apart by dash and marker, not
 //! by colour, and the text is black or dark grey.
 //!
@@ -18,31 +15,15 @@
 //! here reads a clock.
 
 use crate::ExportError;
-use ab_glyph::Font as _;
+use crate::pdf::{self, BODY, Layout, MARGIN, Op, PAGE, SMALL};
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
 use knead_core::outcomes::{self, Assessment, PainReading};
 use knead_core::pack::ContentPack;
 use knead_core::records::{Journal, ScreeningRecord, SessionRecord, SessionStatus};
 use knead_core::vocab::{Disposition, TechniqueId, Vocabulary};
-use krilla::color::luma;
-use krilla::geom::{PathBuilder, Point};
-use krilla::page::PageSettings;
-use krilla::paint::{Fill, LineCap, Stroke, StrokeDash};
-use krilla::text::{Font, TextDirection};
-use krilla::{Document, metadata::Metadata};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-/// A4 in PDF points.
-const PAGE: (f32, f32) = (595.3, 841.9);
-/// Left and right margin.
-const MARGIN: f32 = 50.0;
-/// Where text stops on a page, above the footer.
-const BOTTOM: f32 = PAGE.1 - 60.0;
-/// Body text size.
-const BODY: f32 = 9.5;
-/// Small print.
-const SMALL: f32 = 8.0;
 /// The most screenings and notes listed; the rest are counted.
 const MOST_LISTED: usize = 8;
 
@@ -67,8 +48,8 @@ pub struct ReportInput<'a, Tz: TimeZone> {
 ///
 /// # Errors
 ///
-/// [`ExportError::Report`] if `from` is after `to` (naming both), or the PDF
-/// cannot be written.
+/// [`ExportError::Report`] if `from` is after `to` (naming both);
+/// [`ExportError::Pdf`] if the PDF cannot be written.
 pub fn pdf<Tz: TimeZone>(input: &ReportInput<'_, Tz>) -> Result<Vec<u8>, ExportError> {
     if input.from > input.to {
         return Err(ExportError::Report(format!(
@@ -78,7 +59,10 @@ pub fn pdf<Tz: TimeZone>(input: &ReportInput<'_, Tz>) -> Result<Vec<u8>, ExportE
     }
     let mut layout = Layout::new()?;
     write_report(&mut layout, input);
-    render(layout.pages, input)
+    let (from, to) = (input.from, input.to);
+    pdf::render(layout, format!("Knead report {from} to {to}"), |page, pages| {
+        format!("Knead report, {from} to {to}. Page {page} of {pages}.")
+    })
 }
 
 /// A local day of a moment.
@@ -146,11 +130,19 @@ fn write_report<Tz: TimeZone>(l: &mut Layout, input: &ReportInput<'_, Tz>) {
 
     l.heading("Pain (0 = none, 10 = worst)");
     let before: Vec<u32> = sessions.iter().map(|s| u32::from(s.pain_before.get())).collect();
-    let after: Vec<u32> = sessions.iter().filter_map(|s| s.pain_after.map(|p| u32::from(p.get()))).collect();
+    let counted_min = pack.session_counted_min.value;
+    let after: Vec<u32> =
+        sessions.iter().filter_map(|s| s.effect_after(counted_min).map(|p| u32::from(p.get()))).collect();
+    // Scores after a session with too little massage are no effect of it.
+    let left_out = sessions.iter().filter(|s| s.pain_after.is_some()).count() - after.len();
+    let left_out = match left_out {
+        0 => String::new(),
+        n => format!(", {n} under {counted_min} s of massage left out"),
+    };
     match (mean(&before), mean(&after)) {
         (Some(b), Some(a)) => l.wrapped(
             &format!(
-                "Average pain before a session: {b:.1} ({} sessions); after: {a:.1} ({} sessions).",
+                "Average pain before a session: {b:.1} ({} sessions); after: {a:.1} ({} sessions{left_out}).",
                 before.len(),
                 after.len()
             ),
@@ -240,6 +232,13 @@ fn screenings<Tz: TimeZone>(l: &mut Layout, input: &ReportInput<'_, Tz>) {
         }
         if let Some(c) = &s.clearance {
             let _ = write!(line, "; cleared by {} on {}", one_line(&c.by), c.on);
+            if let Some(w) = c.withdrawn {
+                let _ = write!(line, ", withdrawn by a Knead clinician on {}", day(zone, w.at));
+            } else if c.recorded_by.is_some() {
+                line.push_str(", recorded by a Knead clinician");
+            } else if c.confirmed.is_some() {
+                line.push_str(", confirmed by a Knead clinician");
+            }
         }
         l.bold(&line);
         let mut reported = Vec::new();
@@ -304,7 +303,7 @@ fn assess<Tz: TimeZone>(input: &ReportInput<'_, Tz>) -> Assessment {
             after: s.pain_after,
         })
         .collect();
-    let cleared_on = input.journal.screenings.iter().filter_map(|s| s.clearance.as_ref().map(|c| c.on)).max();
+    let cleared_on = input.journal.screenings.iter().filter_map(ScreeningRecord::cleared_on).max();
     outcomes::assess(&input.pack.escalation, &readings, input.to, cleared_on)
 }
 
@@ -355,141 +354,7 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// One drawing operation, in points from the page's top left.
-#[derive(Debug, Clone)]
-enum Op {
-    /// Text from its baseline's left end.
-    Text { x: f32, y: f32, size: f32, text: String, bold: bool, grey: u8 },
-    /// A line through points.
-    Line { points: Vec<(f32, f32)>, width: f32, grey: u8, dash: Option<Vec<f32>> },
-    /// A closed shape: filled with `fill`, outlined with `grey`.
-    Shape { points: Vec<(f32, f32)>, fill: u8, grey: u8 },
-}
-
-/// Pages of operations, and where the next line goes.
-struct Layout {
-    pages: Vec<Vec<Op>>,
-    y: f32,
-    font: ab_glyph::FontRef<'static>,
-}
-
 impl Layout {
-    fn new() -> Result<Self, ExportError> {
-        let font = ab_glyph::FontRef::try_from_slice(crate::chart::FONT)
-            .map_err(|e| ExportError::Report(format!("the bundled font could not be read: {e}")))?;
-        Ok(Layout { pages: vec![Vec::new()], y: MARGIN, font })
-    }
-
-    /// The width of `text` at `size`, in points.
-    fn width(&self, text: &str, size: f32) -> f32 {
-        let units = self.font.units_per_em().unwrap_or(1000.0);
-        let mut total = 0.0;
-        let mut last = None;
-        for c in text.chars() {
-            let glyph = self.font.glyph_id(c);
-            if let Some(previous) = last {
-                total += self.font.kern_unscaled(previous, glyph);
-            }
-            total += self.font.h_advance_unscaled(glyph);
-            last = Some(glyph);
-        }
-        total / units * size
-    }
-
-    /// Room for `height` more points on this page, or a new page.
-    fn room(&mut self, height: f32) {
-        if self.y + height > BOTTOM {
-            self.pages.push(Vec::new());
-            self.y = MARGIN;
-        }
-    }
-
-    fn push(&mut self, op: Op) {
-        if let Some(page) = self.pages.last_mut() {
-            page.push(op);
-        }
-    }
-
-    fn gap(&mut self, points: f32) {
-        self.y += points;
-    }
-
-    /// One line of text.
-    fn text(&mut self, text: &str, size: f32, bold: bool) {
-        let height = size * 1.35;
-        self.room(height);
-        self.y += height;
-        self.push(Op::Text { x: MARGIN, y: self.y - size * 0.3, size, text: text.to_owned(), bold, grey: 0 });
-    }
-
-    /// A paragraph in bold.
-    fn bold(&mut self, text: &str) {
-        self.lines(text, BODY + 0.5, MARGIN, true);
-    }
-
-    fn heading(&mut self, text: &str) {
-        self.room(60.0);
-        self.gap(8.0);
-        self.text(text, 12.0, true);
-        let y = self.y + 1.0;
-        self.push(Op::Line {
-            points: vec![(MARGIN, y), (PAGE.0 - MARGIN, y)],
-            width: 0.6,
-            grey: 0,
-            dash: None,
-        });
-        self.gap(4.0);
-    }
-
-    /// A paragraph, wrapped to the text width, from `x`.
-    fn wrapped_at(&mut self, text: &str, size: f32, x: f32) {
-        self.lines(text, size, x, false);
-    }
-
-    /// A paragraph, wrapped to the text width, from `x`, in bold or not.
-    fn lines(&mut self, text: &str, size: f32, x: f32, bold: bool) {
-        let grey = if size < BODY { 0x44 } else { 0 };
-        let width = PAGE.0 - MARGIN - x;
-        let mut line = String::new();
-        let mut lines = Vec::new();
-        for word in text.split_whitespace() {
-            let candidate = if line.is_empty() { word.to_owned() } else { format!("{line} {word}") };
-            if !line.is_empty() && self.width(&candidate, size) > width {
-                lines.push(std::mem::replace(&mut line, word.to_owned()));
-            } else {
-                line = candidate;
-            }
-        }
-        if !line.is_empty() {
-            lines.push(line);
-        }
-        for line in lines {
-            let height = size * 1.4;
-            self.room(height);
-            self.y += height;
-            self.push(Op::Text { x, y: self.y - size * 0.3, size, text: line, bold, grey });
-        }
-    }
-
-    fn wrapped(&mut self, text: &str, size: f32) {
-        self.wrapped_at(text, size, MARGIN);
-    }
-
-    fn bullet(&mut self, text: &str) {
-        let height = BODY * 1.4;
-        self.room(height);
-        let y = self.y + height - BODY * 0.3;
-        self.push(Op::Text {
-            x: MARGIN + 4.0,
-            y,
-            size: BODY,
-            text: "\u{2022}".to_owned(),
-            bold: false,
-            grey: 0,
-        });
-        self.wrapped_at(text, BODY, MARGIN + 14.0);
-    }
-
     /// Pain before (solid line, filled circles) and after (dashed line,
     /// hollow triangles) of each session, by day, with the target dotted.
     fn chart<Tz: TimeZone>(
@@ -587,7 +452,10 @@ impl Layout {
             ordered.iter().map(|s| (x_of(s.started_at), y_of(f32::from(s.pain_before.get())))).collect();
         let after: Vec<(f32, f32)> = ordered
             .iter()
-            .filter_map(|s| s.pain_after.map(|a| (x_of(s.started_at), y_of(f32::from(a.get())))))
+            .filter_map(|s| {
+                let after = s.effect_after(input.pack.session_counted_min.value)?;
+                Some((x_of(s.started_at), y_of(f32::from(after.get()))))
+            })
             .collect();
         if before.len() > 1 {
             self.push(Op::Line { points: before.clone(), width: 1.2, grey: 0, dash: None });
@@ -620,90 +488,4 @@ fn triangle(x: f32, y: f32, r: f32) -> Op {
         fill: 0xFF,
         grey: 0x33,
     }
-}
-
-fn render<Tz: TimeZone>(pages: Vec<Vec<Op>>, input: &ReportInput<'_, Tz>) -> Result<Vec<u8>, ExportError> {
-    let font = Font::new(crate::chart::FONT.to_vec().into(), 0)
-        .ok_or_else(|| ExportError::Report("the bundled font could not be read".to_owned()))?;
-    let mut document = Document::new();
-    document.set_metadata(
-        Metadata::new()
-            .title(format!("Knead report {} to {}", input.from, input.to))
-            .language("en".to_owned())
-            .creator("Knead".to_owned()),
-    );
-    let settings = PageSettings::from_wh(PAGE.0, PAGE.1)
-        .ok_or_else(|| ExportError::Report("the page size is not valid".to_owned()))?;
-    let count = pages.len();
-    for (number, mut ops) in pages.into_iter().enumerate() {
-        ops.push(Op::Text {
-            x: MARGIN,
-            y: PAGE.1 - 30.0,
-            size: SMALL,
-            text: format!("Knead report, {} to {}. Page {} of {count}.", input.from, input.to, number + 1),
-            bold: false,
-            grey: 0x44,
-        });
-        let mut page = document.start_page_with(settings.clone());
-        let mut surface = page.surface();
-        for op in ops {
-            match op {
-                Op::Text { x, y, size, text, bold, grey } => {
-                    surface.set_fill(Some(fill(grey)));
-                    surface.set_stroke(bold.then(|| Stroke { width: size * 0.035, ..stroke(grey) }));
-                    surface.draw_text(
-                        Point::from_xy(x, y),
-                        font.clone(),
-                        size,
-                        &text,
-                        false,
-                        TextDirection::Auto,
-                    );
-                    surface.set_stroke(None);
-                }
-                Op::Line { points, width, grey, dash } => {
-                    if let Some(path) = path(&points, false) {
-                        surface.set_fill(None);
-                        surface.set_stroke(Some(Stroke {
-                            width,
-                            dash: dash.map(|array| StrokeDash { array, offset: 0.0 }),
-                            ..stroke(grey)
-                        }));
-                        surface.draw_path(&path);
-                    }
-                }
-                Op::Shape { points, fill: inside, grey } => {
-                    if let Some(path) = path(&points, true) {
-                        surface.set_fill(Some(fill(inside)));
-                        surface.set_stroke(Some(Stroke { width: 0.8, ..stroke(grey) }));
-                        surface.draw_path(&path);
-                    }
-                }
-            }
-        }
-        surface.finish();
-        page.finish();
-    }
-    document.finish().map_err(|e| ExportError::Report(format!("writing the PDF: {e:?}")))
-}
-
-fn fill(grey: u8) -> Fill {
-    Fill { paint: luma::Color::new(grey).into(), ..Fill::default() }
-}
-
-fn stroke(grey: u8) -> Stroke {
-    Stroke { paint: luma::Color::new(grey).into(), line_cap: LineCap::Round, ..Stroke::default() }
-}
-
-fn path(points: &[(f32, f32)], closed: bool) -> Option<krilla::geom::Path> {
-    let mut builder = PathBuilder::new();
-    let (first, rest) = points.split_first()?;
-    builder.move_to(first.0, first.1);
-    for p in rest {
-        builder.line_to(p.0, p.1);
-    }
-    if closed {
-        builder.close();
-    }
-    builder.finish()
 }

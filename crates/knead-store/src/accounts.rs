@@ -6,9 +6,10 @@
 //! sign-in token (the token itself lives only in the person's cookie, so a
 //! copy of the database cannot be used to sign in).
 //!
-//! It also counts failed sign-ins per email address ([`FailedSignIns`]), so
-//! that every server behind a load balancer sees the same count: a limit
-//! kept in one server's memory gives an attacker one allowance per server.
+//! It also counts attempts that a guesser would repeat ([`Attempts`]: signing
+//! in per account and per client address, invitation codes), so that every
+//! server behind a load balancer sees the same count: a limit kept in one
+//! server's memory gives an attacker one allowance per server.
 
 use crate::StoreError;
 use chrono::{DateTime, Utc};
@@ -101,44 +102,110 @@ pub trait Accounts: Send + Sync {
 
     /// Forget a sign-in (signing out). Forgetting one that is gone is fine.
     fn close_sign_in(&self, token_hash: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Give `person`'s account a new password hash and end every other
+    /// sign-in of theirs (all but the one under `keep`), in one
+    /// transaction: whoever knew the old password is out. An unknown
+    /// person changes nothing.
+    fn set_password(
+        &self,
+        person: PersonId,
+        password_hash: &str,
+        keep: Option<&str>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The name `person` chose to be shown by (`None`: their address is).
+    /// An unknown person changes nothing.
+    fn set_display_name(
+        &self,
+        person: PersonId,
+        name: Option<&str>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The name `person` chose to be shown by, if any.
+    fn display_name(
+        &self,
+        person: PersonId,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+
+    /// End every sign-in of `person` ("sign out everywhere").
+    fn close_sign_ins(&self, person: PersonId) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Erase a person and all that is theirs, in one transaction (see
+    /// [`ERASE`]). Erasing one that is gone is fine.
+    fn erase(&self, person: PersonId) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
-/// What [`FailedSignIns::count_failed_sign_in`] did with an attempt.
+/// What erasing a person removes, in order, each statement with the
+/// person's id as `$1` (GDPR Art. 17). Theirs, all of it: the account and
+/// sign-ins, screenings, sessions, check-ins, calendar addresses, their
+/// own audit log, the programs and messages on their record, the
+/// invitations they made, every grant to or from them (so access ends at
+/// once) and the acknowledgements made by or about them. What stays is in
+/// other people's records: a line in a patient's audit log, a message or
+/// a program written by a clinician who is gone. Those keep only the
+/// person's bare id (no address, no name), and only then is their row in
+/// `persons` kept, to hold them.
+pub const ERASE: &[&str] = &[
+    "DELETE FROM session_steps WHERE session IN (SELECT id FROM sessions WHERE person = $1)",
+    "DELETE FROM session_plans WHERE session IN (SELECT id FROM sessions WHERE person = $1)",
+    "DELETE FROM sessions WHERE person = $1",
+    "DELETE FROM screenings WHERE person = $1",
+    "DELETE FROM checkins WHERE person = $1",
+    "DELETE FROM sign_ins WHERE person = $1",
+    "DELETE FROM calendar_feeds WHERE person = $1",
+    "DELETE FROM acknowledgements WHERE patient = $1 OR clinician = $1",
+    "DELETE FROM messages WHERE patient = $1",
+    "DELETE FROM assignments WHERE patient = $1",
+    "DELETE FROM audit_log WHERE patient = $1",
+    "DELETE FROM grants WHERE patient = $1 OR clinician = $1",
+    "DELETE FROM invitations WHERE patient = $1",
+    "DELETE FROM accounts WHERE person = $1",
+    "DELETE FROM persons WHERE id = $1 \
+       AND NOT EXISTS (SELECT 1 FROM audit_log WHERE actor = $1) \
+       AND NOT EXISTS (SELECT 1 FROM messages WHERE author = $1) \
+       AND NOT EXISTS (SELECT 1 FROM assignments WHERE clinician = $1) \
+       AND NOT EXISTS (SELECT 1 FROM invitations WHERE used_by = $1)",
+];
+
+/// What [`Attempts::count_attempt`] did with an attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Attempt {
-    /// Counted as a failure (until cleared): go on and check the password.
+    /// Counted (until it lapses or is forgotten): go on.
     Counted,
-    /// Not counted, because `limit` failures already count. `earliest` is
-    /// the earliest of the newest `limit`: once it is no longer after
-    /// `since`, one more attempt is let through.
+    /// Not counted, because `limit` attempts under the key have not
+    /// lapsed yet. At `until` the earliest of them lapses, and one more
+    /// attempt is let through.
     Refused {
-        /// When the earliest failure that refuses this attempt was counted.
-        earliest: DateTime<Utc>,
+        /// When one more attempt will be let through.
+        until: DateTime<Utc>,
     },
 }
 
-/// Failed sign-ins, counted per key: the SHA-256 (lowercase hex) of the
-/// normalised email address, made by the caller. The store keeps the key
-/// and the time, nothing else, and does not look at accounts: an address
-/// without one is counted like any other. The limit and the window are
-/// the caller's; the store keeps, it does not decide.
-pub trait FailedSignIns: Send + Sync {
-    /// Count an attempt under `key_hash` at `at` as failed, before its
-    /// password is checked, unless `limit` failures after `since` count
-    /// already: then it is [`Attempt::Refused`] and not counted (a refused
-    /// attempt checks no password, so it is no guess). Counting first and
-    /// in one transaction per key means attempts made at once, on any
-    /// number of servers, cannot pass the limit together while their
-    /// passwords are being checked. Failures no later than `since`, of any
-    /// key, are removed.
-    fn count_failed_sign_in(
+/// Attempts at something a guesser would repeat (signing in, accepting an
+/// invitation code), counted per key in the database, so that every
+/// server sees one count. A key is a SHA-256 (lowercase hex) made by the
+/// caller from what is counted (an email address, a client address, a
+/// code) and why; the store keeps the key and when the attempt lapses,
+/// nothing else, and looks at no account, so an address without one is
+/// counted like any other. How many and for how long are the caller's:
+/// the store keeps, it does not decide.
+pub trait Attempts: Send + Sync {
+    /// Count an attempt under `key_hash`, lapsing at `lapses_at`, unless
+    /// `limit` attempts under it have not lapsed at `now`: then it is
+    /// [`Attempt::Refused`] and not counted (a refused attempt tries
+    /// nothing, so it is no guess). Counting comes before the attempt is
+    /// judged and is one transaction per key, so attempts made at once,
+    /// on any number of servers, cannot pass the limit together. Attempts
+    /// of any key lapsed at `now` are removed.
+    fn count_attempt(
         &self,
         key_hash: &str,
-        at: DateTime<Utc>,
-        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+        lapses_at: DateTime<Utc>,
         limit: NonZeroU32,
     ) -> impl Future<Output = Result<Attempt, StoreError>> + Send;
 
-    /// Forget every failure under `key_hash` (the password was right).
-    fn clear_failed_sign_ins(&self, key_hash: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Forget every attempt under `key_hash` (say, the password was right).
+    fn forget_attempts(&self, key_hash: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

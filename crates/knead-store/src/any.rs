@@ -3,16 +3,18 @@
 //! they cannot be trait objects; an enum that forwards keeps the web layer
 //! free of a type parameter on every handler.
 
-use crate::accounts::{Account, Accounts, Attempt, FailedSignIns, SignIn};
+use crate::accounts::{Account, Accounts, Attempt, Attempts, SignIn};
 use crate::calendars::{CalendarFeed, Calendars};
 use crate::postgres::PgStore;
-use crate::sharing::{Acknowledgement, Assignment, AuditEntry, Grant, Invitation, Message, Sharing};
+use crate::sharing::{
+    Acknowledgement, Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing,
+};
 use crate::sqlite::SqliteStore;
 use crate::{DayRule, Period, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use knead_core::records::{
-    CheckIn, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord, SessionSummary,
-    StepDone,
+    CheckIn, Clearance, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord,
+    SessionSummary, StepDone,
 };
 use std::num::NonZeroU32;
 use std::path::Path;
@@ -88,6 +90,10 @@ impl Store for AnyStore {
         forward!(self.cleared_on(person))
     }
 
+    async fn last_withdrawal(&self, person: PersonId) -> Result<Option<DateTime<Utc>>, StoreError> {
+        forward!(self.last_withdrawal(person))
+    }
+
     async fn journal_versions(&self, persons: &[PersonId]) -> Result<Vec<(PersonId, i64)>, StoreError> {
         forward!(self.journal_versions(persons))
     }
@@ -160,20 +166,40 @@ impl Accounts for AnyStore {
     async fn close_sign_in(&self, token_hash: &str) -> Result<(), StoreError> {
         forward!(self.close_sign_in(token_hash))
     }
+    async fn set_password(
+        &self,
+        person: PersonId,
+        password_hash: &str,
+        keep: Option<&str>,
+    ) -> Result<(), StoreError> {
+        forward!(self.set_password(person, password_hash, keep))
+    }
+    async fn set_display_name(&self, person: PersonId, name: Option<&str>) -> Result<(), StoreError> {
+        forward!(self.set_display_name(person, name))
+    }
+    async fn display_name(&self, person: PersonId) -> Result<Option<String>, StoreError> {
+        forward!(self.display_name(person))
+    }
+    async fn close_sign_ins(&self, person: PersonId) -> Result<(), StoreError> {
+        forward!(self.close_sign_ins(person))
+    }
+    async fn erase(&self, person: PersonId) -> Result<(), StoreError> {
+        forward!(self.erase(person))
+    }
 }
 
-impl FailedSignIns for AnyStore {
-    async fn count_failed_sign_in(
+impl Attempts for AnyStore {
+    async fn count_attempt(
         &self,
         key_hash: &str,
-        at: DateTime<Utc>,
-        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+        lapses_at: DateTime<Utc>,
         limit: NonZeroU32,
     ) -> Result<Attempt, StoreError> {
-        forward!(self.count_failed_sign_in(key_hash, at, since, limit))
+        forward!(self.count_attempt(key_hash, now, lapses_at, limit))
     }
-    async fn clear_failed_sign_ins(&self, key_hash: &str) -> Result<(), StoreError> {
-        forward!(self.clear_failed_sign_ins(key_hash))
+    async fn forget_attempts(&self, key_hash: &str) -> Result<(), StoreError> {
+        forward!(self.forget_attempts(key_hash))
     }
 }
 
@@ -224,11 +250,31 @@ impl Sharing for AnyStore {
     ) -> Result<(), StoreError> {
         forward!(self.clear(patient, clinician, screening))
     }
+    async fn review_clearance(
+        &self,
+        patient: PersonId,
+        clinician: PersonId,
+        screening: Uuid,
+        clearance: &Clearance,
+        then: Option<&ScreeningRecord>,
+        action: AuditAction,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        forward!(self.review_clearance(patient, clinician, screening, clearance, then, action, at))
+    }
     async fn assignment(&self, patient: PersonId) -> Result<Option<Assignment>, StoreError> {
         forward!(self.assignment(patient))
     }
     async fn add_message(&self, message: &Message) -> Result<(), StoreError> {
         forward!(self.add_message(message))
+    }
+    async fn read_messages(
+        &self,
+        patient: PersonId,
+        through: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        forward!(self.read_messages(patient, through, at))
     }
     async fn messages(&self, patient: PersonId, limit: u32) -> Result<Vec<Message>, StoreError> {
         forward!(self.messages(patient, limit))

@@ -51,6 +51,18 @@ pub(crate) fn json_text<T: serde::Serialize + ?Sized>(value: &T, field: &str) ->
     serde_json::to_string(value).map_err(|e| StoreError::Invalid(format!("{field}: {e}")))
 }
 
+/// The latest of times kept as RFC 3339 text in JSON (compared as times:
+/// their texts may differ in the digits of a second).
+pub(crate) fn latest(times: Vec<String>) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let mut latest = None;
+    for text in times {
+        let at: DateTime<Utc> =
+            text.parse().map_err(|e| StoreError::Corrupt(format!("clearance.withdrawn.at {text:?}: {e}")))?;
+        latest = latest.max(Some(at));
+    }
+    Ok(latest)
+}
+
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
     serde_json::from_str(text).map_err(|e| e.to_string())
 }

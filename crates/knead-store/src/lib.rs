@@ -128,12 +128,19 @@ pub trait Store: Send + Sync {
         id: Uuid,
     ) -> impl Future<Output = Result<Option<ScreeningRecord>, StoreError>> + Send;
 
-    /// The latest day a clinician's clearance was recorded with one of the
-    /// person's screenings (pain readings up to it are not judged).
+    /// The latest day of a clearance in force (not withdrawn) kept with one
+    /// of the person's screenings (pain readings up to it are not judged):
+    /// the newest [`ScreeningRecord::cleared_on`] of them all.
     fn cleared_on(
         &self,
         person: PersonId,
     ) -> impl Future<Output = Result<Option<NaiveDate>, StoreError>> + Send;
+
+    /// When a clinician last withdrew one of the person's clearances.
+    fn last_withdrawal(
+        &self,
+        person: PersonId,
+    ) -> impl Future<Output = Result<Option<DateTime<Utc>>, StoreError>> + Send;
 
     /// Each person's journal version: a number that changes whenever one of
     /// their sessions, screenings or assigned programs is written, so that a

@@ -18,8 +18,8 @@
 //!   session's row with `FOR UPDATE`.
 
 use crate::codec::{
-    Put, check_session, check_step, corrupt, count, json_text, outcome_text, parse_json, parse_outcome,
-    parse_pain, parse_status, parse_word,
+    Put, check_session, check_step, corrupt, count, json_text, latest, outcome_text, parse_json,
+    parse_outcome, parse_pain, parse_status, parse_word,
 };
 use crate::{DayRule, Period, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -575,13 +575,25 @@ impl Store for PgStore {
 
     async fn cleared_on(&self, person: PersonId) -> Result<Option<NaiveDate>, StoreError> {
         let day: Option<String> = sqlx::query_scalar(
-            "SELECT max(clearance::jsonb ->> 'on') FROM screenings WHERE person = $1 AND clearance IS NOT NULL",
+            "SELECT max(clearance::jsonb ->> 'on') FROM screenings \
+             WHERE person = $1 AND clearance IS NOT NULL AND clearance::jsonb -> 'withdrawn' IS NULL",
         )
         .bind(person.0)
         .fetch_one(&self.pool)
         .await?;
         day.map(|d| d.parse().map_err(|e| corrupt("screening", &d, "clearance.on", format!("{e}"))))
             .transpose()
+    }
+
+    async fn last_withdrawal(&self, person: PersonId) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let times: Vec<String> = sqlx::query_scalar(
+            "SELECT clearance::jsonb -> 'withdrawn' ->> 'at' FROM screenings \
+             WHERE person = $1 AND clearance::jsonb -> 'withdrawn' IS NOT NULL",
+        )
+        .bind(person.0)
+        .fetch_all(&self.pool)
+        .await?;
+        latest(times)
     }
 
     async fn journal_versions(&self, persons: &[PersonId]) -> Result<Vec<(PersonId, i64)>, StoreError> {

@@ -9,7 +9,7 @@
 
 use crate::StoreError;
 use chrono::{DateTime, Utc};
-use knead_core::records::{PersonId, ScreeningRecord};
+use knead_core::records::{Clearance, PersonId, ScreeningRecord};
 use knead_core::vocab::TechniqueId;
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -36,6 +36,9 @@ pub struct Grant {
     pub patient: PersonId,
     /// The patient's sign-in address (what the clinician sees them as).
     pub patient_email: String,
+    /// The name the patient chose to be shown by, filled in when read
+    /// (ignored when written).
+    pub patient_name: Option<String>,
     /// Who may see it.
     pub clinician: PersonId,
     /// The clinician's sign-in address (what the patient sees them as).
@@ -44,6 +47,17 @@ pub struct Grant {
     pub granted_at: DateTime<Utc>,
     /// When the patient revoked it; `None` while it lasts.
     pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl Grant {
+    /// The patient as their clinicians see them: the name they chose with
+    /// their address, or the address alone.
+    pub fn patient_shown(&self) -> String {
+        match &self.patient_name {
+            Some(name) => format!("{name} ({})", self.patient_email),
+            None => self.patient_email.clone(),
+        }
+    }
 }
 
 /// What an audit entry records.
@@ -66,11 +80,15 @@ pub enum AuditAction {
     Cleared,
     /// A clinician acknowledged the patient's red flags (up to a screening).
     Acknowledged,
+    /// A clinician confirmed a clearance the patient reported.
+    Confirmed,
+    /// A clinician withdrew a clearance: it lifts nothing any more.
+    Withdrew,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 8] = [
+    pub const ALL: [AuditAction; 10] = [
         AuditAction::Invited,
         AuditAction::Granted,
         AuditAction::Revoked,
@@ -79,6 +97,8 @@ impl AuditAction {
         AuditAction::Messaged,
         AuditAction::Cleared,
         AuditAction::Acknowledged,
+        AuditAction::Confirmed,
+        AuditAction::Withdrew,
     ];
 
     /// The word the database and the API use.
@@ -92,6 +112,8 @@ impl AuditAction {
             AuditAction::Messaged => "messaged",
             AuditAction::Cleared => "cleared",
             AuditAction::Acknowledged => "acknowledged",
+            AuditAction::Confirmed => "confirmed",
+            AuditAction::Withdrew => "withdrew",
         }
     }
 
@@ -181,6 +203,11 @@ pub struct Message {
     pub at: DateTime<Utc>,
     /// The text.
     pub text: String,
+    /// To be read before the patient's next session: no plan until it is.
+    pub before_session: bool,
+    /// When the patient read it (a message from a clinician), filled in
+    /// when read (ignored when written).
+    pub read_at: Option<DateTime<Utc>>,
 }
 
 /// Sharing with clinicians.
@@ -262,6 +289,24 @@ pub trait Sharing: Send + Sync {
         screening: &ScreeningRecord,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// Keep a clinician's review of the clearance kept with the patient's
+    /// screening `screening` (confirmed or withdrawn, as `clearance` now
+    /// says) and `then`, a screening the review makes (a withdrawal's
+    /// answers judged again), and log `action` by `clinician` at `at`, in
+    /// one transaction. Not found when the patient has no such screening
+    /// with a clearance.
+    #[allow(clippy::too_many_arguments)]
+    fn review_clearance(
+        &self,
+        patient: PersonId,
+        clinician: PersonId,
+        screening: Uuid,
+        clearance: &Clearance,
+        then: Option<&ScreeningRecord>,
+        action: AuditAction,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     /// The patient's newest assignment.
     fn assignment(
         &self,
@@ -270,6 +315,16 @@ pub trait Sharing: Send + Sync {
 
     /// Keep a message and log `Messaged`.
     fn add_message(&self, message: &Message) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The patient read, at `at`, the messages others wrote to them up to
+    /// `through`: each unread one is marked read then. Their own stay as
+    /// they are.
+    fn read_messages(
+        &self,
+        patient: PersonId,
+        through: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// A patient's messages, newest first, at most `limit`.
     fn messages(

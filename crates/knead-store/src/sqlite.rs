@@ -27,8 +27,8 @@
 //!   time, at a few microseconds each, which costs more than all the rest.
 
 use crate::codec::{
-    Put, check_session, check_step, corrupt, count, json_text, outcome_text, parse_json, parse_outcome,
-    parse_pain, parse_status, parse_word,
+    Put, check_session, check_step, corrupt, count, json_text, latest, outcome_text, parse_json,
+    parse_outcome, parse_pain, parse_status, parse_word,
 };
 use crate::{DayRule, Latest, Period, Store, StoreError};
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
@@ -40,6 +40,7 @@ use knead_core::records::{
 use knead_core::units::{ChangeRating, PainScore};
 use knead_core::vocab::{Disposition, Region, TechniqueId, Vocabulary};
 use serde::Deserialize;
+use sqlx::Connection as _;
 use sqlx::FromRow;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
@@ -95,7 +96,10 @@ impl SqliteStore {
             .pragma("cache_size", "-16384")
             // Read pages through a memory map instead of one pread each: a
             // ten-year journal is read in a fraction of the system time.
-            .pragma("mmap_size", "268435456");
+            .pragma("mmap_size", "268435456")
+            // What is deleted (an erased account above all) is overwritten
+            // with zeros, not left in free pages to be read from the file.
+            .pragma("secure_delete", "ON");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             // A connection to a file in this process cannot go stale, and
@@ -103,6 +107,7 @@ impl SqliteStore {
             // (sqlx runs each SQLite connection on a thread of its own):
             // under load those trips, not SQLite, were most of the time.
             .test_before_acquire(false)
+            .before_acquire(|conn, _| Box::pin(still_usable(conn)))
             .connect_with(options)
             .await?;
         Self::prepare(pool).await
@@ -879,13 +884,25 @@ impl Store for SqliteStore {
 
     async fn cleared_on(&self, person: PersonId) -> Result<Option<NaiveDate>, StoreError> {
         let day: Option<String> = sqlx::query_scalar(
-            "SELECT max(json_extract(clearance, '$.on')) FROM screenings WHERE person = ? AND clearance IS NOT NULL",
+            "SELECT max(json_extract(clearance, '$.on')) FROM screenings \
+             WHERE person = ? AND clearance IS NOT NULL AND json_extract(clearance, '$.withdrawn') IS NULL",
         )
         .bind(person_text(person))
         .fetch_one(&self.pool)
         .await?;
         day.map(|d| d.parse().map_err(|e| corrupt("screening", &d, "clearance.on", format!("{e}"))))
             .transpose()
+    }
+
+    async fn last_withdrawal(&self, person: PersonId) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let times: Vec<String> = sqlx::query_scalar(
+            "SELECT json_extract(clearance, '$.withdrawn.at') FROM screenings \
+             WHERE person = ? AND json_extract(clearance, '$.withdrawn') IS NOT NULL",
+        )
+        .bind(person_text(person))
+        .fetch_all(&self.pool)
+        .await?;
+        latest(times)
     }
 
     async fn journal_versions(&self, persons: &[PersonId]) -> Result<Vec<(PersonId, i64)>, StoreError> {
@@ -1189,11 +1206,47 @@ impl Store for SqliteStore {
     }
 }
 
+/// Whether a pooled connection may be used again: not when it is still in
+/// a transaction nobody holds. After a full disk (`SQLITE_FULL`), or
+/// another I/O error, SQLite may roll a transaction back by itself; the
+/// rollback sqlx then sends fails, and sqlx goes on counting the
+/// connection as inside a transaction, refusing every later `BEGIN` on it
+/// until a restart. Such a connection is closed instead and a fresh one
+/// opened. Only a connection that looks inside one pays for a round trip:
+/// the ping waits for a rollback still on its way to the connection's
+/// thread, after which an ordinary one is out of its transaction.
+async fn still_usable(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
+    if conn.is_in_transaction() {
+        conn.ping().await?;
+    }
+    Ok(!conn.is_in_transaction())
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
     use super::*;
+
+    fn session(note: Option<String>, minutes: i64) -> SessionRecord {
+        let start = DateTime::parse_from_rfc3339("2025-03-01T08:00:00.5Z").unwrap().with_timezone(&Utc);
+        SessionRecord {
+            id: Uuid::now_v7(),
+            screening_id: None,
+            started_at: start - chrono::Duration::minutes(minutes),
+            ended_at: None,
+            status: SessionStatus::InProgress,
+            stop_reason: None,
+            plan: None,
+            steps: vec![],
+            usage: BTreeMap::from([(TechniqueId::Hands, 30), (TechniqueId::FoamRoller, 5)]),
+            pain_before: PainScore::new(4).unwrap(),
+            pain_after: None,
+            region: None,
+            note,
+            pack_version: "p".to_owned(),
+        }
+    }
 
     /// The per-connection settings are in force on the store's own connections.
     #[tokio::test]
@@ -1208,30 +1261,46 @@ mod tests {
         assert_eq!((mode.as_str(), sync, fk, busy), ("wal", 2, 1, 5000));
     }
 
+    /// Issue 15: after one `SQLITE_FULL`, every later write failed ("begin
+    /// at non-zero transaction depth") until a restart, even with space
+    /// freed. On a full disk SQLite rolls the transaction back by itself,
+    /// the commit fails and so does sqlx's rollback after it; here that
+    /// rollback is SQLite's own `ROLLBACK`, as a full disk does it. (Checked
+    /// on a real full disk too, a 2 MiB tmpfs: before, 40 of 40 writes
+    /// failed after space was freed; now none.)
+    #[tokio::test]
+    async fn a_transaction_sqlite_rolled_back_itself_does_not_stop_later_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("j.db")).await.unwrap();
+        let me = store.local_person().await.unwrap();
+        let mut tx = store.begin_write().await.unwrap();
+        sqlx::query("ROLLBACK").execute(&mut *tx).await.unwrap();
+        assert!(tx.commit().await.is_err(), "nothing to commit");
+        // Every connection the pool hands out is usable, the one that failed too.
+        let mut held = Vec::new();
+        for _ in 0..4 {
+            held.push(store.pool.acquire().await.unwrap());
+        }
+        assert!(held.iter().all(|c| !c.is_in_transaction()));
+        drop(held);
+        for i in 0..8 {
+            store.record_session(me, &session(None, i)).await.unwrap();
+        }
+        assert_eq!(store.session_summaries(me, Period::default()).await.unwrap().len(), 8);
+    }
+
     /// The fast way to read summaries works on well-formed data (it is not
     /// quietly falling back to the slow way) and agrees with the slow way.
     #[tokio::test]
     async fn summaries_at_once_agree_with_row_by_row() {
         let store = SqliteStore::open_in_memory().await.unwrap();
         let me = store.local_person().await.unwrap();
-        let start = DateTime::parse_from_rfc3339("2025-03-01T08:00:00.5Z").unwrap().with_timezone(&Utc);
         for (i, note) in [None, Some("plain"), Some("\"quoted\" \\ \n \u{1} 🙂")].into_iter().enumerate() {
             let minutes = i64::try_from(i).unwrap();
             let session = SessionRecord {
-                id: Uuid::now_v7(),
-                screening_id: None,
-                started_at: start - chrono::Duration::minutes(minutes),
-                ended_at: None,
-                status: SessionStatus::InProgress,
-                stop_reason: None,
-                plan: None,
-                steps: vec![],
-                usage: BTreeMap::from([(TechniqueId::Hands, 30), (TechniqueId::FoamRoller, 5)]),
-                pain_before: PainScore::new(4).unwrap(),
                 pain_after: (i == 1).then(|| PainScore::new(2).unwrap()),
                 region: (i == 2).then_some(Region::BothSides),
-                note: note.map(str::to_owned),
-                pack_version: "p".to_owned(),
+                ..session(note.map(str::to_owned), minutes)
             };
             store.record_session(me, &session).await.unwrap();
         }

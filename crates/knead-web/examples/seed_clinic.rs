@@ -7,7 +7,7 @@
 //! ```
 //!
 //! Makes `clinician@bench.example` (a clinician) and `patient-NNN@bench.example`
-//! (patients), all with the password `bench-password-1` (hashed once with
+//! (patients), all with the password `mauve kettle bench tuesdays` (hashed once with
 //! argon2id; every account shares the hash). Each patient has a self-care
 //! screening and one session a day for `--days` days ending yesterday (pain
 //! before drifting from 6 to about 3, with noise), imported in one
@@ -23,6 +23,7 @@
 
 use chrono::{DateTime, Days, Duration, Utc};
 use knead_app::clock::{Now, SystemNow};
+use knead_app::password::NewPassword;
 use knead_core::intake::Intake;
 use knead_core::pack::ContentPack;
 use knead_core::program::{HomeProgram, ProgramRequest, SetBy};
@@ -34,7 +35,7 @@ use knead_store::Store;
 use knead_store::accounts::{Account, Accounts, Role};
 use knead_store::any::AnyStore;
 use knead_store::sharing::{Assignment, Invitation, Sharing};
-use knead_web::auth::{self, NewPassword};
+use knead_web::auth;
 use knead_web::problem::Problem;
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::ExitCode;
@@ -43,7 +44,7 @@ use uuid::Uuid;
 type Error = Box<dyn std::error::Error>;
 
 const CLINICIAN: &str = "clinician@bench.example";
-const PASSWORD: &str = "bench-password-1";
+const PASSWORD: &str = "mauve kettle bench tuesdays";
 const USAGE: &str =
     "usage: seed_clinic --database-url sqlite://PATH|postgres://... [--patients N (500)] [--days N (365)]";
 
@@ -306,9 +307,10 @@ async fn fill(store: &AnyStore, pack: &ContentPack, args: &Args, began: DateTime
     }
     let now = began;
     let hashing = knead_web::hashing::Hashing::new(1);
-    let hash = auth::hash_password(&hashing, NewPassword::parse(PASSWORD).map_err(problem)?)
-        .await
-        .map_err(problem)?;
+    let password = NewPassword::parse(PASSWORD, CLINICIAN).map_err(|e| e.to_string())?;
+    let ticket = hashing.ticket().map_err(problem)?;
+    let hash = auth::hash_password(&ticket, password).await.map_err(problem)?;
+    drop(ticket);
     let clinician = PersonId(Uuid::now_v7());
     store
         .create_account(&Account {

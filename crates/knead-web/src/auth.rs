@@ -4,21 +4,23 @@
 //!   passes, 1 lane) on a pool of its own with a bounded queue
 //!   ([`crate::hashing`]), so hashing never stalls other requests and a
 //!   flood of sign-ins cannot take the server's memory: past the queue the
-//!   answer is 429 at once. An unknown address is checked against a dummy
-//!   hash, so a wrong address takes as long as a wrong password.
-//! - Guessing is limited twice. Each server limits sign-in attempts per
-//!   client address in memory (see [`crate::security::sign_in_limit`]), the
-//!   first line, which costs no database trip. And the store counts failed
-//!   sign-ins per email address, so every server sees the same count and
-//!   many client addresses do not buy more guesses at one account: after
-//!   [`FAILED_SIGN_INS_ALLOWED`] within [`FAILED_SIGN_IN_WINDOW`], an attempt
-//!   with that address is refused (429, `Retry-After`) before its password
-//!   is checked, so the refusal costs no hashing and says nothing about the
-//!   password. Addresses without an account are counted the same way, so
-//!   the answers do not tell whether one exists. A right password clears
-//!   the address's failures: the person who knows it is back to a full
-//!   allowance (anyone guessing gets a fresh one too, but only after each
-//!   sign-in of the owner, which lasts [`SIGN_IN_DAYS`]).
+//!   answer is 429 at once. A new password must also be hard to guess
+//!   ([`knead_app::password`]).
+//! - Nothing tells whether an address has an account. An unknown address
+//!   is checked against a dummy hash, so a wrong address takes as long as
+//!   a wrong password; and sign-up answers the same whether or not the
+//!   address is taken ([`SignUpAnswer`]), unless the operator chose to
+//!   tell.
+//! - Guessing is limited per email address, per client, and per purpose,
+//!   in the store, so the API, the pages and every server share one count
+//!   ([`knead_app::attempts`]). An attempt is counted before its password
+//!   is checked, and one over the allowance is refused (429,
+//!   `Retry-After`) without a check, so the refusal costs no hashing and
+//!   says nothing about the password. Addresses without an account are
+//!   counted the same way. A right password forgets the address's
+//!   failures: the person who knows it is back to a full allowance
+//!   (anyone guessing gets a fresh one too, but only after each sign-in
+//!   of the owner, which lasts [`SIGN_IN_DAYS`]).
 //! - A sign-in is a random 256-bit token in an HttpOnly, SameSite=Lax
 //!   cookie; the store keeps only its SHA-256. Signing out deletes it, so
 //!   it ends on every server at once.
@@ -33,19 +35,19 @@
 //!   patient in the address makes.
 
 use crate::AppState;
-use crate::hashing::{self, Hashing, Ticket};
+use crate::hashing::{self, Ticket};
 use crate::problem::Problem;
 use argon2::password_hash::SaltString;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
-use chrono::{Duration, TimeDelta};
+use chrono::Duration;
+use knead_app::attempts::{Client, Counted};
+use knead_app::password::NewPassword;
 use knead_core::records::PersonId;
 use knead_store::StoreError;
-use knead_store::accounts::{Account, Accounts, Attempt, FailedSignIns, Role, SignIn};
+use knead_store::accounts::{Account, Accounts, Role, SignIn};
 use knead_store::sharing::Grant;
-use std::num::NonZeroU32;
-use std::sync::LazyLock;
 use uuid::Uuid;
 
 /// How long a sign-in lasts.
@@ -54,23 +56,27 @@ pub const SIGN_IN_DAYS: i64 = 30;
 /// The header an API write carries the anti-forgery token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-/// Failed sign-ins one email address may have within
-/// [`FAILED_SIGN_IN_WINDOW`] before further attempts with it are refused,
-/// on every server. A security number, not a clinical one: ten lets a
-/// person who misremembers try the passwords they are likely to have
-/// used, while guessing at one account is held to ten every 15 minutes
-/// (under a thousand a day) however many servers and client addresses the
-/// guesses come through; far too few against a password of 10 characters
-/// or more, and well inside NIST SP 800-63B's rule of no more than 100
-/// failed attempts in a row on one account.
-pub const FAILED_SIGN_INS_ALLOWED: NonZeroU32 = NonZeroU32::new(10).expect("ten is not zero");
+/// What sign-up answers for an address that already has an account.
+/// Without e-mail, Knead cannot both tell the owner and keep the answer
+/// the same, so the operator chooses (`knead serve --tell-taken-addresses`);
+/// docs/security.md says what each costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignUpAnswer {
+    /// The same answer whether or not the address is taken: 202 and
+    /// [`SIGN_UP_RECEIVED`], nobody signed in, nothing changed for an
+    /// existing account. The person then signs in, with the new password
+    /// or, if they had forgotten their account, with its old one.
+    Uniform,
+    /// A new address is signed in at once (201); a taken one is told so
+    /// (409), which lets anyone test whether an address has an account,
+    /// within the sign-up allowance per client.
+    TellTaken,
+}
 
-/// How long a failed sign-in counts, and so the longest anyone waits once
-/// the limit is reached. Short enough that an owner locked out by their
-/// own typos, or by someone guessing at their address (a limit per account
-/// always lets a stranger do that), waits minutes rather than hours; long
-/// enough to make guessing slow.
-pub const FAILED_SIGN_IN_WINDOW: TimeDelta = TimeDelta::minutes(15);
+/// What a uniform sign-up says, to the API and on the page alike.
+pub const SIGN_UP_RECEIVED: &str = "If this address had no account, it has one now. If it had one \
+    already, nothing about it changed, and its own password still applies. Either way, sign in now \
+    with the address and password.";
 
 /// An email address as kept: trimmed and lowercase.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,7 +85,7 @@ pub struct Email(String);
 impl Email {
     /// Read an address; the error says what is allowed.
     pub fn parse(text: &str) -> Result<Self, Problem> {
-        let email = normalised(text);
+        let email = knead_app::text::email(text);
         let well_formed = email.len() <= 254
             && !email.chars().any(|c| c.is_whitespace() || c.is_control())
             && matches!(email.split_once('@'), Some((local, domain))
@@ -101,49 +107,6 @@ impl Email {
     }
 }
 
-/// An address as kept (trimmed, lowercase), whether or not it is well formed.
-fn normalised(text: &str) -> String {
-    text.trim().to_lowercase()
-}
-
-/// The key failed sign-ins are counted under: the SHA-256 of the
-/// normalised address, so the store holds no address, and `Ana@x.org` and
-/// `ana@x.org ` share one count. Text that is no address at all is
-/// counted too: refusing it differently would tell what is checked first.
-fn sign_in_key(email: &str) -> String {
-    knead_app::secret::hash(&normalised(email))
-}
-
-/// A new password: long enough to resist guessing, short enough to hash.
-#[derive(Clone)]
-pub struct NewPassword(String);
-
-impl NewPassword {
-    /// Fewest characters.
-    pub const MIN: usize = 10;
-    /// Most characters.
-    pub const MAX: usize = 256;
-
-    /// Read a password; the error says what is allowed (and never repeats it).
-    pub fn parse(text: &str) -> Result<Self, Problem> {
-        let n = text.chars().count();
-        if (Self::MIN..=Self::MAX).contains(&n) {
-            Ok(Self(text.to_owned()))
-        } else {
-            Err(Problem::invalid(
-                "password",
-                format!("allowed: {} to {} characters; this one has {n}", Self::MIN, Self::MAX),
-            ))
-        }
-    }
-}
-
-impl std::fmt::Debug for NewPassword {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("NewPassword(…)")
-    }
-}
-
 /// `N` random bytes, or a problem (logged) when the system has none.
 fn random_bytes<const N: usize>() -> Result<[u8; N], Problem> {
     Ok(knead_app::secret::random_bytes()?)
@@ -154,32 +117,13 @@ pub fn random_token() -> Result<String, Problem> {
     Ok(knead_app::reminders::random_token()?)
 }
 
-/// Hash a password with argon2id on `hashing` (429 when it is full).
-pub async fn hash_password(hashing: &Hashing, password: NewPassword) -> Result<String, Problem> {
-    let ticket = hashing.ticket()?;
+/// Hash a new password with argon2id on `ticket`'s place in the pool.
+pub async fn hash_password(ticket: &Ticket<'_>, password: NewPassword) -> Result<String, Problem> {
     let salt = SaltString::encode_b64(&random_bytes::<16>()?).map_err(|_| Problem::internal())?;
-    ticket.run(move || hashing::hash(password.0.as_bytes(), &salt)).await?.ok_or_else(|| {
+    ticket.run(move || hashing::hash(password.as_bytes(), &salt)).await?.ok_or_else(|| {
         tracing::error!("hashing failed");
         Problem::internal()
     })
-}
-
-/// A real hash of a password no account has, checked when the address is
-/// unknown so that the answer takes as long as for a wrong password.
-static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
-    SaltString::encode_b64(b"knead-no-account")
-        .ok()
-        .and_then(|salt| hashing::hash(b"no account has this", &salt))
-        .unwrap_or_default()
-});
-
-/// Whether `password` matches `hash` (`None`: the dummy hash), on `ticket`'s place in the pool.
-async fn password_matches(
-    ticket: &Ticket<'_>,
-    password: String,
-    hash: Option<String>,
-) -> Result<bool, Problem> {
-    ticket.run(move || hashing::verify(password.as_bytes(), hash.as_deref().unwrap_or(&DUMMY_HASH))).await
 }
 
 /// A signed-in browser or client: what sign-up and sign-in give back.
@@ -210,24 +154,45 @@ async fn open(state: &AppState, person: PersonId, role: Role) -> Result<NewSignI
     Ok(NewSignIn { person, role, token, csrf })
 }
 
-/// Make an account with `role` and sign it in.
+/// What a sign-up did.
+#[derive(Debug)]
+pub enum SignedUp {
+    /// The account is made and signed in ([`SignUpAnswer::TellTaken`]).
+    In(NewSignIn),
+    /// The answer that does not tell whether the address was taken
+    /// ([`SignUpAnswer::Uniform`]): nobody is signed in.
+    Received,
+}
+
+/// Make an account with `role` for someone at `client`: the one way to,
+/// for the API and the sign-up page alike. The address and password are
+/// checked first, so a person choosing a password spends no attempt; the
+/// sign-up is then counted per client, and the password hashed whether
+/// or not the address is taken, so that time tells nothing either.
 pub async fn sign_up(
     state: &AppState,
+    client: Client,
     email: &str,
     password: &str,
     role: Role,
-) -> Result<NewSignIn, Problem> {
+) -> Result<SignedUp, Problem> {
     let email = Email::parse(email)?;
-    let password = NewPassword::parse(password)?;
+    let password = NewPassword::parse(password, email.as_str())?;
+    let ticket = state.hashing().ticket()?;
+    state.app.attempt(&[Counted::SignUpClient(client)]).await?;
     let account = Account {
         person: PersonId(Uuid::now_v7()),
         role,
         email: email.as_str().to_owned(),
-        password_hash: hash_password(&state.hashing, password).await?,
+        password_hash: hash_password(&ticket, password).await?,
         created_at: state.config.now.now(),
     };
+    drop(ticket);
+    let uniform = state.config.sign_up == SignUpAnswer::Uniform;
     match state.store.create_account(&account).await {
-        Ok(()) => open(state, account.person, role).await,
+        Ok(()) if uniform => Ok(SignedUp::Received),
+        Ok(()) => Ok(SignedUp::In(open(state, account.person, role).await?)),
+        Err(StoreError::Taken { .. }) if uniform => Ok(SignedUp::Received),
         Err(StoreError::Taken { .. }) => Err(Problem::conflict(
             "email-taken",
             "This email address already has an account",
@@ -237,60 +202,144 @@ pub async fn sign_up(
     }
 }
 
-/// Check an address and password and sign in: the one way in, for the
-/// API and the sign-in page alike. The attempt is counted as failed
-/// before the password is checked (so attempts made at once cannot pass
-/// the limit together) and the count is cleared when it is right; with
-/// too many counted it is refused without a check (see the module's
-/// notes).
-pub async fn sign_in(state: &AppState, email: &str, password: &str) -> Result<NewSignIn, Problem> {
-    // A place for the hash first: when the server is too busy, nothing is counted.
-    let ticket = state.hashing.ticket()?;
-    let key = sign_in_key(email);
-    let now = state.config.now.now();
-    let since = now - FAILED_SIGN_IN_WINDOW;
-    if let Attempt::Refused { earliest } =
-        state.store.count_failed_sign_in(&key, now, since, FAILED_SIGN_INS_ALLOWED).await?
-    {
-        return Err(sign_ins_paused(earliest + FAILED_SIGN_IN_WINDOW - now));
+/// Check an address and password from `client` and sign in: the one way
+/// in, for the API and the sign-in page alike. The attempt is counted
+/// per client and per address before the password is checked (so
+/// attempts made at once cannot pass the limit together), and the
+/// address's failures are forgotten when it is right; over an allowance
+/// it is refused without a check (see the module's notes).
+pub async fn sign_in(
+    state: &AppState,
+    client: Client,
+    email: &str,
+    password: &str,
+) -> Result<NewSignIn, Problem> {
+    match checked(state, client, email, password).await? {
+        Some(account) => open(state, account.person, account.role).await,
+        None => Err(Problem::bad_credentials()),
     }
+}
+
+/// The account whose address and password these are, or `None`: counted
+/// per client and per address first, checked on the hashing pool (a dummy
+/// hash for an unknown address), and the address's failures forgotten
+/// when right. Sign-in and every confirmation with a password go through it.
+async fn checked(
+    state: &AppState,
+    client: Client,
+    email: &str,
+    password: &str,
+) -> Result<Option<knead_store::accounts::Account>, Problem> {
+    // A place for the hash first: when the server is too busy, nothing is counted.
+    let ticket = state.hashing().ticket()?;
+    state.app.attempt(&[Counted::SignInClient(client), Counted::SignInAccount(email)]).await?;
     let account = match Email::parse(email) {
         Ok(email) => state.store.account_by_email(email.as_str()).await?,
         Err(_) => None,
     };
     let hash = account.as_ref().map(|a| a.password_hash.clone());
-    let matches = password_matches(&ticket, password.to_owned(), hash).await?;
-    match account {
-        Some(account) if matches => {
-            state.store.clear_failed_sign_ins(&key).await?;
-            open(state, account.person, account.role).await
+    let matches = ticket.verify(password.to_owned(), hash).await?;
+    drop(ticket);
+    if !matches {
+        return Ok(None);
+    }
+    state.app.forget_attempts(Counted::SignInAccount(email)).await?;
+    Ok(account)
+}
+
+/// Give the signed-in person a new password, once they confirmed with
+/// their own address and current password: checked as a sign-in is, the
+/// new one held to sign-up's rules (its field is `new_password`). Every
+/// other sign-in of theirs ends; the one under `token` stays.
+pub async fn change_password(
+    state: &AppState,
+    client: Client,
+    person: PersonId,
+    token: &str,
+    email: &str,
+    current: &str,
+    new: &str,
+) -> Result<(), Problem> {
+    let email = Email::parse(email)?;
+    let new = NewPassword::parse(new, email.as_str())
+        .map_err(|e| Problem { field: Some("new_password".to_owned()), ..e.into() })?;
+    match checked(state, client, email.as_str(), current).await? {
+        Some(account) if account.person == person => {
+            let ticket = state.hashing().ticket()?;
+            let hash = hash_password(&ticket, new).await?;
+            drop(ticket);
+            let keep = knead_app::secret::hash(token);
+            Ok(state.store.set_password(person, &hash, Some(&keep)).await?)
         }
-        _ => Err(Problem::bad_credentials()),
+        _ => Err(Problem::invalid("password", "the address and current password you sign in with")),
     }
 }
 
-/// The refusal when an address has too many failed sign-ins, `wait`
-/// before one more attempt is let through. Logged without the address or
-/// its key: the log holds no personal data.
-fn sign_ins_paused(wait: TimeDelta) -> Problem {
-    // Whole seconds, rounded up: a client that comes back a moment early
-    // is refused again.
-    let seconds = u32::try_from(wait.num_milliseconds()).unwrap_or(0).div_ceil(1000).max(1);
-    let minutes = seconds.div_ceil(60);
-    tracing::warn!(
-        retry_after_seconds = seconds,
-        "sign-in refused: too many failed sign-ins with one address"
-    );
-    Problem::sign_ins_paused(
-        format!(
-            "To keep the account safe, signing in with this address is paused after {} failed attempts \
-             in {} minutes. Please try again in {minutes} minute{}.",
-            FAILED_SIGN_INS_ALLOWED,
-            FAILED_SIGN_IN_WINDOW.num_minutes(),
-            if minutes == 1 { "" } else { "s" },
-        ),
-        seconds,
-    )
+/// The longest name a person may choose to be shown by.
+pub const DISPLAY_NAME_MAX_CHARS: usize = 80;
+
+/// The name `person` chooses to be shown by to their clinicians, trimmed,
+/// on one line, at most [`DISPLAY_NAME_MAX_CHARS`]; nothing (or spaces)
+/// clears it, and their address is shown again. Returns what is kept.
+pub async fn set_display_name(
+    state: &AppState,
+    person: PersonId,
+    name: Option<&str>,
+) -> Result<Option<String>, Problem> {
+    let name =
+        knead_app::text::optional("display_name", name, DISPLAY_NAME_MAX_CHARS, knead_app::text::Lines::One)?;
+    state.store.set_display_name(person, name.as_deref()).await?;
+    Ok(name)
+}
+
+/// What an operator's reset ([`reset_password`]) gives back.
+#[derive(Debug)]
+pub struct Reset {
+    /// The new password, to give the person by a channel the operator
+    /// trusts; they choose their own on their account page.
+    pub password: String,
+}
+
+/// An operator resets the password of the account at `email` (the person
+/// forgot theirs): a new random one (256 bits), every sign-in of theirs
+/// ended. Run on the operator's machine, with no server: nothing counts
+/// attempts here, and nobody but whoever may read the database runs it.
+pub async fn reset_password(store: &knead_store::any::AnyStore, email: &str) -> Result<Reset, Problem> {
+    let email = Email::parse(email)?;
+    let Some(account) = store.account_by_email(email.as_str()).await? else {
+        return Err(Problem::invalid("email", "no account has this address"));
+    };
+    let password = random_token()?;
+    let salt = SaltString::encode_b64(&random_bytes::<16>()?).map_err(|_| Problem::internal())?;
+    let secret = password.clone();
+    let hash = tokio::task::spawn_blocking(move || hashing::hash(secret.as_bytes(), &salt))
+        .await
+        .ok()
+        .flatten()
+        .ok_or_else(Problem::internal)?;
+    store.set_password(account.person, &hash, None).await?;
+    Ok(Reset { password })
+}
+
+/// End every sign-in of `person`, on every device and server, this one too.
+pub async fn sign_out_everywhere(state: &AppState, person: PersonId) -> Result<(), Problem> {
+    Ok(state.store.close_sign_ins(person).await?)
+}
+
+/// Erase `person`'s account and all that is theirs (see
+/// [`knead_store::accounts::ERASE`]), once they confirmed it with their
+/// own address and password.
+pub async fn erase_account(
+    state: &AppState,
+    client: Client,
+    person: PersonId,
+    email: &str,
+    password: &str,
+) -> Result<(), Problem> {
+    match checked(state, client, email, password).await? {
+        Some(account) if account.person == person => Ok(state.store.erase(person).await?),
+        _ => Err(Problem::invalid("password", "the address and password you sign in with")),
+    }
 }
 
 /// End the sign-in behind `token`.

@@ -1,26 +1,32 @@
 //! What a page hands over as a document rather than HTML: the progress
-//! chart (SVG) and the report for a clinician (PDF). Both are made by
-//! knead-export from what the use cases read and judge.
+//! chart (SVG), the report for a clinician and the home-program handout
+//! (PDF). Each is made by knead-export from what the use cases read and
+//! judge.
 
 use crate::AppState;
 use crate::problem::Problem;
 use chrono::{Days, FixedOffset};
 use knead_app::Zone;
+use knead_app::progress::Judged;
+use knead_core::handout::Handout;
 use knead_core::records::PersonId;
 use knead_export::chart::{self, ChartOptions, ProgressPoint};
+use knead_export::handout::{self, HandoutInput};
 use knead_export::report::{self, ReportInput};
 
-/// The progress chart of `person` as SVG, with the meaningful-improvement
-/// line of the period §4 judges (from the latest clearance on): the same
-/// chart as `knead progress --svg`.
-pub async fn progress_chart(state: &AppState, person: PersonId, zone: Zone) -> Result<String, Problem> {
-    let judged = state.app.patient(person).judge(zone).await?;
-    let points: Vec<ProgressPoint> = judged.sessions.iter().map(ProgressPoint::from).collect();
-    chart::progress_svg(&points, &ChartOptions { target: judged.chart_target(), ..ChartOptions::default() })
-        .map_err(|e| {
-            tracing::error!(error = %e, "chart failed");
-            Problem::internal()
-        })
+/// The progress chart of a journal as `judged`, as SVG, with the
+/// meaningful-improvement line of the period §4 judges (from the latest
+/// clearance on): the same chart as `knead progress --svg`, on the
+/// patient's Progress page and on their clinician's record.
+/// `phone`: drawn for a phone's width, with larger text.
+pub fn progress_chart(judged: &Judged, phone: bool) -> Result<String, Problem> {
+    let points: Vec<ProgressPoint> =
+        judged.sessions.iter().map(|s| ProgressPoint::of(s, judged.counted_min_seconds)).collect();
+    let size = if phone { ChartOptions::phone() } else { ChartOptions::default() };
+    chart::progress_svg(&points, &ChartOptions { target: judged.chart_target(), ..size }).map_err(|e| {
+        tracing::error!(error = %e, "chart failed");
+        Problem::internal()
+    })
 }
 
 /// The report for a clinician, as a PDF of the last four weeks (days cut
@@ -33,6 +39,17 @@ pub async fn report_pdf(state: &AppState, person: PersonId, offset: FixedOffset)
     let input = ReportInput { pack: state.app.pack(), journal: &all, name: None, from, to, zone: &offset };
     report::pdf(&input).map_err(|e| {
         tracing::error!(error = %e, "report failed");
+        Problem::internal()
+    })
+}
+
+/// The handout of `content` as a PDF, dated today in `zone`, with a line
+/// for the name (the web does not print one).
+pub fn handout_pdf(state: &AppState, content: &Handout, zone: Zone) -> Result<Vec<u8>, Problem> {
+    let input =
+        HandoutInput { pack: state.app.pack(), handout: content, name: None, on: zone.day(state.app.now()) };
+    handout::pdf(&input).map_err(|e| {
+        tracing::error!(error = %e, "handout failed");
         Problem::internal()
     })
 }

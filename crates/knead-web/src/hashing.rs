@@ -13,11 +13,17 @@
 //! the answer is at once 429 with `Retry-After` ([`Problem::busy`]),
 //! before anything is counted or read, so a flood costs the server
 //! nothing and a person who meets it loses no sign-in attempt.
+//!
+//! The pool also keeps a dummy hash, made on it at start: a sign-in with
+//! an address that has no account is checked against it
+//! ([`Ticket::verify`]), so it costs the same hash as a wrong password and
+//! its timing does not tell whether the account exists.
 
 use crate::problem::Problem;
 use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
@@ -90,6 +96,11 @@ pub fn verify(password: &[u8], phc: &str) -> bool {
 pub struct Hashing {
     jobs: Mutex<Sender<Job>>,
     tickets: Arc<Semaphore>,
+    /// A real hash of a password no account has, with a salt made at
+    /// start: what a sign-in with an unknown address is checked against.
+    dummy: Arc<str>,
+    /// Passwords checked so far, against an account's hash or the dummy.
+    verifications: AtomicU64,
 }
 
 impl std::fmt::Debug for Hashing {
@@ -113,7 +124,33 @@ impl Hashing {
                 tracing::error!(error = %e, "could not start a hashing thread");
             }
         }
-        Self { jobs: Mutex::new(jobs), tickets: Arc::new(Semaphore::new(threads * (1 + QUEUE_PER_THREAD))) }
+        // The dummy hash is made on the pool, so its argon2 memory is
+        // the pool's, and before the first sign-in, so that no sign-in
+        // pays for making it (which would tell the first unknown address).
+        let (made, dummy) = channel();
+        let job: Job = Box::new(move || {
+            let salt =
+                knead_app::secret::random_bytes::<16>().ok().and_then(|b| SaltString::encode_b64(&b).ok());
+            let _ = made.send(salt.and_then(|salt| hash(b"no account has this password", &salt)));
+        });
+        let _ = jobs.send(job);
+        let dummy = dummy.recv().ok().flatten().unwrap_or_else(|| {
+            tracing::error!("could not make the dummy hash: unknown addresses are answered faster");
+            String::new()
+        });
+        Self {
+            jobs: Mutex::new(jobs),
+            tickets: Arc::new(Semaphore::new(threads * (1 + QUEUE_PER_THREAD))),
+            dummy: dummy.into(),
+            verifications: AtomicU64::new(0),
+        }
+    }
+
+    /// How many passwords have been checked, against an account's hash or
+    /// the dummy: a sign-in with an unknown address adds one, like a wrong
+    /// password does.
+    pub fn verifications(&self) -> u64 {
+        self.verifications.load(Ordering::Relaxed)
     }
 
     /// One thread per CPU, at most 8: each holds argon2's 19 MiB while it works.
@@ -155,6 +192,21 @@ pub struct Ticket<'a> {
 }
 
 impl Ticket<'_> {
+    /// Whether `password` matches the hash `phc` of an account. With no
+    /// account (`None`) it is checked against the dummy hash all the same
+    /// and is never right, so that the answer takes as long as for a
+    /// wrong password and its timing does not tell whether an account
+    /// exists.
+    pub async fn verify(&self, password: String, phc: Option<String>) -> Result<bool, Problem> {
+        let dummy = Arc::clone(&self.pool.dummy);
+        self.pool.verifications.fetch_add(1, Ordering::Relaxed);
+        self.run(move || {
+            let matches = verify(password.as_bytes(), phc.as_deref().unwrap_or(&dummy));
+            matches && phc.is_some()
+        })
+        .await
+    }
+
     /// Run `f` on the pool and wait for its answer.
     pub async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, Problem> {
         let (answer, answered) = oneshot::channel();

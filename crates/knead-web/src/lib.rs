@@ -25,6 +25,7 @@ pub mod zone;
 
 use axum::Router;
 use knead_app::App;
+use knead_app::attempts::Allowances;
 use knead_app::clock::Now;
 use knead_core::pack::ContentPack;
 use knead_core::records::PersonId;
@@ -42,11 +43,15 @@ pub struct Config {
     /// Mark cookies `Secure` (and name them `__Host-…`): set when the server
     /// is reached over TLS, directly or behind a proxy.
     pub secure_cookies: bool,
-    /// Sign-in attempts (and sign-ups) one address may make in a burst
-    /// before it has to wait; one more is allowed every `rate_period_ms`.
-    pub rate_burst: u32,
-    /// See `rate_burst`.
-    pub rate_period_ms: u64,
+    /// The number an emergency result offers to call (a tap on a phone).
+    pub emergency_number: EmergencyNumber,
+    /// How often sign-in, sign-up and invitation codes may be tried
+    /// ([`knead_app::attempts`]), counted in the store.
+    pub allowances: Allowances,
+    /// What sign-up answers for an address that has an account.
+    pub sign_up: auth::SignUpAnswer,
+    /// The password-hashing threads and their bounded queue.
+    pub hashing: Arc<hashing::Hashing>,
     /// The clock.
     pub now: Arc<dyn Now>,
 }
@@ -56,22 +61,61 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("pack", &self.pack.meta.version)
             .field("secure_cookies", &self.secure_cookies)
-            .field("rate_burst", &self.rate_burst)
-            .field("rate_period_ms", &self.rate_period_ms)
+            .field("emergency_number", &self.emergency_number.0)
+            .field("allowances", &self.allowances)
+            .field("sign_up", &self.sign_up)
+            .field("hashing", &self.hashing)
             .finish_non_exhaustive()
     }
 }
 
 impl Config {
-    /// The defaults for `pack`: plain cookies, 10 sign-in attempts in a
-    /// burst then one every 6 s, the system clock.
+    /// The defaults for `pack`: plain cookies, the default allowances, a
+    /// sign-up that does not tell whether an address has an account, a
+    /// hashing thread per CPU, the system clock.
     pub fn new(pack: ContentPack) -> Self {
         Self {
             pack: Arc::new(pack),
             secure_cookies: false,
-            rate_burst: 10,
-            rate_period_ms: 6_000,
+            emergency_number: EmergencyNumber::default(),
+            allowances: Allowances::DEFAULT,
+            sign_up: auth::SignUpAnswer::Uniform,
+            hashing: Arc::new(hashing::Hashing::per_cpu()),
             now: Arc::new(knead_app::clock::SystemNow),
+        }
+    }
+}
+
+/// The emergency number an emergency result links to (`tel:`): 112 unless
+/// the operator sets their country's. 112 reaches the emergency services
+/// across Europe and is put through by most mobile phones elsewhere, which
+/// is why it is the default; the result's words still name 999 and 911.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmergencyNumber(String);
+
+impl EmergencyNumber {
+    /// The number, as dialled.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for EmergencyNumber {
+    fn default() -> Self {
+        EmergencyNumber("112".to_owned())
+    }
+}
+
+impl std::str::FromStr for EmergencyNumber {
+    type Err = String;
+
+    /// Digits only (a leading `+` allowed), 2 to 15 of them.
+    fn from_str(text: &str) -> Result<Self, String> {
+        let digits = text.strip_prefix('+').unwrap_or(text);
+        if (2..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(EmergencyNumber(text.to_owned()))
+        } else {
+            Err(format!("`{text}` is not a phone number; allowed: 2 to 15 digits, e.g. 112, 999 or 911"))
         }
     }
 }
@@ -85,10 +129,15 @@ pub struct AppState {
     pub store: AnyStore,
     /// How the server runs.
     pub config: Config,
-    /// The password-hashing threads and their bounded queue.
-    pub hashing: Arc<hashing::Hashing>,
     /// Patients' histories as sent, kept between requests.
     pub histories: Arc<Histories>,
+}
+
+impl AppState {
+    /// The password-hashing pool.
+    pub fn hashing(&self) -> &hashing::Hashing {
+        &self.config.hashing
+    }
 }
 
 /// A patient's sessions in a period, as the JSON sent.
@@ -99,19 +148,18 @@ const HISTORY_BYTES_KEPT: usize = 32 << 20;
 
 /// The whole app, ready to serve.
 pub fn build(config: Config, store: AnyStore) -> Router {
-    let rate = (config.rate_burst, config.rate_period_ms);
     let tls = config.secure_cookies;
     let state = AppState {
-        app: App::new(store.clone(), Arc::clone(&config.pack), Arc::clone(&config.now)),
+        app: App::new(store.clone(), Arc::clone(&config.pack), Arc::clone(&config.now))
+            .with_allowances(config.allowances),
         store,
         config,
         histories: Arc::new(knead_app::kept::Kept::new(HISTORY_BYTES_KEPT)),
-        hashing: Arc::new(hashing::Hashing::per_cpu()),
     };
-    let (api, _) = api::router(rate).split_for_parts();
+    let (api, _) = api::router().split_for_parts();
     let app = Router::new()
         .merge(api)
-        .merge(pages::router(rate))
+        .merge(pages::router())
         .merge(assets::router())
         .with_state(state)
         .fallback(not_found)

@@ -28,7 +28,7 @@ pub struct ApiDoc;
 
 /// The whole document, paths included.
 pub fn document() -> utoipa::openapi::OpenApi {
-    crate::api::router((1, 1)).into_openapi()
+    crate::api::router().into_openapi()
 }
 
 /// The document as served: pretty JSON with a final newline, exactly as

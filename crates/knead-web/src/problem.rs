@@ -93,21 +93,10 @@ impl Problem {
         Self::new(StatusCode::CONFLICT, kind, title).detail(detail)
     }
 
-    /// Too many attempts (429).
-    pub fn too_many() -> Self {
-        Self::new(StatusCode::TOO_MANY_REQUESTS, "about:blank", "Too many attempts; wait a minute")
-    }
-
-    /// Too many failed sign-ins with one address (429), on every server:
-    /// `detail` says what is paused and for how long, `Retry-After` the
-    /// seconds to wait.
-    pub fn sign_ins_paused(detail: impl Into<String>, retry_after_seconds: u32) -> Self {
-        let mut p = Self::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "sign-ins-paused",
-            "Too many attempts to sign in with this address; please wait and try again",
-        )
-        .detail(detail);
+    /// Too many attempts of one kind (429): `detail` says what was
+    /// counted and for how long, `Retry-After` the seconds to wait.
+    pub fn too_many(kind: &str, title: &str, detail: impl Into<String>, retry_after_seconds: u32) -> Self {
+        let mut p = Self::new(StatusCode::TOO_MANY_REQUESTS, kind, title).detail(detail);
         p.retry_after = std::num::NonZeroU32::new(retry_after_seconds.max(1));
         p
     }
@@ -182,6 +171,9 @@ impl From<knead_app::Error> for Problem {
                 let mut p = Problem::conflict(r.kind, &r.title, r.detail);
                 p.flag = r.flag;
                 p
+            }
+            knead_app::Error::TooMany { kind, title, detail, retry_after_seconds } => {
+                Problem::too_many(kind, title, detail, retry_after_seconds)
             }
             knead_app::Error::NotFound => Problem::not_found(),
             knead_app::Error::Store(e) => e.into(),

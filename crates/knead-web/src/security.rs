@@ -1,18 +1,16 @@
 //! What every response and every write gets: security headers, a body
-//! limit, a same-origin check on writes and a rate limit on sign-in.
+//! limit and a same-origin check on writes; and who the client is, for
+//! counting attempts at what a guesser would repeat.
 
 use crate::problem::Problem;
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{ConnectInfo, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use governor::clock::QuantaInstant;
-use governor::middleware::NoOpMiddleware;
-use std::sync::Arc;
-use tower_governor::GovernorLayer;
-use tower_governor::governor::GovernorConfigBuilder;
-use tower_governor::key_extractor::PeerIpKeyExtractor;
+use knead_app::attempts::Client;
+use std::net::SocketAddr;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The largest request body accepted: a journal import of a year fits,
@@ -77,16 +75,23 @@ pub async fn same_origin_writes(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-/// The rate limit of sign-in and sign-up.
-pub type SignInLimit = GovernorLayer<PeerIpKeyExtractor, NoOpMiddleware<QuantaInstant>, axum::body::Body>;
+/// The client a request came from, for counting attempts
+/// ([`knead_app::attempts`]): the connection's peer address. Behind a
+/// reverse proxy that is the proxy's, which every client then shares (the
+/// stricter way to be wrong); this is the one place that reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddress(pub Client);
 
-/// The sign-in and sign-up limit, per client address: `burst` attempts,
-/// then one more every `period_ms`; more get 429. It lives in this
-/// server's memory: a restart or a second server gives fresh allowances,
-/// which only ever makes it more lenient, never loses data.
-pub fn sign_in_limit(burst: u32, period_ms: u64) -> SignInLimit {
-    let mut builder = GovernorConfigBuilder::default();
-    builder.per_millisecond(period_ms.max(1)).burst_size(burst.max(1));
-    let config = Arc::new(builder.finish().unwrap_or_default());
-    GovernorLayer::new(config).error_handler(|_| Problem::too_many().into_response())
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Problem> {
+        match parts.extensions.get::<ConnectInfo<SocketAddr>>() {
+            Some(ConnectInfo(peer)) => Ok(Self(Client::new(peer.ip()))),
+            None => {
+                tracing::error!("no peer address: serve the app with knead_web::serve");
+                Err(Problem::internal())
+            }
+        }
+    }
 }

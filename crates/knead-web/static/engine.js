@@ -83,9 +83,34 @@
       return this.done;
     }
 
-    /** 'completed' or 'stopped' once the session has ended, else null. */
+    /** 'completed', 'too_short' or 'stopped' once the session has ended, else null. */
     ended() {
       return this.state.kind === 'over' ? this.state.reason : null;
+    }
+
+    /** Milliseconds of massage in finished segments. */
+    massageMs() {
+      return this.used.reduce((a, b) => a + b, 0);
+    }
+
+    /**
+     * How the journal keeps the session once it has ended (knead-core's
+     * `EndReason::status`, `stop_reason` and `SessionStatus::counts`): its
+     * status, why it stopped early, and whether its pain change counts as
+     * the massage's effect. Null before the end.
+     */
+    outcome() {
+      const reason = this.ended();
+      if (reason === null) return null;
+      const massage_ms = this.massageMs();
+      const status = reason === 'completed' ? 'completed' : 'stopped';
+      const stop_reason = {
+        completed: null,
+        too_short: 'too little massage to count as a session',
+        stopped: 'stopped by the person',
+      }[reason];
+      const counts = status === 'completed' || Math.floor(massage_ms / MS) >= (this.plan.counted_min_seconds || 0);
+      return { reason, status, stop_reason, massage_ms, counts };
     }
 
     /** When it ended, in ms from its start (the web keeps it with the session); null before. */
@@ -222,8 +247,10 @@
       this.halfwaySent = false;
       const seg = this.segments[index];
       if (!seg) {
-        this.state = { kind: 'over', reason: 'completed', at: now };
-        events.push({ event: 'session_over', reason: 'completed' });
+        // Too little massage (every step skipped, say) is not a session done.
+        const reason = this.massageMs() >= (this.plan.counted_min_seconds || 0) * MS ? 'completed' : 'too_short';
+        this.state = { kind: 'over', reason, at: now };
+        events.push({ event: 'session_over', reason });
         return;
       }
       const previous = index > 0 ? this.segments[index - 1].at : null;

@@ -345,6 +345,27 @@
   }
 
   /** Replace what #session shows (null entries are left out). */
+  /**
+   * A session control: a symbol from the app's icon set (static/icons/ui,
+   * drawn as a mask in the text's colour) over a short label, which is also
+   * its name for a screen reader.
+   */
+  function control(id, icon, label, kind) {
+    return h(
+      'button',
+      { type: 'button', id, class: `control${kind ? ` ${kind}` : ''}` },
+      h('span', { class: `icon icon-${icon}`, 'aria-hidden': 'true' }),
+      h('span', { class: 'control-label' }, label),
+    );
+  }
+
+  /** Change a control's symbol and label (Pause ↔ Resume). */
+  function setControl(button, icon, label) {
+    const [symbol, text] = button.children;
+    symbol.className = `icon icon-${icon}`;
+    if (text.textContent !== label) text.textContent = label;
+  }
+
   function replace(...children) {
     root.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
   }
@@ -441,7 +462,9 @@
     const title = problem.title || 'No session right now';
     const detail = problem.detail || '';
     let extra = null;
-    if (status === 409) {
+    if (problem.type === '/problems/read-messages-first') {
+      extra = h('p', {}, h('a', { class: 'button primary', href: '/#unread', id: 'go-read' }, 'Read the message'));
+    } else if (status === 409) {
       extra = h(
         'div',
         {},
@@ -552,10 +575,8 @@
   // Started longer ago than this, a session is not offered to carry on: the
   // person has left it, and it is saved as interrupted (see closeKept).
   const RESUMABLE_MS = 2 * 60 * 60 * 1000;
-  const STOP_REASONS = {
-    stopped: 'stopped by the person',
-    interrupted: 'the page was left before the session ended',
-  };
+  /** Why a session the page ended (see closeKept) stopped; the engine says why for the rest. */
+  const INTERRUPTED = 'the page was left before the session ended';
 
   /** The session kept on this phone, or null when there is none that this version can read. */
   function keptRun() {
@@ -696,14 +717,17 @@
       const records = steps();
       const usage = {};
       for (const r of records) usage[r.technique] = (usage[r.technique] || 0) + r.active_seconds;
-      const status = endedAs || session.ended();
+      const outcome = session.outcome();
       return {
         id: sessionId,
         screening_id: screeningId,
         started_at: startedWall.toISOString(),
         ended_at: wallAt(origin + session.endedMs()).toISOString(),
-        status,
-        stop_reason: STOP_REASONS[status] || null,
+        status: endedAs || outcome.status,
+        stop_reason: endedAs === 'interrupted' ? INTERRUPTED : outcome.stop_reason,
+        // Whether its pain change is the massage's effect (not with every step skipped).
+        counts: outcome.counts,
+        too_short: outcome.reason === 'too_short',
         plan,
         steps: records,
         usage,
@@ -770,10 +794,10 @@
       sessionBar: h('progress', { id: 'session-progress', max: '1000', value: '0' }),
       sessionText: h('span', { class: 'bar-text', id: 'session-progress-text' }),
       next: h('p', { class: 'next', id: 'next' }),
-      pause: h('button', { type: 'button', id: 'pause', class: 'control' }, 'Pause'),
-      more: h('button', { type: 'button', id: 'more-time', class: 'control' }, '+30 seconds'),
-      skip: h('button', { type: 'button', id: 'skip', class: 'control' }, 'Skip step'),
-      stop: h('button', { type: 'button', id: 'stop', class: 'control danger' }, 'Stop'),
+      pause: control('pause', 'pause', 'Pause'),
+      more: control('more-time', 'plus', '30 s more'),
+      skip: control('skip', 'skip-forward', 'Next step'),
+      stop: control('stop', 'square', 'Stop', 'danger'),
       confirmPanel: null,
     };
 
@@ -840,35 +864,40 @@
     }
     document.addEventListener('keydown', onKey);
 
+    // On a phone the player is the whole screen (see `.in-session` in
+    // style.css): the figure, the step, the timer and the controls stay in
+    // view, and what else there is to read scrolls in the middle.
     const playerEl = h(
       'section',
       { class: 'player', id: 'player', 'aria-labelledby': 'technique-name' },
-      ui.phase,
-      ui.technique,
-      ui.stepCount,
+      h('div', { class: 'player-head' }, ui.phase, ui.technique, ui.stepCount),
       ui.figure,
       ui.instruction,
-      ui.position,
-      ui.ramp,
-      ui.limit,
-      ui.note,
-      ui.cues,
-      ui.timer,
-      ui.pausedNote,
+      h(
+        'div',
+        { class: 'player-more', id: 'player-more' },
+        ui.ramp,
+        ui.limit,
+        ui.note,
+        ui.position,
+        ui.cues,
+        ui.next,
+        h('p', { class: 'hint keys' }, 'Keyboard: space to pause or resume, N to skip a step, + for 30 seconds more.'),
+        toggles,
+      ),
+      h('div', { class: 'player-time' }, ui.timer, ui.pausedNote),
       h(
         'div',
         { class: 'bars' },
         h('div', { class: 'bar' }, h('label', { for: 'step-progress' }, 'This step'), ui.stepBar, ui.stepText),
         h('div', { class: 'bar' }, h('label', { for: 'session-progress' }, 'Whole session'), ui.sessionBar, ui.sessionText),
       ),
-      ui.next,
       h('div', { class: 'controls', role: 'group', 'aria-label': 'Session controls' }, ui.pause, ui.more, ui.skip, ui.stop),
       ui.confirmPanel,
-      h('p', { class: 'hint keys' }, 'Keyboard: space to pause or resume, N to skip a step, + for 30 seconds more.'),
-      toggles,
       announcer,
     );
     root.replaceChildren(playerEl);
+    document.body.classList.add('in-session');
 
     let lastPainted = { key: null, second: '', tenSecondsSaid: false };
 
@@ -1004,7 +1033,7 @@
           showFigure(firstStep);
           ui.ramp.hidden = true;
           ui.cues.replaceChildren();
-          setText(ui.skip, 'Skip countdown');
+          setControl(ui.skip, 'skip-forward', 'Start now');
         } else {
           const item = plan.items[view.at[0]];
           const step = stepAt(view.at);
@@ -1022,11 +1051,11 @@
           ui.ramp.hidden = !step.ramp;
           if (step.ramp) setText(ui.ramp, 'Start on the lowest setting. Only turn it up later, if it feels good.');
           ui.cues.replaceChildren(...(step.cues || []).map((c) => h('li', {}, c)));
-          setText(ui.skip, 'Skip step');
+          setControl(ui.skip, 'skip-forward', 'Next step');
         }
         setText(ui.next, nextStepText(view));
       }
-      setText(ui.pause, view.paused ? 'Resume' : 'Pause');
+      setControl(ui.pause, view.paused ? 'play' : 'pause', view.paused ? 'Resume' : 'Pause');
       ui.pause.setAttribute('aria-pressed', String(view.paused));
       playerEl.classList.toggle('is-paused', view.paused);
       ui.pausedNote.hidden = !view.paused;
@@ -1076,10 +1105,13 @@
     function end() {
       clearTimeout(timer);
       document.removeEventListener('keydown', onKey);
+      document.body.classList.remove('in-session');
       releaseScreen();
       player = null;
       keepRun(t); // kept until saved: a reload during the questions comes back to them
-      if (session.ended() === 'completed') say('That is the end of the session. Well done.');
+      const reason = session.ended();
+      if (reason === 'completed') say('That is the end of the session. Well done.');
+      else if (reason === 'too_short') say('That is the end, with too little massage to count as a session.');
       else say('Session stopped.');
       showAfter(t.result());
     }
@@ -1124,13 +1156,24 @@
     return ran ? null : closing.instruction;
   }
 
+  /** The heading of the screens after a session: how it ended. */
+  function endedTitle(result) {
+    if (result.status === 'completed') return 'Session finished';
+    return result.too_short ? 'Session over, not counted' : 'Session stopped';
+  }
+
+  /** A word on how the session ended, before the questions. */
+  function endedWords(result) {
+    if (result.status === 'completed') return 'Nicely done. Take a moment, breathe, and then answer two short questions.';
+    if (result.too_short) {
+      return 'Most of it was skipped, so it is kept as stopped early and its pain change is not counted as the massage working. Two short questions all the same: how you feel still matters.';
+    }
+    return 'That is fine: stopping when something does not feel right is the right thing to do. Two short questions, then you are done.';
+  }
+
   function showAfter(result) {
     const closing = closingLeftUndone(result);
-    const heading = h(
-      'h2',
-      { class: 'screen-title', id: 'session-title' },
-      result.status === 'completed' ? 'Session finished' : 'Session stopped',
-    );
+    const heading = h('h2', { class: 'screen-title', id: 'session-title' }, endedTitle(result));
     const pain = painScale('pain-after', 'How much does your back hurt now?');
     const symptomBoxes = symptoms.map(([value, label]) =>
       h('label', { class: 'choice' }, h('input', { type: 'checkbox', name: 'symptom', value, id: `symptom-${value}` }), ` ${label}`),
@@ -1161,15 +1204,9 @@
       saving,
     );
     form.addEventListener('submit', (e) => e.preventDefault());
-    root.replaceChildren(
+    replace(
       heading,
-      h(
-        'p',
-        {},
-        result.status === 'completed'
-          ? 'Nicely done. Take a moment, breathe, and then answer two short questions.'
-          : 'That is fine: stopping when something does not feel right is the right thing to do. Two short questions, then you are done.',
-      ),
+      h('p', { id: 'ended-words' }, endedWords(result)),
       closing ? h('p', { class: 'notice', id: 'closing-first' }, h('strong', {}, 'First: '), closing) : null,
       form,
       announcer,
@@ -1193,7 +1230,7 @@
       if (ticked.length) advice = await rescreen(ticked);
       const record = recordOf(result, pain.get(), text === '' ? null : text);
       const sent = await sendRecord(record, result.offset);
-      showSummary(record, sent, advice);
+      showSummary(record, sent, advice, result);
     });
   }
 
@@ -1308,7 +1345,8 @@
     );
   }
 
-  function showSummary(record, sent, advice) {
+  /** `result`: the session as it ended (whether it counts, why it stopped). */
+  function showSummary(record, sent, advice, result) {
     const heading = h('h2', { class: 'screen-title', id: 'session-title' }, 'Your session');
     let savedText;
     let savedClass = 'notice';
@@ -1333,6 +1371,8 @@
     let changeText = 'Your pain is the same as before.';
     if (change < 0) changeText = `Your pain went down by ${-change} point${change === -1 ? '' : 's'}.`;
     if (change > 0) changeText = `Your pain went up by ${change} point${change === 1 ? '' : 's'}. If it stays higher, give your back a rest and consider talking to a clinician.`;
+    // With too little massage, a change is not the massage's doing: say so rather than credit it.
+    if (!result.counts) changeText = change > 0 ? 'Too little massage to judge an effect, but your pain is higher: if it stays so, give your back a rest and consider talking to a clinician.' : 'Too little massage to count, so no change is shown.';
     const parts = [
       advice ? adviceBlock(advice) : null,
       heading,
@@ -1341,7 +1381,7 @@
         'dl',
         { class: 'summary', id: 'summary' },
         h('dt', {}, 'How it ended'),
-        h('dd', {}, record.status === 'completed' ? 'Finished' : 'Stopped early'),
+        h('dd', { id: 'how-it-ended' }, record.status === 'completed' ? 'Finished' : 'Stopped early'),
         h('dt', {}, 'Pain'),
         h('dd', {}, `${record.pain_before} before, ${record.pain_after} after. ${changeText}`),
         h('dt', {}, 'Steps'),

@@ -10,7 +10,7 @@
 //   of the plan and an outbox of unsent sessions (see session.js and app.js).
 'use strict';
 
-const VERSION = 'v6';
+const VERSION = 'v9';
 const STATIC_CACHE = `knead-static-${VERSION}`;
 const PAGE_CACHE = `knead-pages-${VERSION}`;
 const PRECACHE = [
@@ -22,6 +22,12 @@ const PRECACHE = [
   '/static/icons/icon-192.png',
   '/static/icons/icon-512.png',
   '/static/icons/icon-maskable-512.png',
+  '/static/icons/ui/pause.svg',
+  '/static/icons/ui/play.svg',
+  '/static/icons/ui/skip-forward.svg',
+  '/static/icons/ui/plus.svg',
+  '/static/icons/ui/square.svg',
+  '/static/icons/ui/phone.svg',
 ];
 const PAGES = new Set(['/', '/session', '/plan', '/history', '/progress']);
 

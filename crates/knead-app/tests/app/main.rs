@@ -4,5 +4,7 @@
 // Test helpers unwrap too: a panic in a test is a failure with its message.
 #![allow(clippy::unwrap_used)]
 
+mod handout;
+mod password;
 mod section4;
 mod support;

@@ -8,12 +8,14 @@
 //! or a panic (ratatui's panic hook).
 
 mod big;
+pub mod figure;
 pub mod view;
 
 use crate::clock::SystemClock;
 use crate::voice::Voice;
 use anyhow::Context;
 use knead_core::clock::Clock;
+use knead_core::pack::ContentPack;
 use knead_core::planner::Plan;
 use knead_core::session::{Command, EndReason, Event, Limit, Session};
 use ratatui::crossterm::event::{self, Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -38,10 +40,12 @@ pub struct Options {
     pub time_scale: u32,
 }
 
-/// Run a plan on the terminal. `on_event` sees every event as it happens,
+/// Run a plan on the terminal, with the `pack`'s figures where the terminal
+/// shows images. `on_event` sees every event as it happens,
 /// with the session, and may fail (e.g. the journal is gone): then the
 /// session is stopped and the error returned after the terminal is restored.
 pub fn run(
+    pack: &ContentPack,
     plan: Plan,
     options: &Options,
     voice: &mut Voice,
@@ -50,6 +54,7 @@ pub fn run(
     let clock = SystemClock::new(options.time_scale);
     let (mut session, first) = Session::start(plan, clock.now());
     let mut terminal = ratatui::try_init().context("starting the full-screen display")?;
+    let mut figures = figure::Figures::ask_terminal(pack);
     let result = (|| {
         let mut notice: Option<String> = None;
         let mut confirm_stop = false;
@@ -66,15 +71,18 @@ pub fn run(
             }
             let now = clock.now();
             terminal.draw(|frame| {
+                let view = session.view(now);
+                let shown = view::shown_step(session.plan(), &view);
                 let screen = view::Screen {
                     plan: session.plan(),
-                    view: session.view(now),
+                    figure: figures.as_mut().zip(shown).and_then(|(f, st)| f.get(&st.figure)),
+                    view,
                     notice: notice.as_deref(),
                     confirm_stop,
                     help,
                     colour: options.colour,
                 };
-                view::draw(frame, &screen);
+                view::draw(frame, screen);
             })?;
             if event::poll(Duration::from_millis(100))?
                 && let TermEvent::Key(key) = event::read()?
@@ -165,6 +173,9 @@ fn announce(e: &Event, session: &Session, voice: &mut Voice, notice: &mut Option
             Some("Session complete. Well done.".to_owned())
         }
         Event::SessionOver { reason: EndReason::Stopped } => Some("Session stopped.".to_owned()),
+        Event::SessionOver { reason: EndReason::TooShort } => {
+            Some("Session over, with too little massage to count.".to_owned())
+        }
         Event::Cue { .. } | Event::BoutOver { .. } | Event::RestOver | Event::StepOver { .. } => None,
         Event::Paused | Event::Resumed => None,
     };

@@ -3,6 +3,7 @@
 //! frames can be tested on a `TestBackend` at any moment of a session.
 
 use super::big;
+use knead_core::pack::Step;
 use knead_core::planner::Plan;
 use knead_core::session::{Phase, View};
 use ratatui::Frame;
@@ -10,6 +11,8 @@ use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Gauge, Paragraph, Wrap};
+use ratatui_image::protocol::StatefulProtocol;
+use ratatui_image::{Resize, StatefulImage};
 
 /// Everything one frame shows.
 pub struct Screen<'a> {
@@ -25,6 +28,9 @@ pub struct Screen<'a> {
     pub help: bool,
     /// Colour allowed (not under `NO_COLOR`).
     pub colour: bool,
+    /// The [`shown_step`]'s figure, where the terminal shows images;
+    /// without it, the figure's words are shown.
+    pub figure: Option<&'a mut StatefulProtocol>,
 }
 
 impl Screen<'_> {
@@ -33,8 +39,18 @@ impl Screen<'_> {
     }
 }
 
+/// The step a frame is about, for its position and figure: the current one,
+/// or while getting ready the first; none once the session is over.
+pub fn shown_step<'p>(plan: &'p Plan, view: &View) -> Option<&'p Step> {
+    match (view.at, view.phase) {
+        (Some((i, st)), _) => Some(&plan.items[i].steps[st]),
+        (None, Phase::Over) => None,
+        (None, _) => plan.items.first().and_then(|i| i.steps.first()),
+    }
+}
+
 /// Draw the frame.
-pub fn draw(frame: &mut Frame<'_>, s: &Screen<'_>) {
+pub fn draw(frame: &mut Frame<'_>, mut s: Screen<'_>) {
     let area = frame.area();
     let [title, phase, instruction, cues, clock, gauges, next, notice, keys] = Layout::vertical([
         Constraint::Length(1),
@@ -81,36 +97,41 @@ pub fn draw(frame: &mut Frame<'_>, s: &Screen<'_>) {
         phase,
     );
 
-    let (body, position, cue_lines) = match step {
-        Some((item, _, st)) => {
-            let step = &item.steps[st];
-            let cues: Vec<Line<'_>> = step.cues.iter().map(|c| Line::from(format!("! {c}"))).collect();
-            (step.instruction.clone(), Some(step.position), cues)
+    let shown = shown_step(s.plan, &s.view);
+    let (body, cue_lines) = match (step, shown) {
+        (Some(_), Some(now)) => {
+            let cues: Vec<Line<'_>> = now.cues.iter().map(|c| Line::from(format!("! {c}"))).collect();
+            (now.instruction.clone(), cues)
         }
-        None => match s.view.phase {
-            Phase::Over => {
-                ("Well done. Take a moment, then answer a few questions.".to_owned(), None, vec![])
-            }
-            _ => {
-                let first = s.plan.items.first().and_then(|i| i.steps.first());
-                (
-                    first.map_or(String::new(), |f| format!("First: {}", f.instruction)),
-                    first.map(|f| f.position),
-                    vec![Line::from("Clear some space and have everything to hand.")],
-                )
-            }
-        },
+        (None, Some(first)) => (
+            format!("First: {}", first.instruction),
+            vec![Line::from("Clear some space and have everything to hand.")],
+        ),
+        (_, None) => ("Well done. Take a moment, then answer a few questions.".to_owned(), vec![]),
     };
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(position.map(|p| format!(" {} ", crate::text::position(p))).unwrap_or_default());
-    frame.render_widget(
-        Paragraph::new(body)
-            .block(block)
-            .wrap(Wrap { trim: true })
-            .style(Style::default().add_modifier(Modifier::BOLD)),
-        instruction,
-    );
+        .title(shown.map(|st| format!(" {} ", crate::text::position(st.position))).unwrap_or_default());
+    let mut words = vec![Line::from(body).style(Style::default().add_modifier(Modifier::BOLD))];
+    let text_area = match (shown, s.figure.take()) {
+        (Some(_), Some(figure)) => {
+            // About as wide as the rows are tall in pixels (cells are
+            // twice as tall as wide), and never more than half the width.
+            let wide = instruction.height.saturating_mul(12) / 5;
+            let [picture, text] =
+                Layout::horizontal([Constraint::Length(wide.min(area.width / 2)), Constraint::Min(20)])
+                    .areas(instruction);
+            frame.render_stateful_widget(StatefulImage::default().resize(Resize::Fit(None)), picture, figure);
+            text
+        }
+        (Some(st), None) => {
+            words.push(Line::from(""));
+            words.push(Line::from(format!("Picture: {}", st.figure.alt)).style(s.style(Color::Gray)));
+            instruction
+        }
+        (None, _) => instruction,
+    };
+    frame.render_widget(Paragraph::new(words).block(block).wrap(Wrap { trim: true }), text_area);
     frame.render_widget(
         Paragraph::new(cue_lines).wrap(Wrap { trim: true }).style(s.style(Color::Yellow)),
         cues,
@@ -197,7 +218,8 @@ fn popup(frame: &mut Frame<'_>, area: Rect, title: &str, lines: &[&str]) {
 mod tests {
     //! Frames at chosen moments of a session on a manual clock, 80×24.
 
-    use super::{Screen, draw};
+    use super::{Screen, draw, shown_step};
+    use crate::tui::figure::Figures;
     use knead_core::clock::Tick;
     use knead_core::intake::Intake;
     use knead_core::pack::ContentPack;
@@ -207,6 +229,7 @@ mod tests {
     use knead_core::vocab::Equipment;
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
+    use ratatui_image::picker::{Picker, ProtocolType};
 
     fn session() -> Session {
         let pack = ContentPack::builtin().expect("pack");
@@ -219,21 +242,59 @@ mod tests {
     }
 
     fn frame(session: &Session, at: u64, help: bool, confirm_stop: bool, notice: Option<&str>) -> String {
+        shown(session, at, help, confirm_stop, notice, None)
+    }
+
+    /// The frame at `at`, with the step's figure from `figures` if given.
+    fn shown(
+        session: &Session,
+        at: u64,
+        help: bool,
+        confirm_stop: bool,
+        notice: Option<&str>,
+        figures: Option<&mut Figures<'_>>,
+    ) -> String {
         let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
         terminal
             .draw(|f| {
+                let view = session.view(Tick(at));
+                let step = shown_step(session.plan(), &view);
                 let screen = Screen {
                     plan: session.plan(),
-                    view: session.view(Tick(at)),
+                    figure: figures.zip(step).and_then(|(figures, step)| figures.get(&step.figure)),
+                    view,
                     notice,
                     confirm_stop,
                     help,
                     colour: false,
                 };
-                draw(f, &screen);
+                draw(f, screen);
             })
             .expect("draw");
         terminal.backend().to_string()
+    }
+
+    /// Where the terminal speaks an image protocol, the step's figure is
+    /// sent in it beside the words, and its alt text is not repeated;
+    /// where it speaks none, the words stand in.
+    #[test]
+    fn the_figure_is_drawn_where_the_terminal_shows_images() {
+        let pack = ContentPack::builtin().expect("pack");
+        let mut s = session();
+        s.poll(Tick(100_000));
+        let alt = shown_step(s.plan(), &s.view(Tick(100_000))).expect("a step").figure.alt.clone();
+        for (protocol, escape) in [(ProtocolType::Kitty, "\x1b_G"), (ProtocolType::Sixel, "\x1bP")] {
+            let mut picker = Picker::halfblocks();
+            picker.set_protocol_type(protocol);
+            let mut figures = Figures::with(&pack, picker).expect("figures");
+            let text = shown(&s, 100_000, false, false, None, Some(&mut figures));
+            assert!(text.contains(escape), "{protocol:?}: no image sent:\n{text}");
+            assert!(!text.contains("Picture:"), "{protocol:?}: {text}");
+        }
+        assert!(Figures::with(&pack, Picker::halfblocks()).is_none(), "half blocks are words only");
+        let words = frame(&s, 100_000, false, false, None);
+        let first = alt.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
+        assert!(words.contains(&format!("Picture: {first}")), "{words}");
     }
 
     #[test]

@@ -7,11 +7,12 @@
 use crate::support::knead;
 use std::path::PathBuf;
 
-const COMMANDS: [&str; 15] = [
+const COMMANDS: [&str; 18] = [
     "start",
     "check",
     "plan",
     "techniques",
+    "learn",
     "log",
     "checkin",
     "history",
@@ -20,7 +21,9 @@ const COMMANDS: [&str; 15] = [
     "import",
     "remind",
     "serve",
+    "admin",
     "report",
+    "handout",
     "completions",
     "man",
 ];
@@ -108,7 +111,9 @@ fn man_dir_writes_a_page_for_each_command_as_committed() {
         names
     };
     let pages = names(&written);
-    assert_eq!(pages.len(), COMMANDS.len() + 1, "{pages:?}");
+    // One for knead itself and one for `admin`'s own command.
+    assert_eq!(pages.len(), COMMANDS.len() + 2, "{pages:?}");
+    assert!(pages.contains(&"knead-admin-reset-password.1".to_owned()), "{pages:?}");
     assert!(pages.contains(&"knead-history.1".to_owned()), "{pages:?}");
     let history = std::fs::read_to_string(written.join("knead-history.1")).unwrap();
     assert!(history.contains("since") && history.contains("limit"), "{history}");

@@ -5,6 +5,7 @@
 
 mod errors;
 mod generated;
+mod handout;
 mod history;
 mod journal;
 mod output;

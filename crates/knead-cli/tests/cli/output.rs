@@ -161,3 +161,19 @@ fn text_fits_a_narrow_terminal_between_words() {
     assert!(screen.contains("At most"), "{screen}");
     assert_wrapped_by_words(&screen, 60);
 }
+
+/// `knead learn` says what the web's /learn page says, from the pack: the
+/// causes, the benefits, when to stop, and the pain-over-time rule with the
+/// pack's numbers.
+#[test]
+fn learn_reads_the_pack() {
+    let page = text(&["learn"], &json!(null));
+    let pack = knead_core::pack::ContentPack::builtin().unwrap();
+    for topic in pack.education.causes.iter().chain(&pack.education.benefits).chain(&pack.education.stop) {
+        assert!(page.contains(&topic.title), "{} is missing:\n{page}", topic.title);
+    }
+    let flat = page.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains(&pack.escalation.in_words()), "{flat}");
+    assert!(flat.contains("reaches 7 out of 10") && flat.contains("after 2 weeks"), "{flat}");
+    insta::assert_snapshot!("learn", page);
+}

@@ -4,13 +4,13 @@
 //! plan through in both. Both call one use case (knead-app); this test is
 //! what keeps them from drifting apart again.
 
-use crate::serve::{exchange, serve};
+use crate::serve::{Served, exchange, serve, signed_up};
 use crate::start::answer_questions_with;
 use crate::support::knead;
 use crate::tmux::{Tmux, data_dir};
 use chrono::{Days, Utc};
 use std::io::BufReader;
-use std::process::{Child, ChildStderr};
+use std::process::ChildStderr;
 
 /// Pain before and after on each of the three days before today: each day
 /// is at least 2 points above the first day's 4 (§4: worse on 2 days running).
@@ -23,7 +23,7 @@ fn words(text: &str) -> String {
 
 /// `knead serve` on a port of its own, with a signed-up patient; stopped on drop.
 struct Web {
-    server: Child,
+    _server: Served,
     /// Its log, kept open: the server writes a line a request to it.
     _log: BufReader<ChildStderr>,
     addr: String,
@@ -32,27 +32,13 @@ struct Web {
     _dir: tempfile::TempDir,
 }
 
-impl Drop for Web {
-    fn drop(&mut self) {
-        let _ = self.server.kill();
-        let _ = self.server.wait();
-    }
-}
-
 impl Web {
     fn start() -> Web {
         let dir = data_dir();
         let (server, log, addr) = serve(dir.path());
-        let mut web = Web { server, _log: log, addr, cookie: String::new(), csrf: String::new(), _dir: dir };
-        let (status, head, body) = web.call(
-            "POST",
-            "/api/v1/accounts",
-            r#"{"email":"parity@example.org","password":"a long enough secret","role":"patient"}"#,
-        );
-        assert_eq!(status, 201, "{body}");
-        let cookie = head.lines().find_map(|l| l.strip_prefix("set-cookie: ")).unwrap();
-        web.cookie = cookie.split(';').next().unwrap().to_owned();
-        web.csrf = body["csrf"].as_str().unwrap().to_owned();
+        let mut web =
+            Web { _server: server, _log: log, addr, cookie: String::new(), csrf: String::new(), _dir: dir };
+        (web.cookie, web.csrf) = signed_up(&web.addr, "parity@example.org", "a long enough secret");
         web
     }
 

@@ -4,11 +4,11 @@
 //! clearance form) and the FHIR Questionnaire carry the same text, and the
 //! same hint where the question has one.
 
-use crate::serve::{exchange, post_json, serve};
+use crate::serve::{exchange, post_json, serve, signed_up};
 use crate::tmux::{Tmux, data_dir};
 use knead_core::intake::{Field, Stage};
 use knead_core::pack::{ContentPack, Kind};
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// A person asks for the clearance question to be shown: a recent back
 /// operation is "see a doctor first", which a clearance lifts.
@@ -51,22 +51,9 @@ fn terminal(pack: &ContentPack) -> Vec<(Field, String)> {
 /// clearance form).
 fn web() -> String {
     let dir = tempfile::tempdir().unwrap();
-    let (mut server, _log, addr) = serve(dir.path());
-    let signed_up = post_json(
-        &addr,
-        "/api/v1/accounts",
-        "",
-        r#"{"email":"ana@example.org","password":"a long enough password","role":"patient"}"#,
-    );
-    assert!(signed_up.starts_with("HTTP/1.1 201"), "{signed_up}");
-    let cookie = signed_up
-        .lines()
-        .find_map(|l| l.strip_prefix("set-cookie: "))
-        .and_then(|c| c.split(';').next())
-        .unwrap()
-        .to_owned();
-    let body: Value = serde_json::from_str(signed_up.split("\r\n\r\n").nth(1).unwrap()).unwrap();
-    let headers = format!("Cookie: {cookie}\r\nX-CSRF-Token: {}\r\n", body["csrf"].as_str().unwrap());
+    let (server, _log, addr) = serve(dir.path());
+    let (cookie, csrf) = signed_up(&addr, "ana@example.org", "a long enough password");
+    let headers = format!("Cookie: {cookie}\r\nX-CSRF-Token: {csrf}\r\n");
     let get = |path: &str| {
         let page = exchange(
             &addr,
@@ -88,8 +75,7 @@ fn web() -> String {
         assert!(kept.starts_with("HTTP/1.1 201"), "{kept}");
         pages.push_str(&get(&format!("/result/{id}")));
     }
-    server.kill().unwrap();
-    server.wait().unwrap();
+    drop(server);
     pages
 }
 

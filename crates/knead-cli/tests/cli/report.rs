@@ -20,7 +20,7 @@ fn ok(dir: &Path, args: &[&str]) {
     assert_eq!(status, 0, "{args:?}: {stderr}");
 }
 
-fn pdf_text(file: &Path) -> String {
+pub fn pdf_text(file: &Path) -> String {
     let out = Command::new("pdftotext")
         .args(["-enc", "UTF-8"])
         .arg(file)

@@ -26,9 +26,54 @@ pub(crate) fn post_json(addr: &str, path: &str, headers: &str, body: &str) -> St
     )
 }
 
+/// Sign a new patient up on the server at `addr`, then in (sign-up signs
+/// nobody in: it answers alike whether or not the address is taken). The
+/// cookie (`name=value`) and the CSRF token.
+pub(crate) fn signed_up(addr: &str, email: &str, password: &str) -> (String, String) {
+    let account = format!(r#"{{"email":"{email}","password":"{password}","role":"patient"}}"#);
+    let answer = post_json(addr, "/api/v1/accounts", "", &account);
+    assert!(answer.starts_with("HTTP/1.1 202"), "{answer}");
+    let answer =
+        post_json(addr, "/api/v1/sign-in", "", &format!(r#"{{"email":"{email}","password":"{password}"}}"#));
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let cookie = answer
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .and_then(|c| c.split(';').next())
+        .unwrap()
+        .to_owned();
+    let body: serde_json::Value = serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    (cookie, body["csrf"].as_str().unwrap().to_owned())
+}
+
+/// A `knead serve` process, killed when dropped: a test that fails
+/// half-way leaves no server running.
+pub(crate) struct Served(Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl std::ops::Deref for Served {
+    type Target = Child;
+
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Served {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
 /// `knead serve` on a free port with its data in `dir`: the process, its
 /// log after the first line, and the address it listens on.
-pub(crate) fn serve(dir: &std::path::Path) -> (Child, BufReader<ChildStderr>, String) {
+pub(crate) fn serve(dir: &std::path::Path) -> (Served, BufReader<ChildStderr>, String) {
     let mut server = Command::new(env!("CARGO_BIN_EXE_knead"))
         .args(["serve", "--addr", "127.0.0.1:0"])
         .env("KNEAD_DATA_DIR", dir)
@@ -46,7 +91,7 @@ pub(crate) fn serve(dir: &std::path::Path) -> (Child, BufReader<ChildStderr>, St
         .and_then(|rest| rest.split('/').next())
         .unwrap_or_else(|| panic!("no address in {first:?}"))
         .to_owned();
-    (server, stderr, addr)
+    (Served(server), stderr, addr)
 }
 
 #[test]
@@ -56,19 +101,7 @@ fn serve_logs_requests_without_personal_data_and_stops_on_sigterm() {
 
     let email = "private.person@example.org";
     let password = "a secret nobody logs";
-    let signed_up = post_json(
-        &addr,
-        "/api/v1/accounts",
-        "",
-        &format!(r#"{{"email":"{email}","password":"{password}","role":"patient"}}"#),
-    );
-    assert!(signed_up.starts_with("HTTP/1.1 201"), "{signed_up}");
-    let cookie = signed_up
-        .lines()
-        .find_map(|l| l.strip_prefix("set-cookie: "))
-        .and_then(|c| c.split(';').next())
-        .unwrap()
-        .to_owned();
+    let (cookie, _) = signed_up(&addr, email, password);
     let wrong = post_json(
         &addr,
         "/api/v1/sign-in",
@@ -95,7 +128,8 @@ fn serve_logs_requests_without_personal_data_and_stops_on_sigterm() {
 
     // One line a request, by route as declared...
     for line in [
-        "route=/api/v1/accounts status=201",
+        "route=/api/v1/accounts status=202",
+        "route=/api/v1/sign-in status=200",
         "route=/api/v1/sign-in status=401",
         "route=/api/v1/sessions/{id} status=404",
     ] {
@@ -106,4 +140,55 @@ fn serve_logs_requests_without_personal_data_and_stops_on_sigterm() {
     for secret in [email, "private.person", password, token, session_id] {
         assert!(!log.contains(secret), "{secret:?} is in the log:\n{log}");
     }
+}
+
+/// GET `path` with `cookie`: the whole answer.
+fn get(addr: &str, path: &str, cookie: &str) -> String {
+    exchange(
+        addr,
+        &format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"),
+    )
+}
+
+/// `knead admin reset-password EMAIL` on the data in `dir`.
+fn reset(dir: &std::path::Path, email: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_knead"))
+        .args(["admin", "reset-password", email])
+        .env("KNEAD_DATA_DIR", dir)
+        .env_remove("KNEAD_DATABASE_URL")
+        .output()
+        .unwrap()
+}
+
+/// The operator resets a forgotten password while the server runs: a new
+/// one is printed once, the old one and every sign-in stop working at the
+/// next request, and the new one signs in.
+#[test]
+fn an_operator_resets_a_forgotten_password_and_every_sign_in_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, _stderr, addr) = serve(dir.path());
+    let (email, old) = ("forgetful@example.org", "a password long forgotten");
+    let (cookie, _) = signed_up(&addr, email, old);
+    assert!(get(&addr, "/api/v1/me", &cookie).starts_with("HTTP/1.1 200"));
+
+    let done = reset(dir.path(), email);
+    let said = String::from_utf8(done.stdout).unwrap();
+    assert!(done.status.success(), "{said}{}", String::from_utf8_lossy(&done.stderr));
+    let new = said
+        .strip_prefix(&format!("New password for {email}: "))
+        .and_then(|rest| rest.lines().next())
+        .unwrap_or_else(|| panic!("no password in {said:?}"));
+    assert!(new.len() >= 40, "{new}");
+    assert!(get(&addr, "/api/v1/me", &cookie).starts_with("HTTP/1.1 401"), "the old sign-in ended");
+    let sign_in = |password: &str| {
+        post_json(&addr, "/api/v1/sign-in", "", &format!(r#"{{"email":"{email}","password":"{password}"}}"#))
+    };
+    assert!(sign_in(old).starts_with("HTTP/1.1 401"));
+    assert!(sign_in(new).starts_with("HTTP/1.1 200"));
+
+    // An address with no account: refused, saying so, nothing changed.
+    let none = reset(dir.path(), "nobody@example.org");
+    assert!(!none.status.success());
+    let said = String::from_utf8_lossy(&none.stderr);
+    assert!(said.contains("nobody@example.org") && said.contains("no account has this address"), "{said}");
 }

@@ -97,6 +97,8 @@ pub(super) fn load(files: &[(&str, &str)]) -> Result<ContentPack, PackError> {
     let raw_techniques: raw::Techniques = techniques_file.parse()?;
     let doses_file = file("doses.toml")?;
     let raw_doses: raw::Doses = doses_file.parse()?;
+    let session_counted_min =
+        doses_file.dose(&raw_doses.session.counted_min_seconds, "session.counted_min_seconds")?;
     let (techniques, daily_sessions_max) =
         techniques(techniques_file, raw_techniques, doses_file, raw_doses, &mut figures)?;
     let figures = used_figures(figures)?;
@@ -118,6 +120,7 @@ pub(super) fn load(files: &[(&str, &str)]) -> Result<ContentPack, PackError> {
         screening,
         techniques,
         daily_sessions_max,
+        session_counted_min,
         escalation,
         education,
         questionnaire,
@@ -603,7 +606,11 @@ fn education(f: File<'_>, raw: raw::Education) -> Result<Education, PackError> {
             })
             .collect()
     };
-    Ok(Education { causes: topics(raw.causes, "causes")?, benefits: topics(raw.benefits, "benefits")? })
+    Ok(Education {
+        causes: topics(raw.causes, "causes")?,
+        benefits: topics(raw.benefits, "benefits")?,
+        stop: topics(raw.stop, "stop")?,
+    })
 }
 
 /// Each intake field asked once, in the kind of answer the intake takes,

@@ -22,7 +22,7 @@ pub use condition::{CompareOp, Condition, ListWords, NumberField};
 pub use error::PackError;
 
 use crate::intake::{Field, Stage};
-use crate::vocab::{Disposition, Equipment, HelperNeed, Position, TechniqueId};
+use crate::vocab::{Disposition, Equipment, HelperNeed, Position, Symptom, TechniqueId, Vocabulary};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -77,6 +77,9 @@ pub struct ContentPack {
     pub techniques: Vec<Technique>,
     /// Whole guided sessions allowed per day.
     pub daily_sessions_max: Dose,
+    /// Seconds of massage a session needs to count as one: less (every step
+    /// skipped, say) is kept as stopped early and not counted as an effect.
+    pub session_counted_min: Dose,
     /// When to send someone back to a clinician.
     pub escalation: Escalation,
     /// Why the middle back hurts and why massage can help.
@@ -389,6 +392,29 @@ pub struct Escalation {
     pub red_flag_days: Dose,
 }
 
+impl Escalation {
+    /// When pain over time calls for a clinician (§4), in words, with
+    /// this pack's numbers: what the education page and the handout say.
+    pub fn in_words(&self) -> String {
+        let weeks = |days: u32| match days % 7 {
+            0 if days == 7 => "a week".to_owned(),
+            0 => format!("{} weeks", days / 7),
+            _ => format!("{days} days"),
+        };
+        format!(
+            "See a doctor or physiotherapist if your pain stays {} points or more above where it started \
+             for {} days in a row, if it reaches {} out of 10, or if it has not eased by {} % after {}. \
+             If it still has not eased after {}, see a doctor before more self-massage.",
+            self.worsening_rise_points.value,
+            self.worsening_consecutive_days.value,
+            self.severe_at.value,
+            self.min_reduction_percent.value,
+            weeks(self.review_after_days.value),
+            weeks(self.see_doctor_after_days.value),
+        )
+    }
+}
+
 /// Background for the person.
 #[derive(Debug, Clone, Serialize)]
 #[non_exhaustive]
@@ -397,6 +423,9 @@ pub struct Education {
     pub causes: Vec<Topic>,
     /// Why massage can help.
     pub benefits: Vec<Topic>,
+    /// When to stop a session, when to get help now; the pain-over-time
+    /// rules are said from [`Escalation::in_words`], with their numbers.
+    pub stop: Vec<Topic>,
 }
 
 /// One short explanation.
@@ -455,6 +484,14 @@ impl Questionnaire {
                 (question, words)
             })
             .collect()
+    }
+
+    /// The warning signs a session watches for, in the pack's words: the
+    /// screening's symptoms but a cough. A guided session asks about them
+    /// when something new appears, and the printed handout lists them as
+    /// reasons to stop; both read this one list.
+    pub fn warning_signs(&self) -> impl Iterator<Item = &Choice> {
+        self.question(Field::Symptoms).kind.choices().iter().filter(|c| c.word != Symptom::Cough.as_str())
     }
 
     /// The question that fills `field`; a loaded pack asks each once.

@@ -126,6 +126,7 @@ pub struct Bouts {
 #[serde(deny_unknown_fields)]
 pub struct Doses {
     pub daily: Daily,
+    pub session: SessionDoses,
     pub techniques: BTreeMap<Spanned<String>, TechniqueDoses>,
 }
 
@@ -133,6 +134,12 @@ pub struct Doses {
 #[serde(deny_unknown_fields)]
 pub struct Daily {
     pub sessions_max: Dose,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionDoses {
+    pub counted_min_seconds: Dose,
 }
 
 #[derive(Debug, Deserialize)]
@@ -197,6 +204,7 @@ pub struct Improvement {
 pub struct Education {
     pub causes: Vec<Topic>,
     pub benefits: Vec<Topic>,
+    pub stop: Vec<Topic>,
 }
 
 #[derive(Debug, Deserialize)]

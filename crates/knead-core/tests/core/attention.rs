@@ -3,7 +3,7 @@
 
 use crate::support::{pack, screen};
 use chrono::{Datelike as _, NaiveDate, TimeZone as _};
-use knead_core::attention::{self, Adherence, Concern, RaisedFlag};
+use knead_core::attention::{self, Adherence, Concern, RaisedFlag, RaisedPain};
 use knead_core::outcomes::Flag;
 use knead_core::program::{HomeProgram, ProgramRequest, SetBy};
 use knead_core::vocab::{Disposition, TechniqueId};
@@ -62,11 +62,16 @@ fn raised(disposition: Disposition, headline: &str, minute: u32) -> RaisedFlag {
     }
 }
 
+/// A §4 flag raised at noon on March `d`.
+fn pain(flag: Flag, d: u32) -> RaisedPain {
+    RaisedPain { day: day(d), at: chrono::Utc.with_ymd_and_hms(2026, 3, d, 12, 0, 0).unwrap(), flag }
+}
+
 #[test]
 fn concerns_come_red_flag_first_then_pain_then_missed_sessions() {
     let flags = [
-        Flag::NoImprovement { days: 15, reduction_percent: 5, see_doctor_first: false },
-        Flag::Severe { day: day(3), score: 8 },
+        pain(Flag::NoImprovement { days: 15, reduction_percent: 5, see_doctor_first: false }, 16),
+        pain(Flag::Severe { day: day(3), score: 8 }, 3),
     ];
     let missed = Adherence { done: 3, assigned: 14 };
     let all = attention::concerns(
@@ -101,7 +106,7 @@ fn concerns_come_red_flag_first_then_pain_then_missed_sessions() {
 fn patients_sort_by_their_worst_concern_then_by_the_share_of_sessions_done() {
     let red = attention::concerns(&[raised(Disposition::SeeDoctorFirst, "See a doctor", 0)], None, &[], None);
     let emergency = attention::concerns(&[raised(Disposition::Emergency, "Call now", 0)], None, &[], None);
-    let severe = attention::concerns(&[], None, &[Flag::Severe { day: day(3), score: 9 }], None);
+    let severe = attention::concerns(&[], None, &[pain(Flag::Severe { day: day(3), score: 9 }, 3)], None);
     let half = attention::concerns(&[], None, &[], Some(Adherence { done: 7, assigned: 14 }));
     let little = attention::concerns(&[], None, &[], Some(Adherence { done: 1, assigned: 14 }));
     let fine = attention::concerns(&[], None, &[], None);
@@ -131,6 +136,22 @@ fn a_red_flag_stays_a_concern_until_acknowledged_and_a_newer_one_is_news_again()
     assert_eq!(seen, [Concern::RedFlag(urgent.clone())]);
     // Acknowledged through both: nothing left.
     assert!(attention::concerns(&both, Some(urgent.at), &[], None).is_empty());
+}
+
+#[test]
+fn a_pain_flag_stays_a_concern_until_acknowledged_with_the_red_flags() {
+    let severe = pain(Flag::Severe { day: day(3), score: 9 }, 3);
+    let worse = pain(Flag::Worsening { baseline: 3, days: vec![day(8), day(9)] }, 9);
+    let both = [worse.clone(), severe.clone()];
+    assert_eq!(attention::concerns(&[], None, &both, None).len(), 2);
+    let days = |c: Vec<Concern>| -> Vec<NaiveDate> {
+        c.iter().filter_map(|c| if let Concern::Pain { day, .. } = c { Some(*day) } else { None }).collect()
+    };
+    // Seen through the severe day: the later worsening still shows.
+    assert_eq!(days(attention::concerns(&[], Some(severe.at), &both, None)), [day(9)]);
+    // A red flag acknowledged after both covers them too: one line of "seen".
+    let later = chrono::Utc.with_ymd_and_hms(2026, 3, 10, 8, 0, 0).unwrap();
+    assert!(attention::concerns(&[], Some(later), &both, None).is_empty());
 }
 
 #[test]

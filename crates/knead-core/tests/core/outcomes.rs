@@ -4,7 +4,7 @@
 use crate::support::pack;
 use chrono::NaiveDate;
 use knead_core::limits;
-use knead_core::outcomes::{Flag, PainReading, assess};
+use knead_core::outcomes::{Flag, PainReading, assess, raised};
 use knead_core::units::PainScore;
 use knead_core::vocab::{Disposition, TechniqueId};
 use std::collections::BTreeMap;
@@ -92,6 +92,38 @@ fn clearance_restarts_the_count() {
     let cleared = assess(&pack().escalation, &readings, day(6), Some(day(2)));
     assert!(cleared.flags.is_empty());
     assert_eq!(cleared.baseline, Some(3));
+}
+
+/// A clearance lifts a flag for self-massage, but the flag was raised, on
+/// its own day: worse on the second of two days, severe on its day, no
+/// improvement when the review period ran out; newest first.
+#[test]
+fn flags_are_raised_on_their_day_and_stay_raised_past_a_clearance() {
+    let rules = &pack().escalation;
+    let readings = [r(0, 3, None), r(1, 8, None), r(5, 3, None), r(6, 3, None)];
+    assert_eq!(
+        raised(rules, &readings, day(6), &[day(2)]),
+        [(day(1), Flag::Severe { day: day(1), score: 8 })]
+    );
+    // Without the clearance the flag is the same, raised on the same day.
+    assert_eq!(raised(rules, &readings, day(6), &[]), [(day(1), Flag::Severe { day: day(1), score: 8 })]);
+
+    let worse = [r(0, 4, None), r(1, 6, None), r(2, 6, None), r(3, 6, None)];
+    let found = raised(rules, &worse, day(3), &[]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, day(2), "raised once two days in a row were up: {found:?}");
+
+    // Baseline 5, then 4: no improvement raised at two weeks, doctor-first at four.
+    let mut slow = vec![r(0, 5, None)];
+    slow.extend((1..=30).map(|d| r(d, 4, None)));
+    assert_eq!(raised(rules, &slow, day(20), &[])[0].0, day(14));
+    assert_eq!(raised(rules, &slow, day(30), &[])[0].0, day(28));
+
+    // Flags of two periods, newest first; a clearance on today ends no period.
+    let twice = [r(0, 3, None), r(1, 8, None), r(5, 3, None), r(6, 9, None)];
+    let days: Vec<NaiveDate> =
+        raised(rules, &twice, day(6), &[day(2), day(6)]).into_iter().map(|(d, _)| d).collect();
+    assert_eq!(days, [day(6), day(1)]);
 }
 
 #[test]

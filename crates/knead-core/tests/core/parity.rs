@@ -132,7 +132,18 @@ impl Script {
     }
 
     fn case(self, name: &str, plan: &str) -> Value {
-        let ended = self.session.ended().map(|reason| json!(reason));
+        // How it ended, as the journal keeps it: the player must say the same.
+        let ended = self.session.ended().map(|reason| {
+            let massage_ms = self.session.massage_ms();
+            let seconds = u32::try_from(massage_ms / 1000).unwrap();
+            json!({
+                "reason": reason,
+                "status": reason.status(),
+                "stop_reason": reason.stop_reason(),
+                "massage_ms": massage_ms,
+                "counts": reason.status().counts(seconds, self.session.plan().counted_min_seconds),
+            })
+        });
         json!({
             "name": name,
             "plan": plan,
@@ -456,5 +467,7 @@ fn the_corpus_covers_every_rule() {
         .map(|r| r["outcome"].as_str().unwrap())
         .collect();
     assert_eq!(outcomes, ["cut_at_limit", "done", "skipped", "stopped"].into());
+    let ends: BTreeSet<&str> = cases.iter().map(|c| c["ended"]["reason"].as_str().unwrap()).collect();
+    assert_eq!(ends, ["completed", "stopped", "too_short"].into());
     assert!(cases.len() >= 40, "{} cases", cases.len());
 }

@@ -353,3 +353,19 @@ fn a_helper_changes_wording_only() {
     assert_ne!(alone.headline, helped.headline);
     assert!(helped.headline.starts_with(&alone.headline));
 }
+
+/// UR-09 fires on sudden, severe pain with no injury that movement does not
+/// make worse: its words may say that and no more (they once said the pain
+/// "started at rest and doesn't change with movement", which nobody was asked).
+#[test]
+fn the_sudden_severe_pain_message_claims_only_what_was_answered() {
+    let result = screen(json!({"pain": {"onset": "sudden", "intensity": 8, "pattern": ["constant"]}}));
+    let reason = result.reasons.iter().find(|r| r.rule == "UR-09").expect("UR-09 fires");
+    let words = reason.detail.to_lowercase();
+    for claim in ["at rest", "doesn't change", "does not change"] {
+        assert!(!words.contains(claim), "UR-09 says {claim:?}, which was not asked: {words}");
+    }
+    for said in ["sudden", "injury", "move", "today"] {
+        assert!(words.contains(said), "UR-09 should say {said:?}: {words}");
+    }
+}

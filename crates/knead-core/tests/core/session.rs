@@ -3,6 +3,7 @@
 use crate::support::{intake, pack};
 use knead_core::clock::{Clock, ManualClock, Tick};
 use knead_core::planner::{self, DayUsage, Kit, Plan};
+use knead_core::records::SessionStatus;
 use knead_core::screening;
 use knead_core::session::{self, Command, EndReason, Event, Limit, Outcome, Phase, Session};
 use knead_core::vocab::{Equipment, TechniqueId};
@@ -390,4 +391,61 @@ fn skipping_the_massage_still_leads_to_switching_off() {
     let last = records.last().unwrap();
     assert_eq!((last.0.as_str(), last.1, last.2), ("switch-off", Outcome::Done, 0), "{records:?}");
     assert!(records[..records.len() - 1].iter().all(|r| r.1 == Outcome::Skipped), "{records:?}");
+}
+
+/// Skip every step a few seconds in, `massage_s` seconds into the first
+/// work step and at once in every other: how does the session end?
+fn skipping_through(massage_s: u64) -> (Session, EndReason) {
+    let plan = full_plan();
+    let (mut session, _) = Session::start(plan, Tick(0));
+    let mut t = 0;
+    let mut first = true;
+    while session.ended().is_none() {
+        let view = session.view(Tick(t));
+        let working = view.at.is_some() && !matches!(view.phase, Phase::GetReady | Phase::Rest { .. });
+        if working && first {
+            first = false;
+            t += massage_s * 1000;
+        }
+        t += 1;
+        session.command(Command::Skip, Tick(t));
+    }
+    let reason = session.ended().unwrap();
+    (session, reason)
+}
+
+#[test]
+fn every_step_skipped_is_too_short_to_count_and_kept_as_stopped_early() {
+    let plan = full_plan();
+    let pack = pack();
+    assert_eq!(
+        plan.counted_min_seconds, pack.session_counted_min.value,
+        "the plan holds more than the minimum"
+    );
+    let (session, reason) = skipping_through(0);
+    assert_eq!(reason, EndReason::TooShort);
+    assert!(session.massage_ms() < 1_000);
+    assert_eq!(reason.status(), SessionStatus::Stopped);
+    assert_eq!(reason.stop_reason(), Some("too little massage to count as a session"));
+    assert!(!reason.status().counts(0, plan.counted_min_seconds));
+
+    // Just under the minimum of massage, then the rest skipped: still too short.
+    let min = u64::from(pack.session_counted_min.value);
+    assert_eq!(skipping_through(min - 2).1, EndReason::TooShort);
+    // The minimum, then the rest skipped: a session done, if a short one.
+    let (session, reason) = skipping_through(min + 1);
+    assert_eq!(reason, EndReason::Completed);
+    assert!(session.massage_ms() >= min * 1000);
+    assert_eq!(reason.status(), SessionStatus::Completed);
+    assert_eq!(reason.stop_reason(), None);
+}
+
+#[test]
+fn a_stopped_session_counts_when_it_had_the_minimum_of_massage() {
+    let min = pack().session_counted_min.value;
+    assert!(SessionStatus::Stopped.counts(min, min));
+    assert!(!SessionStatus::Stopped.counts(min - 1, min));
+    assert!(!SessionStatus::Interrupted.counts(min - 1, min));
+    assert!(SessionStatus::Logged.counts(0, min), "a logged session says how long it was");
+    assert!(!SessionStatus::InProgress.counts(min, min));
 }

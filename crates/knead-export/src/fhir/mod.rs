@@ -8,7 +8,9 @@
 //! - each screening as a `QuestionnaireResponse` to it;
 //! - the home program as a `CarePlan`, when one is given;
 //! - pain before and after each session as `Observation`s (LOINC 72514-3),
-//!   also on their own through [`pain_observations`].
+//!   also on their own through [`pain_observations`];
+//! - the messages between the patient and their clinicians as
+//!   `Communication`s.
 //!
 //! Ids are UUID v5 derived from the records' own ids (or, for the
 //! Questionnaire, its canonical URL), so exporting the same journal twice
@@ -18,10 +20,12 @@
 //! (`Cargo.toml`, `workspace.package.repository`).
 
 mod careplan;
+mod communication;
 mod observation;
 mod questionnaire;
 
 pub use careplan::ProgramPeriod;
+pub use communication::{MessageEntry, Sender};
 pub use observation::{LOINC_PAIN_SEVERITY, LOINC_PAIN_SEVERITY_DISPLAY, pain_observations};
 pub use questionnaire::{QUESTIONNAIRE_URL, QUESTIONNAIRE_VERSION, questionnaire};
 
@@ -50,12 +54,14 @@ pub struct BundleInput<'a> {
     pub questionnaire: &'a Questionnaire,
     /// The home program and when it runs, if there is one.
     pub program: Option<ProgramPeriod<'a>>,
+    /// The messages between the patient and their clinicians, oldest first.
+    pub messages: &'a [MessageEntry<'a>],
 }
 
 /// The whole journal as one FHIR R4 `Bundle` (type `collection`): the
 /// screening Questionnaire, one QuestionnaireResponse per screening, the
-/// CarePlan if a program is given, then the pain Observations, each group
-/// oldest first as the journal keeps it. The Questionnaire is included
+/// CarePlan if a program is given, then the pain Observations, then the
+/// messages as Communications, each group oldest first. The Questionnaire is included
 /// only when there is a screening to answer it.
 pub fn journal_bundle(input: &BundleInput<'_>) -> Value {
     let journal = input.journal;
@@ -73,6 +79,7 @@ pub fn journal_bundle(input: &BundleInput<'_>) -> Value {
         entries.push(careplan::care_plan(program, input.patient_reference));
     }
     entries.extend(observation::observations(&journal.sessions, input.patient_reference));
+    entries.extend(input.messages.iter().map(|m| communication::communication(m, input.patient_reference)));
     collection(entries)
 }
 

@@ -27,6 +27,7 @@ fn journal_bundle() -> Value {
         patient_reference: PATIENT,
         questionnaire: &pack.questionnaire,
         program: Some(ProgramPeriod { program: &program, start: fixture::program_start() }),
+        messages: &fixture::messages(),
     };
     fhir::journal_bundle(&input)
 }
@@ -95,6 +96,8 @@ fn the_journal_bundle_holds_each_resource_in_order() {
             "Observation",
             "Observation",
             "Observation",
+            "Communication",
+            "Communication",
         ]
     );
     // Every fullUrl is a UUID v5 and unique.
@@ -110,6 +113,7 @@ fn the_journal_bundle_holds_each_resource_in_order() {
         patient_reference: PATIENT,
         questionnaire: &pack.questionnaire,
         program: None,
+        messages: &[],
     });
     assert_eq!(plain, bundle());
 }
@@ -241,4 +245,32 @@ fn exporting_twice_gives_the_same_bundle() {
 fn no_sessions_is_an_empty_valid_bundle() {
     let value = fhir::pain_observations(&[], PATIENT);
     assert_eq!(value, json!({ "resourceType": "Bundle", "type": "collection" }));
+}
+
+/// A clinician's message is sent by them to the patient and was received
+/// when the patient read it; the patient's answer is sent by the patient.
+#[test]
+fn messages_are_communications_from_their_sender() {
+    let value = journal_bundle();
+    let sent: Vec<&Value> = value["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .filter(|r| r["resourceType"] == "Communication")
+        .collect();
+    assert_eq!(sent.len(), 2);
+    let (theirs, mine) = (sent[0], sent[1]);
+    assert_eq!(theirs["status"], "completed");
+    assert_eq!(theirs["sender"], json!({ "display": "physio@example.org" }));
+    assert_eq!(theirs["recipient"], json!([{ "reference": PATIENT }]));
+    assert_eq!(theirs["sent"], "2026-01-09T09:00:00Z");
+    assert_eq!(theirs["received"], "2026-01-09T18:30:00Z");
+    assert_eq!(
+        theirs["payload"],
+        json!([{ "contentString": "Please pause the massage until we have talked." }])
+    );
+    assert_eq!(mine["sender"], json!({ "reference": PATIENT }));
+    assert!(mine.get("recipient").is_none() && mine.get("received").is_none(), "{mine}");
+    assert_eq!(mine["subject"], json!({ "reference": PATIENT }));
 }

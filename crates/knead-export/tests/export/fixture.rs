@@ -174,10 +174,10 @@ pub fn screenings() -> Vec<ScreeningRecord> {
             "2026-01-08T07:05:00Z",
             r#"{"age_years": 58, "pain": {"intensity": 4, "duration_days": 23, "radiates_to": ["ribs"]},
                 "history": ["anticoagulants"], "clinician_cleared": true}"#,
-            Some(Clearance {
-                by: "Dr Rivera".to_owned(),
-                on: chrono::NaiveDate::from_ymd_opt(2026, 1, 7).unwrap(),
-            }),
+            Some(Clearance::reported(
+                "Dr Rivera".to_owned(),
+                chrono::NaiveDate::from_ymd_opt(2026, 1, 7).unwrap(),
+            )),
         ),
     ]
 }
@@ -202,4 +202,26 @@ pub fn program() -> knead_core::program::HomeProgram {
 /// The day the program starts.
 pub fn program_start() -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(2026, 1, 8).unwrap()
+}
+
+/// A clinician's message the patient read, and the patient's answer.
+pub fn messages() -> Vec<knead_export::fhir::MessageEntry<'static>> {
+    use knead_export::fhir::{MessageEntry, Sender};
+    let at = |text: &str| chrono::DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&chrono::Utc);
+    vec![
+        MessageEntry {
+            id: uuid::Uuid::parse_str("0194a000-0000-7000-8000-0000000000c1").unwrap(),
+            at: at("2026-01-09T09:00:00Z"),
+            text: "Please pause the massage until we have talked.",
+            from: Sender::Clinician("physio@example.org"),
+            read_at: Some(at("2026-01-09T18:30:00Z")),
+        },
+        MessageEntry {
+            id: uuid::Uuid::parse_str("0194a000-0000-7000-8000-0000000000c2").unwrap(),
+            at: at("2026-01-09T18:31:00Z"),
+            text: "Paused. Talk on Friday?",
+            from: Sender::Patient,
+            read_at: None,
+        },
+    ]
 }

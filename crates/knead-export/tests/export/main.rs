@@ -9,6 +9,7 @@ mod chart;
 mod csv;
 mod fhir;
 mod fixture;
+mod handout;
 mod ical;
 mod json;
 mod report;

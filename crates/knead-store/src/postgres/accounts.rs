@@ -2,7 +2,7 @@
 
 use super::PgStore;
 use crate::StoreError;
-use crate::accounts::{Account, Accounts, Attempt, FailedSignIns, Role, SignIn};
+use crate::accounts::{Account, Accounts, Attempt, Attempts, Role, SignIn};
 use crate::codec::corrupt;
 use chrono::{DateTime, Utc};
 use knead_core::records::PersonId;
@@ -128,14 +128,67 @@ impl Accounts for PgStore {
             .await?;
         Ok(())
     }
+
+    async fn set_password(
+        &self,
+        person: PersonId,
+        password_hash: &str,
+        keep: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE accounts SET password_hash = $2 WHERE person = $1")
+            .bind(person.0)
+            .bind(password_hash)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sign_ins WHERE person = $1 AND token_hash IS DISTINCT FROM $2")
+            .bind(person.0)
+            .bind(keep)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn set_display_name(&self, person: PersonId, name: Option<&str>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE accounts SET display_name = $2 WHERE person = $1")
+            .bind(person.0)
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn display_name(&self, person: PersonId) -> Result<Option<String>, StoreError> {
+        let name: Option<Option<String>> =
+            sqlx::query_scalar("SELECT display_name FROM accounts WHERE person = $1")
+                .bind(person.0)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(name.flatten())
+    }
+
+    async fn close_sign_ins(&self, person: PersonId) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sign_ins WHERE person = $1").bind(person.0).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn erase(&self, person: PersonId) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        for statement in crate::accounts::ERASE {
+            sqlx::query(statement).bind(person.0).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
 }
 
-impl FailedSignIns for PgStore {
-    async fn count_failed_sign_in(
+impl Attempts for PgStore {
+    async fn count_attempt(
         &self,
         key_hash: &str,
-        at: DateTime<Utc>,
-        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+        lapses_at: DateTime<Utc>,
         limit: NonZeroU32,
     ) -> Result<Attempt, StoreError> {
         let mut tx = self.begin_write().await?;
@@ -148,26 +201,27 @@ impl FailedSignIns for PgStore {
             .await?;
         // Rows another attempt is removing are skipped, not waited for.
         sqlx::query(
-            "DELETE FROM failed_sign_ins WHERE ctid = ANY (ARRAY (\
-                SELECT ctid FROM failed_sign_ins WHERE at <= $1 FOR UPDATE SKIP LOCKED))",
+            "DELETE FROM attempts WHERE ctid = ANY (ARRAY (\
+                SELECT ctid FROM attempts WHERE lapses_at <= $1 FOR UPDATE SKIP LOCKED))",
         )
-        .bind(since)
+        .bind(now)
         .execute(&mut *tx)
         .await?;
-        let earliest: Option<DateTime<Utc>> = sqlx::query_scalar(
-            "SELECT at FROM failed_sign_ins WHERE key_hash = $1 AND at > $2 ORDER BY at DESC LIMIT 1 OFFSET $3",
+        let until: Option<DateTime<Utc>> = sqlx::query_scalar(
+            "SELECT lapses_at FROM attempts WHERE key_hash = $1 AND lapses_at > $2 \
+             ORDER BY lapses_at DESC LIMIT 1 OFFSET $3",
         )
         .bind(key_hash)
-        .bind(since)
+        .bind(now)
         .bind(i64::from(limit.get()) - 1)
         .fetch_optional(&mut *tx)
         .await?;
-        let attempt = match earliest {
-            Some(earliest) => Attempt::Refused { earliest },
+        let attempt = match until {
+            Some(until) => Attempt::Refused { until },
             None => {
-                sqlx::query("INSERT INTO failed_sign_ins (key_hash, at) VALUES ($1, $2)")
+                sqlx::query("INSERT INTO attempts (key_hash, lapses_at) VALUES ($1, $2)")
                     .bind(key_hash)
-                    .bind(at)
+                    .bind(lapses_at)
                     .execute(&mut *tx)
                     .await?;
                 Attempt::Counted
@@ -177,11 +231,8 @@ impl FailedSignIns for PgStore {
         Ok(attempt)
     }
 
-    async fn clear_failed_sign_ins(&self, key_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM failed_sign_ins WHERE key_hash = $1")
-            .bind(key_hash)
-            .execute(&self.pool)
-            .await?;
+    async fn forget_attempts(&self, key_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM attempts WHERE key_hash = $1").bind(key_hash).execute(&self.pool).await?;
         Ok(())
     }
 }

@@ -13,7 +13,7 @@ use crate::sharing::{
     Acknowledgement, Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing,
 };
 use chrono::{DateTime, Utc};
-use knead_core::records::{PersonId, ScreeningRecord};
+use knead_core::records::{Clearance, PersonId, ScreeningRecord};
 use sqlx::{FromRow, PgConnection};
 use uuid::Uuid;
 
@@ -22,6 +22,7 @@ struct GrantRow {
     id: Uuid,
     patient: Uuid,
     patient_email: String,
+    patient_name: Option<String>,
     clinician: Uuid,
     clinician_email: String,
     granted_at: DateTime<Utc>,
@@ -30,6 +31,7 @@ struct GrantRow {
 
 /// Grants with both addresses; add a `WHERE`.
 const GRANT_SELECT: &str = "SELECT g.id, g.patient, COALESCE(pa.email, '') AS patient_email, \
+     pa.display_name AS patient_name, \
      g.clinician, COALESCE(ca.email, '') AS clinician_email, g.granted_at, g.revoked_at \
      FROM grants g LEFT JOIN accounts pa ON pa.person = g.patient LEFT JOIN accounts ca ON ca.person = g.clinician";
 
@@ -39,6 +41,7 @@ impl From<GrantRow> for Grant {
             id: r.id,
             patient: PersonId(r.patient),
             patient_email: r.patient_email,
+            patient_name: r.patient_name,
             clinician: PersonId(r.clinician),
             clinician_email: r.clinician_email,
             granted_at: r.granted_at,
@@ -130,10 +133,12 @@ struct MessageRow {
     author_email: String,
     at: DateTime<Utc>,
     text: String,
+    before_session: bool,
+    read_at: Option<DateTime<Utc>>,
 }
 
-const MESSAGE_SELECT: &str = "SELECT m.id, m.patient, m.author, COALESCE(a.email, '') AS author_email, m.at, m.text \
-     FROM messages m LEFT JOIN accounts a ON a.person = m.author";
+const MESSAGE_SELECT: &str = "SELECT m.id, m.patient, m.author, COALESCE(a.email, '') AS author_email, m.at, m.text, \
+     m.before_session, m.read_at FROM messages m LEFT JOIN accounts a ON a.person = m.author";
 
 impl From<MessageRow> for Message {
     fn from(r: MessageRow) -> Self {
@@ -144,6 +149,8 @@ impl From<MessageRow> for Message {
             author_email: r.author_email,
             at: r.at,
             text: r.text,
+            before_session: r.before_session,
+            read_at: r.read_at,
         }
     }
 }
@@ -452,6 +459,37 @@ impl Sharing for PgStore {
         Ok(())
     }
 
+    async fn review_clearance(
+        &self,
+        patient: PersonId,
+        clinician: PersonId,
+        screening: Uuid,
+        clearance: &Clearance,
+        then: Option<&ScreeningRecord>,
+        action: AuditAction,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let text = json_text(clearance, "screening.clearance")?;
+        let mut tx = self.begin_write().await?;
+        let updated = sqlx::query(
+            "UPDATE screenings SET clearance = $1 WHERE id = $2 AND person = $3 AND clearance IS NOT NULL",
+        )
+        .bind(text)
+        .bind(screening)
+        .bind(patient.0)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound { what: "clearance" });
+        }
+        if let Some(then) = then {
+            put_screening(&mut tx, patient, then).await?;
+        }
+        log(&mut tx, patient, at, clinician, action, "clearance").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn assignment(&self, patient: PersonId) -> Result<Option<Assignment>, StoreError> {
         let row: Option<AssignmentRow> = sqlx::query_as(&format!(
             "{ASSIGNMENT_SELECT} WHERE s.patient = $1 ORDER BY s.assigned_at DESC, s.id DESC LIMIT 1"
@@ -466,7 +504,7 @@ impl Sharing for PgStore {
         let m = &micros::message(message);
         let mut tx = self.begin_write().await?;
         let added = sqlx::query(
-            "INSERT INTO messages (id, patient, author, at, text) VALUES ($1, $2, $3, $4, $5) \
+            "INSERT INTO messages (id, patient, author, at, text, before_session) VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (id) DO NOTHING",
         )
         .bind(m.id)
@@ -474,6 +512,7 @@ impl Sharing for PgStore {
         .bind(m.author.0)
         .bind(m.at)
         .bind(&m.text)
+        .bind(m.before_session)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -483,12 +522,31 @@ impl Sharing for PgStore {
                 .bind(m.id)
                 .fetch_optional(&mut *tx)
                 .await?;
-            let same = existing
-                .is_some_and(|row| Message { author_email: m.author_email.clone(), ..row.into() } == *m);
+            let same = existing.is_some_and(|row| {
+                Message { author_email: m.author_email.clone(), read_at: m.read_at, ..row.into() } == *m
+            });
             return if same { Ok(()) } else { Err(StoreError::Conflict { what: "message", id: m.id }) };
         }
         log(&mut tx, m.patient, m.at, m.author, AuditAction::Messaged, "message").await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    async fn read_messages(
+        &self,
+        patient: PersonId,
+        through: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE messages SET read_at = $3 WHERE patient = $1 AND author <> patient AND read_at IS NULL \
+             AND at <= $2",
+        )
+        .bind(patient.0)
+        .bind(through)
+        .bind(at)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 

@@ -2,7 +2,7 @@
 
 use super::{SqliteStore, parse_id, parse_time, person_text, time_text};
 use crate::StoreError;
-use crate::accounts::{Account, Accounts, Attempt, FailedSignIns, Role, SignIn};
+use crate::accounts::{Account, Accounts, Attempt, Attempts, Role, SignIn};
 use crate::codec::corrupt;
 use chrono::{DateTime, Utc};
 use knead_core::records::PersonId;
@@ -134,36 +134,98 @@ impl Accounts for SqliteStore {
         sqlx::query("DELETE FROM sign_ins WHERE token_hash = ?").bind(token_hash).execute(&self.pool).await?;
         Ok(())
     }
+
+    async fn set_password(
+        &self,
+        person: PersonId,
+        password_hash: &str,
+        keep: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let id = person_text(person);
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE accounts SET password_hash = ? WHERE person = ?")
+            .bind(password_hash)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sign_ins WHERE person = ? AND token_hash IS NOT ?")
+            .bind(&id)
+            .bind(keep)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn set_display_name(&self, person: PersonId, name: Option<&str>) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE accounts SET display_name = ? WHERE person = ?")
+            .bind(name)
+            .bind(person_text(person))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn display_name(&self, person: PersonId) -> Result<Option<String>, StoreError> {
+        let name: Option<Option<String>> =
+            sqlx::query_scalar("SELECT display_name FROM accounts WHERE person = ?")
+                .bind(person_text(person))
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(name.flatten())
+    }
+
+    async fn close_sign_ins(&self, person: PersonId) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM sign_ins WHERE person = ?")
+            .bind(person_text(person))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn erase(&self, person: PersonId) -> Result<(), StoreError> {
+        let id = person_text(person);
+        let mut tx = self.begin_write().await?;
+        for statement in crate::accounts::ERASE {
+            // `?1` is SQLite's numbered parameter: the one id, however often named.
+            sqlx::query(&statement.replace("$1", "?1")).bind(&id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
 }
 
-impl FailedSignIns for SqliteStore {
-    async fn count_failed_sign_in(
+impl Attempts for SqliteStore {
+    async fn count_attempt(
         &self,
         key_hash: &str,
-        at: DateTime<Utc>,
-        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+        lapses_at: DateTime<Utc>,
         limit: NonZeroU32,
     ) -> Result<Attempt, StoreError> {
-        let since = time_text(&since, "since")?;
-        let at_text = time_text(&at, "at")?;
+        let now = time_text(&now, "now")?;
+        let lapses_at = time_text(&lapses_at, "lapses_at")?;
         // One writer at a time: the count and the new row cannot be split
         // by another attempt.
         let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM failed_sign_ins WHERE at <= ?").bind(&since).execute(&mut *tx).await?;
-        let earliest: Option<String> = sqlx::query_scalar(
-            "SELECT at FROM failed_sign_ins WHERE key_hash = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?",
+        sqlx::query("DELETE FROM attempts WHERE lapses_at <= ?").bind(&now).execute(&mut *tx).await?;
+        let until: Option<String> = sqlx::query_scalar(
+            "SELECT lapses_at FROM attempts WHERE key_hash = ? ORDER BY lapses_at DESC LIMIT 1 OFFSET ?",
         )
         .bind(key_hash)
-        .bind(&since)
         .bind(i64::from(limit.get()) - 1)
         .fetch_optional(&mut *tx)
         .await?;
-        let attempt = match earliest {
-            Some(text) => Attempt::Refused { earliest: time(&text, "failed sign-in", "at")? },
+        let attempt = match until {
+            Some(text) => Attempt::Refused { until: time(&text, "attempt", "lapses_at")? },
             None => {
-                sqlx::query("INSERT INTO failed_sign_ins (key_hash, at) VALUES (?, ?)")
+                sqlx::query("INSERT INTO attempts (key_hash, lapses_at) VALUES (?, ?)")
                     .bind(key_hash)
-                    .bind(&at_text)
+                    .bind(&lapses_at)
                     .execute(&mut *tx)
                     .await?;
                 Attempt::Counted
@@ -173,12 +235,9 @@ impl FailedSignIns for SqliteStore {
         Ok(attempt)
     }
 
-    async fn clear_failed_sign_ins(&self, key_hash: &str) -> Result<(), StoreError> {
+    async fn forget_attempts(&self, key_hash: &str) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM failed_sign_ins WHERE key_hash = ?")
-            .bind(key_hash)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("DELETE FROM attempts WHERE key_hash = ?").bind(key_hash).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -12,7 +12,7 @@ use crate::sharing::{
     Acknowledgement, Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing,
 };
 use chrono::{DateTime, Utc};
-use knead_core::records::{PersonId, ScreeningRecord};
+use knead_core::records::{Clearance, PersonId, ScreeningRecord};
 use sqlx::{FromRow, SqliteConnection};
 use uuid::Uuid;
 
@@ -29,6 +29,7 @@ struct GrantRow {
     id: String,
     patient: String,
     patient_email: String,
+    patient_name: Option<String>,
     clinician: String,
     clinician_email: String,
     granted_at: String,
@@ -37,6 +38,7 @@ struct GrantRow {
 
 /// Grants with both addresses; add a `WHERE`.
 const GRANT_SELECT: &str = "SELECT g.id, g.patient, COALESCE(pa.email, '') AS patient_email, \
+     pa.display_name AS patient_name, \
      g.clinician, COALESCE(ca.email, '') AS clinician_email, g.granted_at, g.revoked_at \
      FROM grants g LEFT JOIN accounts pa ON pa.person = g.patient LEFT JOIN accounts ca ON ca.person = g.clinician";
 
@@ -54,6 +56,7 @@ impl GrantRow {
                 None => None,
             },
             patient_email: self.patient_email,
+            patient_name: self.patient_name,
             clinician_email: self.clinician_email,
         })
     }
@@ -138,10 +141,12 @@ struct MessageRow {
     author_email: String,
     at: String,
     text: String,
+    before_session: bool,
+    read_at: Option<String>,
 }
 
-const MESSAGE_SELECT: &str = "SELECT m.id, m.patient, m.author, COALESCE(a.email, '') AS author_email, m.at, m.text \
-     FROM messages m LEFT JOIN accounts a ON a.person = m.author";
+const MESSAGE_SELECT: &str = "SELECT m.id, m.patient, m.author, COALESCE(a.email, '') AS author_email, m.at, m.text, \
+     m.before_session, m.read_at FROM messages m LEFT JOIN accounts a ON a.person = m.author";
 
 impl MessageRow {
     fn decode(self) -> Result<Message, StoreError> {
@@ -154,6 +159,8 @@ impl MessageRow {
             author_email: self.author_email,
             at: parse_time(&self.at).map_err(|e| bad("at", e))?,
             text: self.text,
+            before_session: self.before_session,
+            read_at: self.read_at.as_deref().map(parse_time).transpose().map_err(|e| bad("read_at", e))?,
         })
     }
 }
@@ -475,6 +482,37 @@ impl Sharing for SqliteStore {
         Ok(())
     }
 
+    async fn review_clearance(
+        &self,
+        patient: PersonId,
+        clinician: PersonId,
+        screening: Uuid,
+        clearance: &Clearance,
+        then: Option<&ScreeningRecord>,
+        action: AuditAction,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let text = json_text(clearance, "screening.clearance")?;
+        let mut tx = self.begin_write().await?;
+        let updated = sqlx::query(
+            "UPDATE screenings SET clearance = ? WHERE id = ? AND person = ? AND clearance IS NOT NULL",
+        )
+        .bind(text)
+        .bind(id_text(screening))
+        .bind(person_text(patient))
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound { what: "clearance" });
+        }
+        if let Some(then) = then {
+            put_screening(&mut tx, patient, then).await?;
+        }
+        log(&mut tx, patient, at, clinician, action, "clearance").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn assignment(&self, patient: PersonId) -> Result<Option<Assignment>, StoreError> {
         let row: Option<AssignmentRow> = sqlx::query_as(&format!(
             "{ASSIGNMENT_SELECT} WHERE s.patient = ? ORDER BY s.assigned_at DESC, s.id DESC LIMIT 1"
@@ -496,18 +534,40 @@ impl Sharing for SqliteStore {
         if let Some(row) = existing {
             // A retry is unchanged (and logged once); other content under this id is refused.
             let kept = row.decode()?;
-            let same = Message { author_email: m.author_email.clone(), ..kept } == *m;
+            let same = Message { author_email: m.author_email.clone(), read_at: m.read_at, ..kept } == *m;
             return if same { Ok(()) } else { Err(StoreError::Conflict { what: "message", id: m.id }) };
         }
-        sqlx::query("INSERT INTO messages (id, patient, author, at, text) VALUES (?, ?, ?, ?, ?)")
-            .bind(&id)
-            .bind(person_text(m.patient))
-            .bind(person_text(m.author))
-            .bind(time_text(&m.at, "message.at")?)
-            .bind(&m.text)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO messages (id, patient, author, at, text, before_session) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(person_text(m.patient))
+        .bind(person_text(m.author))
+        .bind(time_text(&m.at, "message.at")?)
+        .bind(&m.text)
+        .bind(m.before_session)
+        .execute(&mut *tx)
+        .await?;
         log(&mut tx, m.patient, m.at, m.author, AuditAction::Messaged, "message").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn read_messages(
+        &self,
+        patient: PersonId,
+        through: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "UPDATE messages SET read_at = ? WHERE patient = ? AND author <> patient AND read_at IS NULL AND at <= ?",
+        )
+        .bind(time_text(&at, "read_at")?)
+        .bind(person_text(patient))
+        .bind(time_text(&through, "through")?)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }

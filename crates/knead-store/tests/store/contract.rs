@@ -3,13 +3,13 @@
 use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
 use knead_core::intake::Intake;
 use knead_core::records::{
-    CheckIn, Clearance, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord,
+    CheckIn, Clearance, ImportReport, Journal, PersonId, Review, ScreeningRecord, SessionEnd, SessionRecord,
     SessionStatus, SessionSummary, StepDone,
 };
 use knead_core::session::Outcome;
 use knead_core::units::{ChangeRating, PainScore};
 use knead_core::vocab::{Disposition, Region, TechniqueId};
-use knead_store::accounts::{Account, Accounts, Attempt, FailedSignIns, Role, SignIn};
+use knead_store::accounts::{Account, Accounts, Attempt, Attempts, Role, SignIn};
 use knead_store::calendars::{CalendarFeed, Calendars};
 use knead_store::sharing::{
     Acknowledgement, Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing,
@@ -73,16 +73,22 @@ macro_rules! suite {
             a_new_invitation_after_revocation_grants_again,
             the_newest_assignment_is_in_force,
             a_clearance_is_kept_with_its_log_line_once,
+            a_review_of_a_clearance_is_kept_with_its_log_line_and_a_withdrawn_one_lifts_nothing,
             acknowledgements_keep_the_latest_through_per_clinician,
             messages_newest_first_with_limit,
+            reading_marks_the_messages_to_the_patient_up_to_a_moment,
             writes_with_the_same_id_are_retries_or_conflicts,
             one_live_calendar_feed_per_person,
             a_day_rule_judges_sessions_sent_at_once_one_by_one,
-            failed_sign_ins_count_within_the_window,
-            failed_sign_ins_lapse_after_the_window,
-            clearing_forgets_an_addresss_failed_sign_ins,
-            failed_sign_ins_of_one_key_leave_others_alone,
-            failed_sign_ins_made_at_once_pass_the_limit_one_by_one,
+            attempts_count_until_the_limit,
+            attempts_lapse_after_their_window,
+            each_attempt_lapses_in_its_own_window,
+            forgetting_a_keys_attempts,
+            attempts_of_one_key_leave_others_alone,
+            attempts_made_at_once_pass_the_limit_one_by_one,
+            a_new_password_ends_every_other_sign_in,
+            erasing_a_patient_leaves_nothing_of_theirs,
+            erasing_a_clinician_ends_their_access_and_leaves_others_records_whole,
         );
     };
     (@tests $backend:ty; $($name:ident),+ $(,)?) => {
@@ -223,10 +229,10 @@ pub fn stranger() -> PersonId {
 /// A journal with a bit of everything, and an in-progress session.
 pub async fn fill<S: Store>(store: &S, person: PersonId) {
     let mut cleared = screening(-60);
-    cleared.clearance = Some(Clearance {
-        by: "Dr Okafor".to_owned(),
-        on: chrono::NaiveDate::from_ymd_opt(2025, 2, 27).unwrap(),
-    });
+    cleared.clearance = Some(Clearance::reported(
+        "Dr Okafor".to_owned(),
+        chrono::NaiveDate::from_ymd_opt(2025, 2, 27).unwrap(),
+    ));
     store.add_screening(person, &screening(0)).await.unwrap();
     store.add_screening(person, &cleared).await.unwrap();
     store.record_session(person, &full_session(60)).await.unwrap();
@@ -260,7 +266,7 @@ pub async fn one_screening_by_id_and_the_latest_clearance<B: Backend>() {
     let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2025, 2, d).unwrap();
     for (minutes, on) in [(10, day(27)), (20, day(12))] {
         let mut cleared = screening(minutes);
-        cleared.clearance = Some(Clearance { by: "Dr Okafor".to_owned(), on });
+        cleared.clearance = Some(Clearance::reported("Dr Okafor".to_owned(), on));
         store.add_screening(person, &cleared).await.unwrap();
     }
     assert_eq!(
@@ -871,6 +877,7 @@ pub async fn an_accepted_invitation_grants_access_to_both_sides<B: Backend>() {
         id,
         patient: pat.person,
         patient_email: "pat@example.org".to_owned(),
+        patient_name: None,
         clinician: doc.person,
         clinician_email: "doc@example.org".to_owned(),
         granted_at: at(5),
@@ -889,7 +896,18 @@ pub async fn an_accepted_invitation_grants_access_to_both_sides<B: Backend>() {
     store.create_invitation("c2", &invitation(pat.person, 10)).await.unwrap();
     let again = store.accept_invitation("c2", doc.person, Uuid::now_v7(), at(11)).await.unwrap();
     assert_eq!(again, expected);
+    assert_eq!(store.grants_of_patient(pat.person).await.unwrap(), vec![expected.clone()]);
+
+    // The name the patient chose comes with every grant read; none again, their address.
+    assert_eq!(store.display_name(pat.person).await.unwrap(), None);
+    store.set_display_name(pat.person, Some("Ana Ruiz")).await.unwrap();
+    assert_eq!(store.display_name(pat.person).await.unwrap().as_deref(), Some("Ana Ruiz"));
+    let named = Grant { patient_name: Some("Ana Ruiz".to_owned()), ..expected.clone() };
+    assert_eq!(store.grants_of_clinician(doc.person).await.unwrap(), vec![named.clone()]);
+    assert_eq!(store.live_grant(doc.person, pat.person).await.unwrap(), Some(named));
+    store.set_display_name(pat.person, None).await.unwrap();
     assert_eq!(store.grants_of_patient(pat.person).await.unwrap(), vec![expected]);
+    assert_eq!(store.display_name(doc.person).await.unwrap(), None, "only the patient's changed");
 
     let entries = store.audit_log(pat.person, 100).await.unwrap();
     let invited = &entries[3];
@@ -1048,7 +1066,7 @@ pub async fn a_clearance_is_kept_with_its_log_line_once<B: Backend>() {
     let (_guard, store) = B::fresh().await;
     let (pat, doc) = pair(&store).await;
     let cleared = ScreeningRecord {
-        clearance: Some(Clearance { by: doc.email.clone(), on: at(40).date_naive() }),
+        clearance: Some(Clearance::recorded(doc.person, doc.email.clone(), at(40).date_naive())),
         ..screening(40)
     };
     store.clear(pat.person, doc.person, &cleared).await.unwrap();
@@ -1061,6 +1079,75 @@ pub async fn a_clearance_is_kept_with_its_log_line_once<B: Backend>() {
     let other = ScreeningRecord { clearance: None, ..cleared };
     assert!(matches!(store.clear(pat.person, doc.person, &other).await, Err(StoreError::Conflict { .. })));
     assert_eq!(store.audit_log(pat.person, 100).await.unwrap().len(), 1);
+}
+
+pub async fn a_review_of_a_clearance_is_kept_with_its_log_line_and_a_withdrawn_one_lifts_nothing<
+    B: Backend,
+>() {
+    let (_guard, store) = B::fresh().await;
+    let (pat, doc) = pair(&store).await;
+    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2025, 2, d).unwrap();
+    let with = |minutes: i64, on| ScreeningRecord {
+        clearance: Some(Clearance::reported("Dr Okafor".to_owned(), on)),
+        ..screening(minutes)
+    };
+    let (older, newer) = (with(10, day(12)), with(20, day(27)));
+    store.add_screening(pat.person, &older).await.unwrap();
+    store.add_screening(pat.person, &newer).await.unwrap();
+    assert_eq!(store.cleared_on(pat.person).await.unwrap(), Some(day(27)));
+    assert_eq!(store.last_withdrawal(pat.person).await.unwrap(), None);
+
+    // Confirmed: kept, and still in force.
+    let review = Review { by: doc.person, at: at(30) };
+    let confirmed = Clearance { confirmed: Some(review), ..newer.clearance.clone().unwrap() };
+    store
+        .review_clearance(pat.person, doc.person, newer.id, &confirmed, None, AuditAction::Confirmed, at(30))
+        .await
+        .unwrap();
+    let kept = store.screening(pat.person, newer.id).await.unwrap().unwrap();
+    assert_eq!(kept.clearance.as_ref(), Some(&confirmed));
+    assert_eq!(store.cleared_on(pat.person).await.unwrap(), Some(day(27)));
+
+    // Withdrawn, with the screening it makes, in one write: the count now
+    // starts again at the older clearance.
+    let withdrawn = Clearance { withdrawn: Some(Review { by: doc.person, at: at(40) }), ..confirmed };
+    let then = screening(40);
+    store
+        .review_clearance(
+            pat.person,
+            doc.person,
+            newer.id,
+            &withdrawn,
+            Some(&then),
+            AuditAction::Withdrew,
+            at(40),
+        )
+        .await
+        .unwrap();
+    let kept = store.screening(pat.person, newer.id).await.unwrap().unwrap();
+    assert!(!kept.clearance.as_ref().unwrap().in_force(), "{kept:?}");
+    assert_eq!(kept.cleared_on(), None);
+    assert_eq!(store.screening(pat.person, then.id).await.unwrap(), Some(then));
+    assert_eq!(store.cleared_on(pat.person).await.unwrap(), Some(day(12)), "the withdrawn one lifts nothing");
+    assert_eq!(store.last_withdrawal(pat.person).await.unwrap(), Some(at(40)));
+    let logged = store.audit_log(pat.person, 100).await.unwrap();
+    let actions: Vec<_> = logged.iter().map(|e| (e.action, e.actor, e.at)).collect();
+    assert_eq!(
+        actions,
+        [(AuditAction::Withdrew, doc.person, at(40)), (AuditAction::Confirmed, doc.person, at(30))]
+    );
+
+    // Only a screening of this patient with a clearance; nothing is kept otherwise.
+    let plain = screening(50);
+    store.add_screening(pat.person, &plain).await.unwrap();
+    for (who, id) in [(pat.person, plain.id), (doc.person, older.id), (pat.person, Uuid::now_v7())] {
+        let refused = store
+            .review_clearance(who, doc.person, id, &withdrawn, None, AuditAction::Withdrew, at(60))
+            .await;
+        assert!(matches!(refused, Err(StoreError::NotFound { .. })), "{refused:?}");
+    }
+    assert_eq!(store.audit_log(pat.person, 100).await.unwrap().len(), 2);
+    assert_eq!(store.last_withdrawal(doc.person).await.unwrap(), None);
 }
 
 pub async fn acknowledgements_keep_the_latest_through_per_clinician<B: Backend>() {
@@ -1099,6 +1186,8 @@ fn message(patient: &Account, author: &Account, minutes: i64, text: &str) -> Mes
         author_email: author.email.clone(),
         at: at(minutes),
         text: text.to_owned(),
+        before_session: false,
+        read_at: None,
     }
 }
 
@@ -1119,6 +1208,30 @@ pub async fn messages_newest_first_with_limit<B: Backend>() {
     assert!(store.messages(doc.person, 10).await.unwrap().is_empty());
     let logged = actions(&store, pat.person).await;
     assert_eq!(logged, vec![(AuditAction::Messaged, "doc@example.org".to_owned()); 3]);
+}
+
+pub async fn reading_marks_the_messages_to_the_patient_up_to_a_moment<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let (pat, doc) = pair(&store).await;
+    let first = Message { before_session: true, ..message(&pat, &doc, 10, "Pause the massage, please.") };
+    let reply = message(&pat, &pat, 20, "Will do.");
+    let later = message(&pat, &doc, 30, "Thanks.");
+    for m in [&first, &reply, &later] {
+        store.add_message(m).await.unwrap();
+    }
+    store.read_messages(pat.person, at(25), at(26)).await.unwrap();
+    let kept = store.messages(pat.person, 10).await.unwrap();
+    let read: Vec<(bool, Option<DateTime<Utc>>)> =
+        kept.iter().map(|m| (m.before_session, m.read_at)).collect();
+    // Newest first: the later one unread, the reply (the patient's own) untouched, the first read then.
+    assert_eq!(read, [(false, None), (false, None), (true, Some(at(26)))]);
+    // Reading again later does not move the first moment; a retry of a read message is still a retry.
+    store.read_messages(pat.person, at(40), at(41)).await.unwrap();
+    let kept = store.messages(pat.person, 10).await.unwrap();
+    assert_eq!(kept[0].read_at, Some(at(41)));
+    assert_eq!(kept[2].read_at, Some(at(26)));
+    store.add_message(&first).await.unwrap();
+    assert_eq!(store.messages(pat.person, 10).await.unwrap().len(), 3);
 }
 
 pub async fn writes_with_the_same_id_are_retries_or_conflicts<B: Backend>() {
@@ -1264,47 +1377,53 @@ pub async fn a_day_rule_judges_sessions_sent_at_once_one_by_one<B: Backend>() {
 }
 
 // ---------------------------------------------------------------------------
-// Failed sign-ins.
+// Attempts.
 
-/// The limit the failed sign-in tests count to.
+/// The limit the attempt tests count to.
 const LIMIT: NonZeroU32 = NonZeroU32::new(3).unwrap();
 
-/// Two keys, as the web layer makes them (SHA-256 in hex).
+/// Two keys, as the application makes them (SHA-256 in hex).
 const ANN: &str = "4b8a7f0e1c0d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f";
 const BOB: &str = "0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e";
 
-/// An attempt under `key` at `at(minutes)`, counting the last 15 minutes.
-async fn attempt<S: FailedSignIns>(store: &S, key: &str, minutes: i64) -> Attempt {
-    store.count_failed_sign_in(key, at(minutes), at(minutes - 15), LIMIT).await.unwrap()
+/// An attempt under `key` at `at(minutes)`, lapsing `window` minutes later.
+async fn attempt_for<S: Attempts>(store: &S, key: &str, minutes: i64, window: i64) -> Attempt {
+    store.count_attempt(key, at(minutes), at(minutes + window), LIMIT).await.unwrap()
 }
 
+/// An attempt under `key` at `at(minutes)`, lapsing 15 minutes later.
+async fn attempt<S: Attempts>(store: &S, key: &str, minutes: i64) -> Attempt {
+    attempt_for(store, key, minutes, 15).await
+}
+
+/// Refused until the attempt made at `at(minutes)` lapses, 15 minutes on.
 fn refused_since(minutes: i64) -> Attempt {
-    Attempt::Refused { earliest: at(minutes) }
+    Attempt::Refused { until: at(minutes + 15) }
 }
 
-pub async fn failed_sign_ins_count_within_the_window<B: Backend>()
+pub async fn attempts_count_until_the_limit<B: Backend>()
 where
-    B::S: FailedSignIns,
+    B::S: Attempts,
 {
     let (_guard, store) = B::fresh().await;
     for minutes in 0..3 {
         assert_eq!(attempt(&store, ANN, minutes).await, Attempt::Counted, "attempt at {minutes}");
     }
-    // The earliest of the three is named, so the caller can say when to come back.
+    // When the earliest of the three lapses is named, so the caller can say when to come back.
     assert_eq!(attempt(&store, ANN, 3).await, refused_since(0));
     assert_eq!(attempt(&store, ANN, 14).await, refused_since(0), "a refusal is not counted");
 }
 
-pub async fn failed_sign_ins_lapse_after_the_window<B: Backend>()
+pub async fn attempts_lapse_after_their_window<B: Backend>()
 where
-    B::S: FailedSignIns,
+    B::S: Attempts,
 {
     let (_guard, store) = B::fresh().await;
     for minutes in [0, 1, 2] {
         attempt(&store, ANN, minutes).await;
     }
     assert_eq!(attempt(&store, ANN, 10).await, refused_since(0));
-    // At 15 the failure at 0 is no longer after `since`: one more attempt.
+    // At 15 the attempt at 0 has lapsed: one more attempt.
     // Had the refusal at 10 been counted, three would still count.
     assert_eq!(attempt(&store, ANN, 15).await, Attempt::Counted);
     assert_eq!(attempt(&store, ANN, 15).await, refused_since(1));
@@ -1316,27 +1435,45 @@ where
     assert_eq!(attempt(&store, ANN, 63).await, refused_since(60));
 }
 
-pub async fn clearing_forgets_an_addresss_failed_sign_ins<B: Backend>()
+pub async fn each_attempt_lapses_in_its_own_window<B: Backend>()
 where
-    B::S: FailedSignIns,
+    B::S: Attempts,
+{
+    let (_guard, store) = B::fresh().await;
+    // Ann's attempts last an hour, Bob's a minute: removing Bob's lapsed
+    // ones leaves Ann's alone.
+    for minutes in [0, 1, 2] {
+        attempt_for(&store, ANN, minutes, 60).await;
+    }
+    for minutes in [0, 1, 2] {
+        attempt_for(&store, BOB, minutes, 1).await;
+    }
+    assert_eq!(attempt_for(&store, BOB, 3, 1).await, Attempt::Counted, "bob's first two have lapsed");
+    assert_eq!(attempt_for(&store, ANN, 30, 60).await, Attempt::Refused { until: at(60) });
+    assert_eq!(attempt_for(&store, ANN, 60, 60).await, Attempt::Counted);
+}
+
+pub async fn forgetting_a_keys_attempts<B: Backend>()
+where
+    B::S: Attempts,
 {
     let (_guard, store) = B::fresh().await;
     for minutes in [0, 1, 2] {
         attempt(&store, ANN, minutes).await;
     }
     assert_eq!(attempt(&store, ANN, 3).await, refused_since(0));
-    store.clear_failed_sign_ins(ANN).await.unwrap();
+    store.forget_attempts(ANN).await.unwrap();
     for minutes in [4, 5, 6] {
         assert_eq!(attempt(&store, ANN, minutes).await, Attempt::Counted, "attempt at {minutes}");
     }
     assert_eq!(attempt(&store, ANN, 7).await, refused_since(4));
-    // Clearing a key with nothing counted is fine.
-    store.clear_failed_sign_ins(BOB).await.unwrap();
+    // Forgetting a key with nothing counted is fine.
+    store.forget_attempts(BOB).await.unwrap();
 }
 
-pub async fn failed_sign_ins_of_one_key_leave_others_alone<B: Backend>()
+pub async fn attempts_of_one_key_leave_others_alone<B: Backend>()
 where
-    B::S: FailedSignIns,
+    B::S: Attempts,
 {
     let (_guard, store) = B::fresh().await;
     for minutes in [0, 1, 2] {
@@ -1345,27 +1482,31 @@ where
     assert_eq!(attempt(&store, ANN, 3).await, refused_since(0));
     assert_eq!(attempt(&store, BOB, 3).await, Attempt::Counted, "another key is not refused");
     attempt(&store, BOB, 4).await;
-    store.clear_failed_sign_ins(BOB).await.unwrap();
-    assert_eq!(attempt(&store, ANN, 5).await, refused_since(0), "clearing another key clears nothing here");
-    store.clear_failed_sign_ins(ANN).await.unwrap();
+    store.forget_attempts(BOB).await.unwrap();
+    assert_eq!(
+        attempt(&store, ANN, 5).await,
+        refused_since(0),
+        "forgetting another key forgets nothing here"
+    );
+    store.forget_attempts(ANN).await.unwrap();
     assert_eq!(attempt(&store, ANN, 6).await, Attempt::Counted);
     for minutes in [7, 8] {
         assert_eq!(
             attempt(&store, BOB, minutes).await,
             Attempt::Counted,
-            "bob's earlier failures were cleared"
+            "bob's earlier attempts were forgotten"
         );
     }
 }
 
-pub async fn failed_sign_ins_made_at_once_pass_the_limit_one_by_one<B: Backend>()
+pub async fn attempts_made_at_once_pass_the_limit_one_by_one<B: Backend>()
 where
-    B::S: FailedSignIns,
+    B::S: Attempts,
 {
     let (_guard, store) = B::fresh().await;
     // Open the backend's connections first, so the attempts below overlap
     // rather than wait for connections one by one.
-    let warm = || store.clear_failed_sign_ins(BOB);
+    let warm = || store.forget_attempts(BOB);
     let _ = tokio::join!(warm(), warm(), warm(), warm(), warm());
     let once = || attempt(&store, ANN, 0);
     let (a, b, c, d, e) = tokio::join!(once(), once(), once(), once(), once());
@@ -1373,4 +1514,137 @@ where
     let counted = answers.iter().filter(|a| **a == Attempt::Counted).count();
     assert_eq!(counted, 3, "{answers:?}");
     assert!(answers.iter().all(|a| *a == Attempt::Counted || *a == refused_since(0)), "{answers:?}");
+}
+
+// ---------------------------------------------------------------------------
+// Erasure.
+
+/// Who [`everything`] made: a patient with one of everything, their
+/// clinician, and another patient of that clinician.
+pub struct Everyone {
+    pub patient: Account,
+    pub clinician: Account,
+    pub other: Account,
+}
+
+/// A patient with one of everything a store keeps (sessions open and
+/// finished, screenings, a check-in, a calendar feed, an invitation, a
+/// grant, a program, messages both ways, an acknowledgement, an audit log),
+/// shared with a clinician who also looks after another patient.
+pub async fn everything<S: Store + Accounts + Sharing + Calendars>(store: &S) -> Everyone {
+    let (patient, clinician) = pair(store).await;
+    let other = account("other@example.org");
+    store.create_account(&other).await.unwrap();
+    let me = patient.person;
+    store.add_screening(me, &screening(0)).await.unwrap();
+    store.record_session(me, &full_session(10)).await.unwrap();
+    let open = open_session(30);
+    store.begin_session(me, &open).await.unwrap();
+    store.add_step(me, open.id, &step(TechniqueId::Hands, "knuckles", 31, 40)).await.unwrap();
+    store.add_checkin(me, &checkin(40, 3, 1)).await.unwrap();
+    let feed = CalendarFeed { person: me, times: vec![hm(8, 0)], utc_offset_minutes: 60, created_at: at(41) };
+    store.open_feed("feed-of-pat", &feed).await.unwrap();
+    store.open_sign_in("token-of-pat", &sign_in_of(me, 42)).await.unwrap();
+    store.open_sign_in("token-of-doc", &sign_in_of(clinician.person, 42)).await.unwrap();
+    for (who, code) in [(&patient, "code-pat"), (&other, "code-other")] {
+        share(store, who, &clinician, code, 50).await;
+        store.assign(&assignment(who, &clinician, 60, &[TechniqueId::Hands])).await.unwrap();
+        store.add_message(&message(who, &clinician, 70, "Please pause the massage.")).await.unwrap();
+        store.add_message(&message(who, who, 71, "Will do.")).await.unwrap();
+        let ack = Acknowledgement {
+            id: Uuid::now_v7(),
+            patient: who.person,
+            clinician: clinician.person,
+            at: at(80),
+            through: at(0),
+            note: Some("Seen.".to_owned()),
+        };
+        store.acknowledge(&ack).await.unwrap();
+    }
+    Everyone { patient, clinician, other }
+}
+
+fn sign_in_of(person: PersonId, minutes: i64) -> SignIn {
+    SignIn {
+        person,
+        role: Role::Patient,
+        csrf: "csrf".to_owned(),
+        created_at: at(minutes),
+        expires_at: at(minutes + 600),
+    }
+}
+
+pub async fn erasing_a_patient_leaves_nothing_of_theirs<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let Everyone { patient, clinician, other } = everything(&store).await;
+    let me = patient.person;
+    store.erase(me).await.unwrap();
+    store.erase(me).await.unwrap();
+    assert_eq!(store.account_by_email(&patient.email).await.unwrap(), None);
+    assert_eq!(store.sign_in("token-of-pat", at(43)).await.unwrap(), None);
+    assert!(store.screenings(me, 100).await.unwrap().is_empty());
+    assert!(store.session_summaries(me, Period::default()).await.unwrap().is_empty());
+    assert!(store.checkins(me).await.unwrap().is_empty());
+    assert_eq!(store.feed("feed-of-pat").await.unwrap(), None);
+    assert_eq!(store.live_grant(clinician.person, me).await.unwrap(), None);
+    assert!(store.messages(me, 100).await.unwrap().is_empty());
+    assert!(store.audit_log(me, 100).await.unwrap().is_empty());
+    assert_eq!(store.assignment(me).await.unwrap(), None);
+    assert!(store.acknowledged(clinician.person, &[me]).await.unwrap().is_empty());
+    // The clinician's list holds the other patient only; their record is whole.
+    let grants = store.grants_of_clinician(clinician.person).await.unwrap();
+    assert_eq!(grants.iter().map(|g| g.patient).collect::<Vec<_>>(), [other.person]);
+    assert_eq!(store.messages(other.person, 100).await.unwrap().len(), 2);
+    assert!(store.sign_in("token-of-doc", at(43)).await.unwrap().is_some());
+    // The address is free again.
+    store.create_account(&account(&patient.email)).await.unwrap();
+}
+
+pub async fn erasing_a_clinician_ends_their_access_and_leaves_others_records_whole<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let Everyone { patient, clinician, other } = everything(&store).await;
+    store.erase(clinician.person).await.unwrap();
+    assert_eq!(store.account_by_email(&clinician.email).await.unwrap(), None);
+    assert_eq!(store.sign_in("token-of-doc", at(43)).await.unwrap(), None);
+    for who in [&patient, &other] {
+        assert_eq!(
+            store.live_grant(clinician.person, who.person).await.unwrap(),
+            None,
+            "access ends at once"
+        );
+        // The patient's record keeps what the clinician wrote in it, with no address.
+        let messages = store.messages(who.person, 100).await.unwrap();
+        assert_eq!(messages.len(), 2);
+        let theirs = messages.iter().find(|m| m.author == clinician.person).unwrap();
+        assert_eq!(theirs.author_email, "");
+        let program = store.assignment(who.person).await.unwrap().unwrap();
+        assert_eq!(program.clinician_email, "");
+        let log = store.audit_log(who.person, 100).await.unwrap();
+        assert!(log.iter().any(|e| e.actor == clinician.person && e.actor_email.is_empty()), "{log:?}");
+    }
+    assert!(store.acknowledged(clinician.person, &[patient.person, other.person]).await.unwrap().is_empty());
+}
+
+pub async fn a_new_password_ends_every_other_sign_in<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let (pat, doc) = pair(&store).await;
+    for token in ["here", "phone", "laptop"] {
+        store.open_sign_in(token, &sign_in_of(pat.person, 0)).await.unwrap();
+    }
+    store.open_sign_in("doc", &sign_in_of(doc.person, 0)).await.unwrap();
+    store.set_password(pat.person, "$argon2id$new", Some("here")).await.unwrap();
+    assert_eq!(store.account_by_email(&pat.email).await.unwrap().unwrap().password_hash, "$argon2id$new");
+    assert!(store.sign_in("here", at(1)).await.unwrap().is_some(), "the sign-in that changed it stays");
+    for gone in ["phone", "laptop"] {
+        assert_eq!(store.sign_in(gone, at(1)).await.unwrap(), None);
+    }
+    // Without one to keep (an operator's reset), every sign-in ends.
+    store.set_password(pat.person, "$argon2id$reset", None).await.unwrap();
+    assert_eq!(store.sign_in("here", at(1)).await.unwrap(), None);
+    // Signing out everywhere ends each of a person's sign-ins, no one else's.
+    store.open_sign_in("again", &sign_in_of(pat.person, 2)).await.unwrap();
+    store.close_sign_ins(pat.person).await.unwrap();
+    assert_eq!(store.sign_in("again", at(3)).await.unwrap(), None);
+    assert!(store.sign_in("doc", at(3)).await.unwrap().is_some());
+    assert_eq!(store.account_by_email(&doc.email).await.unwrap().unwrap().password_hash, doc.password_hash);
 }

@@ -9,6 +9,7 @@
 
 use crate::contract::{Backend, checkin, full_session, open_session, step};
 use knead_core::vocab::TechniqueId;
+use knead_store::accounts::Accounts as _;
 use knead_store::postgres::{PgStore, schema_version};
 use knead_store::{Store, StoreError};
 use knead_testkit::postgres::{SKIP_VAR, TestDatabase, server_url};
@@ -182,4 +183,44 @@ async fn nanoseconds_are_cut_and_a_resent_record_is_recognised() {
     store.finish_session(me, open.id, &end).await.unwrap();
     store.finish_session(me, open.id, &end).await.unwrap();
     assert_eq!(store.session(me, open.id).await.unwrap().unwrap().steps.len(), 1);
+}
+
+/// Erased, a patient is nowhere in the database: neither their id nor
+/// their address in any column of any table of the schema, read with
+/// plain SQL. The other patient, whom the same scan finds, is untouched.
+#[tokio::test]
+async fn an_erased_patient_is_nowhere_in_the_database() {
+    let Some((_db, store, url)) = fresh().await else { return };
+    let everyone = crate::contract::everything(&store).await;
+    let (id, email) = (everyone.patient.person.0.hyphenated().to_string(), everyone.patient.email.clone());
+    let other = everyone.other.person.0.hyphenated().to_string();
+    let mut conn = PgConnection::connect(&url).await.unwrap();
+    assert!(!found(&mut conn, &[&id, &email]).await.is_empty(), "the scan finds the patient before");
+    store.erase(everyone.patient.person).await.unwrap();
+    assert_eq!(found(&mut conn, &[&id, &email]).await, Vec::<String>::new());
+    assert!(found(&mut conn, &[&other]).await.contains(&"grants.patient".to_owned()));
+    conn.close().await.unwrap();
+}
+
+/// Where `needles` appear in any column of any table of the schema.
+async fn found(conn: &mut PgConnection, needles: &[&str]) -> Vec<String> {
+    let columns: Vec<(String, String)> = sqlx::query_as(
+        "SELECT table_name::text, column_name::text FROM information_schema.columns \
+         WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    let mut found = Vec::new();
+    for (table, column) in columns {
+        for needle in needles {
+            let query = format!("SELECT count(*) FROM \"{table}\" WHERE \"{column}\"::text LIKE $1");
+            let n: i64 =
+                sqlx::query_scalar(&query).bind(format!("%{needle}%")).fetch_one(&mut *conn).await.unwrap();
+            if n > 0 {
+                found.push(format!("{table}.{column}"));
+            }
+        }
+    }
+    found
 }

@@ -551,3 +551,64 @@ async fn sessions_sent_at_once_are_each_kept_or_refused_on_their_own() {
     let winner = answers.iter().find(|(id, _, r)| *id == sessions[7].id && r.is_ok()).unwrap();
     assert_eq!(seventh.pain_before, winner.1, "the kept one is the one that was told it was kept");
 }
+
+/// Where `needles` appear in any column of any table of the file, read
+/// with plain SQL rather than through the store: `table.column` each.
+async fn found_in_file(file: &Path, needles: &[&str]) -> Vec<String> {
+    let mut conn = SqliteConnection::connect_with(&SqliteConnectOptions::new().filename(file)).await.unwrap();
+    let tables: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    let mut found = Vec::new();
+    for table in tables {
+        let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info(?)")
+            .bind(&table)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        for column in columns {
+            for needle in needles {
+                let query =
+                    format!("SELECT count(*) FROM \"{table}\" WHERE CAST(\"{column}\" AS TEXT) LIKE ?");
+                let n: i64 = sqlx::query_scalar(&query)
+                    .bind(format!("%{needle}%"))
+                    .fetch_one(&mut conn)
+                    .await
+                    .unwrap();
+                if n > 0 {
+                    found.push(format!("{table}.{column}"));
+                }
+            }
+        }
+    }
+    conn.close().await.unwrap();
+    found
+}
+
+/// Erased, a patient is nowhere in the file: neither their id nor their
+/// address in any row of any table, nor their address in the file's bytes
+/// once the log is folded in (deleted rows are overwritten). The other
+/// patient, whom the same scan finds, is untouched.
+#[tokio::test]
+async fn an_erased_patient_is_nowhere_in_the_file() {
+    let (dir, store) = SqliteFile::fresh().await;
+    let file = dir.path().join("journal.db");
+    let everyone = contract::everything(&store).await;
+    let (id, email) = (everyone.patient.person.0.hyphenated().to_string(), everyone.patient.email.clone());
+    let other = everyone.other.person.0.hyphenated().to_string();
+    assert!(!found_in_file(&file, &[&id, &email]).await.is_empty(), "the scan finds the patient before");
+    store.erase(everyone.patient.person).await.unwrap();
+    assert_eq!(found_in_file(&file, &[&id, &email]).await, Vec::<String>::new());
+    assert!(found_in_file(&file, &[&other]).await.contains(&"grants.patient".to_owned()));
+    store.close().await;
+    let mut conn =
+        SqliteConnection::connect_with(&SqliteConnectOptions::new().filename(&file)).await.unwrap();
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").await.unwrap();
+    conn.close().await.unwrap();
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(
+        !bytes.windows(email.len()).any(|w| w == email.as_bytes()),
+        "the address is still in the file's bytes"
+    );
+}

@@ -7,16 +7,17 @@
 use super::body::{DayQuery, JsonBody};
 use super::journal::{self, ProgressOut};
 use super::program::{AssignRequest, ProgramOut};
-use super::screening::ScreeningOut;
+use super::screening::{ClearanceOut, ScreeningOut};
 use super::sharing::MessageOut;
 use crate::AppState;
 use crate::auth::{Clinician, Treating};
 use crate::problem::{ApiResult, Problem};
+use crate::security::ClientAddress;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
-use knead_app::clinic::Standing;
+use chrono::{DateTime, NaiveDate, Utc};
+use knead_app::clinic::{Seen, Standing};
 use knead_core::attention::{Adherence, Concern};
 use knead_core::records::{CheckIn, SessionSummary};
 use knead_core::vocab::Disposition;
@@ -40,13 +41,20 @@ pub struct PatientOut {
     pub patient: Uuid,
     /// Their address.
     pub email: String,
+    /// The name they chose to be shown by, if any.
+    pub name: Option<String>,
     /// Since when.
     pub granted_at: DateTime<Utc>,
 }
 
 impl From<&Grant> for PatientOut {
     fn from(g: &Grant) -> Self {
-        Self { patient: g.patient.0, email: g.patient_email.clone(), granted_at: g.granted_at }
+        Self {
+            patient: g.patient.0,
+            email: g.patient_email.clone(),
+            name: g.patient_name.clone(),
+            granted_at: g.granted_at,
+        }
     }
 }
 
@@ -56,14 +64,17 @@ impl From<&Grant> for PatientOut {
         (status = 201, body = PatientOut),
         (status = 403, description = "Not a clinician's account", body = Problem),
         (status = 422, description = "No open invitation has this code", body = Problem),
-        (status = 429, description = "Too many attempts", body = Problem),
+        (status = 429, description = "Too many codes tried from this client, or this code tried too often \
+            (`type` `/problems/too-many-attempts`)", body = Problem,
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))),
     ))]
 pub async fn accept_invitation(
     State(state): State<AppState>,
     clinician: Clinician,
+    ClientAddress(client): ClientAddress,
     JsonBody(req): JsonBody<Accept>,
 ) -> ApiResult<(StatusCode, Json<PatientOut>)> {
-    let grant = state.app.accept(clinician.person(), &req.code).await?;
+    let grant = state.app.accept(clinician.person(), &req.code, client).await?;
     Ok((StatusCode::CREATED, Json(PatientOut::from(&grant))))
 }
 
@@ -77,6 +88,9 @@ pub struct PatientRow {
     pub concerns: Vec<String>,
     /// The most serious concern's kind: red_flag, pain or missed.
     pub worst: Option<String>,
+    /// The flags not yet acknowledged, in the order of `concerns`, each
+    /// with what names it in an acknowledgement.
+    pub unseen: Vec<Unseen>,
     /// The newest screening's disposition.
     #[schema(value_type = Option<String>)]
     pub screening: Option<Disposition>,
@@ -94,6 +108,29 @@ pub struct PatientRow {
     pub last_session: Option<DateTime<Utc>>,
 }
 
+/// A flag the clinician has not acknowledged yet.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Unseen {
+    /// red_flag or pain.
+    pub kind: String,
+    /// A red flag's screening.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub screening: Option<Uuid>,
+    /// The day a pain flag was raised.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pain_day: Option<NaiveDate>,
+}
+
+impl Unseen {
+    fn of(c: &Concern) -> Option<Unseen> {
+        let (screening, pain_day) = match Seen::of(c)? {
+            Seen::Screening(id) => (Some(id), None),
+            Seen::Pain(day) => (None, Some(day)),
+        };
+        Some(Unseen { kind: kind(c).to_owned(), screening, pain_day })
+    }
+}
+
 fn kind(c: &Concern) -> &'static str {
     match c {
         Concern::RedFlag(_) => "red_flag",
@@ -108,6 +145,7 @@ impl PatientRow {
             patient: PatientOut::from(grant),
             concerns: concerns.iter().map(Concern::message).collect(),
             worst: concerns.first().map(|c| kind(c).to_owned()),
+            unseen: concerns.iter().filter_map(Unseen::of).collect(),
             screening: s.screening,
             current_tenths: s.current_tenths,
             baseline: s.baseline,
@@ -192,6 +230,10 @@ pub async fn assign_program(
 pub struct NewMessage {
     /// The text (1 to 2,000 characters).
     pub text: String,
+    /// The patient must read it before their next session: no plan is
+    /// given until they have.
+    #[serde(default)]
+    pub before_session: bool,
 }
 
 /// Leave the patient a message.
@@ -202,7 +244,7 @@ pub async fn post_message(
     treating: Treating,
     JsonBody(req): JsonBody<NewMessage>,
 ) -> ApiResult<(StatusCode, Json<MessageOut>)> {
-    let message = treating.treated.message(&req.text).await?;
+    let message = treating.treated.message(&req.text, req.before_session).await?;
     Ok((StatusCode::CREATED, Json(MessageOut::from(message))))
 }
 
@@ -239,13 +281,74 @@ pub async fn clear(
     Ok((StatusCode::CREATED, Json(ScreeningOut::from(made))))
 }
 
-/// Which red flags the clinician saw.
+/// A clearance reviewed, and the screening a withdrawal made, if it did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewedOut {
+    /// The clearance as kept now.
+    pub clearance: ClearanceOut,
+    /// When the withdrawn clearance was the one the patient's newest
+    /// screening stood on: those answers judged again without it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub screening: Option<ScreeningOut>,
+}
+
+/// Confirm a clearance the patient reported themselves.
+///
+/// The patient said a doctor or physiotherapist cleared them; you confirm
+/// it. It shows as confirmed by you, and the patient's audit log says so.
+/// Confirming it again changes nothing.
+#[utoipa::path(post, path = "/api/v1/patients/{patient}/clearance/confirm", tag = "clinic",
+    request_body = ClearRequest,
+    params(("patient" = Uuid, Path, description = "The patient's id")),
+    responses(
+        (status = 200, body = ReviewedOut),
+        (status = 404, description = "No such patient, or no access", body = Problem),
+        (status = 409, description = "The clearance was withdrawn, or a clinician recorded it", body = Problem),
+        (status = 422, description = "Not a screening of this patient with a clearance; `field` names it", body = Problem),
+    ))]
+pub async fn confirm_clearance(
+    treating: Treating,
+    JsonBody(req): JsonBody<ClearRequest>,
+) -> ApiResult<Json<ReviewedOut>> {
+    let clearance = treating.treated.confirm_clearance(req.screening).await?;
+    Ok(Json(ReviewedOut { clearance: clearance.into(), screening: None }))
+}
+
+/// Withdraw a clearance: it lifts nothing from now on.
+///
+/// The count of pain over time no longer starts again at it. When the
+/// patient's newest screening stood on it, those answers are judged again
+/// without it and kept as a new screening (in the answer), which puts the
+/// patient back to see a doctor first. After a withdrawal, a clearance the
+/// patient reports counts only from a later day. Withdrawing it again
+/// changes nothing.
+#[utoipa::path(post, path = "/api/v1/patients/{patient}/clearance/withdraw", tag = "clinic",
+    request_body = ClearRequest,
+    params(("patient" = Uuid, Path, description = "The patient's id")),
+    responses(
+        (status = 200, body = ReviewedOut),
+        (status = 404, description = "No such patient, or no access", body = Problem),
+        (status = 422, description = "Not a screening of this patient with a clearance; `field` names it", body = Problem),
+    ))]
+pub async fn withdraw_clearance(
+    treating: Treating,
+    JsonBody(req): JsonBody<ClearRequest>,
+) -> ApiResult<Json<ReviewedOut>> {
+    let (clearance, made) = treating.treated.withdraw_clearance(req.screening).await?;
+    Ok(Json(ReviewedOut { clearance: clearance.into(), screening: made.map(ScreeningOut::from) }))
+}
+
+/// Which flags the clinician saw: name exactly one of `screening` and
+/// `pain_day`; it and every flag raised before it are acknowledged.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AcknowledgeRequest {
-    /// A screening of the patient that stopped self-care: it and every
-    /// earlier one are acknowledged.
-    pub screening: Uuid,
+    /// A screening of the patient that stopped self-care.
+    #[serde(default)]
+    pub screening: Option<Uuid>,
+    /// The day a §4 pain flag was raised (a `pain` concern's `day`).
+    #[serde(default)]
+    pub pain_day: Option<NaiveDate>,
     /// A note kept with the acknowledgement (at most 2,000 characters).
     #[serde(default)]
     pub note: Option<String>,
@@ -264,26 +367,34 @@ pub struct AcknowledgementOut {
     pub note: Option<String>,
 }
 
-/// Acknowledge the patient's red flags up to a screening.
+/// Acknowledge the patient's flags up to a screening or a pain flag.
 ///
-/// A screening that said emergency, urgent or see a doctor first keeps the
-/// patient first on your list, flagged, for the pack's days, even after a
-/// later ordinary screening, until you acknowledge it. A newer red flag
-/// flags the patient again. Written to the patient's audit log (the note
-/// is not).
+/// A screening that said emergency, urgent or see a doctor first, and a §4
+/// pain flag (worse, severe, not improving), keep the patient first on
+/// your list, flagged, for the pack's days (a pain flag in force, for as
+/// long as it is), even after a later ordinary screening, a clearance or
+/// better pain, until you acknowledge it. A newer flag flags the patient
+/// again. Clearing the patient acknowledges what came before. Written to
+/// the patient's audit log (the note is not).
 #[utoipa::path(post, path = "/api/v1/patients/{patient}/acknowledgements", tag = "clinic",
     request_body = AcknowledgeRequest,
-    params(("patient" = Uuid, Path, description = "The patient's id")),
+    params(("patient" = Uuid, Path, description = "The patient's id"), DayQuery),
     responses(
         (status = 201, body = AcknowledgementOut),
         (status = 404, description = "No such patient, or no access", body = Problem),
-        (status = 422, description = "Not a red-flag screening of this patient, or a note too long; `field` names it", body = Problem),
+        (status = 422, description = "Not a red-flag screening of this patient, no pain flag raised that day, both or neither named, or a note too long; `field` names it", body = Problem),
     ))]
 pub async fn acknowledge(
     treating: Treating,
+    day: DayQuery,
     JsonBody(req): JsonBody<AcknowledgeRequest>,
 ) -> ApiResult<(StatusCode, Json<AcknowledgementOut>)> {
-    let ack = treating.treated.acknowledge(req.screening, req.note.as_deref()).await?;
+    let seen = match (req.screening, req.pain_day) {
+        (Some(id), None) => Seen::Screening(id),
+        (None, Some(day)) => Seen::Pain(day),
+        _ => return Err(Problem::invalid("screening", "name exactly one of `screening` and `pain_day`")),
+    };
+    let ack = treating.treated.acknowledge(seen, req.note.as_deref(), day.zone()?).await?;
     Ok((
         StatusCode::CREATED,
         Json(AcknowledgementOut { id: ack.id, at: ack.at, through: ack.through, note: ack.note }),

@@ -1,4 +1,5 @@
-//! The person's data in a standard form: the FHIR R4 Bundle.
+//! The person's data to take away: Knead's own journal (JSON, what
+//! `knead import` reads) and the FHIR R4 Bundle.
 
 use crate::AppState;
 use crate::auth::Patient;
@@ -6,12 +7,16 @@ use crate::problem::{ApiResult, Problem};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use knead_export::fhir::{self, BundleInput, ProgramPeriod};
+use knead_export::fhir::{self, BundleInput, MessageEntry, ProgramPeriod, Sender};
+
+/// The most messages the bundle holds, the newest.
+const MESSAGES_EXPORTED: u32 = 10_000;
 
 /// Everything the person has kept as one FHIR R4 Bundle: the screening
 /// Questionnaire and its QuestionnaireResponses, the CarePlan of a
 /// clinician's program in force (when the newest screening allows it;
-/// from the day it was assigned), and the pain Observations.
+/// from the day it was assigned), the pain Observations, and the messages
+/// between you and your clinicians as Communications.
 #[utoipa::path(get, path = "/api/v1/me/fhir", tag = "exchange",
     responses((status = 200, description = "A FHIR R4 Bundle (application/fhir+json)", body = Object), (status = 401, body = Problem)))]
 pub async fn fhir_bundle(State(state): State<AppState>, patient: Patient) -> ApiResult<Response> {
@@ -23,15 +28,52 @@ pub async fn fhir_bundle(State(state): State<AppState>, patient: Patient) -> Api
     let program = followed
         .as_ref()
         .and_then(|f| Some(ProgramPeriod { program: f.program.as_ref().ok()?, start: f.start }));
+    let kept = own.messages(MESSAGES_EXPORTED).await?;
+    let messages: Vec<MessageEntry<'_>> = kept
+        .iter()
+        .rev()
+        .map(|m| MessageEntry {
+            id: m.id,
+            at: m.at,
+            text: &m.text,
+            from: match (m.author == patient.person(), m.author_email.as_str()) {
+                (true, _) => Sender::Patient,
+                // A clinician who has since deleted their account.
+                (false, "") => Sender::Clinician("a former clinician"),
+                (false, email) => Sender::Clinician(email),
+            },
+            read_at: m.read_at,
+        })
+        .collect();
     let bundle = fhir::journal_bundle(&BundleInput {
         journal: &all,
         patient_reference: &patient_reference,
         questionnaire: &state.config.pack.questionnaire,
         program,
+        messages: &messages,
     });
     let text = serde_json::to_string_pretty(&bundle).map_err(|_| Problem::internal())?;
     Ok((
         [(header::CONTENT_TYPE, "application/fhir+json"), (header::CACHE_CONTROL, "private, no-store")],
+        text,
+    )
+        .into_response())
+}
+
+/// Everything the person has kept, as Knead's journal export (JSON, the
+/// format `knead export` writes and `knead import` reads): screenings,
+/// sessions with their steps, and check-ins.
+#[utoipa::path(get, path = "/api/v1/me/journal", tag = "exchange",
+    responses((status = 200, description = "The journal (application/json), as a file to save", body = Object), (status = 401, body = Problem)))]
+pub async fn journal(State(state): State<AppState>, patient: Patient) -> ApiResult<Response> {
+    let all = state.app.patient(patient.person()).export().await?;
+    let text = serde_json::to_string_pretty(&all).map_err(|_| Problem::internal())?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "private, no-store"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"knead-journal.json\""),
+        ],
         text,
     )
         .into_response())

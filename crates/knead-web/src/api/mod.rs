@@ -17,18 +17,19 @@ use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// Every API route, with its description. `rate` is the limit on guessing
-/// (burst, period in ms): signing in, signing up, accepting an invitation.
-pub fn router(rate: (u32, u64)) -> OpenApiRouter<AppState> {
-    let sign_in = OpenApiRouter::new()
+/// Every API route, with its description. Signing in, signing up and
+/// accepting an invitation count their attempts in the application
+/// ([`knead_app::attempts`]), together with the pages'.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(account::sign_up))
         .routes(routes!(account::sign_in))
         .routes(routes!(clinic::accept_invitation))
-        .layer(crate::security::sign_in_limit(rate.0, rate.1));
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(sign_in)
         .routes(routes!(account::sign_out))
-        .routes(routes!(account::me))
+        .routes(routes!(account::me, account::erase))
+        .routes(routes!(account::change_password))
+        .routes(routes!(account::set_display_name))
+        .routes(routes!(account::sign_out_everywhere))
         .routes(routes!(screening::create_screening, screening::list_screenings))
         .routes(routes!(screening::create_plan))
         .routes(routes!(journal::list_sessions))
@@ -36,18 +37,22 @@ pub fn router(rate: (u32, u64)) -> OpenApiRouter<AppState> {
         .routes(routes!(journal::progress))
         .routes(routes!(journal::create_checkin, journal::list_checkins))
         .routes(routes!(exchange::fhir_bundle))
+        .routes(routes!(exchange::journal))
         .routes(routes!(calendar::put_calendar, calendar::get_calendar, calendar::delete_calendar))
         .routes(routes!(sharing::create_invitation))
         .routes(routes!(sharing::list_grants))
         .routes(routes!(sharing::revoke_grant))
         .routes(routes!(sharing::audit_log))
-        .routes(routes!(sharing::list_messages))
+        .routes(routes!(sharing::list_messages, sharing::reply))
+        .routes(routes!(sharing::read_messages))
         .routes(routes!(sharing::my_program))
         .routes(routes!(clinic::list_patients))
         .routes(routes!(clinic::get_patient))
         .routes(routes!(clinic::assign_program))
         .routes(routes!(clinic::post_message))
         .routes(routes!(clinic::clear))
+        .routes(routes!(clinic::confirm_clearance))
+        .routes(routes!(clinic::withdraw_clearance))
         .routes(routes!(clinic::acknowledge))
         .route("/api/openapi.json", axum::routing::get(crate::openapi::serve_document))
         // The reminders' address, for a calendar app (not a page, not in the document).

@@ -11,11 +11,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
-use knead_app::clearance;
 use knead_app::plan::Planned;
 use knead_core::intake::Intake;
 use knead_core::planner::{Kit, Plan};
-use knead_core::records::{Clearance, ScreeningRecord};
+use knead_core::records::{Clearance, Review, ScreeningRecord};
 use knead_core::session::Slot;
 use knead_core::vocab::{Disposition, Equipment};
 use serde::{Deserialize, Serialize};
@@ -53,9 +52,52 @@ pub struct ClearanceJson {
     pub on: NaiveDate,
 }
 
-impl From<Clearance> for ClearanceJson {
+/// A clearance as kept: who and on what day, whose word it is, and what a
+/// Knead clinician made of it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ClearanceOut {
+    /// Who cleared the person (as reported, or the clinician's address).
+    pub by: String,
+    /// On what day.
+    pub on: NaiveDate,
+    /// The Knead clinician who recorded it; absent when the person reported it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recorded_by: Option<Uuid>,
+    /// A Knead clinician confirmed the person's report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmed: Option<ReviewOut>,
+    /// A Knead clinician withdrew it: it lifts nothing any more.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<ReviewOut>,
+    /// Whether it still lifts what it lifted (not withdrawn).
+    pub in_force: bool,
+}
+
+/// A clinician's word on a clearance.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub struct ReviewOut {
+    /// The clinician's id.
+    pub by: Uuid,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+impl From<Review> for ReviewOut {
+    fn from(r: Review) -> Self {
+        Self { by: r.by.0, at: r.at }
+    }
+}
+
+impl From<Clearance> for ClearanceOut {
     fn from(c: Clearance) -> Self {
-        Self { by: c.by, on: c.on }
+        Self {
+            in_force: c.in_force(),
+            by: c.by,
+            on: c.on,
+            recorded_by: c.recorded_by.map(|p| p.0),
+            confirmed: c.confirmed.map(ReviewOut::from),
+            withdrawn: c.withdrawn.map(ReviewOut::from),
+        }
     }
 }
 
@@ -78,7 +120,7 @@ pub struct ScreeningOut {
     #[schema(value_type = Object)]
     pub result: serde_json::Value,
     /// The clearance kept with it, if any.
-    pub clearance: Option<ClearanceJson>,
+    pub clearance: Option<ClearanceOut>,
 }
 
 impl From<ScreeningRecord> for ScreeningOut {
@@ -89,7 +131,7 @@ impl From<ScreeningRecord> for ScreeningOut {
             disposition: r.disposition,
             intake: r.intake,
             result: r.result,
-            clearance: r.clearance.map(ClearanceJson::from),
+            clearance: r.clearance.map(ClearanceOut::from),
         }
     }
 }
@@ -118,9 +160,12 @@ pub async fn create_screening(
         let field = if e.field == "intake" { e.field } else { format!("intake.{}", e.field) };
         Problem::invalid(field, e.problem)
     })?;
-    let today = day.zone()?.day(state.app.now());
-    let clearance = new.clearance.map(|c| clearance::reported(&c.by, c.on, today)).transpose()?;
-    let (fresh, record) = state.app.patient(patient.person()).screen(new.id, intake, clearance).await?;
+    let own = state.app.patient(patient.person());
+    let clearance = match new.clearance {
+        Some(c) => Some(own.report_clearance(&c.by, c.on, day.zone()?).await?),
+        None => None,
+    };
+    let (fresh, record) = own.screen(new.id, intake, clearance).await?;
     let status = if fresh { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(record.into())))
 }

@@ -3,7 +3,7 @@
 //! assigned and their messages. Every handler takes a [`Patient`], so it
 //! reaches only the caller's own sharing.
 
-use super::body::IdPath;
+use super::body::{IdPath, JsonBody};
 use super::program::{ProgramOut, program_of};
 use crate::AppState;
 use crate::auth::Patient;
@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use knead_store::sharing::{AuditEntry, Grant, Message};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -127,21 +127,35 @@ pub async fn audit_log(State(state): State<AppState>, patient: Patient) -> ApiRe
 pub struct MessageOut {
     /// Its id.
     pub id: Uuid,
-    /// Who wrote it.
+    /// Who wrote it (empty for the patient's own, and for an account since deleted).
     pub author_email: String,
+    /// Written by the patient (a reply), not by a clinician.
+    pub mine: bool,
     /// When.
     pub at: DateTime<Utc>,
     /// The text.
     pub text: String,
+    /// To be read before the next session: no plan until it is.
+    pub before_session: bool,
+    /// When the patient read it (a clinician's message).
+    pub read_at: Option<DateTime<Utc>>,
 }
 
 impl From<Message> for MessageOut {
     fn from(m: Message) -> Self {
-        Self { id: m.id, author_email: m.author_email, at: m.at, text: m.text }
+        Self {
+            id: m.id,
+            mine: m.author == m.patient,
+            author_email: m.author_email,
+            at: m.at,
+            text: m.text,
+            before_session: m.before_session,
+            read_at: m.read_at,
+        }
     }
 }
 
-/// Messages from clinicians, newest first (at most 50).
+/// Messages with your clinicians, newest first (at most 50).
 #[utoipa::path(get, path = "/api/v1/messages", tag = "sharing",
     responses((status = 200, body = Vec<MessageOut>), (status = 401, body = Problem)))]
 pub async fn list_messages(
@@ -150,6 +164,49 @@ pub async fn list_messages(
 ) -> ApiResult<Json<Vec<MessageOut>>> {
     let messages = state.app.patient(patient.person()).messages(MESSAGES_SHOWN).await?;
     Ok(Json(messages.into_iter().map(MessageOut::from).collect()))
+}
+
+/// A reply to your clinicians.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reply {
+    /// The text (1 to 2,000 characters).
+    pub text: String,
+}
+
+/// Answer your clinicians: every clinician with access reads it on your record.
+#[utoipa::path(post, path = "/api/v1/messages", tag = "sharing", request_body = Reply,
+    responses((status = 201, body = MessageOut), (status = 401, body = Problem), (status = 422, body = Problem)))]
+pub async fn reply(
+    State(state): State<AppState>,
+    patient: Patient,
+    JsonBody(req): JsonBody<Reply>,
+) -> ApiResult<(StatusCode, Json<MessageOut>)> {
+    let message = state.app.patient(patient.person()).reply(&req.text).await?;
+    Ok((StatusCode::CREATED, Json(MessageOut::from(message))))
+}
+
+/// Up to which message the patient read.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Read {
+    /// The time (`at`) of the newest message shown; without it, every one so far.
+    #[serde(default)]
+    pub through: Option<DateTime<Utc>>,
+}
+
+/// Mark the messages from your clinicians read, up to the newest you were
+/// shown: one to read before the next session then no longer holds the
+/// plan back; one that came in meanwhile stays unread.
+#[utoipa::path(post, path = "/api/v1/messages/read", tag = "sharing", request_body = Read,
+    responses((status = 204, description = "Read"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn read_messages(
+    State(state): State<AppState>,
+    patient: Patient,
+    JsonBody(req): JsonBody<Read>,
+) -> ApiResult<StatusCode> {
+    state.app.patient(patient.person()).read_messages(req.through).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The home program a clinician assigned, checked against the newest

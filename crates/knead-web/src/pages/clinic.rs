@@ -4,22 +4,24 @@
 //! patient for self-massage.
 
 use super::sharing::{MessageView, ProgramView};
-use super::{StepView, all, offset_of, one, pairs, problem_page_with, render};
+use super::{StepView, all, offset_of, one, pairs, problem_page_with, render, with_retry_after};
 use crate::AppState;
 use crate::auth::{Clinician, Refused, Treating};
 use crate::problem::Problem;
+use crate::security::ClientAddress;
 use crate::zone::LocalZone;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use knead_app::Zone;
 use knead_app::clearance::Lift;
-use knead_app::clinic::Record;
+use knead_app::clinic::{Record, Seen};
 use knead_app::program::NewProgram;
 use knead_core::attention::{Adherence, Concern};
 use knead_core::pack::{Technique, Variant};
+use knead_core::records::{PersonId, ScreeningRecord};
 use knead_core::vocab::{HelperNeed, TechniqueId, Vocabulary};
 use uuid::Uuid;
 
@@ -65,7 +67,7 @@ async fn list(
     state: &AppState,
     clinician: &Clinician,
     zone: &LocalZone,
-    error: Option<String>,
+    refused: Option<Problem>,
     code: String,
 ) -> Result<Response, Problem> {
     let listed = state.app.patients(clinician.person(), Zone::Fixed(zone.offset())).await?;
@@ -81,7 +83,7 @@ async fn list(
             };
             Row {
                 id: l.grant.patient.0,
-                email: l.grant.patient_email,
+                email: l.grant.patient_shown(),
                 worst,
                 worst_label,
                 concerns: l.concerns.iter().map(Concern::message).collect(),
@@ -91,7 +93,11 @@ async fn list(
             }
         })
         .collect();
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    // A refused code answers with its problem's status (422 for a wrong
+    // one, 429 with Retry-After once there were too many tries).
+    let status = refused.as_ref().map_or(StatusCode::OK, Problem::status_code);
+    let retry_after = refused.as_ref().and_then(|p| p.retry_after);
+    let error = refused.map(|p| p.detail.unwrap_or(p.title));
     let page = ClinicPage {
         title: "Your patients",
         csrf: Some(clinician.csrf().to_owned()),
@@ -100,7 +106,7 @@ async fn list(
         code,
         rows,
     };
-    Ok(render(status, &page))
+    Ok(with_retry_after(render(status, &page), retry_after))
 }
 
 /// `GET /clinic`.
@@ -118,6 +124,7 @@ pub(super) async fn dashboard(
 pub(super) async fn accept(
     State(state): State<AppState>,
     clinician: Clinician,
+    ClientAddress(client): ClientAddress,
     zone: LocalZone,
     body: Bytes,
 ) -> Response {
@@ -126,9 +133,9 @@ pub(super) async fn accept(
         return clinic_problem(&clinician, p);
     }
     let code = one(&form, "code");
-    match state.app.accept(clinician.person(), code).await.map_err(Problem::from) {
+    match state.app.accept(clinician.person(), code, client).await.map_err(Problem::from) {
         Ok(grant) => Redirect::to(&format!("/clinic/patients/{}", grant.patient.0)).into_response(),
-        Err(p) => list(&state, &clinician, &zone, Some(p.detail.unwrap_or(p.title)), code.to_owned())
+        Err(p) => list(&state, &clinician, &zone, Some(p), code.to_owned())
             .await
             .unwrap_or_else(|p| clinic_problem(&clinician, p)),
     }
@@ -161,20 +168,20 @@ enum ClearanceOffer {
     NotToday(String),
 }
 
-/// A concern on the record; a red flag can be marked as seen.
+/// A concern on the record; a red flag or a pain flag can be marked as seen.
 struct ConcernView {
     text: String,
-    /// The red flag's screening, for the form that acknowledges it.
-    screening: Option<Uuid>,
+    /// The form field and value that name it to acknowledge it.
+    seen: Option<(&'static str, String)>,
 }
 
 impl From<&Concern> for ConcernView {
     fn from(c: &Concern) -> Self {
-        let screening = match c {
-            Concern::RedFlag(flag) => Some(flag.screening),
-            _ => None,
-        };
-        Self { text: c.message(), screening }
+        let seen = Seen::of(c).map(|seen| match seen {
+            Seen::Screening(id) => ("screening", id.to_string()),
+            Seen::Pain(day) => ("pain_day", day.to_string()),
+        });
+        Self { text: c.message(), seen }
     }
 }
 
@@ -183,6 +190,45 @@ struct ScreeningView {
     when: String,
     label: &'static str,
     cleared: Option<String>,
+}
+
+/// A clearance on the record: whose word it is and what this clinician
+/// may do with it.
+struct ClearanceView {
+    screening: Uuid,
+    text: String,
+    confirmable: bool,
+    withdrawable: bool,
+}
+
+impl ClearanceView {
+    /// The clearance kept with screening `s`, if any, as `me` reads it.
+    fn of(s: &ScreeningRecord, me: PersonId, zone: &LocalZone) -> Option<ClearanceView> {
+        let c = s.clearance.as_ref()?;
+        let who = |p: PersonId| if p == me { "you" } else { "another of the patient's clinicians" };
+        let mut text = format!("Cleared by {} on {}", c.by, zone.day(c.on));
+        match c.recorded_by {
+            Some(p) => text.push_str(&format!(", recorded in Knead by {}", who(p))),
+            None => text.push_str(", as the patient reported it"),
+        }
+        if let Some(r) = c.confirmed {
+            text.push_str(&format!("; confirmed by {} on {}", who(r.by), zone.when(r.at)));
+        }
+        if let Some(r) = c.withdrawn {
+            text.push_str(&format!(
+                "; withdrawn by {} on {}: it lifts nothing now",
+                who(r.by),
+                zone.when(r.at)
+            ));
+        }
+        text.push('.');
+        Some(ClearanceView {
+            screening: s.id,
+            text,
+            confirmable: c.in_force() && c.recorded_by.is_none() && c.confirmed.is_none(),
+            withdrawable: c.in_force(),
+        })
+    }
 }
 
 struct DayView {
@@ -216,6 +262,7 @@ struct PatientPage {
     sessions_max: u32,
     messages: Vec<MessageView>,
     clearance: Option<ClearanceOffer>,
+    clearances: Vec<ClearanceView>,
     screenings: Vec<ScreeningView>,
     checkins: Vec<String>,
     notes: Vec<(String, String)>,
@@ -287,7 +334,7 @@ async fn record_page(
         csrf: Some(treating.clinician.csrf().to_owned()),
         csrf_token: treating.clinician.csrf().to_owned(),
         id: grant.patient.0,
-        email: grant.patient_email.clone(),
+        email: grant.patient_shown(),
         since: zone.when(grant.granted_at),
         concerns: concerns.iter().map(ConcernView::from).collect(),
         error,
@@ -315,18 +362,22 @@ async fn record_page(
         licences,
         techniques: state.config.pack.techniques.iter().map(|t| (t.id.as_str(), t.name.clone())).collect(),
         sessions_max: state.config.pack.daily_sessions_max.value,
-        messages: messages
-            .into_iter()
-            .map(|m| MessageView { from: m.author_email, when: zone.when(m.at), text: m.text })
-            .collect(),
+        messages: messages.into_iter().map(|m| MessageView::of(m, zone, "The patient")).collect(),
         clearance,
+        clearances: screenings
+            .iter()
+            .filter_map(|s| ClearanceView::of(s, treating.clinician.person(), zone))
+            .collect(),
         screenings: screenings
             .into_iter()
             .map(|s| ScreeningView {
                 id: s.id,
                 when: zone.when(s.at),
                 label: super::disposition_label(s.disposition),
-                cleared: s.clearance.map(|c| format!("cleared by {}, on {}", c.by, c.on)),
+                cleared: s.clearance.map(|c| {
+                    let withdrawn = if c.in_force() { "" } else { ", withdrawn" };
+                    format!("cleared by {}, on {}{withdrawn}", c.by, c.on)
+                }),
             })
             .collect(),
         notes: judged
@@ -417,7 +468,7 @@ pub(super) async fn screening(
             title: "Screening",
             csrf: Some(treating.clinician.csrf().to_owned()),
             patient: grant.patient.0,
-            email: grant.patient_email.clone(),
+            email: grant.patient_shown(),
             when: zone.when(s.at),
             label: super::disposition_label(s.disposition),
             headline: s.result["headline"].as_str().unwrap_or_default().to_owned(),
@@ -437,6 +488,24 @@ pub(super) async fn patient(State(state): State<AppState>, treating: Treating, z
     record_page(&state, &treating, &zone, None, None)
         .await
         .unwrap_or_else(|p| clinic_problem(&treating.clinician, p))
+}
+
+/// `GET /clinic/patients/{patient}/handout.pdf`: the patient's home
+/// program to print, by the same rules as the patient's own handout.
+pub(super) async fn handout_pdf(
+    State(state): State<AppState>,
+    treating: Treating,
+    zone: LocalZone,
+) -> Response {
+    let zone = Zone::Fixed(zone.offset());
+    let made = async {
+        let content = treating.treated.handout(zone).await?;
+        crate::documents::handout_pdf(&state, &content, zone)
+    };
+    match made.await {
+        Ok(pdf) => super::pdf_download(pdf, "knead-handout.pdf"),
+        Err(p) => clinic_problem(&treating.clinician, p),
+    }
 }
 
 fn assign_request(form: &[(String, String)]) -> Result<NewProgram, Problem> {
@@ -487,7 +556,8 @@ pub(super) async fn message(
     let form = pairs(&body);
     let done = async {
         treating.clinician.check_csrf(one(&form, "csrf"))?;
-        Ok::<_, Problem>(treating.treated.message(one(&form, "text")).await?)
+        let before_session = one(&form, "before_session") == "yes";
+        Ok::<_, Problem>(treating.treated.message(one(&form, "text"), before_session).await?)
     };
     answered(&state, &treating, &zone, done.await, "Message sent.").await
 }
@@ -498,7 +568,7 @@ fn screening_of(form: &[(String, String)]) -> Result<Uuid, Problem> {
 }
 
 /// `POST /clinic/patients/{patient}/acknowledgement`: the clinician saw
-/// the patient's red flags up to a screening.
+/// the patient's flags up to a screening or a pain flag's day.
 pub(super) async fn acknowledge(
     State(state): State<AppState>,
     treating: Treating,
@@ -508,11 +578,66 @@ pub(super) async fn acknowledge(
     let form = pairs(&body);
     let done = async {
         treating.clinician.check_csrf(one(&form, "csrf"))?;
-        let screening = screening_of(&form)?;
-        Ok::<_, Problem>(treating.treated.acknowledge(screening, Some(one(&form, "note"))).await?)
+        let seen = match one(&form, "pain_day") {
+            "" => Seen::Screening(screening_of(&form)?),
+            day => Seen::Pain(
+                day.parse()
+                    .map_err(|_| Problem::invalid("pain_day", "a day as YYYY-MM-DD a concern names"))?,
+            ),
+        };
+        let note = Some(one(&form, "note"));
+        Ok::<_, Problem>(
+            treating.treated.acknowledge(seen, note, Zone::Fixed(offset_of(&form, &zone))).await?,
+        )
     };
     answered(&state, &treating, &zone, done.await, "Marked as seen. A new warning sign will show again.")
         .await
+}
+
+/// `GET /clinic/patients/{patient}/progress.svg`: the patient's progress
+/// chart, the one their Progress page shows (`?size=phone` for a phone).
+pub(super) async fn progress_svg(treating: Treating, zone: LocalZone, RawQuery(query): RawQuery) -> Response {
+    let judged = treating.treated.patient().judge(Zone::Fixed(zone.offset())).await;
+    super::chart_response(judged.map_err(Problem::from), query)
+}
+
+/// `POST /clinic/patients/{patient}/clearance/confirm`: the clinician
+/// confirms a clearance the patient reported.
+pub(super) async fn confirm_clearance(
+    State(state): State<AppState>,
+    treating: Treating,
+    zone: LocalZone,
+    body: Bytes,
+) -> Response {
+    let form = pairs(&body);
+    let done = async {
+        treating.clinician.check_csrf(one(&form, "csrf"))?;
+        Ok::<_, Problem>(treating.treated.confirm_clearance(screening_of(&form)?).await?)
+    };
+    answered(&state, &treating, &zone, done.await, "Confirmed. The patient's access log says so.").await
+}
+
+/// `POST /clinic/patients/{patient}/clearance/withdraw`: the clinician
+/// withdraws a clearance.
+pub(super) async fn withdraw_clearance(
+    State(state): State<AppState>,
+    treating: Treating,
+    zone: LocalZone,
+    body: Bytes,
+) -> Response {
+    let form = pairs(&body);
+    let done = async {
+        treating.clinician.check_csrf(one(&form, "csrf"))?;
+        Ok::<_, Problem>(treating.treated.withdraw_clearance(screening_of(&form)?).await?)
+    };
+    answered(
+        &state,
+        &treating,
+        &zone,
+        done.await,
+        "Withdrawn. It lifts nothing now: the patient gets no plan until they are cleared again.",
+    )
+    .await
 }
 
 /// `POST /clinic/patients/{patient}/clearance`: the clinician confirms

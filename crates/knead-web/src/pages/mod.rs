@@ -6,6 +6,7 @@
 use crate::AppState;
 use crate::auth::{self, Patient, Refused, Someone};
 use crate::problem::Problem;
+use crate::security::ClientAddress;
 use crate::zone::LocalZone;
 use askama::Template;
 use axum::Router;
@@ -16,39 +17,46 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get, post};
 use chrono::{FixedOffset, NaiveDate, Offset, Utc};
 use knead_app::clearance as clearances;
+use knead_app::progress::Judged;
 use knead_app::{Error, Zone};
 use knead_core::intake::{Answer, Field, Intake, Stage};
 use knead_core::labels::{self, Label};
-use knead_core::pack::{Kind, Question};
+use knead_core::pack::{Education, Kind, Question};
 use knead_core::planner::Kit;
-use knead_core::records::{CheckIn, ScreeningRecord};
+use knead_core::records::{CheckIn, ScreeningRecord, SessionStatus};
 use knead_core::screening;
 use knead_core::units::{ChangeRating, PainScore};
-use knead_core::vocab::{Disposition, Equipment, Region, Symptom, Vocabulary};
+use knead_core::vocab::{Disposition, Equipment, Region, Vocabulary};
 use knead_store::Store;
 use knead_store::accounts::Role;
 use uuid::Uuid;
 
+mod account;
 mod clinic;
 mod sharing;
 
 type Routes = Vec<(&'static str, MethodRouter<AppState>)>;
 
-/// The routes where a guess can be tried: limited per address.
-fn limited() -> Routes {
-    vec![("/signup", post(sign_up)), ("/signin", post(sign_in)), ("/clinic/accept", post(clinic::accept))]
-}
-
-fn open() -> Routes {
+fn routes() -> Routes {
     vec![
         ("/", get(index)),
-        ("/signup", get(sign_up_form)),
-        ("/signin", get(sign_in_form)),
+        ("/learn", get(learn)),
+        // Signing up, signing in and accepting an invitation count their
+        // attempts in the application, together with the API's.
+        ("/signup", get(sign_up_form).post(sign_up)),
+        ("/signin", get(sign_in_form).post(sign_in)),
+        ("/clinic/accept", post(clinic::accept)),
         ("/signout", post(sign_out)),
+        ("/account", get(account::account)),
+        ("/account/password", post(account::password)),
+        ("/account/name", post(account::name)),
+        ("/account/sign-out-everywhere", post(account::sign_out_everywhere)),
+        ("/account/erase", post(account::erase)),
         ("/check", get(check_form).post(check)),
         ("/result/{id}", get(result)),
         ("/result/{id}/clearance", post(clearance)),
         ("/plan", get(plan)),
+        ("/plan/handout.pdf", get(handout_pdf)),
         ("/session", get(session)),
         ("/history", get(history)),
         ("/progress", get(progress)),
@@ -60,26 +68,31 @@ fn open() -> Routes {
         ("/sharing/revoke", post(sharing::revoke_form)),
         ("/sharing/calendar", post(sharing::calendar_form)),
         ("/sharing/calendar/revoke", post(sharing::calendar_revoke_form)),
+        ("/messages/read", post(sharing::read_form)),
+        ("/messages/reply", post(sharing::reply_form)),
         ("/invite/{code}", get(clinic::invitation)),
         ("/clinic", get(clinic::dashboard)),
         ("/clinic/patients/{patient}", get(clinic::patient)),
         ("/clinic/patients/{patient}/screenings/{id}", get(clinic::screening)),
+        ("/clinic/patients/{patient}/handout.pdf", get(clinic::handout_pdf)),
         ("/clinic/patients/{patient}/program", post(clinic::assign)),
         ("/clinic/patients/{patient}/message", post(clinic::message)),
         ("/clinic/patients/{patient}/clearance", post(clinic::clear)),
+        ("/clinic/patients/{patient}/progress.svg", get(clinic::progress_svg)),
+        ("/clinic/patients/{patient}/clearance/confirm", post(clinic::confirm_clearance)),
+        ("/clinic/patients/{patient}/clearance/withdraw", post(clinic::withdraw_clearance)),
         ("/clinic/patients/{patient}/acknowledgement", post(clinic::acknowledge)),
     ]
 }
 
 /// Every page path: the access-control test walks them all.
 pub fn paths() -> std::collections::BTreeSet<&'static str> {
-    limited().into_iter().chain(open()).map(|(path, _)| path).collect()
+    routes().into_iter().map(|(path, _)| path).collect()
 }
 
-/// The page routes. `rate` is the limit on guessing (burst, period in ms).
-pub fn router(rate: (u32, u64)) -> Router<AppState> {
-    let fold = |routes: Routes| routes.into_iter().fold(Router::new(), |r, (path, m)| r.route(path, m));
-    fold(open()).merge(fold(limited()).layer(crate::security::sign_in_limit(rate.0, rate.1)))
+/// The page routes.
+pub fn router() -> Router<AppState> {
+    routes().into_iter().fold(Router::new(), |r, (path, m)| r.route(path, m))
 }
 
 fn render(status: StatusCode, page: &impl Template) -> Response {
@@ -98,6 +111,32 @@ struct ProblemPage {
     title: String,
     csrf: Option<String>,
     detail: String,
+    /// Where the person goes from here: the page that lifts the refusal
+    /// when there is one, else the start.
+    next: Next,
+}
+
+/// A link onwards from a problem page.
+struct Next {
+    id: &'static str,
+    href: &'static str,
+    label: &'static str,
+    /// A way that lifts the refusal is the page's main action.
+    primary: bool,
+}
+
+impl Next {
+    const START: Next = Next { id: "back", href: "/", label: "Back to the start", primary: false };
+
+    /// The way out of `p`: a message to read first is read on the home page.
+    fn of(p: &Problem) -> Next {
+        match p.kind.as_str() {
+            "/problems/read-messages-first" => {
+                Next { id: "go-read", href: "/#unread", label: "Read the message", primary: true }
+            }
+            _ => Next::START,
+        }
+    }
 }
 
 /// A problem shown as a page to a patient (or a visitor).
@@ -107,7 +146,12 @@ fn problem_page(patient: Option<&Patient>, p: Problem) -> Response {
 
 /// A problem shown as a page to whoever holds `csrf`.
 fn problem_page_with(csrf: Option<String>, p: Problem) -> Response {
-    let page = ProblemPage { title: p.title.clone(), csrf, detail: p.detail.clone().unwrap_or_default() };
+    let page = ProblemPage {
+        title: p.title.clone(),
+        csrf,
+        detail: p.detail.clone().unwrap_or_default(),
+        next: Next::of(&p),
+    };
     render(p.status_code(), &page)
 }
 
@@ -118,7 +162,8 @@ pub fn not_found_page() -> String {
 
 /// A problem page without the signed-in navigation.
 pub fn bare_problem_page(title: &str, detail: &str) -> String {
-    let page = ProblemPage { title: title.to_owned(), csrf: None, detail: detail.to_owned() };
+    let page =
+        ProblemPage { title: title.to_owned(), csrf: None, detail: detail.to_owned(), next: Next::START };
     page.render().unwrap_or_default()
 }
 
@@ -158,8 +203,36 @@ struct IndexPage {
     title: &'static str,
     csrf: Option<String>,
     latest: Option<Latest>,
+    /// Messages from clinicians not read yet, newest first.
+    unread: Vec<sharing::MessageView>,
+    /// One of them is to be read before the next session.
+    read_first: bool,
     /// Why self-massage is paused (pain over time calls for a doctor), and what to do.
     paused: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "learn.html")]
+struct LearnPage<'a> {
+    title: &'static str,
+    csrf: Option<String>,
+    education: &'a Education,
+    over_time: String,
+    emergency_number: &'a str,
+}
+
+/// `GET /learn`: why the middle back hurts, why massage can help and when
+/// to stop, from the content pack. Open to anyone, like the pack.
+async fn learn(State(state): State<AppState>, patient: Result<Patient, Refused>) -> Response {
+    let pack = &state.config.pack;
+    let page = LearnPage {
+        title: "About middle-back pain",
+        csrf: patient.ok().map(|p| p.csrf().to_owned()),
+        education: &pack.education,
+        over_time: pack.escalation.in_words(),
+        emergency_number: state.config.emergency_number.as_str(),
+    };
+    render(StatusCode::OK, &page)
 }
 
 async fn index(
@@ -171,7 +244,14 @@ async fn index(
         Ok(patient) => patient,
         Err(Refused::WrongRole(_)) => return Redirect::to("/clinic").into_response(),
         Err(_) => {
-            let page = IndexPage { title: "Welcome", csrf: None, latest: None, paused: None };
+            let page = IndexPage {
+                title: "Welcome",
+                csrf: None,
+                latest: None,
+                unread: Vec::new(),
+                read_first: false,
+                paused: None,
+            };
             return render(StatusCode::OK, &page);
         }
     };
@@ -186,10 +266,21 @@ async fn index(
         Err(Error::Refused(r)) => Some(r.detail),
         Err(e) => return problem_page(Some(&patient), e.into()),
     };
-    render(
-        StatusCode::OK,
-        &IndexPage { title: "Home", csrf: Some(patient.csrf().to_owned()), latest, paused },
-    )
+    let unread = match own.unread().await {
+        Ok(unread) => unread,
+        Err(e) => return problem_page(Some(&patient), e.into()),
+    };
+    let read_first = unread.iter().any(|m| m.before_session);
+    let unread = unread.into_iter().map(|m| sharing::MessageView::of(m, &zone, "You")).collect();
+    let page = IndexPage {
+        title: "Home",
+        csrf: Some(patient.csrf().to_owned()),
+        latest,
+        unread,
+        read_first,
+        paused,
+    };
+    render(StatusCode::OK, &page)
 }
 
 #[derive(Template)]
@@ -200,7 +291,12 @@ struct AuthPage {
     action: &'static str,
     signup: bool,
     email: String,
+    /// What went wrong (shown as an alert).
     error: Option<String>,
+    /// What happened (a sign-up received), shown above the form.
+    notice: Option<&'static str>,
+    /// What a new password must be.
+    allowed: &'static str,
 }
 
 fn auth_page(signup: bool, email: String, error: Option<String>) -> AuthPage {
@@ -211,7 +307,25 @@ fn auth_page(signup: bool, email: String, error: Option<String>) -> AuthPage {
         signup,
         email,
         error,
+        notice: None,
+        allowed: knead_app::password::ALLOWED,
     }
+}
+
+/// `page` for problem `p`, with `Retry-After` when it asks to wait.
+fn auth_problem(p: Problem, signup: bool, email: &str) -> Response {
+    let retry_after = p.retry_after;
+    let page = render(p.status_code(), &auth_page(signup, email.to_owned(), p.detail.or(Some(p.title))));
+    with_retry_after(page, retry_after)
+}
+
+/// A page that answers a refusal, with the refusal's `Retry-After` if it
+/// has one (too many tries, a busy server).
+fn with_retry_after(mut page: Response, retry_after: Option<std::num::NonZeroU32>) -> Response {
+    if let Some(seconds) = retry_after {
+        page.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(seconds.get()));
+    }
+    page
 }
 
 async fn sign_up_form() -> Response {
@@ -222,31 +336,40 @@ async fn sign_in_form() -> Response {
     render(StatusCode::OK, &auth_page(false, String::new(), None))
 }
 
-async fn sign_up(State(state): State<AppState>, body: Bytes) -> Response {
+async fn sign_up(
+    State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
+    body: Bytes,
+) -> Response {
     let form = pairs(&body);
     let (email, password) = (one(&form, "email"), one(&form, "password"));
     let role = if one(&form, "role") == "clinician" { Role::Clinician } else { Role::Patient };
-    match auth::sign_up(&state, email, password, role).await {
-        Ok(new) => signed_in(&state, &new.token, if role == Role::Clinician { "/clinic" } else { "/check" }),
-        Err(p) => render(p.status_code(), &auth_page(true, email.to_owned(), p.detail.or(Some(p.title)))),
+    match auth::sign_up(&state, client, email, password, role).await {
+        Ok(auth::SignedUp::In(new)) => {
+            signed_in(&state, &new.token, if role == Role::Clinician { "/clinic" } else { "/check" })
+        }
+        // The same page whether or not the address had an account: the
+        // sign-in form, the address filled in, and what to do.
+        Ok(auth::SignedUp::Received) => {
+            let page =
+                AuthPage { notice: Some(auth::SIGN_UP_RECEIVED), ..auth_page(false, email.to_owned(), None) };
+            render(StatusCode::OK, &page)
+        }
+        Err(p) => auth_problem(p, true, email),
     }
 }
 
-async fn sign_in(State(state): State<AppState>, body: Bytes) -> Response {
+async fn sign_in(
+    State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
+    body: Bytes,
+) -> Response {
     let form = pairs(&body);
     let email = one(&form, "email");
-    match auth::sign_in(&state, email, one(&form, "password")).await {
+    match auth::sign_in(&state, client, email, one(&form, "password")).await {
         Ok(new) => signed_in(&state, &new.token, if new.role == Role::Clinician { "/clinic" } else { "/" }),
-        Err(p) => {
-            // A pause says how long; a wrong password says only that.
-            let retry_after = p.retry_after;
-            let mut page =
-                render(p.status_code(), &auth_page(false, email.to_owned(), p.detail.or(Some(p.title))));
-            if let Some(seconds) = retry_after {
-                page.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(seconds.get()));
-            }
-            page
-        }
+        // A pause says how long; a wrong password says only that.
+        Err(p) => auth_problem(p, false, email),
     }
 }
 
@@ -365,6 +488,8 @@ struct ResultPage<'a> {
     headline: String,
     reasons: Vec<String>,
     emergency: bool,
+    /// What the emergency result's call button dials.
+    emergency_number: &'a str,
     permitted: bool,
     /// Why no plan is given though the screening allows self-care: pain
     /// over time calls for a doctor first (§4).
@@ -437,6 +562,7 @@ async fn result_page(
         headline: result.headline.clone(),
         reasons: result.reasons.iter().map(|r| r.detail.clone()).collect(),
         emergency: result.disposition == Disposition::Emergency,
+        emergency_number: state.config.emergency_number.as_str(),
         permitted: result.permit().is_ok() && paused.is_none(),
         paused,
         cleared: record
@@ -531,6 +657,11 @@ async fn clearance(
 fn plan_request(query: &[(String, String)]) -> Result<(Uuid, Kit), Problem> {
     let screening = Uuid::parse_str(one(query, "screening"))
         .map_err(|_| Problem::invalid("screening", "allowed: the id of one of your screenings"))?;
+    Ok((screening, kit_of(query)?))
+}
+
+/// The kit a query describes: `equipment` (any number) and `helper=true`.
+fn kit_of(query: &[(String, String)]) -> Result<Kit, Problem> {
     let equipment = all(query, "equipment")
         .map(|e| {
             Equipment::parse(e).ok_or_else(|| {
@@ -541,7 +672,7 @@ fn plan_request(query: &[(String, String)]) -> Result<(Uuid, Kit), Problem> {
             })
         })
         .collect::<Result<_, _>>()?;
-    Ok((screening, Kit { equipment, helper_available: one(query, "helper") == "true" }))
+    Ok(Kit { equipment, helper_available: one(query, "helper") == "true" })
 }
 
 struct ItemView {
@@ -591,6 +722,8 @@ struct PlanPage {
     still_allowed: Vec<String>,
     equipment: Vec<&'static str>,
     helper: bool,
+    /// The handout of this kit: `/plan/handout.pdf?…`.
+    handout: String,
 }
 
 async fn plan(
@@ -630,6 +763,7 @@ async fn plan(
             .map(|(_, kit)| kit.equipment.iter().map(|e| e.as_str()).collect())
             .unwrap_or_default(),
         helper: one(&query, "helper") == "true",
+        handout: handout_link(&query),
     };
     render(StatusCode::OK, &page)
 }
@@ -663,14 +797,8 @@ async fn session(
     if let Err(e) = own.plan_today(screening, kit.clone(), Zone::Fixed(offset_of(&query, &zone))).await {
         return problem_page(Some(&patient), e.into());
     }
-    let symptoms = state.config.pack.questionnaire.question(Field::Symptoms);
-    let signs: Vec<(&str, &str)> = symptoms
-        .kind
-        .choices()
-        .iter()
-        .filter(|c| c.word != Symptom::Cough.as_str())
-        .map(|c| (c.word, c.label.as_str()))
-        .collect();
+    let signs: Vec<(&str, &str)> =
+        state.config.pack.questionnaire.warning_signs().map(|c| (c.word, c.label.as_str())).collect();
     let page = SessionPage {
         title: "Guided session",
         csrf: Some(patient.csrf().to_owned()),
@@ -692,6 +820,8 @@ struct Row {
     after: String,
     what: String,
     status: &'static str,
+    /// Ended as anything but finished or logged: shown apart.
+    early: bool,
 }
 
 #[derive(Template)]
@@ -714,14 +844,18 @@ async fn history(State(state): State<AppState>, patient: Patient, zone: LocalZon
         .map(|s| Row {
             when: zone.when(s.started_at),
             before: s.pain_before.get(),
-            after: s.pain_after.map_or("not given".to_owned(), |p| format!("{}/10", p.get())),
+            after: s.pain_after.map_or("not given".to_owned(), |p| p.get().to_string()),
             what: s
                 .usage
                 .iter()
-                .map(|(t, secs)| format!("{} {} min", t.as_str().replace('_', " "), secs.div_ceil(60)))
+                .filter(|(_, secs)| **secs > 0)
+                .map(|(t, secs)| {
+                    format!("{} {}", state.config.pack.technique(*t).name, labels::duration(*secs))
+                })
                 .collect::<Vec<_>>()
                 .join(", "),
-            status: s.status.as_str(),
+            status: s.status.words(),
+            early: !matches!(s.status, SessionStatus::Completed | SessionStatus::Logged),
         })
         .collect();
     render(StatusCode::OK, &HistoryPage { title: "History", csrf: Some(patient.csrf().to_owned()), rows })
@@ -769,8 +903,22 @@ async fn progress(State(state): State<AppState>, patient: Patient, zone: LocalZo
     render(StatusCode::OK, &page)
 }
 
-async fn progress_svg(State(state): State<AppState>, patient: Patient, zone: LocalZone) -> Response {
-    match crate::documents::progress_chart(&state, patient.person(), Zone::Fixed(zone.offset())).await {
+/// `GET /progress.svg`, or `?size=phone` drawn for a phone's width.
+async fn progress_svg(
+    State(state): State<AppState>,
+    patient: Patient,
+    zone: LocalZone,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let own = state.app.patient(patient.person());
+    chart_response(own.judge(Zone::Fixed(zone.offset())).await.map_err(Problem::from), query)
+}
+
+/// The progress chart of `judged` as an SVG response; `?size=phone` in
+/// `query` draws it for a phone's width.
+fn chart_response(judged: Result<Judged, Problem>, query: Option<String>) -> Response {
+    let phone = one(&pairs(query.unwrap_or_default().as_bytes()), "size") == "phone";
+    match judged.and_then(|j| crate::documents::progress_chart(&j, phone)) {
         Ok(svg) => {
             ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "private, no-store")], svg)
                 .into_response()
@@ -787,17 +935,55 @@ async fn report_pdf(
 ) -> Response {
     let query = pairs(query.unwrap_or_default().as_bytes());
     match crate::documents::report_pdf(&state, patient.person(), offset_of(&query, &zone)).await {
-        Ok(pdf) => (
-            [
-                (header::CONTENT_TYPE, "application/pdf"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"knead-report.pdf\""),
-                (header::CACHE_CONTROL, "private, no-store"),
-            ],
-            pdf,
-        )
-            .into_response(),
+        Ok(pdf) => pdf_download(pdf, "knead-report.pdf"),
         Err(p) => problem_page(Some(&patient), p),
     }
+}
+
+/// `GET /plan/handout.pdf`: the person's home program to print, with the
+/// kit of the plan page that links to it (`equipment`, `helper`).
+async fn handout_pdf(
+    State(state): State<AppState>,
+    patient: Patient,
+    zone: LocalZone,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let query = pairs(query.unwrap_or_default().as_bytes());
+    let zone = Zone::Fixed(offset_of(&query, &zone));
+    let made = async {
+        let kit = kit_of(&query)?;
+        let content = state.app.patient(patient.person()).handout(Some(kit), zone).await?;
+        crate::documents::handout_pdf(&state, &content, zone)
+    };
+    match made.await {
+        Ok(pdf) => pdf_download(pdf, "knead-handout.pdf"),
+        Err(p) => problem_page(Some(&patient), p),
+    }
+}
+
+/// The handout's address for the kit of a plan query (vocabulary words
+/// only, so nothing needs escaping).
+fn handout_link(query: &[(String, String)]) -> String {
+    let mut pairs: Vec<String> = kit_of(query)
+        .map(|kit| kit.equipment.iter().map(|e| format!("equipment={}", e.as_str())).collect())
+        .unwrap_or_default();
+    if one(query, "helper") == "true" {
+        pairs.push("helper=true".to_owned());
+    }
+    format!("/plan/handout.pdf?{}", pairs.join("&"))
+}
+
+/// A PDF to save, kept by no cache but the person's own.
+fn pdf_download(pdf: Vec<u8>, file: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        pdf,
+    )
+        .into_response()
 }
 
 #[derive(Template)]

@@ -13,11 +13,12 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use chrono::DateTime;
 use knead_app::program::ends_on;
 use knead_app::reminders::hh_mm;
 use knead_core::vocab::Vocabulary as _;
-use knead_store::sharing::Assignment;
 use knead_store::sharing::AuditAction;
+use knead_store::sharing::{Assignment, Message};
 use uuid::Uuid;
 
 /// Log lines and messages shown.
@@ -67,6 +68,32 @@ pub(super) struct MessageView {
     pub(super) from: String,
     pub(super) when: String,
     pub(super) text: String,
+    /// "Read before your next session", and whether and when it was read.
+    pub(super) status: String,
+    /// When it was written, to the nanosecond as kept (RFC 3339), for
+    /// "read up to here".
+    pub(super) at: String,
+}
+
+impl MessageView {
+    /// A message as shown, with the patient's own called `me` ("You" to
+    /// them, "The patient" to a clinician).
+    pub(super) fn of(m: Message, zone: &LocalZone, me: &str) -> Self {
+        let mine = m.author == m.patient;
+        let from = match (mine, m.author_email.is_empty()) {
+            (true, _) => me.to_owned(),
+            (false, true) => "A clinician (account deleted)".to_owned(),
+            (false, false) => m.author_email,
+        };
+        let read = m.read_at.map_or("not read yet".to_owned(), |at| format!("read {}", zone.when(at)));
+        let status = match (mine, m.before_session) {
+            (true, _) => String::new(),
+            (false, true) => format!("To read before the next session; {read}"),
+            (false, false) => format!("Sent; {read}"),
+        };
+        let at = m.at.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+        Self { from, when: zone.when(m.at), text: m.text, status, at }
+    }
 }
 
 /// A calendar address just made: shown this once.
@@ -127,6 +154,10 @@ fn action_words(action: AuditAction, detail: &str) -> String {
                 .to_owned()
         }
         AuditAction::Acknowledged => "noted the warning signs in your screenings".to_owned(),
+        AuditAction::Confirmed => "confirmed the clearance you reported".to_owned(),
+        AuditAction::Withdrew => {
+            "withdrew a clearance: it no longer lifts the advice to see a doctor first".to_owned()
+        }
     }
 }
 
@@ -189,10 +220,7 @@ async fn page(
             })
             .collect(),
         program: own.program().await?.map(|p| ProgramView::new(p, zone)),
-        messages: messages
-            .into_iter()
-            .map(|m| MessageView { from: m.author_email, when: zone.when(m.at), text: m.text })
-            .collect(),
+        messages: messages.into_iter().map(|m| MessageView::of(m, zone, "You")).collect(),
         audit: audit
             .into_iter()
             .map(|a| AuditView {
@@ -296,4 +324,32 @@ pub(super) async fn calendar_revoke_form(
         Ok::<_, Problem>(Redirect::to("/sharing#reminders").into_response())
     };
     done.await.unwrap_or_else(|p| problem_page(Some(&patient), p))
+}
+
+/// `POST /messages/read`: the patient has read their clinicians' messages.
+pub(super) async fn read_form(State(state): State<AppState>, patient: Patient, body: Bytes) -> Response {
+    let form = pairs(&body);
+    let done = async {
+        patient.check_csrf(one(&form, "csrf"))?;
+        let through = DateTime::parse_from_rfc3339(one(&form, "through"))
+            .map_err(|_| Problem::invalid("through", "the time of the newest message shown (RFC 3339)"))?;
+        Ok::<_, Problem>(state.app.patient(patient.person()).read_messages(Some(through.to_utc())).await?)
+    };
+    match done.await {
+        Ok(()) => Redirect::to("/").into_response(),
+        Err(p) => problem_page(Some(&patient), p),
+    }
+}
+
+/// `POST /messages/reply`: the patient answers their clinicians.
+pub(super) async fn reply_form(State(state): State<AppState>, patient: Patient, body: Bytes) -> Response {
+    let form = pairs(&body);
+    let done = async {
+        patient.check_csrf(one(&form, "csrf"))?;
+        Ok::<_, Problem>(state.app.patient(patient.person()).reply(one(&form, "text")).await?)
+    };
+    match done.await {
+        Ok(_) => Redirect::to("/sharing#messages").into_response(),
+        Err(p) => problem_page(Some(&patient), p),
+    }
 }

@@ -51,7 +51,7 @@ function check(testCase) {
     if (found) return { where: `step ${index} (${step.input}${step.seconds ? ` ${step.seconds} s` : ''} at ${step.at} ms)`, step, events, found };
   }
   const found =
-    difference(testCase.records, session.records(), '.records') || difference(testCase.ended, session.ended(), '.ended');
+    difference(testCase.records, session.records(), '.records') || difference(testCase.ended, session.outcome(), '.ended');
   return found ? { where: 'at the end', found } : null;
 }
 

@@ -12,7 +12,7 @@
 //! session or screening ids), and where the address names a record, a
 //! denial looks exactly like the answer for a record that does not exist.
 
-use crate::support::{TestApp, account, browser, invite_and_accept, json_of, morning, spawn_app_with};
+use crate::support::{TestApp, account, browser, invite_and_accept, json_of, morning, spawn_app};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -65,20 +65,31 @@ fn expectation(method: &str, path: &str, caller: Caller) -> Option<Expect> {
     Some(match (method, path) {
         // Anyone: the front page, signing up and in, the invitation link,
         // the app's files and the API's description.
-        ("GET", "/" | "/signup" | "/signin" | "/invite/{code}" | "/sw.js" | "/api/openapi.json")
+        (
+            "GET",
+            "/" | "/learn" | "/signup" | "/signin" | "/invite/{code}" | "/sw.js" | "/api/openapi.json",
+        )
         | ("POST", "/signup" | "/signin" | "/api/v1/accounts" | "/api/v1/sign-in") => Public,
         ("GET", p) if p.starts_with("/static/") => Public,
         // A calendar feed: the secret token in the address is the key.
         ("GET", "/calendar/{file}") => Public,
         // Every account.
-        ("GET", "/api/v1/me") | ("POST", "/signout" | "/api/v1/sign-out") => signed_in(),
+        ("GET", "/api/v1/me" | "/account")
+        | ("POST", "/signout" | "/api/v1/sign-out" | "/account/erase" | "/account/password")
+        | ("POST", "/account/sign-out-everywhere" | "/api/v1/me/sign-out-everywhere")
+        | ("PUT", "/api/v1/me/password" | "/api/v1/me/name")
+        | ("POST", "/account/name")
+        | ("DELETE", "/api/v1/me") => signed_in(),
         // A patient's own journal and sharing.
         ("GET" | "POST", "/check" | "/checkin" | "/api/v1/screenings" | "/api/v1/checkins")
-        | ("GET", "/plan" | "/session" | "/history" | "/progress" | "/progress.svg" | "/report.pdf")
+        | ("GET", "/plan" | "/plan/handout.pdf" | "/session" | "/history" | "/progress")
+        | ("GET", "/progress.svg" | "/report.pdf")
         | ("GET", "/sharing" | "/api/v1/sessions" | "/api/v1/progress" | "/api/v1/me/fhir")
+        | ("GET", "/api/v1/me/journal")
         | ("GET", "/api/v1/grants" | "/api/v1/audit" | "/api/v1/messages" | "/api/v1/program")
         | ("POST", "/sharing/invite" | "/sharing/revoke" | "/api/v1/plans" | "/api/v1/invitations")
         | ("POST", "/sharing/calendar" | "/sharing/calendar/revoke")
+        | ("POST", "/messages/read" | "/messages/reply" | "/api/v1/messages" | "/api/v1/messages/read")
         | ("GET" | "PUT" | "DELETE", "/api/v1/calendar") => patient_only(),
         // A record of the owner's, named in the address.
         ("GET", "/result/{id}" | "/api/v1/sessions/{id}")
@@ -90,9 +101,18 @@ fn expectation(method: &str, path: &str, caller: Caller) -> Option<Expect> {
         | ("POST", "/clinic/accept" | "/api/v1/invitations/accept") => clinician_only(),
         // A patient's record, named in the address: only with a live grant.
         ("GET", "/clinic/patients/{patient}" | "/api/v1/patients/{patient}")
-        | ("GET", "/clinic/patients/{patient}/screenings/{id}")
+        | ("GET", "/clinic/patients/{patient}/screenings/{id}" | "/clinic/patients/{patient}/handout.pdf")
+        | ("GET", "/clinic/patients/{patient}/progress.svg")
         | ("POST", "/clinic/patients/{patient}/program" | "/clinic/patients/{patient}/message")
         | ("POST", "/clinic/patients/{patient}/clearance" | "/api/v1/patients/{patient}/clearance")
+        | (
+            "POST",
+            "/clinic/patients/{patient}/clearance/confirm" | "/api/v1/patients/{patient}/clearance/confirm",
+        )
+        | (
+            "POST",
+            "/clinic/patients/{patient}/clearance/withdraw" | "/api/v1/patients/{patient}/clearance/withdraw",
+        )
         | (
             "POST",
             "/clinic/patients/{patient}/acknowledgement" | "/api/v1/patients/{patient}/acknowledgements",
@@ -115,7 +135,7 @@ struct World {
 }
 
 async fn world() -> World {
-    let app = spawn_app_with(|c| c.rate_burst = 10_000).await;
+    let app = spawn_app().await;
     let owner = account(&app, "owner@example.org", "patient").await;
     let owner_person = json_of(owner.get("/api/v1/me").await).await.1["person"].as_str().unwrap().to_owned();
     let session = owner.record_session(morning(), 5).await;

@@ -2,10 +2,12 @@
 //! sessions and their limits, progress and check-ins.
 
 use crate::support::{
-    PASSWORD, assert_problem, browser, emergency_intake, header, json_of, morning, see_doctor_first_intake,
-    self_care_intake, session_from_plan, set_cookie, spawn_app, text_of, urgent_intake,
+    PASSWORD, TestApp, assert_problem, browser, emergency_intake, header, json_of, morning,
+    see_doctor_first_intake, self_care_intake, session_from_plan, set_cookie, spawn_app, spawn_app_with,
+    text_of, urgent_intake,
 };
 use chrono::Duration;
+use knead_web::auth::SignUpAnswer;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -13,9 +15,15 @@ use uuid::Uuid;
 // ---------------------------------------------------------------------------
 // Accounts.
 
+/// A server that signs new accounts in at once and tells taken addresses
+/// (`knead serve --tell-taken-addresses`).
+async fn spawn_telling() -> TestApp {
+    spawn_app_with(|config| config.sign_up = SignUpAnswer::TellTaken).await
+}
+
 #[tokio::test]
 async fn sign_up_sets_a_locked_cookie_and_returns_the_csrf_token() {
-    let app = spawn_app().await;
+    let app = spawn_telling().await;
     let response = app
         .post_json("/api/v1/accounts", &json!({ "email": " Ana@Example.org ", "password": PASSWORD }))
         .await;
@@ -38,9 +46,9 @@ async fn sign_up_sets_a_locked_cookie_and_returns_the_csrf_token() {
 }
 
 #[tokio::test]
-async fn an_address_signs_up_once_whatever_its_case() {
-    let mut app = spawn_app().await;
-    app.sign_up("ana@example.org").await;
+async fn when_told_to_an_address_signs_up_once_whatever_its_case() {
+    let mut app = spawn_telling().await;
+    app.sign_up_told("ana@example.org").await;
     let other = app.visitor();
     let (status, body) = json_of(
         other
@@ -50,6 +58,32 @@ async fn an_address_signs_up_once_whatever_its_case() {
     .await;
     assert_problem(status, &body, StatusCode::CONFLICT, None);
     assert_eq!(body["type"], "/problems/email-taken", "{body}");
+}
+
+/// A sign-up's status, whether it set a cookie, and its body.
+async fn sign_up_answer(app: &TestApp, email: &str, password: &str) -> (StatusCode, bool, Value) {
+    let response = app.post_json("/api/v1/accounts", &json!({ "email": email, "password": password })).await;
+    let cookie = set_cookie(&response).is_some();
+    let (status, body) = json_of(response).await;
+    (status, cookie, body)
+}
+
+#[tokio::test]
+async fn sign_up_answers_the_same_whether_or_not_the_address_has_an_account() {
+    let app = spawn_app().await;
+    let new = sign_up_answer(&app, "ana@example.org", PASSWORD).await;
+    assert_eq!((new.0, new.1), (StatusCode::ACCEPTED, false), "{}", new.2);
+    assert!(new.2["detail"].as_str().unwrap().contains("sign in"), "{}", new.2);
+    // Someone else tries the same address (another case) with their own password.
+    let taken = sign_up_answer(&app.visitor(), "ANA@example.org", "mauve kettle on tuesdays").await;
+    assert_eq!(taken, new, "nothing tells a taken address from a new one");
+
+    // The account is Ana's, unchanged: her password signs in, the other does not.
+    let mut ana = app.visitor();
+    ana.sign_in("ana@example.org").await;
+    let other = json!({ "email": "ana@example.org", "password": "mauve kettle on tuesdays" });
+    let (status, body) = json_of(app.visitor().post_json("/api/v1/sign-in", &other).await).await;
+    assert_problem(status, &body, StatusCode::UNAUTHORIZED, None);
 }
 
 #[tokio::test]
@@ -69,12 +103,37 @@ async fn a_bad_address_or_short_password_is_refused_naming_the_field() {
     assert!(!body["detail"].as_str().unwrap().contains("short"), "the password is never repeated: {body}");
     assert!(body["detail"].as_str().unwrap().contains("10"), "says what is allowed: {body}");
 
-    // Nothing was made: the address is still free.
+    // Nothing was made: the address is still free, and a sign-up says so at once.
+    let app = spawn_telling().await;
     let (status, body) = json_of(
         app.post_json("/api/v1/accounts", &json!({ "email": "ana@example.org", "password": PASSWORD })).await,
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+#[tokio::test]
+async fn common_and_breached_passwords_are_refused_with_the_reason() {
+    let app = spawn_app().await;
+    for (password, reason) in [
+        ("password123", "common password"),
+        ("qwertyuiop", "common password"),
+        ("iloveyou123", "common password"),
+        ("ana@example.org", ""),
+    ] {
+        let (status, _, body) = sign_up_answer(&app, "ana@example.org", password).await;
+        assert_problem(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("password"));
+        let detail = body["detail"].as_str().unwrap();
+        assert!(detail.contains("hard to guess") && detail.contains(reason), "{password}: {detail}");
+        assert!(!detail.contains(password), "the password is never repeated: {detail}");
+    }
+    // None of them made the account: a sign-in with any fails like an unknown address.
+    let (status, body) = json_of(
+        app.post_json("/api/v1/sign-in", &json!({ "email": "ana@example.org", "password": "password123" }))
+            .await,
+    )
+    .await;
+    assert_problem(status, &body, StatusCode::UNAUTHORIZED, None);
 }
 
 #[tokio::test]
@@ -370,7 +429,8 @@ async fn a_clearance_comes_with_its_answers_and_lifts_see_a_doctor_first() {
     assert_eq!(status, StatusCode::CREATED, "{after}");
     assert_eq!(after["disposition"], "self_care", "{after}");
     assert_eq!(after["result"]["cleared_by_clinician"], true, "{after}");
-    assert_eq!(after["clearance"], dr_lee, "kept trimmed: {after}");
+    let kept = json!({ "by": "Dr Lee, my GP", "on": "2025-03-07", "in_force": true });
+    assert_eq!(after["clearance"], kept, "kept trimmed, the person's own word: {after}");
     let reasons: Vec<&str> =
         after["result"]["reasons"].as_array().unwrap().iter().map(|r| r["rule"].as_str().unwrap()).collect();
     assert!(reasons.contains(&"SD-01"), "the lifted rule is still a reason: {after}");
@@ -457,6 +517,35 @@ async fn a_whole_session_is_kept_once_however_often_it_is_sent() {
     assert_problem(status, &body, StatusCode::CONFLICT, None);
     let (_, kept) = json_of(app.get(&format!("/api/v1/sessions/{id}")).await).await;
     assert_eq!(kept["pain_after"], 3);
+}
+
+/// A client that says "completed" for a session with every step skipped
+/// (an older player, another app) is not believed: it is kept as stopped
+/// early, the same on every resend, and its pain after is no effect.
+#[tokio::test]
+async fn a_session_sent_as_completed_with_no_massage_is_kept_as_stopped_early() {
+    let (app, plan) = planned().await;
+    let mut session = session_from_plan(&plan, morning() + Duration::minutes(2), 5, Some(1));
+    for step in session["steps"].as_array_mut().unwrap() {
+        step["active_seconds"] = json!(0);
+        step["outcome"] = json!("skipped");
+    }
+    for seconds in session["usage"].as_object_mut().unwrap().values_mut() {
+        *seconds = json!(0);
+    }
+    for _ in 0..2 {
+        let (status, body) = app.put_session(&session).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let id = session["id"].as_str().unwrap();
+    let (_, kept) = json_of(app.get(&format!("/api/v1/sessions/{id}")).await).await;
+    assert_eq!(kept["status"], "stopped", "{kept}");
+    assert_eq!(kept["stop_reason"], "too little massage to count as a session");
+    let (_, progress) = json_of(app.get("/api/v1/progress").await).await;
+    let days = progress["days"].as_array().unwrap();
+    assert_eq!(days.len(), 1, "{progress}");
+    assert_eq!(days[0]["before"], 5.0, "the pain before is a reading all the same");
+    assert_eq!(days[0]["after"], Value::Null, "no effect shown for no massage: {progress}");
 }
 
 #[tokio::test]

@@ -108,6 +108,16 @@ pub(super) async fn browser() -> (Driver, Client) {
     (driver, client)
 }
 
+/// Make the page's viewport `width` × `height` CSS pixels: WebDriver sizes
+/// the window, which in headless Chromium is larger than the page by its
+/// (invisible) frame, so the frame is measured and added.
+pub(super) async fn viewport(client: &Client, width: u32, height: u32) {
+    client.set_window_size(width, height).await.unwrap();
+    let inner = client.execute("return [innerWidth, innerHeight];", vec![]).await.unwrap();
+    let [w, h]: [u32; 2] = serde_json::from_value(inner).unwrap();
+    client.set_window_size(2 * width - w.min(width), 2 * height - h.min(height)).await.unwrap();
+}
+
 pub(super) async fn shot(client: &Client, name: &str) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/browser-screenshots");
     std::fs::create_dir_all(&dir).unwrap();
@@ -127,6 +137,17 @@ pub(super) async fn wait_for(client: &Client, css: &str) -> fantoccini::elements
         .unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
 }
 
+/// Waits until nothing matches `css`: the page it was on has been left.
+async fn wait_gone(client: &Client, css: &str) {
+    for _ in 0..200 {
+        if client.find(Locator::Css(css)).await.is_err() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} is still there after 20 s");
+}
+
 pub(super) async fn fill(client: &Client, css: &str, text: &str) {
     let field = wait_for(client, css).await;
     field.clear().await.unwrap();
@@ -143,8 +164,29 @@ pub(super) async fn sign_up(client: &Client, server: &Server, email: &str) {
     fill(client, "#email", email).await;
     fill(client, "#password", "a long enough password").await;
     click(client, "#submit").await;
+    sign_in_after_sign_up(client, email).await;
+    client.goto(&server.url("/check")).await.unwrap();
     wait_for(client, "#check").await;
-    assert_eq!(path(client).await, "/check");
+}
+
+/// The page a sign-up answers with: the sign-in form, the address filled
+/// in, and what happened; sign in on it.
+async fn sign_in_after_sign_up(client: &Client, email: &str) {
+    let notice = wait_for(client, ".notice").await.text().await.unwrap();
+    assert!(notice.contains("sign in now"), "{notice}");
+    let filled = wait_for(client, "#email").await.prop("value").await.unwrap();
+    assert_eq!(filled.as_deref(), Some(email));
+    fill(client, "#password", "a long enough password").await;
+    click(client, "#submit").await;
+    // The sign-in lands on home or the clinic; until it does, the cookie
+    // may not be set and a next `goto` would be sent to sign in again.
+    for _ in 0..200 {
+        if !matches!(path(client).await.as_str(), "/signup" | "/signin") {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("signing in as {email} did not leave the sign-in page");
 }
 
 /// Answer the questions: an ache of 4/10 for ten days, and `extra` ticks.
@@ -190,6 +232,10 @@ async fn an_emergency_screening_offers_no_session() {
     assert_eq!(result.attr("role").await.unwrap().as_deref(), Some("alert"));
     assert!(result.text().await.unwrap().to_lowercase().contains("emergency"));
     assert!(f.client.find(Locator::Css("#make-plan")).await.is_err(), "no plan is offered");
+    // One tap calls for help.
+    let call = f.client.find(Locator::Css("#call-emergency")).await.unwrap();
+    assert_eq!(call.attr("href").await.unwrap().as_deref(), Some("tel:112"));
+    assert!(call.text().await.unwrap().contains("Call 112"));
     f.client.close().await.unwrap();
 }
 
@@ -222,16 +268,33 @@ async fn a_guided_session_from_screening_to_progress() {
     shot(c, "session-running").await;
     click(c, "#pain-after-2").await;
     shot(c, "session-after").await;
+    let after = c.find(Locator::Css("#session")).await.unwrap().text().await.unwrap();
+    assert!(!after.contains("null"), "nothing missing is printed: {after}");
     click(c, "#save").await;
     wait_for(c, "#saved").await;
     shot(c, "session-saved").await;
 
     c.goto(&f.server.url("/history")).await.unwrap();
     let table = wait_for(c, "table tbody").await.text().await.unwrap();
-    assert!(table.contains("4/10") && table.contains("2/10") && table.contains("completed"), "{table}");
+    assert!(table.contains("4 → 2") && table.contains("finished"), "{table}");
+    // Every column on a phone's screen: nothing hides in a sideways scroll.
+    let fits = c
+        .execute(
+            "const r = document.querySelector('.table-scroll'); return r.scrollWidth <= r.clientWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fits, json!(true), "the history table is wider than the phone");
     shot(c, "history").await;
     c.goto(&f.server.url("/progress")).await.unwrap();
     wait_for(c, "figure img").await;
+    // A phone gets the chart drawn for its width, with text it can read.
+    let src = c
+        .execute("const i = document.querySelector('figure img'); return i.complete && i.currentSrc;", vec![])
+        .await
+        .unwrap();
+    assert!(src.as_str().is_some_and(|s| s.ends_with("/progress.svg?size=phone")), "{src}");
     shot(c, "progress").await;
     c.clone().close().await.unwrap();
 }
@@ -298,7 +361,7 @@ async fn a_session_recorded_offline_syncs_once_when_back() {
     let rows = c.find_all(Locator::Css("table tbody tr")).await.unwrap();
     assert_eq!(rows.len(), 1, "the session arrived once");
     let row = rows[0].text().await.unwrap();
-    assert!(row.contains("5/10") && row.contains("3/10"), "{row}");
+    assert!(row.contains("5 → 3"), "{row}");
     c.clone().close().await.unwrap();
 }
 
@@ -309,6 +372,7 @@ pub(super) async fn sign_up_clinician(client: &Client, server: &Server, email: &
     fill(client, "#password", "a long enough password").await;
     click(client, "input[name='role'][value='clinician']").await;
     click(client, "#submit").await;
+    sign_in_after_sign_up(client, email).await;
     wait_for(client, "#code").await;
     assert_eq!(path(client).await, "/clinic");
 }
@@ -441,13 +505,24 @@ async fn a_clinician_follows_a_patient_from_invitation_to_revocation() {
     let page = wait_for(&clinician, "main").await.text().await.unwrap();
     assert!(page.contains("Started at 3/10") && page.contains("since the program began: 1 of 1"), "{page}");
     shot(&clinician, "clinic-patient").await;
+    // The patient's own chart, drawn for the record.
+    let drawn = clinician
+        .execute(
+            "const img = document.querySelector('main figure img'); img.scrollIntoView(); \
+             return img.complete && img.naturalWidth > 0;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(drawn, json!(true), "the chart loads on the record");
+    shot(&clinician, "clinic-patient-chart").await;
 
     // The patient sees who looked, and ends the access.
     patient.goto(&server.url("/sharing")).await.unwrap();
     let log = wait_for(patient, "#audit").await.text().await.unwrap();
     assert!(log.contains("dr.lee@example.org") && log.contains("looked at your record"), "{log}");
     click(patient, "button[aria-label='End access for dr.lee@example.org']").await;
-    wait_for(patient, "#invite").await;
+    wait_gone(patient, "button[aria-label='End access for dr.lee@example.org']").await;
     shot(patient, "sharing-revoked").await;
     clinician.goto(&server.url(&record)).await.unwrap();
     let gone = wait_for(&clinician, "main").await.text().await.unwrap();
@@ -762,8 +837,11 @@ async fn the_browser_names_its_zone_and_the_pages_follow_it() {
     let doc = reqwest::Client::builder().cookie_store(true).build().unwrap();
     let account =
         json!({ "email": "doc@example.org", "password": "a long enough password", "role": "clinician" });
-    let made: serde_json::Value =
-        doc.post(server.url("/api/v1/accounts")).json(&account).send().await.unwrap().json().await.unwrap();
+    let made = doc.post(server.url("/api/v1/accounts")).json(&account).send().await.unwrap();
+    assert_eq!(made.status(), 202);
+    let credentials = json!({ "email": "doc@example.org", "password": "a long enough password" });
+    let signed_in = doc.post(server.url("/api/v1/sign-in")).json(&credentials).send().await.unwrap();
+    let made: serde_json::Value = signed_in.json().await.unwrap();
     let accepted: serde_json::Value = doc
         .post(server.url("/api/v1/invitations/accept"))
         .header("x-csrf-token", made["csrf"].as_str().unwrap())
@@ -779,7 +857,7 @@ async fn the_browser_names_its_zone_and_the_pages_follow_it() {
 
     c.goto(&server.url("/history")).await.unwrap();
     let table = wait_for(c, "table tbody").await.text().await.unwrap();
-    assert!(table.contains("5/10") && !table.contains("UTC"), "{table}");
+    assert!(table.contains("5 → 3") && !table.contains("UTC"), "{table}");
     shot(c, "history-zone").await;
     c.goto(&server.url("/sharing")).await.unwrap();
     let log = wait_for(c, "#audit").await.text().await.unwrap();
@@ -829,11 +907,14 @@ async fn stopping_during_the_massager_says_to_switch_it_off_first() {
 async fn wait_for_text(client: &Client, css: &str, part: &str) -> String {
     let mut seen = String::new();
     for _ in 0..400 {
-        let found = client.find(Locator::Css(css)).await;
-        if let Ok(el) = found {
-            seen = el.prop("textContent").await.unwrap().unwrap_or_default();
-            if seen.contains(part) {
-                return seen;
+        // The element may go stale between finding and reading it while a
+        // page is being left: then it is looked for again.
+        if let Ok(el) = client.find(Locator::Css(css)).await {
+            if let Ok(text) = el.prop("textContent").await {
+                seen = text.unwrap_or_default();
+                if seen.contains(part) {
+                    return seen;
+                }
             }
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -909,11 +990,13 @@ async fn more_time_up_to_the_steps_limit_and_the_halfway_cue() {
     assert!((150..=300).contains(&active), "past the planned 120 s, within 300 s: {active}");
 }
 
-/// The start of the care loop as a physio meets it: a patient's emergency
-/// screening, then an ordinary one; the patient stays first and flagged;
-/// the physio opens the emergency's answers and marks it as seen.
+/// The care loop as a physio meets it: a patient's emergency screening,
+/// then an ordinary one; the patient stays first and flagged; the physio
+/// opens the emergency's answers and marks it as seen, then sends "pause
+/// the massage" to read before the next session. The patient sees it on
+/// their home page, gets no plan until they have read it, and answers.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_physio_sees_an_earlier_emergency_opens_its_answers_and_marks_it_seen() {
+async fn a_physio_sees_an_earlier_emergency_marks_it_seen_and_a_message_comes_before_the_next_session() {
     let f = fixture().await;
     let (patient, server) = (&f.client, &f.server);
     let (_clinic_driver, clinician) = browser().await;
@@ -942,8 +1025,8 @@ async fn a_physio_sees_an_earlier_emergency_opens_its_answers_and_marks_it_seen(
     let links = clinician.find_all(Locator::Css("#screenings-caption ~ tbody a")).await.unwrap();
     assert_eq!(links.len(), 2);
     links[1].click().await.unwrap(); // newest first: the emergency is the older one
-    let page = wait_for(&clinician, "main").await.text().await.unwrap();
-    assert!(page.contains("Rules that fired") && page.contains("Source:"), "{page}");
+    let page = wait_for_text(&clinician, "main", "Rules that fired").await;
+    assert!(page.contains("Source:"), "{page}");
     shot(&clinician, "clinic-screening").await;
 
     clinician.goto(&server.url(&record)).await.unwrap();
@@ -954,6 +1037,173 @@ async fn a_physio_sees_an_earlier_emergency_opens_its_answers_and_marks_it_seen(
     clinician.goto(&server.url("/clinic")).await.unwrap();
     let row = wait_for(&clinician, "#patients > li").await;
     assert_eq!(row.attr("class").await.unwrap().as_deref(), Some("attention-none"));
+
+    // A message to read before the next session.
+    clinician.goto(&server.url(&record)).await.unwrap();
+    fill(&clinician, "#text", "Please pause the massage until we have talked.").await;
+    click(&clinician, "#before-session").await;
+    click(&clinician, "form[action$='/message'] button[type='submit']").await;
+    wait_for(&clinician, "#outcome").await;
+
+    // The patient sees it first on the home page; no plan until it is read.
+    patient.goto(&server.url("/")).await.unwrap();
+    let unread = wait_for(patient, "#unread").await.text().await.unwrap();
+    assert!(
+        unread.contains("Read this before your next session") && unread.contains("pause the massage"),
+        "{unread}"
+    );
+    shot(patient, "home-message-first").await;
+    answer(patient, &[]).await;
+    click(patient, "#make-plan").await;
+    // Waiting on the words, not on a `main` that may be the page being left.
+    wait_for_text(patient, "main", "read a message first").await;
+    wait_for(patient, "#go-read").await;
+    patient.goto(&server.url("/")).await.unwrap();
+    click(patient, "#read-messages").await;
+    wait_gone(patient, "#unread").await; // read: the home page is quiet again
+    wait_for(patient, "a[href='/check']").await;
+    answer(patient, &[]).await;
+    click(patient, "#make-plan").await;
+    wait_for(patient, "#start").await;
+
+    // The answer reaches the physio's record.
+    patient.goto(&server.url("/sharing")).await.unwrap();
+    fill(patient, "#reply-text", "Paused. Talk on Friday?").await;
+    click(patient, "#reply-send").await;
+    wait_for_text(patient, "ul.messages", "Talk on Friday?").await;
+    clinician.goto(&server.url(&record)).await.unwrap();
+    let messages = wait_for(&clinician, "ul.messages").await.text().await.unwrap();
+    assert!(messages.contains("The patient") && messages.contains("Talk on Friday?"), "{messages}");
+    assert!(messages.contains("To read before the next session; read "), "{messages}");
     clinician.close().await.unwrap();
     f.client.close().await.unwrap();
+}
+
+/// Where each of `ids` is on screen and how large, with the viewport:
+/// `[[left, top, right, bottom], …]`, then `[width, height]`.
+async fn boxes(client: &Client, ids: &[&str]) -> (Vec<[f64; 4]>, [f64; 2]) {
+    let got = client
+        .execute(
+            "return [arguments[0].map((id) => { const r = document.getElementById(id).getBoundingClientRect(); \
+               return [r.left, r.top, r.right, r.bottom]; }), [innerWidth, innerHeight]];",
+            vec![json!(ids)],
+        )
+        .await
+        .unwrap();
+    let all: (Vec<[f64; 4]>, [f64; 2]) = serde_json::from_value(got).unwrap();
+    all
+}
+
+/// A person mid-massage, hands behind their back, on a phone held either
+/// way up: the step's figure, its words, the timer and the four controls
+/// are all on screen without scrolling, the controls at least 48 px each
+/// way, with no site menu, and the symbols are the app's own (no font
+/// glyph a phone may lack). Stop's question comes up over the controls.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_screen_keeps_its_controls_in_view_on_a_phone() {
+    let f = fixture().await;
+    let c = &f.client;
+    sign_up(c, &f.server, "fay@example.org").await;
+    answer(c, &[]).await;
+    start_guided(c, &["massage_gun"], 4, 1).await;
+    wait_into(c, "Step 1 of 9", 0).await;
+    let seen = ["step-figure", "instruction", "timer", "pause", "skip", "more-time", "stop"];
+    for (width, height) in [(360, 640), (390, 844), (640, 360), (844, 390), (1280, 800)] {
+        viewport(c, width, height).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        shot(c, &format!("session-phone-{width}x{height}")).await;
+        let (found, [w, h]) = boxes(c, &seen).await;
+        for (id, [left, top, right, bottom]) in seen.iter().zip(&found) {
+            assert!(
+                *left >= 0.0
+                    && *top >= 0.0
+                    && *right <= w + 0.5
+                    && *bottom <= h + 0.5
+                    && right > left
+                    && bottom > top,
+                "#{id} at {width}×{height} is at {left},{top}–{right},{bottom}, outside the {w}×{h} view"
+            );
+        }
+        for (id, [left, top, right, bottom]) in seen[3..].iter().zip(&found[3..]) {
+            assert!(right - left >= 48.0 && bottom - top >= 48.0, "#{id} at {width}×{height} is under 48 px");
+        }
+        let page = c
+            .execute(
+                "return [document.scrollingElement.scrollHeight <= innerHeight + 1, \
+                   getComputedStyle(document.querySelector('header.top')).display, \
+                   document.scrollingElement.scrollHeight, innerHeight];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(
+            page[0] == json!(true) && page[1] == json!("none"),
+            "at {width}×{height}: the page scrolls, or the menu shows: {page}"
+        );
+    }
+    let icon = c
+        .execute("return getComputedStyle(document.querySelector('#pause .icon')).webkitMaskImage;", vec![])
+        .await
+        .unwrap();
+    assert!(icon.as_str().is_some_and(|m| m.contains("/static/icons/ui/pause.svg")), "{icon}");
+    viewport(c, 360, 640).await;
+    // Paused, the note comes beside the timer: nothing moves off screen.
+    click(c, "#pause").await;
+    wait_for(c, "#paused-note:not([hidden])").await;
+    let (found, [w, h]) = boxes(c, &seen).await;
+    for (id, [left, top, right, bottom]) in seen.iter().zip(&found) {
+        assert!(
+            *left >= 0.0 && *top >= 0.0 && *right <= w + 0.5 && *bottom <= h + 0.5,
+            "#{id} is off screen when paused"
+        );
+    }
+    shot(c, "session-phone-paused").await;
+    click(c, "#pause").await;
+    click(c, "#stop").await;
+    let (panel, [w, h]) = boxes(c, &["stop-confirm", "stop-cancel"]).await;
+    for [left, top, right, bottom] in panel {
+        assert!(
+            left >= 0.0 && top >= 0.0 && right <= w + 0.5 && bottom <= h + 0.5,
+            "Stop's question is off screen"
+        );
+    }
+    shot(c, "session-phone-stop").await;
+}
+
+/// Every step skipped: no massage, so the session is kept as stopped early,
+/// says so, and shows no pain change as the massage's effect.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_with_every_step_skipped_is_kept_as_stopped_early() {
+    let f = fixture().await;
+    let c = &f.client;
+    sign_up(c, &f.server, "gil@example.org").await;
+    answer(c, &[]).await;
+    start_guided(c, &[], 6, 1).await;
+    wait_for(c, "#skip").await;
+    for _ in 0..40 {
+        if c.find(Locator::Css("#pain-after-5")).await.is_ok() {
+            break;
+        }
+        if let Ok(skip) = c.find(Locator::Css("#skip")).await {
+            let _ = skip.click().await;
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    let title = wait_for(c, "#session-title").await.text().await.unwrap();
+    assert_eq!(title, "Session over, not counted");
+    click(c, "#pain-after-5").await;
+    click(c, "#save").await;
+    wait_for(c, "#saved").await;
+    let ended = wait_for(c, "#how-it-ended").await.text().await.unwrap();
+    assert_eq!(ended, "Stopped early");
+    let summary = c.find(Locator::Css("#summary")).await.unwrap().text().await.unwrap();
+    assert!(summary.contains("no change is shown") && !summary.contains("went down"), "{summary}");
+    shot(c, "session-all-skipped").await;
+    let sessions = sessions_of(c, &f.server).await;
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(sessions[0]["status"], "stopped");
+    assert_eq!(sessions[0]["stop_reason"], "too little massage to count as a session");
+    c.goto(&f.server.url("/history")).await.unwrap();
+    let table = wait_for(c, "table tbody").await.text().await.unwrap();
+    assert!(table.contains("stopped early"), "{table}");
 }

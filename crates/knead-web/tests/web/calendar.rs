@@ -5,8 +5,8 @@
 //! days and the limit, and appears in the FHIR Bundle as a CarePlan.
 
 use crate::support::{
-    TestApp, account, assert_problem, header, invite_and_accept, json_of, self_care_intake, spawn_app,
-    text_of,
+    TestApp, account, assert_problem, fhir_resources, header, invite_and_accept, json_of, self_care_intake,
+    spawn_app, text_of,
 };
 use ::ical::parser::ical::component::{IcalCalendar, IcalEvent};
 use chrono::Duration;
@@ -241,13 +241,7 @@ async fn the_fhir_bundle_holds_the_program_in_force_as_a_care_plan() {
     let app = with_program().await;
     let (status, bundle) = json_of(app.get("/api/v1/me/fhir").await).await;
     assert_eq!(status, StatusCode::OK, "{bundle}");
-    let plans: Vec<&Value> = bundle["entry"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| &e["resource"])
-        .filter(|r| r["resourceType"] == "CarePlan")
-        .collect();
+    let plans = fhir_resources(&bundle, "CarePlan");
     assert_eq!(plans.len(), 1, "{bundle}");
     let plan = plans[0];
     assert_eq!(plan["period"], json!({ "start": "2025-03-10", "end": "2025-04-06" }));

@@ -5,7 +5,7 @@
 //! advice, and the patient's audit log records it all.
 
 use crate::support::{
-    TestApp, account, assert_problem, emergency_intake, invite_and_accept, json_of, morning,
+    TestApp, account, assert_problem, emergency_intake, fhir_resources, invite_and_accept, json_of, morning,
     see_doctor_first_intake, self_care_intake, spawn_app, text_of, urgent_intake,
 };
 use chrono::Duration;
@@ -256,7 +256,11 @@ async fn a_clinician_clears_a_granted_patient_who_can_then_plan_and_the_log_says
     assert_ne!(after["id"], before["id"]);
     assert_eq!(after["intake"]["clinician_cleared"], true, "{after}");
     assert_eq!(after["result"]["cleared_by_clinician"], true, "{after}");
-    assert_eq!(after["clearance"], json!({ "by": "doc@example.org", "on": "2025-03-10" }));
+    let doc = after["clearance"]["recorded_by"].clone();
+    assert!(doc.is_string(), "recorded by the clinician, not the patient's word: {after}");
+    let recorded =
+        |on: &str| json!({ "by": "doc@example.org", "on": on, "recorded_by": doc, "in_force": true });
+    assert_eq!(after["clearance"], recorded("2025-03-10"));
     let (status, plan) = patient.plan(&after["id"]).await;
     assert_eq!(status, StatusCode::OK, "{plan}");
 
@@ -265,7 +269,7 @@ async fn a_clinician_clears_a_granted_patient_who_can_then_plan_and_the_log_says
     let again = patient.screen(&see_doctor_first_intake()).await;
     let (status, made) = clear(&clinician, &id, &again["id"]).await;
     assert_eq!(status, StatusCode::CREATED, "{made}");
-    assert_eq!(made["clearance"], json!({ "by": "doc@example.org", "on": "2025-03-11" }));
+    assert_eq!(made["clearance"], recorded("2025-03-11"));
     assert_eq!(made["result"]["cleared_by_clinician"], true, "{made}");
     let (status, plan) = patient.plan(&made["id"]).await;
     assert_eq!(status, StatusCode::OK, "{plan}");
@@ -421,6 +425,279 @@ async fn a_red_flag_stays_first_under_a_later_ordinary_screening_until_the_clini
     assert!(later[0]["concerns"].as_array().unwrap().is_empty(), "{later}");
 }
 
+/// A §4 pain flag keeps the patient first until the clinician marks it
+/// seen (by its day, through the API or the record page), better pain the
+/// next days does not hide it, and clearing the patient counts as seeing
+/// what came before.
+#[tokio::test]
+async fn a_pain_flag_stays_first_until_acknowledged_and_a_clearance_counts_as_seen() {
+    let app = spawn_app().await;
+    let patient = account(&app, "pat@example.org", "patient").await;
+    let clinician = account(&app, "doc@example.org", "clinician").await;
+    let calm = account(&app, "calm@example.org", "patient").await;
+    calm.record_session(morning(), 6).await;
+    invite_and_accept(&calm, &clinician).await;
+    let id = invite_and_accept(&patient, &clinician).await["patient"].as_str().unwrap().to_owned();
+
+    // Severe pain (8/10) on the first day; the next days are calm.
+    patient.record_session(morning(), 8).await;
+    let first = patients_of(&clinician).await;
+    assert_eq!(first[0]["email"], "pat@example.org", "{first}");
+    assert_eq!(first[0]["worst"], "pain");
+    let day = morning().date_naive().to_string();
+    assert_eq!(first[0]["unseen"], json!([{ "kind": "pain", "pain_day": day }]), "{first}");
+    app.clock().advance(Duration::days(1));
+    let (status, _) = patient.plan(&patient.screen(&self_care_intake()).await["id"]).await;
+    assert_eq!(status, StatusCode::CONFLICT, "severe pain stops self-massage");
+    assert_eq!(patients_of(&clinician).await[0]["worst"], "pain", "a day on, still first");
+
+    // Only a day a pain flag was raised, and only one kind of flag at a time.
+    let path = format!("/api/v1/patients/{id}/acknowledgements");
+    let other = (morning() - Duration::days(3)).date_naive().to_string();
+    let (status, body) = json_of(clinician.post_json(&path, &json!({ "pain_day": other })).await).await;
+    assert_problem(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("pain_day"));
+    let screening = patient.screen(&self_care_intake()).await;
+    let both = json!({ "pain_day": day, "screening": screening["id"] });
+    let (status, body) = json_of(clinician.post_json(&path, &both).await).await;
+    assert_problem(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("screening"));
+
+    // Marked seen on the record page, by its day.
+    let record = format!("/clinic/patients/{id}");
+    let (_, _, page) = text_of(clinician.get(&record).await).await;
+    assert!(page.contains(&format!("name=\"pain_day\" value=\"{day}\"")), "{page}");
+    let form =
+        [("csrf", clinician.csrf.as_str()), ("pain_day", day.as_str()), ("note", "Phoned; booked in.")];
+    let (status, _, page) =
+        text_of(clinician.post_form(&format!("{record}/acknowledgement"), &form).await).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Marked as seen."), "{page}");
+    let after = patients_of(&clinician).await;
+    assert_eq!(after[0]["email"], "calm@example.org", "{after}");
+
+    // A clinician's clearance counts as seeing the red flag before it.
+    let doctor_first = patient.screen(&see_doctor_first_intake()).await;
+    assert_eq!(patients_of(&clinician).await[0]["worst"], "red_flag");
+    let (status, body) = clear(&clinician, &id, &doctor_first["id"]).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let cleared = patients_of(&clinician).await;
+    let pat = cleared.as_array().unwrap().iter().find(|r| r["email"] == "pat@example.org").unwrap();
+    assert_eq!(pat["unseen"], json!([]), "{cleared}");
+}
+
+/// A message the clinician marks to read before the next session holds
+/// the plan back until the patient has read it (shown on their home
+/// page); an ordinary one does not. The patient answers, and the
+/// clinician reads the answer on the record.
+#[tokio::test]
+async fn a_message_to_read_first_holds_the_plan_until_read_and_the_patient_answers() {
+    let app = spawn_app().await;
+    let patient = account(&app, "pat@example.org", "patient").await;
+    let clinician = account(&app, "doc@example.org", "clinician").await;
+    let id = invite_and_accept(&patient, &clinician).await["patient"].as_str().unwrap().to_owned();
+    let post = |body: Value| {
+        let path = format!("/api/v1/patients/{id}/messages");
+        let clinician = &clinician;
+        async move { json_of(clinician.post_json(&path, &body).await).await }
+    };
+
+    let (status, plain) = post(json!({ "text": "Good work this week." })).await;
+    assert_eq!(status, StatusCode::CREATED, "{plain}");
+    assert_eq!((plain["before_session"].clone(), plain["read_at"].clone()), (json!(false), Value::Null));
+    let screening = patient.screen(&self_care_intake()).await;
+    assert_eq!(patient.plan(&screening["id"]).await.0, StatusCode::OK, "an ordinary message holds nothing");
+
+    let (status, _) =
+        post(json!({ "text": "Please pause the massage gun until we talk.", "before_session": true })).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, refused) = patient.plan(&screening["id"]).await;
+    assert_problem(status, &refused, StatusCode::CONFLICT, None);
+    assert_eq!(refused["type"], "/problems/read-messages-first", "{refused}");
+    let (_, _, home) = text_of(patient.get("/").await).await;
+    assert!(
+        home.contains("Read this before your next session") && home.contains("pause the massage gun"),
+        "{home}"
+    );
+
+    // Read on the home page, up to the newest shown: one sent meanwhile stays unread and still holds the plan.
+    let through = home.split("name=\"through\" value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap();
+    app.clock().advance(Duration::minutes(1));
+    let (status, _) = post(json!({ "text": "And no foam roller either.", "before_session": true })).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let form = [("csrf", patient.csrf.as_str()), ("through", through)];
+    let response = patient.post_form("/messages/read", &form).await;
+    assert!(response.status().is_redirection(), "{}", response.status());
+    assert_eq!(patient.plan(&screening["id"]).await.0, StatusCode::CONFLICT, "the newer one is unread");
+    let (_, _, home) = text_of(patient.get("/").await).await;
+    assert!(home.contains("no foam roller") && !home.contains("pause the massage gun"), "{home}");
+    let through = home.split("name=\"through\" value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap();
+    let form = [("csrf", patient.csrf.as_str()), ("through", through)];
+    let response = patient.post_form("/messages/read", &form).await;
+    assert!(response.status().is_redirection(), "{}", response.status());
+    assert_eq!(patient.plan(&screening["id"]).await.0, StatusCode::OK);
+    let (_, _, home) = text_of(patient.get("/").await).await;
+    assert!(!home.contains("id=\"unread\""), "{home}");
+    let (_, messages) = json_of(patient.get("/api/v1/messages").await).await;
+    assert!(messages.as_array().unwrap().iter().all(|m| !m["read_at"].is_null()), "{messages}");
+
+    // The answer, through the API; the clinician reads it on the record, marked as the patient's.
+    let (status, reply) =
+        json_of(patient.post_json("/api/v1/messages", &json!({ "text": "Paused. Thanks!" })).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{reply}");
+    assert_eq!(reply["mine"], true);
+    let (status, body) = json_of(patient.post_json("/api/v1/messages", &json!({ "text": "  " })).await).await;
+    assert_problem(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("text"));
+    let (_, _, page) = text_of(clinician.get(&format!("/clinic/patients/{id}")).await).await;
+    assert!(page.contains("The patient, ") && page.contains("Paused. Thanks!"), "{page}");
+    assert!(page.contains("To read before the next session; read "), "{page}");
+
+    // Both go with the patient's FHIR bundle, from whoever sent them.
+    let (_, bundle) = json_of(patient.get("/api/v1/me/fhir").await).await;
+    let sent = fhir_resources(&bundle, "Communication");
+    let (answer, theirs) = sent.split_last().unwrap();
+    assert_eq!(theirs.len(), 3, "oldest first: {bundle}");
+    assert!(theirs.iter().all(|r| r["sender"]["display"] == "doc@example.org" && r["received"].is_string()));
+    assert!(answer["sender"]["reference"].is_string(), "{answer}");
+    assert_eq!(answer["payload"][0]["contentString"], "Paused. Thanks!");
+}
+
 async fn patients_of(clinician: &TestApp) -> Value {
     json_of(clinician.get("/api/v1/patients").await).await.1
+}
+
+/// A clinician's `what` (`confirm` or `withdraw`) of the clearance kept
+/// with the patient's `screening`: status and body.
+async fn review(who: &TestApp, patient: &str, what: &str, screening: &Value) -> (StatusCode, Value) {
+    let path = format!("/api/v1/patients/{patient}/clearance/{what}");
+    json_of(who.post_json(&path, &json!({ "screening": screening })).await).await
+}
+
+/// The patient reports a clearance with today's answers (their own word);
+/// the physio confirms it, then withdraws it: the patient is back to see a
+/// doctor first, their own word counts again only from a later day, and the
+/// patient's log tells both. Through the API and the record page's forms.
+#[tokio::test]
+async fn a_reported_clearance_is_confirmed_then_withdrawn_and_the_patient_is_back_to_see_a_doctor_first() {
+    let app = spawn_app().await;
+    let patient = account(&app, "pat@example.org", "patient").await;
+    let clinician = account(&app, "doc@example.org", "clinician").await;
+    let stranger = account(&app, "stranger@example.org", "clinician").await;
+    let id = invite_and_accept(&patient, &clinician).await["patient"].as_str().unwrap().to_owned();
+    let report = |on: &str| {
+        let mut intake = see_doctor_first_intake();
+        intake["clinician_cleared"] = json!(true);
+        json!({ "id": uuid::Uuid::now_v7(), "intake": intake, "clearance": { "by": "Dr Lee", "on": on } })
+    };
+    let (status, reported) =
+        json_of(patient.post_json("/api/v1/screenings", &report("2025-03-09")).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{reported}");
+    assert!(reported["clearance"].get("recorded_by").is_none(), "the patient's own word: {reported}");
+    assert_eq!(patient.plan(&reported["id"]).await.0, StatusCode::OK);
+
+    // The record shows whose word it is and offers both.
+    let record = format!("/clinic/patients/{id}");
+    let (_, _, page) = text_of(clinician.get(&record).await).await;
+    assert!(
+        page.contains("Cleared by Dr Lee on Sun") && page.contains("Mar, as the patient reported it."),
+        "{page}"
+    );
+    assert!(
+        page.contains("Confirm this clearance") && page.contains("class=\"withdraw-clearance\""),
+        "{page}"
+    );
+
+    // No grant: what no patient gets. Not a clearance: named.
+    let (status, theirs) = review(&stranger, &id, "withdraw", &reported["id"]).await;
+    assert_problem(status, &theirs, StatusCode::NOT_FOUND, None);
+    let plain = patient.screen(&self_care_intake()).await;
+    let (status, body) = review(&clinician, &id, "confirm", &plain["id"]).await;
+    assert_problem(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("screening"));
+    let (status, reported) =
+        json_of(patient.post_json("/api/v1/screenings", &report("2025-03-09")).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{reported}");
+
+    // Confirmed, through the page: once, however often asked.
+    let form = [("csrf", clinician.csrf.as_str()), ("screening", reported["id"].as_str().unwrap())];
+    let (status, _, page) =
+        text_of(clinician.post_form(&format!("{record}/clearance/confirm"), &form).await).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("as the patient reported it; confirmed by you on"), "{page}");
+    assert_eq!(page.matches("Confirm this clearance").count(), 1, "only the earlier one's: {page}");
+    let (status, again) = review(&clinician, &id, "confirm", &reported["id"]).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert!(
+        again["clearance"]["confirmed"]["by"].is_string() && again["clearance"]["in_force"] == true,
+        "{again}"
+    );
+    assert_eq!(
+        patient.plan(&reported["id"]).await.0,
+        StatusCode::OK,
+        "confirming changes nothing for the plan"
+    );
+
+    // Withdrawn: the newest screening stood on it, so its answers are
+    // judged again without it, and no plan is given.
+    let (status, withdrawn) = review(&clinician, &id, "withdraw", &reported["id"]).await;
+    assert_eq!(status, StatusCode::OK, "{withdrawn}");
+    assert_eq!(withdrawn["clearance"]["in_force"], false, "{withdrawn}");
+    let back = &withdrawn["screening"];
+    assert_eq!(back["disposition"], "see_doctor_first", "{withdrawn}");
+    assert_eq!(back["intake"]["clinician_cleared"], false, "{withdrawn}");
+    let (_, list) = json_of(patient.get("/api/v1/screenings").await).await;
+    assert_eq!(list[0]["id"], back["id"], "the newest now");
+    let (status, refused) = patient.plan(&back["id"]).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    let (status, refused) = patient.plan(&reported["id"]).await;
+    assert_eq!(status, StatusCode::CONFLICT, "the withdrawn one is not the newest: {refused}");
+    let (status, same) = review(&clinician, &id, "withdraw", &reported["id"]).await;
+    assert_eq!((status, same.get("screening")), (StatusCode::OK, None), "once: {same}");
+    let (status, body) = review(&clinician, &id, "confirm", &reported["id"]).await;
+    assert_problem(status, &body, StatusCode::CONFLICT, None);
+    assert_eq!(body["type"], "/problems/clearance-withdrawn", "{body}");
+
+    // The patient's own word counts again only for a later day.
+    let (status, body) = json_of(patient.post_json("/api/v1/screenings", &report("2025-03-10")).await).await;
+    assert_problem(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("clearance.on"));
+    assert!(body["detail"].as_str().unwrap().contains("withdrew your clearance on 2025-03-10"), "{body}");
+    let (_, _, page) = text_of(clinician.get(&record).await).await;
+    assert!(page.contains("; withdrawn by you on"), "{page}");
+    app.clock().advance(Duration::days(1));
+    let (status, later) = json_of(patient.post_json("/api/v1/screenings", &report("2025-03-11")).await).await;
+    assert_eq!(status, StatusCode::CREATED, "a new assessment after it: {later}");
+    assert_eq!(patient.plan(&later["id"]).await.0, StatusCode::OK);
+
+    // The patient's log says both, in the API and in words.
+    let (_, log) = json_of(patient.get("/api/v1/audit").await).await;
+    let actions: Vec<&str> = log.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"confirmed") && actions.contains(&"withdrew"), "{log}");
+    let (_, _, page) = text_of(patient.get("/sharing").await).await;
+    assert!(
+        page.contains("confirmed the clearance you reported") && page.contains("withdrew a clearance"),
+        "{page}"
+    );
+}
+
+/// The record shows the patient's pain chart: the very one their Progress
+/// page draws, at both sizes, and only to a clinician they share with.
+#[tokio::test]
+async fn the_record_shows_the_chart_the_patients_progress_page_shows() {
+    let app = spawn_app().await;
+    let patient = account(&app, "pat@example.org", "patient").await;
+    let clinician = account(&app, "doc@example.org", "clinician").await;
+    let stranger = account(&app, "stranger@example.org", "clinician").await;
+    let id = invite_and_accept(&patient, &clinician).await["patient"].as_str().unwrap().to_owned();
+    patient.record_session(morning(), 6).await;
+    patient.record_session(morning() + Duration::days(1), 4).await;
+    let record = format!("/clinic/patients/{id}");
+    let (_, _, page) = text_of(clinician.get(&record).await).await;
+    assert!(page.contains(&format!("<img src=\"{record}/progress.svg\"")), "{page}");
+    for size in ["", "?size=phone"] {
+        let (status, kind, theirs) = text_of(patient.get(&format!("/progress.svg{size}")).await).await;
+        assert_eq!((status, kind.as_str()), (StatusCode::OK, "image/svg+xml"));
+        let (status, _, seen) = text_of(clinician.get(&format!("{record}/progress.svg{size}")).await).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(seen, theirs, "the same chart {size}");
+        assert!(seen.contains("<svg"), "{seen}");
+        let (status, _, _) = text_of(stranger.get(&format!("{record}/progress.svg{size}")).await).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
 }

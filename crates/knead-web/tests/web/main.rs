@@ -18,10 +18,12 @@
 
 mod a11y;
 mod access;
+mod account;
 mod api;
 mod browser;
 mod calendar;
 mod clinic;
+mod handout;
 mod input;
 mod openapi;
 mod pages;

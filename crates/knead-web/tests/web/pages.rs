@@ -48,14 +48,27 @@ async fn post_form(app: &TestApp, path: &str, form: &[(&'static str, String)]) -
     app.post_form(path, &pairs).await
 }
 
-/// Sign up through the form; the `/check` page it leads to.
+/// Post the sign-up form; the status, whether a cookie was set, and the page.
+async fn post_sign_up(app: &TestApp, email: &str, password: &str) -> (StatusCode, bool, String) {
+    let response = app.post_form("/signup", &[("email", email), ("password", password)]).await;
+    let cookie = response.headers().contains_key("set-cookie");
+    let (status, _, page) = text_of(response).await;
+    (status, cookie, page)
+}
+
+/// Sign up through the form, then sign in on the page it answers with;
+/// the `/check` page.
 async fn sign_up_by_form(app: &TestApp, email: &str) -> String {
     let (status, _, page) = text_of(app.get("/signup").await).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("action=\"/signup\"") && page.contains("name=\"password\""), "{page}");
-    let response = app.post_form("/signup", &[("email", email), ("password", PASSWORD)]).await;
+    let (status, cookie, page) = post_sign_up(app, email, PASSWORD).await;
+    assert_eq!((status, cookie), (StatusCode::OK, false), "{page}");
+    assert!(page.contains("action=\"/signin\"") && page.contains(&format!("value=\"{email}\"")), "{page}");
+    assert!(unescape(&page).contains(knead_web::auth::SIGN_UP_RECEIVED), "{page}");
+    let response = app.post_form("/signin", &[("email", email), ("password", PASSWORD)]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(header(&response, "location"), "/check");
+    assert_eq!(header(&response, "location"), "/");
     let cookie = header(&response, "set-cookie");
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
     let (status, _, page) = text_of(app.get("/check").await).await;
@@ -71,6 +84,27 @@ async fn check(app: &TestApp, form: &[(&'static str, String)]) -> Uuid {
     let location = header(&response, "location");
     let id = location.strip_prefix("/result/").unwrap_or_else(|| panic!("{location}"));
     Uuid::parse_str(id).unwrap()
+}
+
+#[tokio::test]
+async fn the_sign_up_page_answers_the_same_for_a_taken_address() {
+    let app = spawn_app().await;
+    let new = post_sign_up(&app, "ana@example.org", PASSWORD).await;
+    let taken = post_sign_up(&app.visitor(), "ana@example.org", PASSWORD).await;
+    assert_eq!(taken, new, "the same page, and no cookie, either way");
+}
+
+#[tokio::test]
+async fn the_sign_up_page_says_why_a_common_password_is_refused() {
+    let app = spawn_app().await;
+    let (_, _, form) = text_of(app.get("/signup").await).await;
+    assert!(form.contains("hard to guess"), "the form says what is allowed before anyone types: {form}");
+    let (status, cookie, page) = post_sign_up(&app, "ana@example.org", "password123").await;
+    assert_eq!((status, cookie), (StatusCode::UNPROCESSABLE_ENTITY, false), "{page}");
+    let text = unescape(&page);
+    assert!(text.contains("role=\"alert\"") && text.contains("common password"), "{page}");
+    assert!(!text.contains("password123"), "the password is not shown again: {page}");
+    assert!(text.contains("value=\"ana@example.org\""), "the address is kept: {page}");
 }
 
 #[tokio::test]
@@ -238,8 +272,8 @@ async fn history_progress_chart_and_checkin_pages() {
     assert_eq!(status, StatusCode::OK, "{page}");
     // No zone named: UTC, said.
     assert!(plain(&page).contains("Sun 9 Mar, 10:00 UTC"), "{page}");
-    assert!(page.contains("4/10"), "{page}");
-    assert!(page.contains("completed"), "{page}");
+    assert!(page.contains("6 → 4"), "{page}");
+    assert!(page.contains("finished"), "{page}");
 
     let (status, _, page) = text_of(app.get("/progress").await).await;
     assert_eq!(status, StatusCode::OK, "{page}");
@@ -378,7 +412,7 @@ async fn a_clearance_reported_on_the_result_page_lifts_see_a_doctor_first_and_le
     assert_eq!(kept[0]["id"], json!(cleared));
     assert_eq!(kept[0]["result"]["cleared_by_clinician"], true, "{}", kept[0]);
     assert_eq!(kept[0]["intake"]["clinician_cleared"], true);
-    assert_eq!(kept[0]["clearance"], json!({ "by": "Dr Lee, my GP", "on": "2025-03-08" }));
+    assert_eq!(kept[0]["clearance"], json!({ "by": "Dr Lee, my GP", "on": "2025-03-08", "in_force": true }));
     assert_eq!((&kept[1]["id"], &kept[1]["disposition"]), (&json!(id), &json!("see_doctor_first")));
     assert!(kept[1]["clearance"].is_null());
 

@@ -1,19 +1,29 @@
 //! The locks: security headers, anti-forgery tokens, the same-origin
-//! check, the body limit, the sign-in rate limit, the limit on failed
-//! sign-ins per address, what the database keeps of passwords and
-//! sign-ins, and who may see what without signing in.
+//! check, the body limit, the allowances per client (one for the API and
+//! the pages together) and per code, the limit on failed sign-ins per
+//! address, the dummy hash for unknown addresses, what the database keeps
+//! of passwords and sign-ins, and who may see what without signing in.
 
 use crate::support::{
     PASSWORD, TestApp, assert_problem, browser, header, json_of, self_care_intake, spawn_app, spawn_app_with,
     text_of,
 };
 use chrono::Duration;
-use knead_web::auth::{FAILED_SIGN_IN_WINDOW, FAILED_SIGN_INS_ALLOWED};
+use knead_app::attempts::{Allowance, Allowances};
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use sqlx::{Connection, SqliteConnection};
+use std::num::NonZeroU32;
 use uuid::Uuid;
+
+/// Failed sign-ins one email address may have, and for how long they count.
+const PER_ACCOUNT: Allowance = Allowances::DEFAULT.sign_in_per_account;
+
+/// `n` attempts a minute.
+fn per_minute(n: u32) -> Allowance {
+    Allowance { attempts: NonZeroU32::new(n).unwrap(), window: Duration::minutes(1) }
+}
 
 fn assert_headers(response: &Response, what: &str) {
     let csp = header(response, "content-security-policy");
@@ -202,28 +212,123 @@ async fn a_body_over_two_mib_is_refused() {
 }
 
 #[tokio::test]
-async fn sign_in_attempts_are_rate_limited() {
+async fn the_api_and_the_sign_in_page_share_one_allowance_per_client() {
+    let mut app = spawn_app_with(|config| config.allowances.sign_in_per_client = per_minute(3)).await;
+    app.sign_up("pat@example.org").await;
+    // Signing up signed Pat in, which counted: let it lapse.
+    app.clock().advance(Duration::minutes(1));
+    let client = app.visitor();
+    let wrong = |n: usize| format!("nobody{n}@example.org");
+    // Three attempts, each at an address of its own (so no address's own
+    // limit is met), through the API and the page alternately.
+    let (status, _, body) = try_sign_in(&client, &wrong(1), "wrong password!").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let response =
+        client.post_form("/signin", &[("email", &wrong(2)), ("password", "wrong password!")]).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let (status, _, body) = try_sign_in(&client, &wrong(3), "wrong password!").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+
+    // The fourth is refused, by either, before any password is checked:
+    // with the right one too.
+    let (status, retry_after, body) = try_sign_in(&client, "pat@example.org", PASSWORD).await;
+    assert_problem(status, &body, StatusCode::TOO_MANY_REQUESTS, None);
+    assert_eq!(body["type"], "/problems/too-many-attempts", "{body}");
+    assert_eq!(retry_after, "60", "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("3 sign-in attempts in 1 minute"), "{body}");
+    let response = client.post_form("/signin", &[("email", "pat@example.org"), ("password", PASSWORD)]).await;
+    assert_eq!(header(&response, "retry-after"), "60");
+    let (status, _, page) = text_of(response).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{page}");
+    assert!(page.contains("try again in 1 minute"), "{page}");
+
+    // Other purposes have allowances of their own, and the rest of the API none.
+    let other = json!({ "email": "bob@example.org", "password": PASSWORD });
+    let (status, body) = json_of(client.post_json("/api/v1/accounts", &other).await).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let (status, _) = json_of(client.get("/api/v1/me").await).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // A minute on, the client may try again.
+    app.clock().advance(Duration::minutes(1));
+    let (status, _, body) = try_sign_in(&client, "pat@example.org", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn sign_ups_from_one_client_are_limited_through_the_api_and_the_page() {
+    let app = spawn_app_with(|config| config.allowances.sign_up_per_client = per_minute(2)).await;
+    let account = |n: usize| json!({ "email": format!("person{n}@example.org"), "password": PASSWORD });
+    let (status, _) = json_of(app.post_json("/api/v1/accounts", &account(1)).await).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    // A refused password spends nothing: the person is still choosing one.
+    let weak = json!({ "email": "person2@example.org", "password": "password123" });
+    let (status, _) = json_of(app.post_json("/api/v1/accounts", &weak).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let response =
+        app.post_form("/signup", &[("email", "person2@example.org"), ("password", PASSWORD)]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let response = app.post_json("/api/v1/accounts", &account(3)).await;
+    assert_eq!(header(&response, "retry-after"), "60");
+    let (status, body) = json_of(response).await;
+    assert_problem(status, &body, StatusCode::TOO_MANY_REQUESTS, None);
+    assert!(body["detail"].as_str().unwrap().contains("2 accounts in 1 minute"), "{body}");
+}
+
+#[tokio::test]
+async fn invitation_codes_are_limited_per_code_and_per_client() {
     let app = spawn_app_with(|config| {
-        config.rate_burst = 3;
-        config.rate_period_ms = 60_000;
+        config.allowances.invitation_per_code = per_minute(2);
+        config.allowances.invitation_per_client = per_minute(4);
     })
     .await;
-    let wrong = json!({ "email": "ana@example.org", "password": "wrong password!" });
-    let attempt = || app.post_json("/api/v1/sign-in", &wrong);
-    for i in 0..3 {
-        let (status, body) = json_of(attempt().await).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {i}: {body}");
+    let doc = crate::support::account(&app, "doc@example.org", "clinician").await;
+    let doc = &doc;
+    let accept = |code: &'static str| async move {
+        doc.post_json("/api/v1/invitations/accept", &json!({ "code": code })).await
+    };
+    // One code, tried twice (once in another spelling of it), is not tried a third time.
+    for code in ["AAAA-BBBB-CCCC", "aaaabbbbcccc"] {
+        let (status, body) = json_of(accept(code).await).await;
+        assert_problem(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("code"));
     }
-    let (status, body) = json_of(attempt().await).await;
+    let response = accept("AAAA-BBBB-CCCC").await;
+    assert_eq!(header(&response, "retry-after"), "60");
+    let (status, body) = json_of(response).await;
     assert_problem(status, &body, StatusCode::TOO_MANY_REQUESTS, None);
-    // Sign-up shares the allowance; the rest of the API does not.
-    let (status, _) = json_of(
-        app.post_json("/api/v1/accounts", &json!({ "email": "ana@example.org", "password": PASSWORD })).await,
-    )
-    .await;
-    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-    let (status, _) = json_of(app.get("/api/v1/me").await).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(body["detail"].as_str().unwrap().contains("This code has been tried 2 times"), "{body}");
+    // Other codes from the same client count up to its own allowance
+    // (the refused try counted against the client too), through the page as well.
+    let (status, _) = json_of(accept("DDDD-EEEE-FFFF").await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let form = [("csrf", doc.csrf.as_str()), ("code", "GGGG-HHHH-JJJJ")];
+    let response = doc.post_form("/clinic/accept", &form).await;
+    // The page answers as the API does: 429, and when to try again.
+    let retry = response.headers().get("retry-after").and_then(|v| v.to_str().ok()?.parse::<u32>().ok());
+    let (status, _, page) = text_of(response).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{page}");
+    assert!(retry.is_some_and(|s| (1..=60).contains(&s)), "Retry-After: {retry:?}");
+    assert!(page.contains("4 invitation codes in 1 minute"), "{status}: {page}");
+}
+
+#[tokio::test]
+async fn an_unknown_address_is_checked_against_a_dummy_hash() {
+    let mut hashing = None;
+    let mut app = spawn_app_with(|config| hashing = Some(config.hashing.clone())).await;
+    let hashing = hashing.unwrap();
+    app.sign_up("ana@example.org").await;
+    let checks = || hashing.verifications();
+    for (email, password) in [
+        ("ana@example.org", "wrong password!"),
+        ("nobody@example.org", "wrong password!"),
+        ("not an address", "wrong password!"),
+        ("ana@example.org", PASSWORD),
+    ] {
+        let before = checks();
+        let (status, _, body) = try_sign_in(&app.visitor(), email, password).await;
+        assert!(matches!(status, StatusCode::OK | StatusCode::UNAUTHORIZED), "{body}");
+        assert_eq!(checks() - before, 1, "{email}: one argon2 check, account or not");
+    }
 }
 
 #[tokio::test]
@@ -319,7 +424,7 @@ async fn try_sign_in(app: &TestApp, email: &str, password: &str) -> (StatusCode,
 /// As many wrong passwords for `email` as are allowed, each a minute after
 /// the last; each is a plain 401.
 async fn fail_until_paused(app: &TestApp, email: &str) {
-    for i in 0..FAILED_SIGN_INS_ALLOWED.get() {
+    for i in 0..PER_ACCOUNT.attempts.get() {
         let (status, _, body) = try_sign_in(app, email, "wrong password!").await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {i}: {body}");
         app.clock().advance(Duration::minutes(1));
@@ -338,19 +443,9 @@ fn assert_paused(status: StatusCode, retry_after: &str, body: &Value, seconds: i
     assert!(detail.contains(&format!("try again in {minutes} minute")), "{detail}");
 }
 
-/// A server whose per-client limit stays out of the way: every attempt
-/// in these tests comes from 127.0.0.1.
-async fn spawn_without_client_limit() -> TestApp {
-    spawn_app_with(|config| {
-        config.rate_burst = 1_000;
-        config.rate_period_ms = 1;
-    })
-    .await
-}
-
 #[tokio::test]
 async fn failed_sign_ins_pause_an_address_without_checking_its_password() {
-    let mut app = spawn_without_client_limit().await;
+    let mut app = spawn_app().await;
     app.sign_up("ana@example.org").await;
     let guesser = app.visitor();
     fail_until_paused(&guesser, "ana@example.org").await;
@@ -358,8 +453,8 @@ async fn failed_sign_ins_pause_an_address_without_checking_its_password() {
     // The right password now is refused too, before it is checked.
     let (status, retry_after, paused) = try_sign_in(&guesser, "ana@example.org", PASSWORD).await;
     // The earliest failure was ten minutes ago; it lapses in five.
-    let window = FAILED_SIGN_IN_WINDOW.num_seconds();
-    let elapsed = i64::from(FAILED_SIGN_INS_ALLOWED.get()) * 60;
+    let window = PER_ACCOUNT.window.num_seconds();
+    let elapsed = i64::from(PER_ACCOUNT.attempts.get()) * 60;
     assert_paused(status, &retry_after, &paused, window - elapsed);
     let (status, _) = json_of(guesser.get("/api/v1/me").await).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "no cookie was set");
@@ -371,20 +466,28 @@ async fn failed_sign_ins_pause_an_address_without_checking_its_password() {
     let (status, _) = json_of(app.get("/api/v1/me").await).await;
     assert_eq!(status, StatusCode::OK);
 
-    // The database keeps the SHA-256 of the address and the times, nothing more.
+    // The database keeps SHA-256 digests of what was counted, and when
+    // each attempt lapses: no address, nothing more.
     let file = app.server.sqlite_file.clone().unwrap();
     let mut conn = SqliteConnection::connect(&format!("sqlite://{}?mode=ro", file.display())).await.unwrap();
     let keys: Vec<String> =
-        sqlx::query_scalar("SELECT key_hash FROM failed_sign_ins").fetch_all(&mut conn).await.unwrap();
-    let digest: String = Sha256::digest(b"ana@example.org").iter().map(|b| format!("{b:02x}")).collect();
-    assert_eq!(keys, vec![digest; keys.len()]);
-    assert_eq!(keys.len(), usize::try_from(FAILED_SIGN_INS_ALLOWED.get()).unwrap(), "refusals are not kept");
+        sqlx::query_scalar("SELECT key_hash FROM attempts").fetch_all(&mut conn).await.unwrap();
+    let digest = |text: &str| -> String { Sha256::digest(text).iter().map(|b| format!("{b:02x}")).collect() };
+    let (account, client) = (digest("sign-in/account\nana@example.org"), digest("sign-in/client\n127.0.0.1"));
+    let of_account = keys.iter().filter(|k| **k == account).count();
+    assert_eq!(of_account, usize::try_from(PER_ACCOUNT.attempts.get()).unwrap(), "refusals are not kept");
+    assert!(keys.iter().all(|k| *k == account || *k == client), "{keys:?}");
+    let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info('attempts')")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(columns, ["key_hash", "lapses_at"]);
     conn.close().await.unwrap();
 }
 
 #[tokio::test]
 async fn an_unknown_address_is_paused_with_the_same_answer() {
-    let mut app = spawn_without_client_limit().await;
+    let mut app = spawn_app().await;
     app.sign_up("ana@example.org").await;
     let guesser = app.visitor();
     fail_until_paused(&guesser, "ana@example.org").await;
@@ -399,7 +502,7 @@ async fn an_unknown_address_is_paused_with_the_same_answer() {
 
 #[tokio::test]
 async fn a_paused_address_leaves_other_accounts_alone() {
-    let mut app = spawn_without_client_limit().await;
+    let mut app = spawn_app().await;
     app.sign_up("ana@example.org").await;
     let mut bob = app.visitor();
     bob.sign_up("bob@example.org").await;
@@ -413,7 +516,7 @@ async fn a_paused_address_leaves_other_accounts_alone() {
     bob_again.sign_in("bob@example.org").await;
     // Bob's own failures are his: a few, then the right password, which
     // clears them, so he has a full allowance again.
-    for _ in 0..FAILED_SIGN_INS_ALLOWED.get() - 1 {
+    for _ in 0..PER_ACCOUNT.attempts.get() - 1 {
         let (status, _, _) = try_sign_in(&guesser, "bob@example.org", "wrong password!").await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
@@ -425,7 +528,7 @@ async fn a_paused_address_leaves_other_accounts_alone() {
 
 #[tokio::test]
 async fn a_paused_address_opens_again_when_the_window_has_passed() {
-    let mut app = spawn_without_client_limit().await;
+    let mut app = spawn_app().await;
     app.sign_up("ana@example.org").await;
     let guesser = app.visitor();
     fail_until_paused(&guesser, "ana@example.org").await;
@@ -445,14 +548,14 @@ async fn a_paused_address_opens_again_when_the_window_has_passed() {
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the new failure refills the count");
 
     // Once the whole window has passed, the right password works.
-    app.clock().advance(FAILED_SIGN_IN_WINDOW);
+    app.clock().advance(PER_ACCOUNT.window);
     let mut ana = app.visitor();
     ana.sign_in("ana@example.org").await;
 }
 
 #[tokio::test]
 async fn the_sign_in_page_refuses_a_paused_address_kindly() {
-    let mut app = spawn_without_client_limit().await;
+    let mut app = spawn_app().await;
     app.sign_up("ana@example.org").await;
     let visitor = app.visitor();
     fail_until_paused(&visitor, "ana@example.org").await;
@@ -471,7 +574,7 @@ async fn the_sign_in_page_refuses_a_paused_address_kindly() {
 
 #[tokio::test]
 async fn a_flood_of_sign_ins_is_told_to_wait_at_once_and_a_person_gets_in_after_it() {
-    let app = spawn_without_client_limit().await;
+    let app = spawn_app().await;
     crate::support::account(&app, "pat@example.org", "patient").await;
     // 200 sign-ins at once, each to an address of its own (so no address's
     // own limit stops them): past the pool and its queue, each is told to

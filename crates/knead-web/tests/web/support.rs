@@ -9,12 +9,14 @@
 //! test sees each 303 and where it points.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use knead_app::attempts::{Allowance, Allowances};
 use knead_app::clock::Now;
 use knead_core::pack::ContentPack;
 use knead_store::any::AnyStore;
 use knead_web::Config;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
@@ -29,6 +31,11 @@ pub const PASSWORD: &str = "correct horse battery";
 pub struct TestClock(Mutex<DateTime<Utc>>);
 
 impl TestClock {
+    /// A clock standing at `at`.
+    pub fn at(at: DateTime<Utc>) -> Self {
+        Self(Mutex::new(at))
+    }
+
     /// Move the clock on.
     pub fn advance(&self, by: Duration) {
         let mut now = self.0.lock().unwrap();
@@ -68,13 +75,21 @@ impl Drop for Server {
     }
 }
 
-/// A test's default settings: the built-in pack, the test clock, a sign-in
-/// limit generous enough that only the rate-limit test meets it.
+/// A test's default settings: the built-in pack, the test clock, and
+/// allowances per client generous enough that only the tests of them meet
+/// them (every test's requests come from 127.0.0.1, and the clock stands
+/// still). The allowance per account is the real one.
 pub fn test_config(clock: Arc<TestClock>) -> Config {
     let mut config = Config::new(ContentPack::builtin().unwrap());
     config.now = clock;
-    config.rate_burst = 50;
-    config.rate_period_ms = 1_000;
+    let lots = Allowance { attempts: NonZeroU32::new(1_000).unwrap(), window: Duration::minutes(1) };
+    config.allowances = Allowances {
+        sign_in_per_client: lots,
+        sign_up_per_client: lots,
+        invitation_per_client: lots,
+        invitation_per_code: lots,
+        ..Allowances::DEFAULT
+    };
     config
 }
 
@@ -125,8 +140,20 @@ pub async fn spawn_app_on_with_clock(
     guard: impl std::any::Any + Send + Sync,
     clock: Arc<TestClock>,
 ) -> TestApp {
+    spawn_app_on_with(url, guard, clock, |_| {}).await
+}
+
+/// As [`spawn_app_on_with_clock`], with settings changed by `adjust`.
+pub async fn spawn_app_on_with(
+    url: &str,
+    guard: impl std::any::Any + Send + Sync,
+    clock: Arc<TestClock>,
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
     let store = AnyStore::open(url).await.unwrap();
-    let (base, tx) = serve(test_config(clock.clone()), store).await;
+    let mut config = test_config(clock.clone());
+    adjust(&mut config);
+    let (base, tx) = serve(config, store).await;
     let server = Server { base, clock, sqlite_file: None, shutdown: Some(tx), _guard: Box::new(guard) };
     TestApp::new(Arc::new(server))
 }
@@ -210,9 +237,24 @@ impl TestApp {
         me["csrf"].as_str().unwrap().to_owned()
     }
 
-    /// Sign up `email` through the API (asserting 201) and keep the
-    /// sign-in's tokens; the answer's body.
+    /// Sign up `email` through the API (asserting 202, the answer that
+    /// does not tell whether the address was taken), then sign in and
+    /// keep the sign-in's tokens; the sign-in's body.
     pub async fn sign_up(&mut self, email: &str) -> Value {
+        self.sign_up_as(email, "patient").await
+    }
+
+    /// [`TestApp::sign_up`] with a role (`patient` or `clinician`).
+    pub async fn sign_up_as(&mut self, email: &str, role: &str) -> Value {
+        let account = json!({ "email": email, "password": PASSWORD, "role": role });
+        let (status, body) = json_of(self.post_json("/api/v1/accounts", &account).await).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        self.sign_in(email).await
+    }
+
+    /// Sign up `email` on a server that tells taken addresses (asserting
+    /// 201, signed in at once) and keep the sign-in's tokens.
+    pub async fn sign_up_told(&mut self, email: &str) -> Value {
         let response =
             self.post_json("/api/v1/accounts", &json!({ "email": email, "password": PASSWORD })).await;
         self.keep_sign_in(response, StatusCode::CREATED).await
@@ -271,12 +313,7 @@ impl TestApp {
 /// signed in, in a browser of its own.
 pub async fn account(app: &TestApp, email: &str, role: &str) -> TestApp {
     let mut who = app.visitor();
-    let response = who
-        .post_json("/api/v1/accounts", &json!({ "email": email, "password": PASSWORD, "role": role }))
-        .await;
-    let (status, body) = json_of(response).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    who.csrf = body["csrf"].as_str().unwrap().to_owned();
+    who.sign_up_as(email, role).await;
     who
 }
 
@@ -302,6 +339,12 @@ pub async fn text_of(response: Response) -> (StatusCode, String, String) {
     let status = response.status();
     let kind = header(&response, "content-type");
     (status, kind, response.text().await.unwrap())
+}
+
+/// The resources of `kind` in a FHIR bundle, in its order.
+pub fn fhir_resources<'a>(bundle: &'a Value, kind: &str) -> Vec<&'a Value> {
+    let entries = bundle["entry"].as_array().map(Vec::as_slice).unwrap_or_default();
+    entries.iter().map(|e| &e["resource"]).filter(|r| r["resourceType"] == kind).collect()
 }
 
 /// A header's value, or "" when it is missing.
