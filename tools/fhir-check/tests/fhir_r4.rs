@@ -23,17 +23,19 @@ fn bundle() -> Value {
     fhir::pain_observations(&fixture::sessions(), PATIENT)
 }
 
-/// The whole journal: Questionnaire, QuestionnaireResponses, CarePlan and
-/// Observations.
+/// The whole journal: Questionnaire, QuestionnaireResponses, CarePlan,
+/// Observations and Communications.
 fn journal_bundle() -> Value {
     let journal = fixture::journal();
     let program = fixture::program();
+    let messages = fixture::messages();
     let pack = knead_core::pack::ContentPack::builtin().unwrap();
     let input = BundleInput {
         journal: &journal,
         patient_reference: PATIENT,
         questionnaire: &pack.questionnaire,
         program: Some(ProgramPeriod { program: &program, start: fixture::program_start() }),
+        messages: &messages,
     };
     fhir::journal_bundle(&input)
 }
@@ -130,7 +132,7 @@ fn an_empty_bundle_is_valid() {
 fn the_journal_bundle_is_valid_r4_and_nothing_is_lost_reading_it() {
     let ours = journal_bundle();
     let bundle = r4(&ours).unwrap();
-    assert_eq!(bundle.entry.len(), 11);
+    assert_eq!(bundle.entry.len(), 13);
     let text = fhirbolt::json::to_string(&Resource::Bundle(Box::new(bundle)), None).unwrap();
     let back: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(back, ours, "the R4 model read something other than what was written");
@@ -157,7 +159,17 @@ fn the_r4_model_reads_the_questionnaire_the_responses_and_the_care_plan() {
     let Resource::CarePlan(plan) = resources[3] else { panic!("not a CarePlan") };
     assert_eq!(plan.intent.value.as_deref(), Some("plan"));
     assert_eq!(plan.activity.len(), 1);
-    assert!(resources[4..].iter().all(|r| matches!(r, Resource::Observation(_))));
+    assert!(resources[4..11].iter().all(|r| matches!(r, Resource::Observation(_))));
+    let Resource::Communication(from_clinician) = resources[11] else { panic!("not a Communication") };
+    assert_eq!(from_clinician.status.value.as_deref(), Some("completed"));
+    assert_eq!(from_clinician.recipient[0].reference.as_ref().unwrap().value.as_deref(), Some(PATIENT));
+    assert!(from_clinician.received.is_some());
+    let Resource::Communication(from_patient) = resources[12] else { panic!("not a Communication") };
+    assert_eq!(
+        from_patient.sender.as_ref().unwrap().reference.as_ref().unwrap().value.as_deref(),
+        Some(PATIENT)
+    );
+    assert!(from_patient.recipient.is_empty() && from_patient.received.is_none());
 }
 
 #[test]
@@ -176,4 +188,12 @@ fn the_r4_model_catches_mistakes_in_the_new_resources() {
     let mut unknown = journal_bundle();
     unknown["entry"][0]["resource"]["item"][0]["answerValue"] = json!("58");
     assert!(r4(&unknown).is_err());
+
+    let mut payload_of_no_r4_type = journal_bundle();
+    payload_of_no_r4_type["entry"][11]["resource"]["payload"][0] = json!({ "contentText": "hello" });
+    assert!(r4(&payload_of_no_r4_type).is_err());
+
+    let mut sent_not_a_time = journal_bundle();
+    sent_not_a_time["entry"][12]["resource"]["sent"] = json!(20260109);
+    assert!(r4(&sent_not_a_time).is_err());
 }
