@@ -998,7 +998,7 @@ _knead() {
             return 0
             ;;
         knead__subcmd__serve)
-            opts="-h --addr --database-url --secure-cookies --emergency-number --tell-taken-addresses --pack --data-dir --help"
+            opts="-h --addr --database-url --secure-cookies --emergency-number --tell-taken-addresses --trusted-proxy --forwarded-header --max-connections --header-timeout --pack --data-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1013,6 +1013,22 @@ _knead() {
                     return 0
                     ;;
                 --emergency-number)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --forwarded-header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

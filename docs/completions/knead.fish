@@ -122,6 +122,10 @@ complete -c knead -n "__fish_knead_using_subcommand remind" -s h -l help -d 'Pri
 complete -c knead -n "__fish_knead_using_subcommand serve" -l addr -d 'Listen on this address and port' -r
 complete -c knead -n "__fish_knead_using_subcommand serve" -l database-url -d 'The database: sqlite://PATH or postgres://USER@HOST/DB (default: server.sqlite3 in the data folder)' -r
 complete -c knead -n "__fish_knead_using_subcommand serve" -l emergency-number -d 'The emergency number an emergency result offers to call with one tap (e.g. 999, 911)' -r
+complete -c knead -n "__fish_knead_using_subcommand serve" -l trusted-proxy -d 'A reverse proxy in front of Knead (an address or network, e.g. 10.0.0.5 or 10.0.0.0/8); repeat for more' -r
+complete -c knead -n "__fish_knead_using_subcommand serve" -l forwarded-header -d 'The header the trusted proxies write the client\'s address into: x-forwarded-for or forwarded (RFC 7239)' -r
+complete -c knead -n "__fish_knead_using_subcommand serve" -l max-connections -d 'Serve at most this many connections at once; more wait until one ends' -r
+complete -c knead -n "__fish_knead_using_subcommand serve" -l header-timeout -d 'Close a connection that takes longer than this many seconds to send a request\'s headers, or sits idle as long' -r
 complete -c knead -n "__fish_knead_using_subcommand serve" -l pack -d 'Use the content pack in this directory instead of the built-in one' -r -F
 complete -c knead -n "__fish_knead_using_subcommand serve" -l data-dir -d 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform\'s data directory)' -r -F
 complete -c knead -n "__fish_knead_using_subcommand serve" -l secure-cookies -d 'Mark cookies Secure: set this when people reach the server over HTTPS'

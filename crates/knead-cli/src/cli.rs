@@ -323,4 +323,29 @@ pub struct ServeArgs {
     /// whose users know each other.
     #[arg(long)]
     pub tell_taken_addresses: bool,
+    /// A reverse proxy in front of Knead (an address or network, e.g. 10.0.0.5 or 10.0.0.0/8); repeat for more.
+    ///
+    /// Failed sign-ins are counted per client address. Behind a proxy every connection comes from the
+    /// proxy, so without this one guesser pauses sign-in for everyone. Only a connection from one of these
+    /// may name the client, in --forwarded-header; that header from anyone else is ignored.
+    #[arg(long = "trusted-proxy", value_name = "CIDR", value_parser = clap::value_parser!(knead_web::proxy::ProxyNetwork))]
+    pub trusted_proxies: Vec<knead_web::proxy::ProxyNetwork>,
+    /// The header the trusted proxies write the client's address into: x-forwarded-for or forwarded (RFC 7239).
+    #[arg(long, value_name = "HEADER", default_value = "x-forwarded-for", value_parser = clap::value_parser!(knead_web::proxy::ForwardedHeader))]
+    pub forwarded_header: knead_web::proxy::ForwardedHeader,
+    /// Serve at most this many connections at once; more wait until one ends.
+    #[arg(long, value_name = "N", default_value_t = knead_web::Connections::DEFAULT.max, value_parser = connections)]
+    pub max_connections: std::num::NonZeroUsize,
+    /// Close a connection that takes longer than this many seconds to send a request's headers, or sits idle as long.
+    #[arg(long, value_name = "SECONDS", default_value_t = knead_web::Connections::DEFAULT.header_timeout.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub header_timeout: u64,
+}
+
+/// A number of connections: 1 or more.
+fn connections(text: &str) -> Result<std::num::NonZeroUsize, String> {
+    text.parse::<usize>()
+        .ok()
+        .and_then(std::num::NonZeroUsize::new)
+        .ok_or_else(|| format!("`{text}` is not a number of connections; allowed: a whole number, 1 or more"))
 }

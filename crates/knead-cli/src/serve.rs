@@ -47,13 +47,20 @@ pub fn run(pack: ContentPack, data_dir: Option<&Path>, args: &ServeArgs) -> anyh
         if args.tell_taken_addresses {
             config.sign_up = knead_web::auth::SignUpAnswer::TellTaken;
         }
+        config.trusted_proxies =
+            knead_web::proxy::TrustedProxies::new(args.trusted_proxies.clone(), args.forwarded_header);
+        let connections = knead_web::Connections {
+            max: args.max_connections,
+            header_timeout: std::time::Duration::from_secs(args.header_timeout),
+            ..knead_web::Connections::DEFAULT
+        };
         let app = knead_web::build(config, store.clone());
         let listener = tokio::net::TcpListener::bind(&args.addr)
             .await
             .with_context(|| format!("listening on {}", args.addr))?;
         let addr = listener.local_addr().context("reading the address")?;
         eprintln!("Knead is serving on http://{addr}/ (Ctrl-C stops it)");
-        knead_web::serve(listener, app, shutdown()).await.context("serving")?;
+        knead_web::serve(listener, app, connections, shutdown()).await.context("serving")?;
         store.close().await;
         eprintln!("Knead stopped.");
         Ok(())

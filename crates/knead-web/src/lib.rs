@@ -7,7 +7,8 @@
 //! servers on one PostgreSQL database serve the same people.
 //!
 //! The layers, outermost first: security headers, a body-size limit, a
-//! cross-site request check (origin), then the routes. Every handler that
+//! cross-site request check (origin), then the routes; [`serve`] bounds
+//! connections and how long they may take. Every handler that
 //! touches a journal takes a [`auth::Patient`], which only a live sign-in
 //! can make, and reads and writes only that person's records.
 
@@ -20,7 +21,9 @@ pub mod log;
 pub mod openapi;
 pub mod pages;
 pub mod problem;
+pub mod proxy;
 pub mod security;
+pub mod serve;
 pub mod zone;
 
 use axum::Router;
@@ -31,9 +34,9 @@ use knead_core::pack::ContentPack;
 use knead_core::records::PersonId;
 use knead_store::Period;
 use knead_store::any::AnyStore;
-use std::future::Future;
 use std::sync::Arc;
-use tokio::net::TcpListener;
+
+pub use serve::{Connections, serve};
 
 /// How the server runs.
 #[derive(Clone)]
@@ -52,6 +55,8 @@ pub struct Config {
     pub sign_up: auth::SignUpAnswer,
     /// The password-hashing threads and their bounded queue.
     pub hashing: Arc<hashing::Hashing>,
+    /// The reverse proxies whose word about the client's address is taken.
+    pub trusted_proxies: proxy::TrustedProxies,
     /// The clock.
     pub now: Arc<dyn Now>,
 }
@@ -65,6 +70,7 @@ impl std::fmt::Debug for Config {
             .field("allowances", &self.allowances)
             .field("sign_up", &self.sign_up)
             .field("hashing", &self.hashing)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish_non_exhaustive()
     }
 }
@@ -72,7 +78,7 @@ impl std::fmt::Debug for Config {
 impl Config {
     /// The defaults for `pack`: plain cookies, the default allowances, a
     /// sign-up that does not tell whether an address has an account, a
-    /// hashing thread per CPU, the system clock.
+    /// hashing thread per CPU, no trusted proxy, the system clock.
     pub fn new(pack: ContentPack) -> Self {
         Self {
             pack: Arc::new(pack),
@@ -81,6 +87,7 @@ impl Config {
             allowances: Allowances::DEFAULT,
             sign_up: auth::SignUpAnswer::Uniform,
             hashing: Arc::new(hashing::Hashing::per_cpu()),
+            trusted_proxies: proxy::TrustedProxies::default(),
             now: Arc::new(knead_app::clock::SystemNow),
         }
     }
@@ -180,16 +187,4 @@ async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
     } else {
         (axum::http::StatusCode::NOT_FOUND, axum::response::Html(pages::not_found_page())).into_response()
     }
-}
-
-/// Serve `app` on `listener` until `shutdown` resolves; requests in flight
-/// then finish before this returns.
-pub async fn serve(
-    listener: TcpListener,
-    app: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
 }

@@ -2,6 +2,7 @@
 //! limit and a same-origin check on writes; and who the client is, for
 //! counting attempts at what a guesser would repeat.
 
+use crate::AppState;
 use crate::problem::Problem;
 use axum::Router;
 use axum::extract::{ConnectInfo, FromRequestParts, Request};
@@ -76,18 +77,20 @@ pub async fn same_origin_writes(request: Request, next: Next) -> Response {
 }
 
 /// The client a request came from, for counting attempts
-/// ([`knead_app::attempts`]): the connection's peer address. Behind a
-/// reverse proxy that is the proxy's, which every client then shares (the
-/// stricter way to be wrong); this is the one place that reads it.
+/// ([`knead_app::attempts`]): the connection's peer, or, when the peer is a
+/// trusted reverse proxy, the address it says it served
+/// ([`crate::proxy`]). This is the one place that reads it.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientAddress(pub Client);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+impl FromRequestParts<AppState> for ClientAddress {
     type Rejection = Problem;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Problem> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
         match parts.extensions.get::<ConnectInfo<SocketAddr>>() {
-            Some(ConnectInfo(peer)) => Ok(Self(Client::new(peer.ip()))),
+            Some(ConnectInfo(peer)) => {
+                Ok(Self(Client::new(state.config.trusted_proxies.client(peer.ip(), &parts.headers))))
+            }
             None => {
                 tracing::error!("no peer address: serve the app with knead_web::serve");
                 Err(Problem::internal())

@@ -1,5 +1,6 @@
 //! `knead serve` as a process: it says where it listens, logs one line a
-//! request without personal data, and stops cleanly on SIGTERM.
+//! request without personal data, stops cleanly on SIGTERM, and takes its
+//! trusted proxies and connection limits from the command line.
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
@@ -74,8 +75,14 @@ impl std::ops::DerefMut for Served {
 /// `knead serve` on a free port with its data in `dir`: the process, its
 /// log after the first line, and the address it listens on.
 pub(crate) fn serve(dir: &std::path::Path) -> (Served, BufReader<ChildStderr>, String) {
+    serve_with(dir, &[])
+}
+
+/// As [`serve`], with more arguments.
+fn serve_with(dir: &std::path::Path, args: &[&str]) -> (Served, BufReader<ChildStderr>, String) {
     let mut server = Command::new(env!("CARGO_BIN_EXE_knead"))
         .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(args)
         .env("KNEAD_DATA_DIR", dir)
         .env_remove("KNEAD_LOG")
         .env_remove("KNEAD_DATABASE_URL")
@@ -139,6 +146,52 @@ fn serve_logs_requests_without_personal_data_and_stops_on_sigterm() {
     let token = cookie.split_once('=').unwrap().1;
     for secret in [email, "private.person", password, token, session_id] {
         assert!(!log.contains(secret), "{secret:?} is in the log:\n{log}");
+    }
+}
+
+#[test]
+fn serve_takes_its_proxies_and_connection_limits_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, _stderr, addr) =
+        serve_with(dir.path(), &["--trusted-proxy", "127.0.0.0/8", "--header-timeout", "1"]);
+
+    // Each client behind the trusted proxy has an allowance of its own
+    // (10 sign-in attempts a minute).
+    let fail = |client: &str, n: u32| {
+        let body = format!(r#"{{"email":"nobody{n}@example.org","password":"wrong password!"}}"#);
+        let answer = post_json(&addr, "/api/v1/sign-in", &format!("X-Forwarded-For: {client}\r\n"), &body);
+        answer.split(' ').nth(1).unwrap_or_default().to_owned()
+    };
+    for n in 0..10 {
+        assert_eq!(fail("203.0.113.5", n), "401");
+    }
+    assert_eq!(fail("203.0.113.5", 10), "429");
+    assert_eq!(fail("203.0.113.6", 11), "401");
+
+    // A connection that sends nothing is closed after a second.
+    let mut silent = TcpStream::connect(&addr).unwrap();
+    silent.set_read_timeout(Some(std::time::Duration::from_secs(20))).unwrap();
+    let mut seen = Vec::new();
+    let ended = silent.read_to_end(&mut seen);
+    assert!(ended.is_ok(), "a silent connection is still held: {ended:?}");
+}
+
+#[test]
+fn serve_refuses_a_proxy_or_a_limit_it_cannot_read_and_says_what_is_allowed() {
+    for (args, allowed) in [
+        (["--trusted-proxy", "proxy.example.org"], "allowed: e.g. 10.0.0.5, 10.0.0.0/8 or fd00::/8"),
+        (["--forwarded-header", "x-real-ip"], "allowed: x-forwarded-for or forwarded"),
+        (["--max-connections", "0"], "allowed: a whole number, 1 or more"),
+        (["--header-timeout", "0"], "1..=600"),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_knead"))
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(allowed), "{args:?}: {stderr}");
     }
 }
 

@@ -34,7 +34,7 @@ impl Server {
         let listener = TcpListener::bind(addr).await.unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            knead_web::serve(listener, app, async {
+            knead_web::serve(listener, app, knead_web::Connections::DEFAULT, async {
                 let _ = stopped.await;
             })
             .await

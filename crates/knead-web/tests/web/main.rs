@@ -4,7 +4,8 @@
 //! (a SQLite file in a temporary folder, or a fresh PostgreSQL database
 //! from `KNEAD_TEST_POSTGRES_URL`) and talks to it over HTTP, as a browser
 //! or a client would. `support` starts servers and holds the helpers;
-//! `api` covers the REST API, `security` the locks on it, `calendar` the
+//! `api` covers the REST API, `security` the locks on it, `connections`
+//! the trusted proxies and the limits on connections, `calendar` the
 //! private calendar address and the program's CarePlan, `pages` the
 //! form flow without JavaScript, `openapi` the committed document and
 //! `postgres` the API on PostgreSQL, with two servers on one database,
@@ -23,6 +24,7 @@ mod api;
 mod browser;
 mod calendar;
 mod clinic;
+mod connections;
 mod handout;
 mod input;
 mod openapi;

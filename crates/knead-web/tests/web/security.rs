@@ -5,8 +5,8 @@
 //! of passwords and sign-ins, and who may see what without signing in.
 
 use crate::support::{
-    PASSWORD, TestApp, assert_problem, browser, header, json_of, self_care_intake, spawn_app, spawn_app_with,
-    text_of,
+    PASSWORD, TestApp, assert_problem, browser, header, json_of, per_minute, self_care_intake, spawn_app,
+    spawn_app_with, text_of,
 };
 use chrono::Duration;
 use knead_app::attempts::{Allowance, Allowances};
@@ -14,16 +14,10 @@ use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use sqlx::{Connection, SqliteConnection};
-use std::num::NonZeroU32;
 use uuid::Uuid;
 
 /// Failed sign-ins one email address may have, and for how long they count.
 const PER_ACCOUNT: Allowance = Allowances::DEFAULT.sign_in_per_account;
-
-/// `n` attempts a minute.
-fn per_minute(n: u32) -> Allowance {
-    Allowance { attempts: NonZeroU32::new(n).unwrap(), window: Duration::minutes(1) }
-}
 
 fn assert_headers(response: &Response, what: &str) {
     let csp = header(response, "content-security-policy");

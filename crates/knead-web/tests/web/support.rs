@@ -93,14 +93,29 @@ pub fn test_config(clock: Arc<TestClock>) -> Config {
     config
 }
 
+/// `n` attempts a minute.
+pub fn per_minute(n: u32) -> Allowance {
+    Allowance { attempts: NonZeroU32::new(n).unwrap(), window: Duration::minutes(1) }
+}
+
 /// Serve `store` with `config` on a fresh port.
 pub async fn serve(config: Config, store: AnyStore) -> (String, oneshot::Sender<()>) {
+    serve_within(config, store, knead_web::Connections::DEFAULT).await
+}
+
+/// Serve `store` with `config` on a fresh port, holding `connections`.
+/// The server stops when the sender is sent on or dropped.
+pub async fn serve_within(
+    config: Config,
+    store: AnyStore,
+    connections: knead_web::Connections,
+) -> (String, oneshot::Sender<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = oneshot::channel::<()>();
     let app = knead_web::build(config, store);
     tokio::spawn(async move {
-        knead_web::serve(listener, app, async {
+        knead_web::serve(listener, app, connections, async {
             let _ = rx.await;
         })
         .await
