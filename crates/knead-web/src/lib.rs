@@ -7,7 +7,7 @@
 //! servers on one PostgreSQL database serve the same people.
 //!
 //! The layers, outermost first: security headers, a body-size limit, a
-//! cross-site request check (origin), then the routes; [`serve`] bounds
+//! cross-site request check (origin), then the routes; [`serve()`] bounds
 //! connections and how long they may take. Every handler that
 //! touches a journal takes a [`auth::Patient`], which only a live sign-in
 //! can make, and reads and writes only that person's records.
