@@ -362,6 +362,11 @@
   });
 
   function start() {
+    // A page the server drew for someone signed out (the sign-in ended on
+    // another device, ran out, or was ended by the operator): whatever this
+    // device kept of the last person's pages and plans goes now, as it does
+    // when they sign out here.
+    if (document.querySelector('[data-signed-out]')) forgetSignedInCopies();
     rememberZone();
     fillOffsets();
     document.addEventListener('submit', onSubmit);

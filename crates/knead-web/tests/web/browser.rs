@@ -1207,3 +1207,118 @@ async fn a_session_with_every_step_skipped_is_kept_as_stopped_early() {
     let table = wait_for(c, "table tbody").await.text().await.unwrap();
     assert!(table.contains("stopped early"), "{table}");
 }
+
+/// What of a person this browser keeps for offline use: each page in the
+/// service worker's page cache (its path, and whether it holds `personal`),
+/// and the plan and running-session copies in local storage.
+async fn kept_offline(client: &Client, personal: &str) -> serde_json::Value {
+    client
+        .execute_async(
+            "const [personal, done] = arguments;
+             (async () => {
+               const pages = [];
+               for (const key of await caches.keys()) {
+                 if (!key.startsWith('knead-pages')) continue;
+                 const cache = await caches.open(key);
+                 for (const request of await cache.keys()) {
+                   const text = await (await cache.match(request)).text();
+                   pages.push([new URL(request.url).pathname, text.includes(personal)]);
+                 }
+               }
+               const stored = Object.keys(localStorage)
+                 .filter((k) => k.startsWith('knead-plan:') || k === 'knead-current-session');
+               done({ pages: pages.sort(), stored });
+             })().catch((e) => done({ error: String(e) }));",
+            vec![json!(personal)],
+        )
+        .await
+        .unwrap()
+}
+
+/// Whether [`kept_offline`] found something of the person.
+fn personal_kept(kept: &serde_json::Value) -> bool {
+    kept["pages"].as_array().unwrap().iter().any(|p| p[1] == json!(true))
+        || !kept["stored"].as_array().unwrap().is_empty()
+}
+
+/// What is kept offline once the page has had up to 5 s to forget what
+/// holds `personal` (the service worker clears its cache on its own time).
+async fn forgotten(client: &Client, personal: &str) -> serde_json::Value {
+    let mut kept = kept_offline(client, personal).await;
+    for _ in 0..50 {
+        if !personal_kept(&kept) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        kept = kept_offline(client, personal).await;
+    }
+    kept
+}
+
+/// Sign-out leaves nothing personal readable on the device: the pages the
+/// service worker kept for offline use and the plan kept for a session are
+/// gone, whether the person signed out here or their sign-in ended
+/// elsewhere, and with the server out of reach the plan's address shows the
+/// offline page, not the person's plan.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_signing_out_nothing_personal_is_left_for_offline_use() {
+    let mut f = fixture().await;
+    let c = &f.client;
+    sign_up(c, &f.server, "dee@example.org").await;
+    answer(c, &[]).await;
+    click(c, "input[name='equipment'][value='foam_roller']").await;
+    click(c, "#make-plan").await;
+    // The session page keeps its plan, to run offline.
+    click(c, "#start").await;
+    wait_for(c, "#pain-before-4").await;
+    // Once the service worker controls the page, the pages visited are kept.
+    for _ in 0..200 {
+        if c.execute("return !!navigator.serviceWorker.controller", vec![]).await.unwrap() == json!(true) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for page in ["/", "/plan", "/history", "/progress"] {
+        c.goto(&f.server.url(page)).await.unwrap();
+        wait_for(c, "main").await;
+    }
+    // What only this sign-in's pages hold: its anti-forgery token.
+    let token = wait_for(c, "input[name='csrf']").await.prop("value").await.unwrap().unwrap();
+    let before = kept_offline(c, &token).await;
+    assert!(
+        before["pages"].as_array().is_some_and(|p| p.iter().any(|p| p == &json!(["/plan", true]))),
+        "{before}"
+    );
+    assert!(!before["stored"].as_array().unwrap().is_empty(), "the plan is kept for a session: {before}");
+
+    click(c, "form[action='/signout'] button").await;
+    wait_gone(c, "form[action='/signout']").await;
+    // Only pages anyone may see are kept now (the front page, signed out).
+    let after = forgotten(c, &token).await;
+    assert!(!personal_kept(&after), "kept after signing out: {after}");
+
+    // A sign-in that ends elsewhere (here: its cookie is gone, as when it
+    // runs out or is ended from another device) clears them too, on the
+    // first page drawn for someone signed out.
+    c.goto(&f.server.url("/signin")).await.unwrap();
+    fill(c, "#email", "dee@example.org").await;
+    fill(c, "#password", "a long enough password").await;
+    click(c, "#submit").await;
+    wait_for(c, "form[action='/signout']").await;
+    c.goto(&f.server.url("/progress")).await.unwrap();
+    let token = wait_for(c, "input[name='csrf']").await.prop("value").await.unwrap().unwrap();
+    assert!(personal_kept(&kept_offline(c, &token).await));
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&f.server.url("/")).await.unwrap();
+    wait_for(c, "[data-signed-out]").await;
+    let after = forgotten(c, &token).await;
+    assert!(!personal_kept(&after), "kept after the sign-in ended elsewhere: {after}");
+
+    // Offline, the plan's address has nothing of theirs to show.
+    f.server.stop().await;
+    let c = &f.client;
+    c.goto(&f.server.url("/plan")).await.unwrap();
+    let shown = c.source().await.unwrap();
+    assert!(!shown.contains(&token) && !shown.contains("Your session"), "{shown}");
+    c.clone().close().await.unwrap();
+}
