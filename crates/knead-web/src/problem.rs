@@ -68,6 +68,13 @@ impl Problem {
             .detail(detail)
     }
 
+    /// The body stopped arriving before it was whole (408); nothing was
+    /// read or kept. See [`crate::serve::Connections::body_timeout`].
+    pub fn body_too_slow() -> Self {
+        Self::new(StatusCode::REQUEST_TIMEOUT, "about:blank", "The request body did not arrive in time")
+            .detail("the body paused for too long before it was complete; send it again")
+    }
+
     /// Not signed in, or the sign-in lapsed (401).
     pub fn unauthenticated() -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "about:blank", "Sign in first")

@@ -45,6 +45,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             return Err(Problem::malformed("send the body as JSON, with Content-Type: application/json"));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if caused_by::<tower_http::timeout::TimeoutError>(&e) {
+                return Problem::body_too_slow();
+            }
             let status = e.status();
             let mut p = Problem::malformed(e.body_text());
             p.status = status.as_u16();
@@ -52,6 +55,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         })?;
         from_json(&bytes).map(JsonBody)
     }
+}
+
+/// Whether `error`, or an error behind it, is an `E`.
+fn caused_by<E: std::error::Error + 'static>(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        if e.is::<E>() {
+            return true;
+        }
+        next = e.source();
+    }
+    false
 }
 
 /// The record id in the address (`{id}`). Anything but a UUID is refused
