@@ -160,16 +160,17 @@ impl<S: Store + Sharing> Own<'_, S> {
                 headline: screening::screen(self.app.pack(), &s.intake).headline,
             })
             .collect();
-        // Adherence over the week before today (what the list judges), and
-        // from the assignment through today (what the record shows).
+        // Adherence over the last week (what the list judges) and since the
+        // assignment (what the record shows), both to date: today counts as
+        // far as it is done.
         let (week, since_assigned) = match self.followed(today).await? {
             Some(Followed { program: Ok(p), start }) => {
                 let days = per_day(&judged.sessions, zone);
                 let done = |d: NaiveDate| days.get(&d).copied().unwrap_or(0);
                 let week_from = today - Days::new(u64::from(ADHERENCE_WINDOW_DAYS));
                 (
-                    Some(attention::adherence(&p, start, week_from, today - Days::new(1), done)),
-                    Some(attention::adherence(&p, start, start, today, done)),
+                    Some(attention::adherence_to_date(&p, start, week_from, today, done)),
+                    Some(attention::adherence_to_date(&p, start, start, today, done)),
                 )
             }
             _ => (None, None),

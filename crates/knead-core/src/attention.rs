@@ -60,6 +60,27 @@ pub fn adherence(
     Adherence { done, assigned }
 }
 
+/// Adherence over `from..=today`: the days before today in full, and
+/// today only as far as it is done. A day that is not over holds nothing
+/// against anyone, while a session done today still counts; so the week
+/// and the whole program, both read this way, agree on the first day and
+/// nobody is told at breakfast that today's session is missing.
+pub fn adherence_to_date(
+    program: &HomeProgram,
+    assigned_on: NaiveDate,
+    from: NaiveDate,
+    today: NaiveDate,
+    sessions_on: impl Fn(NaiveDate) -> u32,
+) -> Adherence {
+    let before = match today.pred_opt() {
+        Some(yesterday) => adherence(program, assigned_on, from, yesterday, &sessions_on),
+        None => Adherence { done: 0, assigned: 0 },
+    };
+    let runs_today = from <= today && assigned_on <= today && today <= program.last_day(assigned_on);
+    let today_done = if runs_today { sessions_on(today).min(program.sessions_per_day()) } else { 0 };
+    Adherence { done: before.done + today_done, assigned: before.assigned + today_done }
+}
+
 /// A screening that stopped self-care.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RaisedFlag {

@@ -53,6 +53,29 @@ fn adherence_counts_assigned_days_spread_over_the_week_and_caps_each_day() {
     assert_eq!(started, Adherence { done: 0, assigned: 3 });
 }
 
+#[test]
+fn adherence_to_date_holds_today_only_as_far_as_it_is_done() {
+    let p = program(2, 7, 1);
+    // The first day: nothing is due before a session, one done is one of one.
+    let morning = attention::adherence_to_date(&p, day(1), day(1), day(1), |_| 0);
+    assert_eq!(morning, Adherence { done: 0, assigned: 0 });
+    let after_one = attention::adherence_to_date(&p, day(1), day(1), day(1), |_| 1);
+    assert_eq!(after_one, Adherence { done: 1, assigned: 1 });
+    // Three more a day than asked count as two.
+    let keen = attention::adherence_to_date(&p, day(1), day(1), day(1), |_| 5);
+    assert_eq!(keen, Adherence { done: 2, assigned: 2 });
+    // Day three, none yet today: the two days before in full, today not due.
+    let third = attention::adherence_to_date(&p, day(1), day(1), day(3), |d| if d == day(3) { 0 } else { 1 });
+    assert_eq!(third, Adherence { done: 2, assigned: 4 });
+    // After the program's last day (day 7), a later today adds nothing.
+    let over = attention::adherence_to_date(&p, day(1), day(1), day(9), |_| 2);
+    assert_eq!(over, attention::adherence(&p, day(1), day(1), day(8), |_| 2));
+    assert_eq!(over, Adherence { done: 14, assigned: 14 });
+    // Before the assignment nothing is asked or counted.
+    let before = attention::adherence_to_date(&p, day(5), day(1), day(4), |_| 2);
+    assert_eq!(before, Adherence { done: 0, assigned: 0 });
+}
+
 fn raised(disposition: Disposition, headline: &str, minute: u32) -> RaisedFlag {
     RaisedFlag {
         screening: uuid::Uuid::from_u128(u128::from(minute)),
