@@ -21,6 +21,7 @@ pub const ADHERENCE_WINDOW_DAYS: u32 = 7;
 
 /// Sessions done against sessions assigned over a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Adherence {
     /// Sessions done (at most the assigned sessions of each day count).
     pub done: u32,

@@ -18,6 +18,7 @@ use std::collections::BTreeSet;
 
 /// One person's answers to the screening questions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Intake {
     /// Age in whole years.
@@ -46,6 +47,7 @@ pub struct Intake {
 
 /// What the pain is like.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Pain {
     /// Pain now, 0-10.

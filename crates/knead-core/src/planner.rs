@@ -39,6 +39,7 @@ pub struct DayUsage {
 
 /// A session plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[non_exhaustive]
 pub struct Plan {
     /// Version of the pack it was made from.
@@ -59,6 +60,7 @@ pub struct Plan {
 
 /// One technique in a plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[non_exhaustive]
 pub struct PlannedTechnique {
     /// Which technique.
@@ -80,6 +82,7 @@ pub struct PlannedTechnique {
 
 /// Why a technique is in the plan or not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[non_exhaustive]
 pub struct Choice {
     /// The technique.

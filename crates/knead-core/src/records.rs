@@ -15,11 +15,13 @@ use uuid::Uuid;
 
 /// Whose journal. The terminal has one local person; the web app has many.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct PersonId(pub Uuid);
 
 /// One screening: the answers, the result, and the pack that decided it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ScreeningRecord {
     /// Made where the screening happened (UUID v7), so a retry is not a second screening.
@@ -53,6 +55,7 @@ impl ScreeningRecord {
 /// clinician may record one; a Knead clinician may confirm the first kind
 /// or withdraw either. A withdrawn clearance lifts nothing any more.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Clearance {
     /// Who cleared them (as the person enters it, or the clinician's address).
@@ -90,6 +93,7 @@ impl Clearance {
 
 /// A Knead clinician's word on a clearance: who and when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Review {
     /// The clinician.
@@ -100,6 +104,7 @@ pub struct Review {
 
 /// How a session ended, or that it has not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SessionStatus {
     /// Being guided now.
@@ -170,6 +175,7 @@ impl SessionStatus {
 
 /// One massage session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SessionRecord {
     /// Made where the session happened (UUID v7): writes are idempotent by id.
@@ -204,6 +210,7 @@ pub struct SessionRecord {
 
 /// One step as it was done.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StepDone {
     /// The technique.
@@ -237,6 +244,7 @@ pub struct SessionEnd {
 
 /// A session without its plan and steps: what history and progress read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionSummary {
     /// The session's id.
     pub id: Uuid,
@@ -284,6 +292,7 @@ fn effect_after(
 
 /// A weekly check-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CheckIn {
     /// Made on the device (UUID v7).
@@ -298,6 +307,7 @@ pub struct CheckIn {
 
 /// A whole journal: the JSON export, and what `import` takes back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Journal {
     /// Always `knead-journal`.

@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// What the screening decided, in the JSON shape of the contract.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[non_exhaustive]
 pub struct ScreeningResult {
     /// The most severe disposition among the deciding rules.
@@ -30,6 +31,7 @@ pub struct ScreeningResult {
 
 /// One matched rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[non_exhaustive]
 pub struct Reason {
     /// The rule's id.
@@ -45,6 +47,7 @@ pub struct Reason {
 
 /// The technique part of a result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[non_exhaustive]
 pub struct Techniques {
     /// Techniques the person may use; empty above `self_care_with_limits`.
@@ -55,6 +58,7 @@ pub struct Techniques {
 
 /// A technique ruled out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[non_exhaustive]
 pub struct Exclusion {
     /// The technique.

@@ -146,6 +146,7 @@ pub enum Limit {
 
 /// How a step ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Ran to its end.
@@ -250,6 +251,7 @@ pub struct View {
 
 /// The kind of segment now running.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "phase", rename_all = "snake_case")]
 pub enum Phase {
     /// Counting down to the first step.
@@ -397,6 +399,7 @@ fn segments(plan: &Plan) -> Vec<Segment> {
 /// knead-core's `parity` test, which writes the conformance corpus the
 /// player is run against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Slot {
     /// Index into the plan's items; `None` for the get-ready countdown.
     pub item: Option<usize>,

@@ -75,6 +75,19 @@ impl Problem {
             .detail("the body paused for too long before it was complete; send it again")
     }
 
+    /// The body is not sent as JSON (415).
+    pub fn not_json() -> Self {
+        Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "about:blank", "The request body must be JSON")
+            .detail("send the body as JSON, with Content-Type: application/json")
+    }
+
+    /// The body is larger than [`crate::security::BODY_LIMIT`] (413); it
+    /// was not read.
+    pub fn too_large() -> Self {
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "about:blank", "The request body is too large")
+            .detail(format!("allowed: at most {} bytes", crate::security::BODY_LIMIT))
+    }
+
     /// Not signed in, or the sign-in lapsed (401).
     pub fn unauthenticated() -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "about:blank", "Sign in first")

@@ -264,6 +264,7 @@ pub struct Variant {
 
 /// One step of a technique.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[non_exhaustive]
 pub struct Step {
     /// Id, unique within its variant.
@@ -292,6 +293,7 @@ pub struct Step {
 /// A step's picture: an SVG file of the pack, with the words that stand for
 /// it and its licence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[non_exhaustive]
 pub struct Figure {
     /// The file in the pack, `figures/NAME.svg`; its text is
@@ -313,6 +315,7 @@ impl Step {
 
 /// How long a step lasts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Timing {
     /// A fixed time.

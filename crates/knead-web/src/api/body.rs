@@ -3,8 +3,8 @@
 use crate::problem::Problem;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
 use chrono::FixedOffset;
 use knead_app::Zone;
 use serde::Deserialize;
@@ -42,16 +42,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
         });
         if !json {
-            return Err(Problem::malformed("send the body as JSON, with Content-Type: application/json"));
+            return Err(Problem::not_json());
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if caused_by::<tower_http::timeout::TimeoutError>(&e) {
-                return Problem::body_too_slow();
+                Problem::body_too_slow()
+            } else if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                Problem::too_large()
+            } else {
+                let mut p = Problem::malformed(e.body_text());
+                p.status = e.status().as_u16();
+                p
             }
-            let status = e.status();
-            let mut p = Problem::malformed(e.body_text());
-            p.status = status.as_u16();
-            p
         })?;
         from_json(&bytes).map(JsonBody)
     }
@@ -94,6 +96,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IdPath {
 pub struct DayQuery {
     /// Minutes east of UTC (e.g. 60 for Central European winter time); -840 to 840, default 0.
     #[serde(default)]
+    #[param(minimum = -840, maximum = 840)]
     pub utc_offset_minutes: i32,
 }
 

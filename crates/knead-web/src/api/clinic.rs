@@ -92,17 +92,14 @@ pub struct PatientRow {
     /// with what names it in an acknowledgement.
     pub unseen: Vec<Unseen>,
     /// The newest screening's disposition.
-    #[schema(value_type = Option<String>)]
     pub screening: Option<Disposition>,
     /// Typical pain now, in tenths (the mean pain-before of the last week with readings).
     pub current_tenths: Option<u32>,
     /// Pain at the start.
     pub baseline: Option<u8>,
     /// Sessions done against assigned in the last 7 days, when a program is assigned.
-    #[schema(value_type = Option<Object>)]
     pub week: Option<Adherence>,
     /// Sessions done against assigned from the program's first day through today.
-    #[schema(value_type = Option<Object>)]
     pub since_assigned: Option<Adherence>,
     /// The newest session.
     pub last_session: Option<DateTime<Utc>>,
@@ -176,12 +173,10 @@ pub struct PatientRecord {
     /// Pain over time and the §4 judgement.
     pub progress: ProgressOut,
     /// Sessions, oldest first.
-    #[schema(value_type = Vec<Object>)]
     pub sessions: Vec<SessionSummary>,
     /// Screenings, newest first (at most 50).
     pub screenings: Vec<ScreeningOut>,
     /// Weekly check-ins, oldest first.
-    #[schema(value_type = Vec<Object>)]
     pub checkins: Vec<CheckIn>,
     /// The program assigned, if any.
     pub program: Option<ProgramOut>,

@@ -9,6 +9,35 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use knead_export::fhir::{self, BundleInput, MessageEntry, ProgramPeriod, Sender};
 
+/// The shape of the FHIR answer as far as Knead promises it: a `collection`
+/// Bundle whose entries carry a `urn:uuid:` address and a resource. The
+/// resources themselves are FHIR R4's (Questionnaire,
+/// QuestionnaireResponse, CarePlan, Observation, Communication), checked
+/// against an independent R4 model by `tools/fhir-check`, not restated here.
+pub struct FhirBundle;
+
+impl utoipa::PartialSchema for FhirBundle {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+        let text = |value: &str| ObjectBuilder::new().schema_type(Type::String).enum_values(Some([value]));
+        let entry = ObjectBuilder::new()
+            .property("fullUrl", ObjectBuilder::new().schema_type(Type::String).pattern(Some("^urn:uuid:")))
+            .property("resource", ObjectBuilder::new().schema_type(Type::Object).required("resourceType"))
+            .required("fullUrl")
+            .required("resource");
+        ObjectBuilder::new()
+            .description(Some("A FHIR R4 Bundle of type collection (https://hl7.org/fhir/R4/bundle.html)"))
+            .property("resourceType", text("Bundle"))
+            .property("type", text("collection"))
+            .property("entry", ArrayBuilder::new().items(entry).min_items(Some(1)))
+            .required("resourceType")
+            .required("type")
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for FhirBundle {}
+
 /// The most messages the bundle holds, the newest.
 const MESSAGES_EXPORTED: u32 = 10_000;
 
@@ -18,7 +47,7 @@ const MESSAGES_EXPORTED: u32 = 10_000;
 /// from the day it was assigned), the pain Observations, and the messages
 /// between you and your clinicians as Communications.
 #[utoipa::path(get, path = "/api/v1/me/fhir", tag = "exchange",
-    responses((status = 200, description = "A FHIR R4 Bundle (application/fhir+json)", body = Object), (status = 401, body = Problem)))]
+    responses((status = 200, description = "A FHIR R4 Bundle", body = FhirBundle, content_type = "application/fhir+json"), (status = 401, body = Problem)))]
 pub async fn fhir_bundle(State(state): State<AppState>, patient: Patient) -> ApiResult<Response> {
     let own = state.app.patient(patient.person());
     let all = own.export().await?;
@@ -64,7 +93,7 @@ pub async fn fhir_bundle(State(state): State<AppState>, patient: Patient) -> Api
 /// format `knead export` writes and `knead import` reads): screenings,
 /// sessions with their steps, and check-ins.
 #[utoipa::path(get, path = "/api/v1/me/journal", tag = "exchange",
-    responses((status = 200, description = "The journal (application/json), as a file to save", body = Object), (status = 401, body = Problem)))]
+    responses((status = 200, description = "The journal (application/json), as a file to save", body = knead_core::records::Journal), (status = 401, body = Problem)))]
 pub async fn journal(State(state): State<AppState>, patient: Patient) -> ApiResult<Response> {
     let all = state.app.patient(patient.person()).export().await?;
     let text = serde_json::to_string_pretty(&all).map_err(|_| Problem::internal())?;

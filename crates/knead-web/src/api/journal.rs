@@ -13,7 +13,7 @@ use axum::response::{IntoResponse as _, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use knead_app::Zone;
 use knead_app::progress::Judged;
-use knead_core::records::{CheckIn, PersonId, SessionRecord};
+use knead_core::records::{CheckIn, PersonId, SessionRecord, SessionSummary};
 use knead_core::vocab::Vocabulary as _;
 use knead_store::{Period, Store};
 use serde::{Deserialize, Serialize};
@@ -47,7 +47,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PeriodQuery {
 /// keeps the answer it sent while the journal stays the same.
 #[utoipa::path(get, path = "/api/v1/sessions", tag = "journal", params(PeriodQuery),
     responses(
-        (status = 200, body = Vec<Object>),
+        (status = 200, body = Vec<SessionSummary>),
         (status = 304, description = "Not changed since the ETag sent in If-None-Match"),
         (status = 401, body = Problem),
         (status = 422, body = Problem),
@@ -84,7 +84,7 @@ pub async fn list_sessions(
 /// One session in full.
 #[utoipa::path(get, path = "/api/v1/sessions/{id}", tag = "journal",
     params(("id" = Uuid, Path, description = "The session's id")),
-    responses((status = 200, body = Object), (status = 404, body = Problem)))]
+    responses((status = 200, body = SessionRecord), (status = 404, body = Problem)))]
 pub async fn get_session(
     State(state): State<AppState>,
     patient: Patient,
@@ -105,7 +105,7 @@ pub struct Kept {
 /// nothing; the same id with other content is refused. The session must
 /// come from a screening of this person that allows self-care, and stay
 /// within the day's dose limits.
-#[utoipa::path(put, path = "/api/v1/sessions/{id}", tag = "journal", request_body = Object,
+#[utoipa::path(put, path = "/api/v1/sessions/{id}", tag = "journal", request_body = SessionRecord,
     params(("id" = Uuid, Path, description = "The session's id, made on the device"), DayQuery),
     responses(
         (status = 200, description = "Kept (or already kept)", body = Kept),
@@ -197,7 +197,7 @@ pub fn progress_of(judged: &Judged) -> ProgressOut {
 }
 
 /// Keep a weekly check-in (the id is made on the device).
-#[utoipa::path(post, path = "/api/v1/checkins", tag = "journal", request_body = Object,
+#[utoipa::path(post, path = "/api/v1/checkins", tag = "journal", request_body = CheckIn,
     responses((status = 201, body = Kept), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_checkin(
     State(state): State<AppState>,
@@ -210,7 +210,7 @@ pub async fn create_checkin(
 
 /// The person's check-ins, oldest first.
 #[utoipa::path(get, path = "/api/v1/checkins", tag = "journal",
-    responses((status = 200, body = Vec<Object>), (status = 401, body = Problem)))]
+    responses((status = 200, body = Vec<CheckIn>), (status = 401, body = Problem)))]
 pub async fn list_checkins(State(state): State<AppState>, patient: Patient) -> ApiResult<Json<Vec<CheckIn>>> {
     Ok(Json(state.app.patient(patient.person()).checkins().await?))
 }

@@ -19,7 +19,6 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct AssignRequest {
     /// The techniques: hands, foam_roller, electric_massager.
-    #[schema(value_type = Vec<String>)]
     pub techniques: BTreeSet<TechniqueId>,
     /// Sessions a day: 1 to the pack's daily limit.
     pub sessions_per_day: u32,
@@ -44,7 +43,6 @@ pub struct ProgramOut {
     /// Its last day (UTC).
     pub ends_on: NaiveDate,
     /// The techniques.
-    #[schema(value_type = Vec<String>)]
     pub techniques: BTreeSet<TechniqueId>,
     /// Sessions a day.
     pub sessions_per_day: u32,

@@ -32,7 +32,7 @@ pub struct NewScreening {
     /// Made by the client, so that a retry is not a second screening.
     pub id: Uuid,
     /// The answers: intake v1 of the screening contract.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Intake)]
     pub intake: serde_json::Value,
     /// Who cleared the person, and when: required when
     /// `intake.clinician_cleared` is true, refused otherwise.
@@ -110,14 +110,12 @@ pub struct ScreeningOut {
     pub at: DateTime<Utc>,
     /// The decision, most severe first: emergency, urgent, see_doctor_first,
     /// self_care_with_limits, self_care.
-    #[schema(value_type = String)]
     pub disposition: Disposition,
     /// The answers.
-    #[schema(value_type = Object)]
     pub intake: Intake,
     /// The result in the contract's JSON shape (`cleared_by_clinician` says
     /// whether a clearance lowered it).
-    #[schema(value_type = Object)]
+    #[schema(value_type = knead_core::screening::ScreeningResult)]
     pub result: serde_json::Value,
     /// The clearance kept with it, if any.
     pub clearance: Option<ClearanceOut>,
@@ -189,7 +187,6 @@ pub struct PlanRequest {
     pub screening: Uuid,
     /// What the person has today (hands need nothing).
     #[serde(default)]
-    #[schema(value_type = Vec<String>)]
     pub equipment: BTreeSet<Equipment>,
     /// Whether someone is there to help.
     #[serde(default)]
@@ -202,10 +199,8 @@ pub struct PlanOut {
     /// The screening it came from.
     pub screening: Uuid,
     /// The plan: techniques, steps, the reason for each choice, today's caps.
-    #[schema(value_type = Object)]
     pub plan: Plan,
     /// Segment by segment, as the guided session runs it.
-    #[schema(value_type = Vec<Object>)]
     pub timeline: Vec<Slot>,
     /// What today's limits still allow, in words.
     pub still_allowed: Vec<String>,

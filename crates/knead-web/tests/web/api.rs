@@ -281,7 +281,7 @@ async fn bad_screenings_are_refused_naming_the_field() {
         .await
         .unwrap();
     let (status, body) = json_of(response).await;
-    assert_problem(status, &body, StatusCode::BAD_REQUEST, None);
+    assert_problem(status, &body, StatusCode::UNSUPPORTED_MEDIA_TYPE, None);
     assert!(body["detail"].as_str().unwrap().contains("application/json"), "{body}");
 
     let (status, list) = json_of(app.get("/api/v1/screenings").await).await;

@@ -24,6 +24,7 @@ mod api;
 mod browser;
 mod calendar;
 mod clinic;
+mod conformance;
 mod connections;
 mod handout;
 mod input;

@@ -200,7 +200,9 @@ async fn a_body_over_two_mib_is_refused() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let (status, body) = json_of(response).await;
+    assert_problem(status, &body, StatusCode::PAYLOAD_TOO_LARGE, None);
+    assert!(body["detail"].as_str().unwrap().contains("at most 2097152 bytes"), "{body}");
     let (_, list) = json_of(app.get("/api/v1/screenings").await).await;
     assert_eq!(list, json!([]));
 }
