@@ -1141,6 +1141,25 @@ async fn the_session_screen_keeps_its_controls_in_view_on_a_phone() {
             "at {width}×{height}: the page scrolls, or the menu shows: {page}"
         );
     }
+    // The pack's longest instruction, as a rest between bouts says it, on
+    // the smallest phone: it may scroll within itself, never push the
+    // controls off.
+    let pack = ContentPack::builtin().unwrap();
+    let steps = pack.techniques.iter().flat_map(|t| &t.variants).flat_map(|v| &v.steps);
+    let longest = steps.map(|s| s.instruction.as_str()).max_by_key(|i| i.chars().count()).unwrap();
+    viewport(c, 360, 640).await;
+    let resting = format!("Rest now: ease off and breathe. Then: {longest}");
+    c.execute("document.getElementById('instruction').textContent = arguments[0];", vec![json!(resting)])
+        .await
+        .unwrap();
+    let (found, [w, h]) = boxes(c, &seen).await;
+    shot(c, "session-phone-longest-instruction").await;
+    for (id, [left, top, right, bottom]) in seen.iter().zip(&found) {
+        assert!(
+            *left >= 0.0 && *top >= 0.0 && *right <= w + 0.5 && *bottom <= h + 0.5,
+            "#{id} is off screen under the longest instruction ({longest:?})"
+        );
+    }
     let icon = c
         .execute("return getComputedStyle(document.querySelector('#pause .icon')).webkitMaskImage;", vec![])
         .await
