@@ -97,6 +97,27 @@ pub enum AdminCommand {
     /// own on their account page. Run it where the server's database is;
     /// the server may keep running.
     ResetPassword(ResetPasswordArgs),
+    /// Copy the server's SQLite database to a new FILE, while it runs.
+    ///
+    /// The copy holds every write answered before it began. Keep it away
+    /// from the server's disk. On PostgreSQL, use pg_dump instead (see
+    /// docs/deployment.md).
+    Backup(BackupArgs),
+    /// Put a backup FILE in place of the server's SQLite database.
+    ///
+    /// Stop the server first. The backup is checked (SQLite's integrity
+    /// check, a Knead database no newer than this Knead) before anything
+    /// changes, and the database it replaces is kept beside it.
+    Restore(BackupArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BackupArgs {
+    /// The backup file: a new file for `backup`, an earlier backup for `restore`.
+    pub file: PathBuf,
+    /// The server's database, as for `knead serve` (default: server.sqlite3 in the data folder).
+    #[arg(long, env = "KNEAD_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -1,5 +1,6 @@
 //! The `knead` binary.
 
+mod backup;
 mod cli;
 mod clock;
 mod handout;
@@ -174,6 +175,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Admin(AdminCommand::ResetPassword(a)) => {
             serve::reset_password(cli.data_dir.as_deref(), &a, &mut out)?
         }
+        Command::Admin(AdminCommand::Backup(a)) => backup::back_up(cli.data_dir.as_deref(), &a, &mut out)?,
+        Command::Admin(AdminCommand::Restore(a)) => backup::restore(cli.data_dir.as_deref(), &a, &mut out)?,
         Command::Report(a) => {
             let journal = open_journal(cli.data_dir.as_deref())?;
             let request = report::Request { pdf: &a.pdf, from: a.from, to: a.to, name: a.name.as_deref() };

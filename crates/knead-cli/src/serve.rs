@@ -39,8 +39,10 @@ pub fn run(pack: ContentPack, data_dir: Option<&Path>, args: &ServeArgs) -> anyh
     start_logging()?;
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the server")?;
+    let database = crate::backup::Database::of(data_dir, args.database_url.as_deref())?;
+    let _running = crate::backup::Running::claim(&database)?;
     runtime.block_on(async {
-        let store = open(data_dir, args.database_url.as_deref()).await?;
+        let store = AnyStore::open(&database.url()).await.context("opening the database")?;
         let mut config = knead_web::Config::new(pack);
         config.secure_cookies = args.secure_cookies;
         config.emergency_number = args.emergency_number.clone();
@@ -69,11 +71,8 @@ pub fn run(pack: ContentPack, data_dir: Option<&Path>, args: &ServeArgs) -> anyh
 
 /// The server's database: `database_url`, or the file in the data folder.
 async fn open(data_dir: Option<&Path>, database_url: Option<&str>) -> anyhow::Result<AnyStore> {
-    let url = match database_url {
-        Some(url) => url.to_owned(),
-        None => format!("sqlite://{}", crate::journal::data_dir(data_dir)?.join(FILE).display()),
-    };
-    AnyStore::open(&url).await.context("opening the database")
+    let database = crate::backup::Database::of(data_dir, database_url)?;
+    AnyStore::open(&database.url()).await.context("opening the database")
 }
 
 /// `knead admin reset-password`: a new password for an account of the

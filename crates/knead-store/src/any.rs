@@ -59,6 +59,14 @@ impl AnyStore {
             Self::Postgres(s) => s.close().await,
         }
     }
+
+    /// Whether the database answers (a health check).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        match self {
+            Self::Sqlite(s) => s.ping().await,
+            Self::Postgres(s) => s.ping().await,
+        }
+    }
 }
 
 /// Forward a call to whichever backend this is.

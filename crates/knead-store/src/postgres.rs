@@ -69,6 +69,12 @@ impl PgStore {
         self.pool.close().await;
     }
 
+    /// Whether the database answers (a health check).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
     async fn prepare(pool: PgPool) -> Result<Self, StoreError> {
         let supported = schema_version();
         let found = match database_version(&pool).await {

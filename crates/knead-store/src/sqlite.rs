@@ -54,6 +54,7 @@ use std::time::Duration;
 use uuid::Uuid;
 
 mod accounts;
+pub mod backup;
 mod calendars;
 mod sharing;
 mod writer;
@@ -135,9 +136,15 @@ impl SqliteStore {
         self.pool.close().await;
     }
 
+    /// Whether the database answers (a health check).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
     async fn prepare(pool: SqlitePool) -> Result<Self, StoreError> {
         let supported = schema_version();
-        let found = match journal_version(&pool).await {
+        let found = match async { journal_version(&mut *pool.acquire().await?).await }.await {
             Ok(found) => found,
             Err(e) => {
                 pool.close().await;
@@ -258,15 +265,15 @@ fn in_order(columns: &str, filter: &str, newest: Option<u32>) -> String {
 
 /// The journal's schema version: `user_version`, or the newest applied
 /// migration if that is higher.
-async fn journal_version(pool: &SqlitePool) -> Result<i64, StoreError> {
-    let user_version: i64 = sqlx::query_scalar("PRAGMA user_version").fetch_one(pool).await?;
+async fn journal_version(conn: &mut SqliteConnection) -> Result<i64, StoreError> {
+    let user_version: i64 = sqlx::query_scalar("PRAGMA user_version").fetch_one(&mut *conn).await?;
     let has_migrations: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations')",
     )
-    .fetch_one(pool)
+    .fetch_one(&mut *conn)
     .await?;
     let migrated: Option<i64> = if has_migrations {
-        sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations").fetch_one(pool).await?
+        sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations").fetch_one(&mut *conn).await?
     } else {
         None
     };

@@ -17,6 +17,7 @@ pub mod assets;
 pub mod auth;
 pub mod documents;
 pub mod hashing;
+pub mod health;
 pub mod log;
 pub mod openapi;
 pub mod pages;
@@ -168,6 +169,7 @@ pub fn build(config: Config, store: AnyStore) -> Router {
         .merge(api)
         .merge(pages::router())
         .merge(assets::router())
+        .route("/health", axum::routing::get(health::health))
         .with_state(state)
         .fallback(not_found)
         .layer(axum::middleware::from_fn(security::same_origin_writes))

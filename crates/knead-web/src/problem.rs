@@ -138,6 +138,11 @@ impl Problem {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "about:blank", "Something went wrong on the server")
     }
 
+    /// The server cannot serve now: its database does not answer (503).
+    pub fn unavailable() -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "about:blank", "The server cannot reach its database")
+    }
+
     /// The status.
     pub fn status_code(&self) -> StatusCode {
         StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)

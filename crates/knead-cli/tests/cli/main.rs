@@ -3,6 +3,7 @@
 // Test helpers unwrap too: a panic in a test is a failure with its message.
 #![allow(clippy::unwrap_used)]
 
+mod backup;
 mod errors;
 mod generated;
 mod handout;

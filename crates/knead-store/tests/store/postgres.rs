@@ -224,3 +224,36 @@ async fn found(conn: &mut PgConnection, needles: &[&str]) -> Vec<String> {
     }
     found
 }
+
+/// Backing up PostgreSQL the way docs/deployment.md says: `pg_dump` of a
+/// database in use, `pg_restore` into an empty one, and the restored
+/// database opens at this build's schema with everything in it.
+#[tokio::test]
+async fn a_pg_dump_restores_into_an_empty_database() {
+    let Some((_db, store, url)) = fresh().await else { return };
+    let me = store.local_person().await.unwrap();
+    let sessions: Vec<_> = [0, 10, 20].into_iter().map(full_session).collect();
+    for s in &sessions {
+        store.record_session(me, s).await.unwrap();
+    }
+    let c = checkin(30, 4, 1);
+    store.add_checkin(me, &c).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("knead.dump");
+    let run = |program: &str, args: &[&str]| {
+        let out = std::process::Command::new(program).args(args).output().unwrap();
+        assert!(out.status.success(), "{program}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    run("pg_dump", &["--format=custom", "--file", dump.to_str().unwrap(), "--dbname", &url]);
+    store.close().await;
+
+    let (_empty, empty_url) = TestDatabase::create(&server_url().unwrap()).await;
+    run("pg_restore", &["--no-owner", "--exit-on-error", "--dbname", &empty_url, dump.to_str().unwrap()]);
+    let restored = PgStore::connect(&empty_url).await.unwrap();
+    assert_eq!(restored.local_person().await.unwrap(), me);
+    for s in &sessions {
+        assert_eq!(restored.session(me, s.id).await.unwrap().as_ref(), Some(s));
+    }
+    assert_eq!(restored.checkins(me).await.unwrap(), vec![c]);
+    restored.close().await;
+}

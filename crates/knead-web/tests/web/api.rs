@@ -853,3 +853,24 @@ async fn history_answers_304_while_nothing_changed_and_the_new_list_after_a_sess
     let (_, later) = json_of(app.get("/api/v1/sessions?from=2025-03-10T12:00:00Z").await).await;
     assert_eq!(later.as_array().unwrap().len(), 1);
 }
+
+/// `GET /health` is for a reverse proxy and a service manager: `ok` while
+/// the database answers, a 503 problem once it does not; it tells nothing
+/// else, and needs no sign-in.
+#[tokio::test]
+async fn health_says_whether_the_database_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = knead_store::any::AnyStore::open(&format!("sqlite://{}", dir.path().join("k.db").display()))
+        .await
+        .unwrap();
+    let clock = std::sync::Arc::new(crate::support::TestClock::at(morning()));
+    let (base, _stop) = crate::support::serve(crate::support::test_config(clock), store.clone()).await;
+    let client = browser();
+    let response = client.get(format!("{base}/health")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    assert_eq!(response.text().await.unwrap(), "ok\n");
+    store.close().await;
+    let (status, body) = json_of(client.get(format!("{base}/health")).send().await.unwrap()).await;
+    assert_problem(status, &body, StatusCode::SERVICE_UNAVAILABLE, None);
+}
