@@ -157,10 +157,10 @@ fn problem_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
 /// `Retry-After`.
 fn as_problem(status: &str, answer: &mut utoipa::openapi::Response) {
     let is_problem = |content: &utoipa::openapi::Content| content.schema == Some(problem_schema());
-    if let Some(index) = answer.content.iter().position(|(_, content)| is_problem(content)) {
-        if let Some((_, content)) = answer.content.shift_remove_index(index) {
-            answer.content.insert(PROBLEM_JSON.into(), content);
-        }
+    if let Some(index) = answer.content.iter().position(|(_, content)| is_problem(content))
+        && let Some((_, content)) = answer.content.shift_remove_index(index)
+    {
+        answer.content.insert(PROBLEM_JSON.into(), content);
     }
     if status == "429" {
         let seconds = utoipa::openapi::ObjectBuilder::new()

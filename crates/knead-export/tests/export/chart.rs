@@ -25,8 +25,12 @@ pub fn sixty_days() -> Vec<ProgressPoint> {
         let trend = 7.0 - 3.8 * f64::from(day) / 59.0;
         let noise = f64::from(r % 3) - 1.0;
         let before = (trend + noise).round().clamp(0.0, 10.0) as i64;
-        let after = if r % 9 == 0 { None } else { Some((before - 1 - i64::from(r % 2 == 0)).max(0)) };
-        let evening = if r % 4 == 0 { TimeDelta::hours(11) } else { TimeDelta::zero() };
+        let after = if r.is_multiple_of(9) {
+            None
+        } else {
+            Some((before - 1 - i64::from(r.is_multiple_of(2))).max(0))
+        };
+        let evening = if r.is_multiple_of(4) { TimeDelta::hours(11) } else { TimeDelta::zero() };
         points.push(ProgressPoint {
             at: start + TimeDelta::days(i64::from(day)) + evening,
             before: pain(before),

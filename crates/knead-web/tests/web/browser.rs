@@ -909,12 +909,12 @@ async fn wait_for_text(client: &Client, css: &str, part: &str) -> String {
     for _ in 0..400 {
         // The element may go stale between finding and reading it while a
         // page is being left: then it is looked for again.
-        if let Ok(el) = client.find(Locator::Css(css)).await {
-            if let Ok(text) = el.prop("textContent").await {
-                seen = text.unwrap_or_default();
-                if seen.contains(part) {
-                    return seen;
-                }
+        if let Ok(el) = client.find(Locator::Css(css)).await
+            && let Ok(text) = el.prop("textContent").await
+        {
+            seen = text.unwrap_or_default();
+            if seen.contains(part) {
+                return seen;
             }
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
