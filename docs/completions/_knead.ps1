@@ -204,6 +204,8 @@ Register-ArgumentCompleter -Native -CommandName 'knead' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('reset-password', 'reset-password', [CompletionResultType]::ParameterValue, 'Give the account at EMAIL a new random password and end every sign-in of theirs, for someone who forgot theirs')
+            [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Copy the server''s SQLite database to a new FILE, while it runs')
+            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Put a backup FILE in place of the server''s SQLite database')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -215,12 +217,36 @@ Register-ArgumentCompleter -Native -CommandName 'knead' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'knead;admin;backup' {
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'The server''s database, as for `knead serve` (default: server.sqlite3 in the data folder)')
+            [CompletionResult]::new('--pack', '--pack', [CompletionResultType]::ParameterName, 'Use the content pack in this directory instead of the built-in one')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform''s data directory)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'knead;admin;restore' {
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'The server''s database, as for `knead serve` (default: server.sqlite3 in the data folder)')
+            [CompletionResult]::new('--pack', '--pack', [CompletionResultType]::ParameterName, 'Use the content pack in this directory instead of the built-in one')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform''s data directory)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'knead;admin;help' {
             [CompletionResult]::new('reset-password', 'reset-password', [CompletionResultType]::ParameterValue, 'Give the account at EMAIL a new random password and end every sign-in of theirs, for someone who forgot theirs')
+            [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Copy the server''s SQLite database to a new FILE, while it runs')
+            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Put a backup FILE in place of the server''s SQLite database')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'knead;admin;help;reset-password' {
+            break
+        }
+        'knead;admin;help;backup' {
+            break
+        }
+        'knead;admin;help;restore' {
             break
         }
         'knead;admin;help;help' {
@@ -310,9 +336,17 @@ Register-ArgumentCompleter -Native -CommandName 'knead' -ScriptBlock {
         }
         'knead;help;admin' {
             [CompletionResult]::new('reset-password', 'reset-password', [CompletionResultType]::ParameterValue, 'Give the account at EMAIL a new random password and end every sign-in of theirs, for someone who forgot theirs')
+            [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Copy the server''s SQLite database to a new FILE, while it runs')
+            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Put a backup FILE in place of the server''s SQLite database')
             break
         }
         'knead;help;admin;reset-password' {
+            break
+        }
+        'knead;help;admin;backup' {
+            break
+        }
+        'knead;help;admin;restore' {
             break
         }
         'knead;help;completions' {

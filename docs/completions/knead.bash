@@ -73,17 +73,29 @@ _knead() {
             knead,techniques)
                 cmd="knead__subcmd__techniques"
                 ;;
+            knead__subcmd__admin,backup)
+                cmd="knead__subcmd__admin__subcmd__backup"
+                ;;
             knead__subcmd__admin,help)
                 cmd="knead__subcmd__admin__subcmd__help"
                 ;;
             knead__subcmd__admin,reset-password)
                 cmd="knead__subcmd__admin__subcmd__reset__subcmd__password"
                 ;;
+            knead__subcmd__admin,restore)
+                cmd="knead__subcmd__admin__subcmd__restore"
+                ;;
+            knead__subcmd__admin__subcmd__help,backup)
+                cmd="knead__subcmd__admin__subcmd__help__subcmd__backup"
+                ;;
             knead__subcmd__admin__subcmd__help,help)
                 cmd="knead__subcmd__admin__subcmd__help__subcmd__help"
                 ;;
             knead__subcmd__admin__subcmd__help,reset-password)
                 cmd="knead__subcmd__admin__subcmd__help__subcmd__reset__subcmd__password"
+                ;;
+            knead__subcmd__admin__subcmd__help,restore)
+                cmd="knead__subcmd__admin__subcmd__help__subcmd__restore"
                 ;;
             knead__subcmd__help,admin)
                 cmd="knead__subcmd__help__subcmd__admin"
@@ -142,8 +154,14 @@ _knead() {
             knead__subcmd__help,techniques)
                 cmd="knead__subcmd__help__subcmd__techniques"
                 ;;
+            knead__subcmd__help__subcmd__admin,backup)
+                cmd="knead__subcmd__help__subcmd__admin__subcmd__backup"
+                ;;
             knead__subcmd__help__subcmd__admin,reset-password)
                 cmd="knead__subcmd__help__subcmd__admin__subcmd__reset__subcmd__password"
+                ;;
+            knead__subcmd__help__subcmd__admin,restore)
+                cmd="knead__subcmd__help__subcmd__admin__subcmd__restore"
                 ;;
             *)
                 ;;
@@ -174,7 +192,7 @@ _knead() {
             return 0
             ;;
         knead__subcmd__admin)
-            opts="-h --pack --data-dir --help reset-password help"
+            opts="-h --pack --data-dir --help reset-password backup restore help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -195,9 +213,49 @@ _knead() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        knead__subcmd__admin__subcmd__help)
-            opts="reset-password help"
+        knead__subcmd__admin__subcmd__backup)
+            opts="-h --database-url --pack --data-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pack)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        knead__subcmd__admin__subcmd__help)
+            opts="reset-password backup restore help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        knead__subcmd__admin__subcmd__help__subcmd__backup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -237,7 +295,47 @@ _knead() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        knead__subcmd__admin__subcmd__help__subcmd__restore)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         knead__subcmd__admin__subcmd__reset__subcmd__password)
+            opts="-h --database-url --pack --data-dir --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pack)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        knead__subcmd__admin__subcmd__restore)
             opts="-h --database-url --pack --data-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -424,7 +522,7 @@ _knead() {
             return 0
             ;;
         knead__subcmd__help__subcmd__admin)
-            opts="reset-password"
+            opts="reset-password backup restore"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -437,7 +535,35 @@ _knead() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        knead__subcmd__help__subcmd__admin__subcmd__backup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         knead__subcmd__help__subcmd__admin__subcmd__reset__subcmd__password)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        knead__subcmd__help__subcmd__admin__subcmd__restore)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -185,6 +185,8 @@ set edit:completion:arg-completer[knead] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
             cand reset-password 'Give the account at EMAIL a new random password and end every sign-in of theirs, for someone who forgot theirs'
+            cand backup 'Copy the server''s SQLite database to a new FILE, while it runs'
+            cand restore 'Put a backup FILE in place of the server''s SQLite database'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'knead;admin;reset-password'= {
@@ -194,11 +196,31 @@ set edit:completion:arg-completer[knead] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'knead;admin;backup'= {
+            cand --database-url 'The server''s database, as for `knead serve` (default: server.sqlite3 in the data folder)'
+            cand --pack 'Use the content pack in this directory instead of the built-in one'
+            cand --data-dir 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform''s data directory)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'knead;admin;restore'= {
+            cand --database-url 'The server''s database, as for `knead serve` (default: server.sqlite3 in the data folder)'
+            cand --pack 'Use the content pack in this directory instead of the built-in one'
+            cand --data-dir 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform''s data directory)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'knead;admin;help'= {
             cand reset-password 'Give the account at EMAIL a new random password and end every sign-in of theirs, for someone who forgot theirs'
+            cand backup 'Copy the server''s SQLite database to a new FILE, while it runs'
+            cand restore 'Put a backup FILE in place of the server''s SQLite database'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'knead;admin;help;reset-password'= {
+        }
+        &'knead;admin;help;backup'= {
+        }
+        &'knead;admin;help;restore'= {
         }
         &'knead;admin;help;help'= {
         }
@@ -268,8 +290,14 @@ set edit:completion:arg-completer[knead] = {|@words|
         }
         &'knead;help;admin'= {
             cand reset-password 'Give the account at EMAIL a new random password and end every sign-in of theirs, for someone who forgot theirs'
+            cand backup 'Copy the server''s SQLite database to a new FILE, while it runs'
+            cand restore 'Put a backup FILE in place of the server''s SQLite database'
         }
         &'knead;help;admin;reset-password'= {
+        }
+        &'knead;help;admin;backup'= {
+        }
+        &'knead;help;admin;restore'= {
         }
         &'knead;help;completions'= {
         }

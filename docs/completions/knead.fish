@@ -143,16 +143,28 @@ complete -c knead -n "__fish_knead_using_subcommand handout" -l name -d 'Your na
 complete -c knead -n "__fish_knead_using_subcommand handout" -l pack -d 'Use the content pack in this directory instead of the built-in one' -r -F
 complete -c knead -n "__fish_knead_using_subcommand handout" -l data-dir -d 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform\'s data directory)' -r -F
 complete -c knead -n "__fish_knead_using_subcommand handout" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c knead -n "__fish_knead_using_subcommand admin; and not __fish_seen_subcommand_from reset-password help" -l pack -d 'Use the content pack in this directory instead of the built-in one' -r -F
-complete -c knead -n "__fish_knead_using_subcommand admin; and not __fish_seen_subcommand_from reset-password help" -l data-dir -d 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform\'s data directory)' -r -F
-complete -c knead -n "__fish_knead_using_subcommand admin; and not __fish_seen_subcommand_from reset-password help" -s h -l help -d 'Print help'
-complete -c knead -n "__fish_knead_using_subcommand admin; and not __fish_seen_subcommand_from reset-password help" -f -a "reset-password" -d 'Give the account at EMAIL a new random password and end every sign-in of theirs, for someone who forgot theirs'
-complete -c knead -n "__fish_knead_using_subcommand admin; and not __fish_seen_subcommand_from reset-password help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c knead -n "__fish_knead_using_subcommand admin; and not __fish_seen_subcommand_from reset-password backup restore help" -l pack -d 'Use the content pack in this directory instead of the built-in one' -r -F
+complete -c knead -n "__fish_knead_using_subcommand admin; and not __fish_seen_subcommand_from reset-password backup restore help" -l data-dir -d 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform\'s data directory)' -r -F
+complete -c knead -n "__fish_knead_using_subcommand admin; and not __fish_seen_subcommand_from reset-password backup restore help" -s h -l help -d 'Print help'
+complete -c knead -n "__fish_knead_using_subcommand admin; and not __fish_seen_subcommand_from reset-password backup restore help" -f -a "reset-password" -d 'Give the account at EMAIL a new random password and end every sign-in of theirs, for someone who forgot theirs'
+complete -c knead -n "__fish_knead_using_subcommand admin; and not __fish_seen_subcommand_from reset-password backup restore help" -f -a "backup" -d 'Copy the server\'s SQLite database to a new FILE, while it runs'
+complete -c knead -n "__fish_knead_using_subcommand admin; and not __fish_seen_subcommand_from reset-password backup restore help" -f -a "restore" -d 'Put a backup FILE in place of the server\'s SQLite database'
+complete -c knead -n "__fish_knead_using_subcommand admin; and not __fish_seen_subcommand_from reset-password backup restore help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c knead -n "__fish_knead_using_subcommand admin; and __fish_seen_subcommand_from reset-password" -l database-url -d 'The server\'s database, as for `knead serve` (default: server.sqlite3 in the data folder)' -r
 complete -c knead -n "__fish_knead_using_subcommand admin; and __fish_seen_subcommand_from reset-password" -l pack -d 'Use the content pack in this directory instead of the built-in one' -r -F
 complete -c knead -n "__fish_knead_using_subcommand admin; and __fish_seen_subcommand_from reset-password" -l data-dir -d 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform\'s data directory)' -r -F
 complete -c knead -n "__fish_knead_using_subcommand admin; and __fish_seen_subcommand_from reset-password" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c knead -n "__fish_knead_using_subcommand admin; and __fish_seen_subcommand_from backup" -l database-url -d 'The server\'s database, as for `knead serve` (default: server.sqlite3 in the data folder)' -r
+complete -c knead -n "__fish_knead_using_subcommand admin; and __fish_seen_subcommand_from backup" -l pack -d 'Use the content pack in this directory instead of the built-in one' -r -F
+complete -c knead -n "__fish_knead_using_subcommand admin; and __fish_seen_subcommand_from backup" -l data-dir -d 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform\'s data directory)' -r -F
+complete -c knead -n "__fish_knead_using_subcommand admin; and __fish_seen_subcommand_from backup" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c knead -n "__fish_knead_using_subcommand admin; and __fish_seen_subcommand_from restore" -l database-url -d 'The server\'s database, as for `knead serve` (default: server.sqlite3 in the data folder)' -r
+complete -c knead -n "__fish_knead_using_subcommand admin; and __fish_seen_subcommand_from restore" -l pack -d 'Use the content pack in this directory instead of the built-in one' -r -F
+complete -c knead -n "__fish_knead_using_subcommand admin; and __fish_seen_subcommand_from restore" -l data-dir -d 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform\'s data directory)' -r -F
+complete -c knead -n "__fish_knead_using_subcommand admin; and __fish_seen_subcommand_from restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c knead -n "__fish_knead_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "reset-password" -d 'Give the account at EMAIL a new random password and end every sign-in of theirs, for someone who forgot theirs'
+complete -c knead -n "__fish_knead_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "backup" -d 'Copy the server\'s SQLite database to a new FILE, while it runs'
+complete -c knead -n "__fish_knead_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "restore" -d 'Put a backup FILE in place of the server\'s SQLite database'
 complete -c knead -n "__fish_knead_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c knead -n "__fish_knead_using_subcommand completions" -l pack -d 'Use the content pack in this directory instead of the built-in one' -r -F
 complete -c knead -n "__fish_knead_using_subcommand completions" -l data-dir -d 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform\'s data directory)' -r -F
@@ -181,3 +193,5 @@ complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_su
 complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques learn log checkin history progress export import remind serve report handout admin completions man help" -f -a "man" -d 'Print the manual page (roff) to standard output'
 complete -c knead -n "__fish_knead_using_subcommand help; and not __fish_seen_subcommand_from start check plan techniques learn log checkin history progress export import remind serve report handout admin completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c knead -n "__fish_knead_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "reset-password" -d 'Give the account at EMAIL a new random password and end every sign-in of theirs, for someone who forgot theirs'
+complete -c knead -n "__fish_knead_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "backup" -d 'Copy the server\'s SQLite database to a new FILE, while it runs'
+complete -c knead -n "__fish_knead_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "restore" -d 'Put a backup FILE in place of the server\'s SQLite database'

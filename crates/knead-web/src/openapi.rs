@@ -91,7 +91,8 @@ fn shared_answers(document: &mut utoipa::openapi::OpenApi) {
             let forbidden = match (role, write) {
                 (Some(role), false) => Some(format!("For {role} accounts only")),
                 (Some(role), true) => Some(format!("For {role} accounts only; or {FOREIGN_WRITE}")),
-                (None, true) => Some(format!("This is {FOREIGN_WRITE}")),
+                (None, true) if signed_in => Some(format!("This is {FOREIGN_WRITE}")),
+                (None, true) => Some("A write from another site".to_owned()),
                 (None, false) => None,
             };
             if let Some(forbidden) = forbidden {

@@ -111,9 +111,11 @@ fn man_dir_writes_a_page_for_each_command_as_committed() {
         names
     };
     let pages = names(&written);
-    // One for knead itself and one for `admin`'s own command.
-    assert_eq!(pages.len(), COMMANDS.len() + 2, "{pages:?}");
-    assert!(pages.contains(&"knead-admin-reset-password.1".to_owned()), "{pages:?}");
+    // One for knead itself, and `admin`'s own three besides `admin`.
+    assert_eq!(pages.len(), COMMANDS.len() + 4, "{pages:?}");
+    for admin in ["reset-password", "backup", "restore"] {
+        assert!(pages.contains(&format!("knead-admin-{admin}.1")), "{pages:?}");
+    }
     assert!(pages.contains(&"knead-history.1".to_owned()), "{pages:?}");
     let history = std::fs::read_to_string(written.join("knead-history.1")).unwrap();
     assert!(history.contains("since") && history.contains("limit"), "{history}");
