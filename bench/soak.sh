@@ -11,4 +11,4 @@ cd "$(dirname "$0")/.."
 KNEAD_TEST_POSTGRES_URL="${KNEAD_TEST_POSTGRES_URL:-$(bash .ci/postgres)}"
 export KNEAD_TEST_POSTGRES_URL KNEAD_SOAK_SESSIONS=21900,100000
 [ $# -gt 0 ] && export KNEAD_SOAK_BINARY="$(realpath "$1")"
-cargo test --release --locked -p knead-cli --test cli soak -- --nocapture --test-threads 1 2>&1 | grep -E "soak \(|panicked|test result"
+cargo test --release --locked -p knead-cli --test cli soak -- --include-ignored --nocapture --test-threads 1 2>&1 | grep -E "soak \(|panicked|test result"
