@@ -12,7 +12,6 @@
 //! takes back) does not change.
 
 use serde::Serialize;
-use serde_json::Value;
 
 /// A pretty-printed JSON document with a gap, in one of its arrays, where
 /// elements are written one by one (see the module's documentation).
@@ -33,10 +32,10 @@ impl Spliced {
     /// given to [`Spliced::new`].
     pub const PLACE: &'static str = "@@knead: the elements written one by one go here@@";
 
-    /// The frame of `document`, which holds [`Spliced::PLACE`] once as an
-    /// element of an array; `None` if it does not.
-    pub fn new(document: &Value) -> Option<Spliced> {
-        let text = serde_json::to_string_pretty(document).ok()?;
+    /// The frame of `text`, a document as `serde_json::to_string_pretty`
+    /// writes it that holds [`Spliced::PLACE`] once as an element of an
+    /// array; `None` if it does not.
+    pub fn new(text: &str) -> Option<Spliced> {
         let quoted = format!("\"{}\"", Spliced::PLACE);
         let at = text.find(&quoted)?;
         let (head, tail) = (&text[..at], &text[at + quoted.len()..]);
@@ -95,7 +94,7 @@ mod tests {
 
     /// Write `elements` into the gap of `frame`, in pieces.
     fn written(frame: &Value, elements: &[Value]) -> String {
-        let mut spliced = Spliced::new(frame).unwrap();
+        let mut spliced = Spliced::new(&serde_json::to_string_pretty(frame).unwrap()).unwrap();
         let mut out: String = elements.iter().map(|e| spliced.element(e)).collect();
         out.push_str(&spliced.finish());
         out
@@ -135,7 +134,8 @@ mod tests {
 
     #[test]
     fn a_document_without_the_placeholder_has_no_gap() {
-        assert_eq!(Spliced::new(&json!({ "sessions": [] })), None);
-        assert_eq!(Spliced::new(&json!({ "note": Spliced::PLACE })), None, "not in an array");
+        let pretty = |v: Value| serde_json::to_string_pretty(&v).unwrap();
+        assert_eq!(Spliced::new(&pretty(json!({ "sessions": [] }))), None);
+        assert_eq!(Spliced::new(&pretty(json!({ "note": Spliced::PLACE }))), None, "not in an array");
     }
 }

@@ -289,7 +289,10 @@ fn a_bundle_written_a_session_at_a_time_is_the_whole_bundle() {
         program: Some(ProgramPeriod { program: &program, start: fixture::program_start() }),
         messages: &messages,
     };
-    let mut spliced = knead_export::spliced::Spliced::new(&fhir::bundle_frame(&input(&head))).unwrap();
+    let mut spliced = knead_export::spliced::Spliced::new(
+        &serde_json::to_string_pretty(&fhir::bundle_frame(&input(&head))).unwrap(),
+    )
+    .unwrap();
     let mut text = String::new();
     for session in &journal.sessions {
         for entry in fhir::session_observations(session, PATIENT) {

@@ -64,7 +64,8 @@ pub async fn fhir_bundle(State(state): State<AppState>, patient: Patient) -> Api
             serde_json::to_string_pretty(&fhir::journal_bundle(&input)).map_err(|_| Problem::internal())?;
         return Ok((headers, text).into_response());
     }
-    let frame = Spliced::new(&fhir::bundle_frame(&input)).ok_or_else(Problem::internal)?;
+    let frame = serde_json::to_string_pretty(&fhir::bundle_frame(&input)).map_err(|_| Problem::internal())?;
+    let frame = Spliced::new(&frame).ok_or_else(Problem::internal)?;
     let body = streamed::sessions_into(state.clone(), patient.person(), frame, move |session, frame| {
         fhir::session_observations(session, &patient_reference)
             .iter()
