@@ -18,6 +18,18 @@ pub fn journal(journal: &Journal) -> String {
     serde_json::to_string_pretty(journal).expect("a journal always serialises to JSON")
 }
 
+/// [`journal`]'s text with [`Spliced::PLACE`](crate::spliced::Spliced::PLACE)
+/// for its sessions (those of `head` are left out): a server writes the
+/// sessions a page at a time into the gap and sends the same text
+/// without holding the journal. Made from the text, not a
+/// `serde_json::Value`, which would sort the fields.
+pub fn journal_frame(head: &Journal) -> String {
+    let empty = Journal { sessions: Vec::new(), ..head.clone() };
+    let place = format!("\n  \"sessions\": [\n    \"{}\"\n  ]", crate::spliced::Spliced::PLACE);
+    // The journal's own `sessions` is the only one two spaces in.
+    journal(&empty).replacen("\n  \"sessions\": []", &place, 1)
+}
+
 /// The two fields read first, to know whether the rest can be read at all.
 #[derive(Deserialize)]
 #[serde(rename = "Journal")]

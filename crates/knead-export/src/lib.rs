@@ -30,6 +30,7 @@ pub mod ical;
 pub mod json;
 mod pdf;
 pub mod report;
+pub mod spliced;
 
 /// Why an export or an import failed. Each message names the field at fault.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -10,7 +10,7 @@ use crate::sharing::{
     Acknowledgement, Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing,
 };
 use crate::sqlite::SqliteStore;
-use crate::{DayRule, Period, Store, StoreError};
+use crate::{DayRule, Period, SessionKey, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use knead_core::records::{
     CheckIn, Clearance, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord,
@@ -152,6 +152,17 @@ impl Store for AnyStore {
     }
     async fn export(&self, person: PersonId, exported_at: DateTime<Utc>) -> Result<Journal, StoreError> {
         forward!(self.export(person, exported_at))
+    }
+    async fn sessions_page(
+        &self,
+        person: PersonId,
+        after: Option<SessionKey>,
+        limit: u32,
+    ) -> Result<Vec<SessionRecord>, StoreError> {
+        forward!(self.sessions_page(person, after, limit))
+    }
+    async fn export_head(&self, person: PersonId, exported_at: DateTime<Utc>) -> Result<Journal, StoreError> {
+        forward!(self.export_head(person, exported_at))
     }
     async fn import(&self, person: PersonId, journal: &Journal) -> Result<ImportReport, StoreError> {
         forward!(self.import(person, journal))

@@ -93,6 +93,23 @@ pub struct Latest {
     pub total: u64,
 }
 
+/// Where a session stands in a journal's order: its start, then its id.
+/// A page of sessions goes on after the last one of the page before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SessionKey {
+    /// When it began.
+    pub started_at: DateTime<Utc>,
+    /// Its id.
+    pub id: Uuid,
+}
+
+impl SessionKey {
+    /// The key of `session`.
+    pub fn of(session: &SessionRecord) -> SessionKey {
+        SessionKey { started_at: session.started_at, id: session.id }
+    }
+}
+
 /// A rule a session must pass to be kept, judged on the usage (seconds
 /// per technique) of each other session already kept in its day; `Err`
 /// says in words why not. The store runs it in the transaction that keeps
@@ -234,6 +251,25 @@ pub trait Store: Send + Sync {
             Ok(Latest { sessions, total })
         }
     }
+
+    /// Sessions in full (plans and steps), oldest first, those after
+    /// `after` (a session's start and id, as the last of the page before
+    /// gave them), at most `limit`: an export reads a long journal a page at
+    /// a time instead of holding it whole (see [`Store::export_head`]).
+    fn sessions_page(
+        &self,
+        person: PersonId,
+        after: Option<SessionKey>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<SessionRecord>, StoreError>> + Send;
+
+    /// The export without its sessions (screenings and check-ins): an
+    /// export that pages the sessions with [`Store::sessions_page`].
+    fn export_head(
+        &self,
+        person: PersonId,
+        exported_at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Journal, StoreError>> + Send;
 
     /// Keep a weekly check-in.
     fn add_checkin(

@@ -21,7 +21,7 @@ use crate::codec::{
     Put, check_session, check_step, corrupt, count, json_text, latest, outcome_text, parse_json,
     parse_outcome, parse_pain, parse_status, parse_word,
 };
-use crate::{DayRule, Period, Store, StoreError};
+use crate::{DayRule, Period, SessionKey, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use knead_core::intake::Intake;
 use knead_core::records::{
@@ -840,56 +840,35 @@ impl Store for PgStore {
     }
 
     async fn export(&self, person: PersonId, exported_at: DateTime<Utc>) -> Result<Journal, StoreError> {
-        let who = person.0;
         let mut tx = self.pool.begin().await?;
         // One snapshot for the whole export.
         sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
-        let screenings: Vec<ScreeningRow> = sqlx::query_as(&format!(
-            "SELECT {SCREENING_COLUMNS} FROM screenings WHERE person = $1 ORDER BY at, id"
-        ))
-        .bind(who)
-        .fetch_all(&mut *tx)
-        .await?;
-        let sessions: Vec<SessionRow> =
-            sqlx::query_as(&format!("{SESSION_SELECT} WHERE s.person = $1 ORDER BY s.started_at, s.id"))
-                .bind(who)
-                .fetch_all(&mut *tx)
-                .await?;
-        let steps: Vec<StepRow> = sqlx::query_as(
-            "SELECT st.session, st.seq, st.technique, st.step_id, st.started_at, st.ended_at, st.active_seconds, \
-             st.outcome FROM session_steps st JOIN sessions s ON s.id = st.session \
-             WHERE s.person = $1 ORDER BY st.session, st.seq",
-        )
-        .bind(who)
-        .fetch_all(&mut *tx)
-        .await?;
-        let checkins: Vec<CheckInRow> = sqlx::query_as(
-            "SELECT id, person, at, week_pain, change FROM checkins WHERE person = $1 ORDER BY at, id",
-        )
-        .bind(who)
-        .fetch_all(&mut *tx)
-        .await?;
+        let mut journal = export_head(&mut tx, person, exported_at).await?;
+        journal.sessions = sessions_after(&mut tx, person, None, None).await?;
         tx.commit().await?;
+        Ok(journal)
+    }
 
-        let mut steps_of: HashMap<Uuid, Vec<StepDone>> = HashMap::new();
-        for row in steps {
-            let session = row.session;
-            steps_of.entry(session).or_default().push(row.decode()?);
-        }
-        Ok(Journal {
-            format: Journal::FORMAT.to_owned(),
-            version: Journal::VERSION,
-            exported_at,
-            screenings: screenings.into_iter().map(ScreeningRow::decode).collect::<Result<_, _>>()?,
-            sessions: sessions
-                .into_iter()
-                .map(|row| {
-                    let steps = steps_of.remove(&row.id).unwrap_or_default();
-                    row.decode(steps)
-                })
-                .collect::<Result<_, _>>()?,
-            checkins: checkins.into_iter().map(CheckInRow::decode).collect::<Result<_, _>>()?,
-        })
+    async fn sessions_page(
+        &self,
+        person: PersonId,
+        after: Option<SessionKey>,
+        limit: u32,
+    ) -> Result<Vec<SessionRecord>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // One snapshot, so the sessions and their steps agree.
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+        let page = sessions_after(&mut tx, person, after, Some(limit)).await?;
+        tx.commit().await?;
+        Ok(page)
+    }
+
+    async fn export_head(&self, person: PersonId, exported_at: DateTime<Utc>) -> Result<Journal, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+        let head = export_head(&mut tx, person, exported_at).await?;
+        tx.commit().await?;
+        Ok(head)
     }
 
     async fn import(&self, person: PersonId, journal: &Journal) -> Result<ImportReport, StoreError> {
@@ -910,4 +889,75 @@ impl Store for PgStore {
         tx.commit().await?;
         Ok(report)
     }
+}
+
+/// The export without its sessions: screenings and check-ins.
+async fn export_head(
+    conn: &mut PgConnection,
+    person: PersonId,
+    exported_at: DateTime<Utc>,
+) -> Result<Journal, StoreError> {
+    let screenings: Vec<ScreeningRow> = sqlx::query_as(&format!(
+        "SELECT {SCREENING_COLUMNS} FROM screenings WHERE person = $1 ORDER BY at, id"
+    ))
+    .bind(person.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    let checkins: Vec<CheckInRow> = sqlx::query_as(
+        "SELECT id, person, at, week_pain, change FROM checkins WHERE person = $1 ORDER BY at, id",
+    )
+    .bind(person.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Journal {
+        format: Journal::FORMAT.to_owned(),
+        version: Journal::VERSION,
+        exported_at,
+        screenings: screenings.into_iter().map(ScreeningRow::decode).collect::<Result<_, _>>()?,
+        sessions: Vec::new(),
+        checkins: checkins.into_iter().map(CheckInRow::decode).collect::<Result<_, _>>()?,
+    })
+}
+
+/// The person's sessions in full, oldest first, after `after`, at most `limit`.
+async fn sessions_after(
+    conn: &mut PgConnection,
+    person: PersonId,
+    after: Option<SessionKey>,
+    limit: Option<u32>,
+) -> Result<Vec<SessionRecord>, StoreError> {
+    // An absent key or limit is NULL: one statement for every page.
+    let chosen = "WHERE s.person = $1 AND ($2::timestamptz IS NULL OR (s.started_at, s.id) > ($2, $3)) \
+                  ORDER BY s.started_at, s.id LIMIT $4";
+    let limit = limit.map(i64::from);
+    let sessions: Vec<SessionRow> = sqlx::query_as(&format!("{SESSION_SELECT} {chosen}"))
+        .bind(person.0)
+        .bind(after.map(|k| k.started_at))
+        .bind(after.map(|k| k.id))
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+    let steps: Vec<StepRow> = sqlx::query_as(&format!(
+        "SELECT st.session, st.seq, st.technique, st.step_id, st.started_at, st.ended_at, st.active_seconds, \
+         st.outcome FROM session_steps st WHERE st.session IN (SELECT s.id FROM sessions s {chosen}) \
+         ORDER BY st.session, st.seq"
+    ))
+    .bind(person.0)
+    .bind(after.map(|k| k.started_at))
+    .bind(after.map(|k| k.id))
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut steps_of: HashMap<Uuid, Vec<StepDone>> = HashMap::new();
+    for row in steps {
+        let session = row.session;
+        steps_of.entry(session).or_default().push(row.decode()?);
+    }
+    sessions
+        .into_iter()
+        .map(|row| {
+            let steps = steps_of.remove(&row.id).unwrap_or_default();
+            row.decode(steps)
+        })
+        .collect()
 }

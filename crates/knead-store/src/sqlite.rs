@@ -30,7 +30,7 @@ use crate::codec::{
     Put, check_session, check_step, corrupt, count, json_text, latest, outcome_text, parse_json,
     parse_outcome, parse_pain, parse_status, parse_word,
 };
-use crate::{DayRule, Latest, Period, Store, StoreError};
+use crate::{DayRule, Latest, Period, SessionKey, Store, StoreError};
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
 use knead_core::intake::Intake;
 use knead_core::records::{
@@ -1142,55 +1142,32 @@ impl Store for SqliteStore {
     }
 
     async fn export(&self, person: PersonId, exported_at: DateTime<Utc>) -> Result<Journal, StoreError> {
-        let who = person_text(person);
+        // One read transaction: one snapshot for the whole export.
         let mut tx = self.pool.begin().await?;
-        let screenings: Vec<ScreeningRow> = sqlx::query_as(
-            "SELECT id, person, at, disposition, pack_version, intake, result, clearance FROM screenings \
-             WHERE person = ? ORDER BY at, id",
-        )
-        .bind(&who)
-        .fetch_all(&mut *tx)
-        .await?;
-        let sessions: Vec<SessionRow> =
-            sqlx::query_as(&format!("{SESSION_SELECT} WHERE s.person = ? ORDER BY s.started_at, s.id"))
-                .bind(&who)
-                .fetch_all(&mut *tx)
-                .await?;
-        let steps: Vec<StepRow> = sqlx::query_as(
-            "SELECT st.session, st.seq, st.technique, st.step_id, st.started_at, st.ended_at, st.active_seconds, \
-             st.outcome FROM session_steps st JOIN sessions s ON s.id = st.session \
-             WHERE s.person = ? ORDER BY st.session, st.seq",
-        )
-        .bind(&who)
-        .fetch_all(&mut *tx)
-        .await?;
-        let checkins: Vec<CheckInRow> = sqlx::query_as(
-            "SELECT id, person, at, week_pain, change FROM checkins WHERE person = ? ORDER BY at, id",
-        )
-        .bind(&who)
-        .fetch_all(&mut *tx)
-        .await?;
+        let mut journal = export_head(&mut tx, person, exported_at).await?;
+        journal.sessions = sessions_after(&mut tx, person, None, None).await?;
         tx.commit().await?;
+        Ok(journal)
+    }
 
-        let mut steps_of: HashMap<String, Vec<StepDone>> = HashMap::new();
-        for row in steps {
-            let session = row.session.clone();
-            steps_of.entry(session).or_default().push(row.decode()?);
-        }
-        Ok(Journal {
-            format: Journal::FORMAT.to_owned(),
-            version: Journal::VERSION,
-            exported_at,
-            screenings: screenings.into_iter().map(ScreeningRow::decode).collect::<Result<_, _>>()?,
-            sessions: sessions
-                .into_iter()
-                .map(|row| {
-                    let steps = steps_of.remove(&row.id).unwrap_or_default();
-                    row.decode(steps)
-                })
-                .collect::<Result<_, _>>()?,
-            checkins: checkins.into_iter().map(CheckInRow::decode).collect::<Result<_, _>>()?,
-        })
+    async fn sessions_page(
+        &self,
+        person: PersonId,
+        after: Option<SessionKey>,
+        limit: u32,
+    ) -> Result<Vec<SessionRecord>, StoreError> {
+        // One read transaction, so the sessions and their steps agree.
+        let mut tx = self.pool.begin().await?;
+        let page = sessions_after(&mut tx, person, after, Some(limit)).await?;
+        tx.commit().await?;
+        Ok(page)
+    }
+
+    async fn export_head(&self, person: PersonId, exported_at: DateTime<Utc>) -> Result<Journal, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let head = export_head(&mut tx, person, exported_at).await?;
+        tx.commit().await?;
+        Ok(head)
     }
 
     async fn import(&self, person: PersonId, journal: &Journal) -> Result<ImportReport, StoreError> {
@@ -1227,6 +1204,79 @@ async fn still_usable(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error> 
         conn.ping().await?;
     }
     Ok(!conn.is_in_transaction())
+}
+
+/// The export without its sessions: screenings and check-ins.
+async fn export_head(
+    conn: &mut SqliteConnection,
+    person: PersonId,
+    exported_at: DateTime<Utc>,
+) -> Result<Journal, StoreError> {
+    let who = person_text(person);
+    let screenings: Vec<ScreeningRow> = sqlx::query_as(
+        "SELECT id, person, at, disposition, pack_version, intake, result, clearance FROM screenings \
+         WHERE person = ? ORDER BY at, id",
+    )
+    .bind(&who)
+    .fetch_all(&mut *conn)
+    .await?;
+    let checkins: Vec<CheckInRow> = sqlx::query_as(
+        "SELECT id, person, at, week_pain, change FROM checkins WHERE person = ? ORDER BY at, id",
+    )
+    .bind(&who)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Journal {
+        format: Journal::FORMAT.to_owned(),
+        version: Journal::VERSION,
+        exported_at,
+        screenings: screenings.into_iter().map(ScreeningRow::decode).collect::<Result<_, _>>()?,
+        sessions: Vec::new(),
+        checkins: checkins.into_iter().map(CheckInRow::decode).collect::<Result<_, _>>()?,
+    })
+}
+
+/// The person's sessions in full, oldest first, after `after`, at most `limit`.
+async fn sessions_after(
+    conn: &mut SqliteConnection,
+    person: PersonId,
+    after: Option<SessionKey>,
+    limit: Option<u32>,
+) -> Result<Vec<SessionRecord>, StoreError> {
+    let mut filter = String::from("s.person = ?");
+    let mut binds = vec![person_text(person)];
+    if let Some(key) = after {
+        filter.push_str(" AND (s.started_at, s.id) > (?, ?)");
+        binds.extend([time_text(&key.started_at, "after.started_at")?, id_text(key.id)]);
+    }
+    let limit = limit.map_or(String::new(), |n| format!(" LIMIT {n}"));
+    let chosen = format!("WHERE {filter} ORDER BY s.started_at, s.id{limit}");
+    let sessions_sql = format!("{SESSION_SELECT} {chosen}");
+    let mut sessions = sqlx::query_as::<_, SessionRow>(&sessions_sql);
+    let steps_sql = format!(
+        "SELECT st.session, st.seq, st.technique, st.step_id, st.started_at, st.ended_at, st.active_seconds, \
+         st.outcome FROM session_steps st WHERE st.session IN (SELECT s.id FROM sessions s {chosen}) \
+         ORDER BY st.session, st.seq"
+    );
+    let mut steps = sqlx::query_as::<_, StepRow>(&steps_sql);
+    for bind in &binds {
+        sessions = sessions.bind(bind);
+        steps = steps.bind(bind);
+    }
+    let sessions = sessions.fetch_all(&mut *conn).await?;
+    let steps = steps.fetch_all(&mut *conn).await?;
+    let mut steps_of: HashMap<String, Vec<StepDone>> = HashMap::new();
+    for row in steps {
+        let session = row.session.clone();
+        steps_of.entry(session).or_default().push(row.decode()?);
+    }
+    sessions
+        .into_iter()
+        .map(|row| {
+            let steps = steps_of.remove(&row.id).unwrap_or_default();
+            row.decode(steps)
+        })
+        .collect()
 }
 
 #[cfg(test)]

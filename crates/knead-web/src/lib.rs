@@ -25,6 +25,7 @@ pub mod problem;
 pub mod proxy;
 pub mod security;
 pub mod serve;
+pub mod streamed;
 pub mod zone;
 
 use axum::Router;

@@ -15,6 +15,7 @@ mod questionnaire;
 mod remind;
 mod report;
 mod serve;
+mod soak;
 mod start;
 mod support;
 mod tmux;

@@ -80,7 +80,16 @@ pub(crate) fn serve(dir: &std::path::Path) -> (Served, BufReader<ChildStderr>, S
 
 /// As [`serve`], with more arguments.
 fn serve_with(dir: &std::path::Path, args: &[&str]) -> (Served, BufReader<ChildStderr>, String) {
-    let mut server = Command::new(env!("CARGO_BIN_EXE_knead"))
+    serve_program(env!("CARGO_BIN_EXE_knead").as_ref(), dir, args)
+}
+
+/// As [`serve_with`], with the `knead` binary at `program`.
+pub(crate) fn serve_program(
+    program: &std::ffi::OsStr,
+    dir: &std::path::Path,
+    args: &[&str],
+) -> (Served, BufReader<ChildStderr>, String) {
+    let mut server = Command::new(program)
         .args(["serve", "--addr", "127.0.0.1:0"])
         .args(args)
         .env("KNEAD_DATA_DIR", dir)

@@ -30,7 +30,7 @@ pub use observation::{LOINC_PAIN_SEVERITY, LOINC_PAIN_SEVERITY_DISPLAY, pain_obs
 pub use questionnaire::{QUESTIONNAIRE_URL, QUESTIONNAIRE_VERSION, questionnaire};
 
 use knead_core::pack::Questionnaire;
-use knead_core::records::Journal;
+use knead_core::records::{Journal, SessionRecord};
 use knead_core::vocab::TechniqueId;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -64,6 +64,25 @@ pub struct BundleInput<'a> {
 /// messages as Communications, each group oldest first. The Questionnaire is included
 /// only when there is a screening to answer it.
 pub fn journal_bundle(input: &BundleInput<'_>) -> Value {
+    bundle(input, observation::observations(&input.journal.sessions, input.patient_reference))
+}
+
+/// [`journal_bundle`] with [`Spliced::PLACE`](crate::spliced::Spliced::PLACE)
+/// where the pain Observations go, the journal's sessions left out: a
+/// server writes them a page at a time into the gap, each session's with
+/// [`session_observations`], and sends the same bundle without holding it.
+pub fn bundle_frame(input: &BundleInput<'_>) -> Value {
+    bundle(input, vec![Value::String(crate::spliced::Spliced::PLACE.to_owned())])
+}
+
+/// The bundle entries of one session's pain Observations (before, and
+/// after if given), as [`journal_bundle`] writes them.
+pub fn session_observations(session: &SessionRecord, patient_reference: &str) -> Vec<Value> {
+    observation::observations(std::slice::from_ref(session), patient_reference)
+}
+
+/// The bundle of `input` with `observations` in their place.
+fn bundle(input: &BundleInput<'_>, observations: Vec<Value>) -> Value {
     let journal = input.journal;
     let mut entries = Vec::new();
     if !journal.screenings.is_empty() {
@@ -78,7 +97,7 @@ pub fn journal_bundle(input: &BundleInput<'_>) -> Value {
     if let Some(program) = &input.program {
         entries.push(careplan::care_plan(program, input.patient_reference));
     }
-    entries.extend(observation::observations(&journal.sessions, input.patient_reference));
+    entries.extend(observations);
     entries.extend(input.messages.iter().map(|m| communication::communication(m, input.patient_reference)));
     collection(entries)
 }

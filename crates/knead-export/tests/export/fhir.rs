@@ -274,3 +274,31 @@ fn messages_are_communications_from_their_sender() {
     assert!(mine.get("recipient").is_none() && mine.get("received").is_none(), "{mine}");
     assert_eq!(mine["subject"], json!({ "reference": PATIENT }));
 }
+
+#[test]
+fn a_bundle_written_a_session_at_a_time_is_the_whole_bundle() {
+    let journal = fixture::journal();
+    let head = knead_core::records::Journal { sessions: Vec::new(), ..journal.clone() };
+    let program = fixture::program();
+    let pack = ContentPack::builtin().unwrap();
+    let messages = fixture::messages();
+    let input = |journal| BundleInput {
+        journal,
+        patient_reference: PATIENT,
+        questionnaire: &pack.questionnaire,
+        program: Some(ProgramPeriod { program: &program, start: fixture::program_start() }),
+        messages: &messages,
+    };
+    let mut spliced = knead_export::spliced::Spliced::new(
+        &serde_json::to_string_pretty(&fhir::bundle_frame(&input(&head))).unwrap(),
+    )
+    .unwrap();
+    let mut text = String::new();
+    for session in &journal.sessions {
+        for entry in fhir::session_observations(session, PATIENT) {
+            text.push_str(&spliced.element(&entry));
+        }
+    }
+    text.push_str(&spliced.finish());
+    assert_eq!(text, serde_json::to_string_pretty(&fhir::journal_bundle(&input(&journal))).unwrap());
+}

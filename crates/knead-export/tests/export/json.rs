@@ -78,3 +78,15 @@ fn text_that_is_not_json_is_a_syntax_error() {
     let trailing = format!("{} x", json::journal(&fixture::journal()));
     assert!(matches!(json::read_journal(&trailing), Err(ExportError::Syntax(_))));
 }
+
+#[test]
+fn a_journal_written_a_session_at_a_time_is_the_whole_journal() {
+    let journal = fixture::journal();
+    let head = knead_core::records::Journal { sessions: Vec::new(), ..journal.clone() };
+    let mut spliced = knead_export::spliced::Spliced::new(&json::journal_frame(&head)).unwrap();
+    let mut text: String = journal.sessions.iter().map(|s| spliced.element(s)).collect();
+    text.push_str(&spliced.finish());
+    assert_eq!(text, json::journal(&journal));
+    let empty = knead_export::spliced::Spliced::new(&json::journal_frame(&head)).unwrap().finish();
+    assert_eq!(empty, json::journal(&head), "no sessions");
+}

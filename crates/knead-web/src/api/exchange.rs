@@ -1,13 +1,17 @@
 //! The person's data to take away: Knead's own journal (JSON, what
-//! `knead import` reads) and the FHIR R4 Bundle.
+//! `knead import` reads) and the FHIR R4 Bundle. Both are sent as their
+//! sessions are read, a page at a time ([`crate::streamed`]), so a
+//! download of ten years holds no more than one of a month.
 
-use crate::AppState;
 use crate::auth::Patient;
 use crate::problem::{ApiResult, Problem};
+use crate::{AppState, streamed};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use knead_export::fhir::{self, BundleInput, MessageEntry, ProgramPeriod, Sender};
+use knead_export::json;
+use knead_export::spliced::Spliced;
 
 /// The shape of the FHIR answer as far as Knead promises it: a `collection`
 /// Bundle whose entries carry a `urn:uuid:` address and a resource. The
@@ -50,7 +54,7 @@ const MESSAGES_EXPORTED: u32 = 10_000;
     responses((status = 200, description = "A FHIR R4 Bundle", body = FhirBundle, content_type = "application/fhir+json"), (status = 401, body = Problem)))]
 pub async fn fhir_bundle(State(state): State<AppState>, patient: Patient) -> ApiResult<Response> {
     let own = state.app.patient(patient.person());
-    let all = own.export().await?;
+    let head = own.export_head().await?;
     let patient_reference = format!("urn:uuid:{}", patient.person().0);
     let today = state.app.now().date_naive();
     let followed = own.followed(today).await?;
@@ -74,19 +78,30 @@ pub async fn fhir_bundle(State(state): State<AppState>, patient: Patient) -> Api
             read_at: m.read_at,
         })
         .collect();
-    let bundle = fhir::journal_bundle(&BundleInput {
-        journal: &all,
+    let input = BundleInput {
+        journal: &head,
         patient_reference: &patient_reference,
         questionnaire: &state.config.pack.questionnaire,
         program,
         messages: &messages,
+    };
+    let headers =
+        [(header::CONTENT_TYPE, "application/fhir+json"), (header::CACHE_CONTROL, "private, no-store")];
+    if own.sessions_page(None, 1).await?.is_empty() {
+        // No Observations: FHIR allows no empty `entry`, which a gap left empty could make.
+        let text =
+            serde_json::to_string_pretty(&fhir::journal_bundle(&input)).map_err(|_| Problem::internal())?;
+        return Ok((headers, text).into_response());
+    }
+    let frame = serde_json::to_string_pretty(&fhir::bundle_frame(&input)).map_err(|_| Problem::internal())?;
+    let frame = Spliced::new(&frame).ok_or_else(Problem::internal)?;
+    let body = streamed::sessions_into(state.clone(), patient.person(), frame, move |session, frame| {
+        fhir::session_observations(session, &patient_reference)
+            .iter()
+            .map(|entry| frame.element(entry))
+            .collect()
     });
-    let text = serde_json::to_string_pretty(&bundle).map_err(|_| Problem::internal())?;
-    Ok((
-        [(header::CONTENT_TYPE, "application/fhir+json"), (header::CACHE_CONTROL, "private, no-store")],
-        text,
-    )
-        .into_response())
+    Ok((headers, body).into_response())
 }
 
 /// Everything the person has kept, as Knead's journal export (JSON, the
@@ -95,15 +110,18 @@ pub async fn fhir_bundle(State(state): State<AppState>, patient: Patient) -> Api
 #[utoipa::path(get, path = "/api/v1/me/journal", tag = "exchange",
     responses((status = 200, description = "The journal (application/json), as a file to save", body = knead_core::records::Journal), (status = 401, body = Problem)))]
 pub async fn journal(State(state): State<AppState>, patient: Patient) -> ApiResult<Response> {
-    let all = state.app.patient(patient.person()).export().await?;
-    let text = serde_json::to_string_pretty(&all).map_err(|_| Problem::internal())?;
+    let head = state.app.patient(patient.person()).export_head().await?;
+    let frame = Spliced::new(&json::journal_frame(&head)).ok_or_else(Problem::internal)?;
+    let body = streamed::sessions_into(state.clone(), patient.person(), frame, |session, frame| {
+        frame.element(session)
+    });
     Ok((
         [
             (header::CONTENT_TYPE, "application/json"),
             (header::CACHE_CONTROL, "private, no-store"),
             (header::CONTENT_DISPOSITION, "attachment; filename=\"knead-journal.json\""),
         ],
-        text,
+        body,
     )
         .into_response())
 }

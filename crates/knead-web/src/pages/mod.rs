@@ -824,6 +824,9 @@ struct Row {
     early: bool,
 }
 
+/// Sessions the history page shows, the newest: only they are read.
+const HISTORY_SHOWN: u32 = 200;
+
 #[derive(Template)]
 #[template(path = "history.html")]
 struct HistoryPage {
@@ -833,14 +836,14 @@ struct HistoryPage {
 }
 
 async fn history(State(state): State<AppState>, patient: Patient, zone: LocalZone) -> Response {
-    let sessions = match state.app.patient(patient.person()).sessions().await {
-        Ok(s) => s,
+    let latest = match state.app.patient(patient.person()).latest_sessions(HISTORY_SHOWN).await {
+        Ok(latest) => latest,
         Err(e) => return problem_page(Some(&patient), e.into()),
     };
-    let rows = sessions
+    let rows = latest
+        .sessions
         .iter()
         .rev()
-        .take(200)
         .map(|s| Row {
             when: zone.when(s.started_at),
             before: s.pain_before.get(),
