@@ -780,7 +780,8 @@
       stepCount: h('p', { class: 'step-count', id: 'step-count' }),
       // The step's figure from the content pack; its alt text says what it shows.
       figure: h('img', { class: 'figure step-figure', id: 'step-figure', alt: '', width: '240', height: '200', hidden: true }),
-      instruction: h('p', { class: 'instruction', id: 'instruction' }),
+      // Focusable: a long instruction scrolls within itself on a small screen.
+      instruction: h('p', { class: 'instruction', id: 'instruction', tabindex: '0' }),
       position: h('p', { class: 'position', id: 'position' }),
       ramp: h('p', { class: 'ramp-cue', id: 'ramp-cue', hidden: true }),
       limit: h('p', { class: 'notice', id: 'limit-note', hidden: true }),
