@@ -39,10 +39,11 @@ pub fn run(pack: ContentPack, data_dir: Option<&Path>, args: &ServeArgs) -> anyh
     start_logging()?;
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the server")?;
-    let database = crate::backup::Database::of(data_dir, args.database_url.as_deref())?;
-    let _running = crate::backup::Running::claim(&database)?;
     runtime.block_on(async {
-        let store = AnyStore::open(&database.url()).await.context("opening the database")?;
+        let store = open(data_dir, args.database_url.as_deref()).await?;
+        // Opened first, so that a URL the store refuses leaves no lock file behind.
+        let database = crate::backup::Database::of(data_dir, args.database_url.as_deref())?;
+        let _running = crate::backup::Running::claim(&database)?;
         let mut config = knead_web::Config::new(pack);
         config.secure_cookies = args.secure_cookies;
         config.emergency_number = args.emergency_number.clone();
