@@ -1124,7 +1124,7 @@ _knead() {
             return 0
             ;;
         knead__subcmd__serve)
-            opts="-h --addr --database-url --secure-cookies --emergency-number --tell-taken-addresses --trusted-proxy --forwarded-header --max-connections --header-timeout --pack --data-dir --help"
+            opts="-h --addr --database-url --secure-cookies --emergency-number --tell-taken-addresses --trusted-proxy --forwarded-header --max-connections --header-timeout --smtp-url --mail-from --public-url --pack --data-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1155,6 +1155,18 @@ _knead() {
                     return 0
                     ;;
                 --header-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --smtp-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mail-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -17,6 +17,8 @@
 //!   they name, so one client cannot try a common password on many
 //!   accounts quickly;
 //! - making accounts from one client: 10 an hour;
+//! - links mailed to one address (a forgotten password, a new address to
+//!   confirm): 3 an hour; asked for from one client: 10 an hour;
 //! - trying invitation codes from one client: 10 in 15 minutes; and one
 //!   code: 5 tries in 15 minutes. A code has 60 random bits, so guessing
 //!   one is hopeless at these rates; the count per code stops a script
@@ -74,6 +76,11 @@ pub struct Allowances {
     pub invitation_per_code: Allowance,
     /// Invitation codes tried from one client.
     pub invitation_per_client: Allowance,
+    /// Links mailed to one address (a forgotten password, a new address
+    /// to confirm): a few an hour, so nobody can fill someone's inbox.
+    pub mail_per_address: Allowance,
+    /// Links asked for from one client, whatever the address.
+    pub mail_per_client: Allowance,
 }
 
 impl Allowances {
@@ -84,6 +91,8 @@ impl Allowances {
         sign_up_per_client: Allowance::new(10, TimeDelta::hours(1)),
         invitation_per_code: Allowance::new(5, TimeDelta::minutes(15)),
         invitation_per_client: Allowance::new(10, TimeDelta::minutes(15)),
+        mail_per_address: Allowance::new(3, TimeDelta::hours(1)),
+        mail_per_client: Allowance::new(10, TimeDelta::hours(1)),
     };
 
     fn of(&self, counted: &Counted<'_>) -> Allowance {
@@ -93,6 +102,8 @@ impl Allowances {
             Counted::SignUpClient(_) => self.sign_up_per_client,
             Counted::InvitationCode(_) => self.invitation_per_code,
             Counted::InvitationClient(_) => self.invitation_per_client,
+            Counted::MailTo(_) => self.mail_per_address,
+            Counted::MailClient(_) => self.mail_per_client,
         }
     }
 }
@@ -139,6 +150,10 @@ pub enum Counted<'a> {
     InvitationCode(&'a str),
     /// Trying invitation codes from this client.
     InvitationClient(Client),
+    /// Asking for a link mailed to this address, as typed.
+    MailTo(&'a str),
+    /// Asking for mailed links from this client.
+    MailClient(Client),
 }
 
 impl Counted<'_> {
@@ -151,6 +166,8 @@ impl Counted<'_> {
             Counted::SignUpClient(client) => ("sign-up/client", client.0.to_string()),
             Counted::InvitationCode(code) => ("invitation/code", crate::sharing::normalise_code(code)),
             Counted::InvitationClient(client) => ("invitation/client", client.0.to_string()),
+            Counted::MailTo(email) => ("mail/address", crate::text::email(email)),
+            Counted::MailClient(client) => ("mail/client", client.0.to_string()),
         };
         crate::secret::hash(&format!("{purpose}\n{value}"))
     }
@@ -187,6 +204,16 @@ impl Counted<'_> {
                 "too-many-attempts",
                 "Too many attempts; please wait and try again",
                 format!("This device or network has tried {n} invitation codes in {window}. {wait}"),
+            ),
+            Counted::MailTo(_) => (
+                "too-many-attempts",
+                "Too many e-mails to this address; please wait and try again",
+                format!("Knead sends at most {n} links to one address in {window}. {wait}"),
+            ),
+            Counted::MailClient(_) => (
+                "too-many-attempts",
+                "Too many attempts; please wait and try again",
+                format!("This device or network has asked for {n} e-mailed links in {window}. {wait}"),
             ),
         }
     }

@@ -24,6 +24,9 @@
 //! - [`journal`]: the journal as kept: sessions, check-ins, an export.
 //! - [`clinic`]: the clinician's list of patients and one patient's record.
 //! - [`sharing`]: invitations, access and its revocation, the audit log, messages.
+//! - [`links`]: single-use links by e-mail: a new password, a new address.
+//! - [`notices`]: e-mail notices of a message or a red flag, queued.
+//! - [`outbox`]: sending what is queued, and trying again.
 //! - [`text`]: text people type, checked once for every store.
 //! - [`attempts`]: how often a guess may be tried (sign-in, sign-up, codes).
 //! - [`password`]: what a new password must be.
@@ -38,6 +41,9 @@ mod error;
 pub mod handout;
 pub mod journal;
 pub mod kept;
+pub mod links;
+pub mod notices;
+pub mod outbox;
 pub mod password;
 pub mod plan;
 pub mod program;
@@ -81,6 +87,7 @@ pub struct App<S> {
     screenings: Arc<Screenings>,
     standings: Arc<clinic::Standings>,
     allowances: attempts::Allowances,
+    site: Option<notices::Site>,
 }
 
 impl<S: Clone> Clone for App<S> {
@@ -92,6 +99,7 @@ impl<S: Clone> Clone for App<S> {
             screenings: Arc::clone(&self.screenings),
             standings: Arc::clone(&self.standings),
             allowances: self.allowances,
+            site: self.site.clone(),
         }
     }
 }
@@ -99,6 +107,23 @@ impl<S: Clone> Clone for App<S> {
 impl<S> std::fmt::Debug for App<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("App").field("pack", &self.pack.meta.version).finish_non_exhaustive()
+    }
+}
+
+impl<S> App<S> {
+    /// Where this server is reached, when it sends mail.
+    pub fn site(&self) -> Option<&notices::Site> {
+        self.site.as_ref()
+    }
+
+    /// The content pack that decides.
+    pub fn pack(&self) -> &ContentPack {
+        &self.pack
+    }
+
+    /// Now, by the application's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now.now()
     }
 }
 
@@ -112,6 +137,7 @@ impl<S: knead_store::Store + Sharing> App<S> {
             screenings: Arc::new(kept::Kept::new(SCREENINGS_KEPT)),
             standings: clinic::standings(),
             allowances: attempts::Allowances::DEFAULT,
+            site: None,
         }
     }
 
@@ -121,14 +147,11 @@ impl<S: knead_store::Store + Sharing> App<S> {
         self
     }
 
-    /// The content pack that decides.
-    pub fn pack(&self) -> &ContentPack {
-        &self.pack
-    }
-
-    /// Now, by the application's clock.
-    pub fn now(&self) -> DateTime<Utc> {
-        self.now.now()
+    /// The same, mailing notices and links to `site` (when a mail server
+    /// sends what is queued): without one, nothing is mailed.
+    pub fn with_site(mut self, site: notices::Site) -> Self {
+        self.site = Some(site);
+        self
     }
 
     /// `person`'s own view: their journal and nobody else's. The caller

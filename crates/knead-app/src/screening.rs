@@ -9,11 +9,14 @@
 //! the person and on what day. The one never comes without the other, so no
 //! screening is lowered by a clearance nobody can name.
 
+use crate::notices::Notice;
 use crate::{Error, Own, Result};
 use knead_core::intake::Intake;
-use knead_core::records::{Clearance, ScreeningRecord};
+use knead_core::records::{Clearance, PersonId, ScreeningRecord};
 use knead_core::screening::{self, Permit};
+use knead_core::vocab::Disposition;
 use knead_store::Store;
+use knead_store::mail::Mailing;
 use knead_store::sharing::Sharing;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -57,36 +60,6 @@ impl<S: Store + Sharing> Own<'_, S> {
             pack_version: pack.meta.version.clone(),
             clearance,
         })
-    }
-
-    /// Judge `intake` (with its clearance, if any) and keep it as screening
-    /// `id`. `true` when it is new; `false` for a retry of a screening kept
-    /// before with the same answers and clearance. The id kept with other
-    /// answers is a conflict. Answers with a clearance are kept whatever
-    /// they decide: a clearance never hides a warning sign.
-    pub async fn screen(
-        &self,
-        id: Uuid,
-        intake: Intake,
-        clearance: Option<Clearance>,
-    ) -> Result<(bool, ScreeningRecord)> {
-        let record = self.judged(id, intake, clearance)?;
-        if let Some(kept) = self.screening(id).await? {
-            // The same word on the clearance: a clinician may have confirmed it since.
-            let word = |r: &ScreeningRecord| r.clearance.as_ref().map(|c| (c.by.clone(), c.on));
-            return if kept.intake == record.intake && word(&kept) == word(&record) {
-                Ok((false, kept))
-            } else {
-                Err(Error::refused(
-                    "conflict",
-                    "Already kept with different content",
-                    format!("screening {id} is another screening"),
-                ))
-            };
-        }
-        // Not this person's: the store's conflict is someone else's screening.
-        self.app.store.add_screening(self.person, &record).await.map_err(|e| Error::from(e).not_theirs())?;
-        Ok((true, record))
     }
 
     /// The person's screenings, newest first, at most `limit`.
@@ -149,6 +122,44 @@ impl<S: Store + Sharing> Own<'_, S> {
                 "only the newest screening counts: use that one",
             ))
         }
+    }
+}
+
+impl<S: Store + Sharing + Mailing> Own<'_, S> {
+    /// Judge `intake` (with its clearance, if any) and keep it as screening
+    /// `id`. `true` when it is new; `false` for a retry of a screening kept
+    /// before with the same answers and clearance. The id kept with other
+    /// answers is a conflict. Answers with a clearance are kept whatever
+    /// they decide: a clearance never hides a warning sign. A new one that
+    /// calls for a doctor is a notice to the person's clinicians.
+    pub async fn screen(
+        &self,
+        id: Uuid,
+        intake: Intake,
+        clearance: Option<Clearance>,
+    ) -> Result<(bool, ScreeningRecord)> {
+        let record = self.judged(id, intake, clearance)?;
+        if let Some(kept) = self.screening(id).await? {
+            // The same word on the clearance: a clinician may have confirmed it since.
+            let word = |r: &ScreeningRecord| r.clearance.as_ref().map(|c| (c.by.clone(), c.on));
+            return if kept.intake == record.intake && word(&kept) == word(&record) {
+                Ok((false, kept))
+            } else {
+                Err(Error::refused(
+                    "conflict",
+                    "Already kept with different content",
+                    format!("screening {id} is another screening"),
+                ))
+            };
+        }
+        // Not this person's: the store's conflict is someone else's screening.
+        self.app.store.add_screening(self.person, &record).await.map_err(|e| Error::from(e).not_theirs())?;
+        if record.disposition >= Disposition::SeeDoctorFirst {
+            let clinicians: Vec<PersonId> =
+                self.grants().await?.iter().filter(|g| g.revoked_at.is_none()).map(|g| g.clinician).collect();
+            self.app.notify(Notice::PatientNeedsAttention, id, &clinicians).await;
+        }
+        Ok((true, record))
     }
 }
 

@@ -5,12 +5,14 @@
 //! transaction (the store's Sharing contract).
 
 use crate::attempts::{Client, Counted};
+use crate::notices::Notice;
 use crate::secret::{self, random_bytes};
 use crate::text::Lines;
 use crate::{App, Error, Own, Result, Treated};
 use chrono::{DateTime, Duration, Utc};
 use knead_core::records::PersonId;
 use knead_store::accounts::Attempts;
+use knead_store::mail::Mailing;
 use knead_store::sharing::{AuditAction, AuditEntry, Grant, Invitation, Message, Sharing};
 use knead_store::{Store, StoreError};
 use uuid::Uuid;
@@ -173,10 +175,13 @@ impl<S: Store + Sharing> Own<'_, S> {
         let through = through.map_or(now, |t| t.min(now));
         Ok(self.app.store.read_messages(self.person, through, now).await?)
     }
+}
 
+impl<S: Store + Sharing + Mailing> Own<'_, S> {
     /// The person answers their clinicians: 1 to [`MESSAGE_MAX_CHARS`]
     /// characters once trimmed; the refusal names `text`. Every clinician
-    /// with access reads it on the record.
+    /// with access reads it on the record, and those who asked for notices
+    /// are told that a message waits.
     pub async fn reply(&self, text: &str) -> Result<Message> {
         let text = crate::text::required("text", text, MESSAGE_MAX_CHARS, Lines::Many)?;
         let message = Message {
@@ -190,6 +195,9 @@ impl<S: Store + Sharing> Own<'_, S> {
             read_at: None,
         };
         self.app.store.add_message(&message).await?;
+        let clinicians: Vec<PersonId> =
+            self.grants().await?.iter().filter(|g| g.revoked_at.is_none()).map(|g| g.clinician).collect();
+        self.app.notify(Notice::NewMessage, message.id, &clinicians).await;
         Ok(message)
     }
 }
@@ -197,10 +205,11 @@ impl<S: Store + Sharing> Own<'_, S> {
 /// How many of the newest messages are looked through for unread ones.
 pub const UNREAD_READ: u32 = 200;
 
-impl<S: Store + Sharing> Treated<S> {
+impl<S: Store + Sharing + Mailing> Treated<S> {
     /// Leave the patient a message: 1 to [`MESSAGE_MAX_CHARS`] characters
     /// once trimmed; the refusal names `text`. With `before_session`, the
-    /// patient gets no plan until they have read it.
+    /// patient gets no plan until they have read it. A patient who asked
+    /// for notices is told that a message waits.
     pub async fn message(&self, text: &str, before_session: bool) -> Result<Message> {
         let text = crate::text::required("text", text, MESSAGE_MAX_CHARS, Lines::Many)?;
         let message = Message {
@@ -214,9 +223,12 @@ impl<S: Store + Sharing> Treated<S> {
             read_at: None,
         };
         self.app.store.add_message(&message).await?;
+        self.app.notify(Notice::NewMessage, message.id, &[self.grant.patient]).await;
         Ok(message)
     }
+}
 
+impl<S: Store + Sharing> Treated<S> {
     /// Write to the patient's audit log that the clinician saw `what`.
     pub async fn log_view(&self, what: &str) -> Result<()> {
         self.app.log_views(self.grant.clinician, [self.grant.patient], what).await

@@ -361,6 +361,19 @@ pub struct ServeArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = knead_web::Connections::DEFAULT.header_timeout.as_secs(),
           value_parser = clap::value_parser!(u64).range(1..=600))]
     pub header_timeout: u64,
+    /// Send e-mail through this mail server: smtp://HOST:587?tls=required, smtps://HOST:465, with USER:PASSWORD@ if needed.
+    ///
+    /// With it, people can ask for a link when they forget their password, change their sign-in address,
+    /// and turn on e-mail notices of new messages (and clinicians, of patients whose screening calls for a
+    /// doctor). Notices never say more than that something waits in Knead. Needs --mail-from and --public-url.
+    #[arg(long, value_name = "URL", env = "KNEAD_SMTP_URL", hide_env_values = true, requires_all = ["mail_from", "public_url"])]
+    pub smtp_url: Option<String>,
+    /// The address Knead's e-mail comes from, e.g. "Knead <knead@example.org>".
+    #[arg(long, value_name = "ADDRESS", env = "KNEAD_MAIL_FROM", requires = "smtp_url")]
+    pub mail_from: Option<String>,
+    /// The address people reach this server at, for the links in its e-mail, e.g. `https://knead.example.org`.
+    #[arg(long, value_name = "URL", env = "KNEAD_PUBLIC_URL", requires = "smtp_url")]
+    pub public_url: Option<String>,
 }
 
 /// A number of connections: 1 or more.

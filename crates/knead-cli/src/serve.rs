@@ -52,6 +52,10 @@ pub fn run(pack: ContentPack, data_dir: Option<&Path>, args: &ServeArgs) -> anyh
         }
         config.trusted_proxies =
             knead_web::proxy::TrustedProxies::new(args.trusted_proxies.clone(), args.forwarded_header);
+        if let (Some(smtp), Some(from), Some(site)) = (&args.smtp_url, &args.mail_from, &args.public_url) {
+            config.mail =
+                Some(knead_web::mailer::MailSettings::new(smtp, from, site).map_err(anyhow::Error::msg)?);
+        }
         let connections = knead_web::Connections {
             max: args.max_connections,
             header_timeout: std::time::Duration::from_secs(args.header_timeout),

@@ -5,6 +5,7 @@
 
 use crate::accounts::{Account, Accounts, Attempt, Attempts, SignIn};
 use crate::calendars::{CalendarFeed, Calendars};
+use crate::mail::{AccountToken, Claimed, Mail, Mailing};
 use crate::postgres::PgStore;
 use crate::sharing::{
     Acknowledgement, Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing,
@@ -322,5 +323,51 @@ impl Calendars for AnyStore {
     }
     async fn revoke_feed(&self, person: PersonId, now: DateTime<Utc>) -> Result<(), StoreError> {
         forward!(self.revoke_feed(person, now))
+    }
+}
+
+impl Mailing for AnyStore {
+    async fn set_email_notices(&self, person: PersonId, on: bool) -> Result<(), StoreError> {
+        forward!(self.set_email_notices(person, on))
+    }
+    async fn email_notices(&self, person: PersonId) -> Result<bool, StoreError> {
+        forward!(self.email_notices(person))
+    }
+    async fn notice_addresses(&self, persons: &[PersonId]) -> Result<Vec<(PersonId, String)>, StoreError> {
+        forward!(self.notice_addresses(persons))
+    }
+    async fn queue_mail(&self, mail: &Mail) -> Result<(), StoreError> {
+        forward!(self.queue_mail(mail))
+    }
+    async fn claim_mail(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Claimed>, StoreError> {
+        forward!(self.claim_mail(now, lease_until, limit))
+    }
+    async fn forget_mail(&self, id: Uuid) -> Result<(), StoreError> {
+        forward!(self.forget_mail(id))
+    }
+    async fn retry_mail(&self, id: Uuid, retry_at: DateTime<Utc>) -> Result<(), StoreError> {
+        forward!(self.retry_mail(id, retry_at))
+    }
+    async fn open_token(&self, token: &AccountToken) -> Result<(), StoreError> {
+        forward!(self.open_token(token))
+    }
+    async fn peek_token(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(AccountToken, String)>, StoreError> {
+        forward!(self.peek_token(token_hash, now))
+    }
+    async fn use_token(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<AccountToken>, StoreError> {
+        forward!(self.use_token(token_hash, now))
     }
 }

@@ -2,7 +2,8 @@
 //! the embedded SQLite backend ([`sqlite::SqliteStore`]) and the PostgreSQL
 //! backend ([`postgres::PgStore`]); both also keep the web app's
 //! [`accounts::Accounts`], what patients share with clinicians
-//! ([`sharing::Sharing`]) and calendar feeds ([`calendars::Calendars`]).
+//! ([`sharing::Sharing`]), calendar feeds ([`calendars::Calendars`]) and
+//! mail: the outbox, the opt-in and e-mailed links ([`mail::Mailing`]).
 //!
 //! The store keeps; it never decides. Everything clinical (limits, trends,
 //! escalation) is computed by knead-core from what the store returns.
@@ -14,6 +15,7 @@ pub mod accounts;
 pub mod any;
 pub mod calendars;
 mod codec;
+pub mod mail;
 pub mod postgres;
 pub mod sharing;
 pub mod sqlite;

@@ -38,6 +38,7 @@ use uuid::Uuid;
 
 mod accounts;
 mod calendars;
+mod mail;
 mod micros;
 mod sharing;
 

@@ -56,6 +56,7 @@ use uuid::Uuid;
 mod accounts;
 pub mod backup;
 mod calendars;
+mod mail;
 mod sharing;
 mod writer;
 

@@ -224,7 +224,7 @@ pub async fn sign_in(
 /// per client and per address first, checked on the hashing pool (a dummy
 /// hash for an unknown address), and the address's failures forgotten
 /// when right. Sign-in and every confirmation with a password go through it.
-async fn checked(
+pub(crate) async fn checked(
     state: &AppState,
     client: Client,
     email: &str,

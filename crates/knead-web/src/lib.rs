@@ -18,7 +18,9 @@ pub mod auth;
 pub mod documents;
 pub mod hashing;
 pub mod health;
+pub mod links;
 pub mod log;
+pub mod mailer;
 pub mod openapi;
 pub mod pages;
 pub mod problem;
@@ -59,6 +61,9 @@ pub struct Config {
     pub hashing: Arc<hashing::Hashing>,
     /// The reverse proxies whose word about the client's address is taken.
     pub trusted_proxies: proxy::TrustedProxies,
+    /// How mail is sent, when it is: notices people asked for, and links
+    /// for a forgotten password or a new address. `None`: nothing is mailed.
+    pub mail: Option<mailer::MailSettings>,
     /// The clock.
     pub now: Arc<dyn Now>,
 }
@@ -73,6 +78,7 @@ impl std::fmt::Debug for Config {
             .field("sign_up", &self.sign_up)
             .field("hashing", &self.hashing)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("mail", &self.mail)
             .finish_non_exhaustive()
     }
 }
@@ -80,7 +86,7 @@ impl std::fmt::Debug for Config {
 impl Config {
     /// The defaults for `pack`: plain cookies, the default allowances, a
     /// sign-up that does not tell whether an address has an account, a
-    /// hashing thread per CPU, no trusted proxy, the system clock.
+    /// hashing thread per CPU, no trusted proxy, no mail, the system clock.
     pub fn new(pack: ContentPack) -> Self {
         Self {
             pack: Arc::new(pack),
@@ -90,6 +96,7 @@ impl Config {
             sign_up: auth::SignUpAnswer::Uniform,
             hashing: Arc::new(hashing::Hashing::per_cpu()),
             trusted_proxies: proxy::TrustedProxies::default(),
+            mail: None,
             now: Arc::new(knead_app::clock::SystemNow),
         }
     }
@@ -155,16 +162,18 @@ pub type Histories = knead_app::kept::Kept<(PersonId, Period), axum::body::Bytes
 /// Bytes of history kept at most (two years of daily sessions is ~140 KB).
 const HISTORY_BYTES_KEPT: usize = 32 << 20;
 
-/// The whole app, ready to serve.
+/// The whole app, ready to serve. With [`Config::mail`], a task that
+/// sends what is queued starts too, for as long as the runtime lasts.
 pub fn build(config: Config, store: AnyStore) -> Router {
     let tls = config.secure_cookies;
-    let state = AppState {
-        app: App::new(store.clone(), Arc::clone(&config.pack), Arc::clone(&config.now))
-            .with_allowances(config.allowances),
-        store,
-        config,
-        histories: Arc::new(knead_app::kept::Kept::new(HISTORY_BYTES_KEPT)),
-    };
+    let mut app = App::new(store.clone(), Arc::clone(&config.pack), Arc::clone(&config.now))
+        .with_allowances(config.allowances);
+    if let Some(mail) = &config.mail {
+        app = app.with_site(mail.site.clone());
+        tokio::spawn(mailer::run(app.clone(), mail.clone()));
+    }
+    let state =
+        AppState { app, store, config, histories: Arc::new(knead_app::kept::Kept::new(HISTORY_BYTES_KEPT)) };
     let (api, _) = api::router().split_for_parts();
     let app = Router::new()
         .merge(api)

@@ -34,7 +34,13 @@ pub fn document() -> utoipa::openapi::OpenApi {
 }
 
 /// The operations anyone may call; every other one needs a sign-in.
-const PUBLIC: &[(&str, &str)] = &[("post", "/api/v1/accounts"), ("post", "/api/v1/sign-in")];
+const PUBLIC: &[(&str, &str)] = &[
+    ("post", "/api/v1/accounts"),
+    ("post", "/api/v1/sign-in"),
+    ("post", "/api/v1/password-links"),
+    ("post", "/api/v1/password-links/use"),
+    ("post", "/api/v1/email-links/use"),
+];
 
 /// The name of the sign-in cookie's security scheme.
 const SIGN_IN: &str = "sign_in";

@@ -11,6 +11,7 @@ use knead_core::units::{ChangeRating, PainScore};
 use knead_core::vocab::{Disposition, Region, TechniqueId};
 use knead_store::accounts::{Account, Accounts, Attempt, Attempts, Role, SignIn};
 use knead_store::calendars::{CalendarFeed, Calendars};
+use knead_store::mail::{AccountToken, Mail, Mailing, TokenPurpose};
 use knead_store::sharing::{
     Acknowledgement, Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing,
 };
@@ -24,7 +25,7 @@ use uuid::Uuid;
 /// the store needs alive (a temporary folder, a database) until dropped.
 pub trait Backend {
     /// The store.
-    type S: Store + Accounts + Sharing + Calendars;
+    type S: Store + Accounts + Sharing + Calendars + Mailing;
     /// Dropped after the store.
     type Guard;
     /// A fresh, empty store.
@@ -86,6 +87,10 @@ macro_rules! suite {
             forgetting_a_keys_attempts,
             attempts_of_one_key_leave_others_alone,
             attempts_made_at_once_pass_the_limit_one_by_one,
+            e_mail_notices_are_opt_in,
+            mail_is_claimed_until_its_lease_ends_and_retried,
+            a_token_works_once_before_it_lapses,
+            a_token_moves_the_address_unless_it_is_taken,
             a_new_password_ends_every_other_sign_in,
             erasing_a_patient_leaves_nothing_of_theirs,
             erasing_a_clinician_ends_their_access_and_leaves_others_records_whole,
@@ -1528,10 +1533,10 @@ pub struct Everyone {
 }
 
 /// A patient with one of everything a store keeps (sessions open and
-/// finished, screenings, a check-in, a calendar feed, an invitation, a
+/// finished, screenings, a check-in, a calendar feed, queued mail, a link, an invitation, a
 /// grant, a program, messages both ways, an acknowledgement, an audit log),
 /// shared with a clinician who also looks after another patient.
-pub async fn everything<S: Store + Accounts + Sharing + Calendars>(store: &S) -> Everyone {
+pub async fn everything<S: Store + Accounts + Sharing + Calendars + Mailing>(store: &S) -> Everyone {
     let (patient, clinician) = pair(store).await;
     let other = account("other@example.org");
     store.create_account(&other).await.unwrap();
@@ -1545,6 +1550,9 @@ pub async fn everything<S: Store + Accounts + Sharing + Calendars>(store: &S) ->
     let feed = CalendarFeed { person: me, times: vec![hm(8, 0)], utc_offset_minutes: 60, created_at: at(41) };
     store.open_feed("feed-of-pat", &feed).await.unwrap();
     store.open_sign_in("token-of-pat", &sign_in_of(me, 42)).await.unwrap();
+    store.set_email_notices(me, true).await.unwrap();
+    store.queue_mail(&mail(&patient, 43)).await.unwrap();
+    store.open_token(&reset_token(&patient, "reset-of-pat", 44)).await.unwrap();
     store.open_sign_in("token-of-doc", &sign_in_of(clinician.person, 42)).await.unwrap();
     for (who, code) in [(&patient, "code-pat"), (&other, "code-other")] {
         share(store, who, &clinician, code, 50).await;
@@ -1586,6 +1594,8 @@ pub async fn erasing_a_patient_leaves_nothing_of_theirs<B: Backend>() {
     assert!(store.session_summaries(me, Period::default()).await.unwrap().is_empty());
     assert!(store.checkins(me).await.unwrap().is_empty());
     assert_eq!(store.feed("feed-of-pat").await.unwrap(), None);
+    assert!(store.claim_mail(at(100), at(101), 10).await.unwrap().is_empty());
+    assert_eq!(store.use_token("reset-of-pat", at(45)).await.unwrap(), None);
     assert_eq!(store.live_grant(clinician.person, me).await.unwrap(), None);
     assert!(store.messages(me, 100).await.unwrap().is_empty());
     assert!(store.audit_log(me, 100).await.unwrap().is_empty());
@@ -1647,4 +1657,113 @@ pub async fn a_new_password_ends_every_other_sign_in<B: Backend>() {
     assert_eq!(store.sign_in("again", at(3)).await.unwrap(), None);
     assert!(store.sign_in("doc", at(3)).await.unwrap().is_some());
     assert_eq!(store.account_by_email(&doc.email).await.unwrap().unwrap().password_hash, doc.password_hash);
+}
+
+// Mail.
+
+fn mail(to: &Account, minutes: i64) -> Mail {
+    Mail {
+        id: Uuid::now_v7(),
+        person: to.person,
+        to: to.email.clone(),
+        subject: "You have a new message in Knead".to_owned(),
+        body: "Open Knead to read it.".to_owned(),
+        queued_at: at(minutes),
+    }
+}
+
+fn reset_token(of: &Account, hash: &str, minutes: i64) -> AccountToken {
+    AccountToken {
+        token_hash: hash.to_owned(),
+        person: of.person,
+        purpose: TokenPurpose::ResetPassword,
+        expires_at: at(minutes + 60),
+    }
+}
+
+pub async fn e_mail_notices_are_opt_in<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let (patient, clinician) = pair(&store).await;
+    let both = [patient.person, clinician.person];
+    assert!(!store.email_notices(patient.person).await.unwrap(), "off until asked for");
+    assert!(store.notice_addresses(&both).await.unwrap().is_empty());
+    store.set_email_notices(clinician.person, true).await.unwrap();
+    assert!(store.email_notices(clinician.person).await.unwrap());
+    assert_eq!(store.notice_addresses(&both).await.unwrap(), [(clinician.person, clinician.email.clone())]);
+    store.set_email_notices(clinician.person, false).await.unwrap();
+    assert!(store.notice_addresses(&both).await.unwrap().is_empty());
+    assert!(!store.email_notices(PersonId(Uuid::now_v7())).await.unwrap(), "an unknown person has none");
+}
+
+pub async fn mail_is_claimed_until_its_lease_ends_and_retried<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let (patient, clinician) = pair(&store).await;
+    let first = mail(&patient, 0);
+    let second = mail(&clinician, 1);
+    store.queue_mail(&first).await.unwrap();
+    store.queue_mail(&first).await.unwrap();
+    store.queue_mail(&second).await.unwrap();
+    assert!(
+        store.claim_mail(at(-1), at(10), 10).await.unwrap().is_empty(),
+        "nothing is due before it was queued"
+    );
+    let claimed = store.claim_mail(at(2), at(10), 1).await.unwrap();
+    assert_eq!(claimed.len(), 1, "at most the limit");
+    assert_eq!((&claimed[0].mail, claimed[0].attempts), (&first, 1), "oldest first, queued once");
+    let rest = store.claim_mail(at(2), at(10), 10).await.unwrap();
+    assert_eq!(
+        rest.iter().map(|c| &c.mail).collect::<Vec<_>>(),
+        [&second],
+        "a claimed mail is not claimed again"
+    );
+    assert!(store.claim_mail(at(9), at(20), 10).await.unwrap().is_empty(), "within the lease");
+    // The sender of the first died: its lease ends and another sender takes it.
+    store.forget_mail(second.id).await.unwrap();
+    let again = store.claim_mail(at(10), at(20), 10).await.unwrap();
+    assert_eq!((&again[0].mail, again[0].attempts, again.len()), (&first, 2, 1));
+    store.retry_mail(first.id, at(30)).await.unwrap();
+    assert!(store.claim_mail(at(29), at(40), 10).await.unwrap().is_empty(), "not before its retry");
+    assert_eq!(store.claim_mail(at(30), at(40), 10).await.unwrap()[0].attempts, 3);
+    store.forget_mail(first.id).await.unwrap();
+    store.forget_mail(first.id).await.unwrap();
+    assert!(store.claim_mail(at(100), at(110), 10).await.unwrap().is_empty(), "sent mail is gone");
+}
+
+pub async fn a_token_works_once_before_it_lapses<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let (patient, _) = pair(&store).await;
+    let token = reset_token(&patient, "first", 0);
+    store.open_token(&token).await.unwrap();
+    let peeked = Some((token.clone(), patient.email.clone()));
+    assert_eq!(store.peek_token("first", at(1)).await.unwrap(), peeked);
+    assert_eq!(store.peek_token("first", at(1)).await.unwrap(), peeked, "looking uses nothing");
+    assert_eq!(store.peek_token("first", at(60)).await.unwrap(), None, "lapsed");
+    assert_eq!(store.use_token("first", at(1)).await.unwrap(), Some(token));
+    assert_eq!(store.peek_token("first", at(1)).await.unwrap(), None);
+    assert_eq!(store.use_token("first", at(2)).await.unwrap(), None, "once");
+    store.open_token(&reset_token(&patient, "old", 0)).await.unwrap();
+    store.open_token(&reset_token(&patient, "new", 1)).await.unwrap();
+    assert_eq!(store.use_token("old", at(2)).await.unwrap(), None, "only the newest link works");
+    assert_eq!(store.use_token("new", at(61)).await.unwrap(), None, "lapsed");
+    assert_eq!(store.use_token("unknown", at(2)).await.unwrap(), None);
+}
+
+pub async fn a_token_moves_the_address_unless_it_is_taken<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let (patient, clinician) = pair(&store).await;
+    let to = |email: &str, hash: &str| AccountToken {
+        token_hash: hash.to_owned(),
+        person: patient.person,
+        purpose: TokenPurpose::ChangeEmail { to: email.to_owned() },
+        expires_at: at(60),
+    };
+    store.open_token(&to(&clinician.email, "taken")).await.unwrap();
+    assert!(matches!(store.use_token("taken", at(1)).await, Err(StoreError::Taken { what: "email" })));
+    assert!(store.account_by_email(&patient.email).await.unwrap().is_some(), "nothing moved");
+    let token = to("new@example.org", "free");
+    store.open_token(&token).await.unwrap();
+    assert_eq!(store.use_token("free", at(1)).await.unwrap(), Some(token));
+    assert_eq!(store.account_by_email(&patient.email).await.unwrap(), None);
+    let moved = store.account_by_email("new@example.org").await.unwrap().unwrap();
+    assert_eq!(moved.person, patient.person);
 }

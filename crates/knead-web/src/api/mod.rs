@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod clinic;
 pub mod exchange;
 pub mod journal;
+pub mod mail;
 pub mod program;
 pub mod screening;
 pub mod sharing;
@@ -30,6 +31,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(account::change_password))
         .routes(routes!(account::set_display_name))
         .routes(routes!(account::sign_out_everywhere))
+        .routes(routes!(mail::get_notices, mail::put_notices))
+        .routes(routes!(mail::ask_for_password_link))
+        .routes(routes!(mail::use_password_link))
+        .routes(routes!(mail::ask_for_address_link))
+        .routes(routes!(mail::use_address_link))
         .routes(routes!(screening::create_screening, screening::list_screenings))
         .routes(routes!(screening::create_plan))
         .routes(routes!(journal::list_sessions))

@@ -1,10 +1,11 @@
-//! The account page: take your data away, change the password, sign out
-//! everywhere, or delete the account and all that is in it. The rules are
-//! in [`auth`], the API's too.
+//! The account page: take your data away, change the password or the
+//! address, e-mail notices, sign out everywhere, or delete the account and
+//! all that is in it. The rules are in [`auth`] and [`links`], the API's too.
 
 use super::{one, pairs, render, with_retry_after};
 use crate::AppState;
 use crate::auth::{self, Someone};
+use crate::links;
 use crate::problem::Problem;
 use crate::security::ClientAddress;
 use askama::Template;
@@ -13,6 +14,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use knead_store::accounts::{Accounts, Role};
+use knead_store::mail::Mailing as _;
 
 #[derive(Template)]
 #[template(path = "account.html")]
@@ -28,6 +30,10 @@ struct AccountPage {
     /// The name shown to clinicians ("" for none: the address is).
     name: String,
     name_max: usize,
+    /// Whether this server sends e-mail.
+    mail: bool,
+    /// Whether the person asked for e-mail notices.
+    notices: bool,
 }
 
 #[derive(Template)]
@@ -43,8 +49,13 @@ async fn page(
     refused: Option<Problem>,
     notice: Option<&str>,
 ) -> Response {
-    let name = match state.store.display_name(someone.person()).await {
-        Ok(name) => name.unwrap_or_default(),
+    let read = async {
+        let name = state.store.display_name(someone.person()).await?;
+        let notices = state.store.email_notices(someone.person()).await?;
+        Ok::<_, knead_store::StoreError>((name.unwrap_or_default(), notices))
+    };
+    let (name, notices) = match read.await {
+        Ok(read) => read,
         Err(e) => return Problem::from(e).into_response(),
     };
     let status = refused.as_ref().map_or(StatusCode::OK, Problem::status_code);
@@ -59,6 +70,8 @@ async fn page(
         allowed: knead_app::password::ALLOWED,
         name,
         name_max: auth::DISPLAY_NAME_MAX_CHARS,
+        mail: state.app.site().is_some(),
+        notices,
     };
     with_retry_after(render(status, &page), retry_after)
 }
@@ -103,6 +116,45 @@ pub(super) async fn name(State(state): State<AppState>, someone: Someone, body: 
         Ok(None) => {
             page(&state, &someone, None, Some("Saved. Your clinicians see your email address.")).await
         }
+        Err(p) => page(&state, &someone, Some(p), None).await,
+    }
+}
+
+/// `POST /account/notices`: e-mail notices on (`email=on`) or off.
+pub(super) async fn notices(State(state): State<AppState>, someone: Someone, body: Bytes) -> Response {
+    let form = pairs(&body);
+    let on = one(&form, "email") == "on";
+    let done = async {
+        someone.check_csrf(one(&form, "csrf"))?;
+        Ok::<_, Problem>(state.store.set_email_notices(someone.person(), on).await?)
+    };
+    let said = if on {
+        "Saved: Knead e-mails you when something waits for you."
+    } else {
+        "Saved: no e-mail notices."
+    };
+    match done.await {
+        Ok(()) => page(&state, &someone, None, Some(said)).await,
+        Err(p) => page(&state, &someone, Some(p), None).await,
+    }
+}
+
+/// `POST /account/email`: a new address, confirmed with the current one
+/// and the password; a link goes to the new address.
+pub(super) async fn email(
+    State(state): State<AppState>,
+    someone: Someone,
+    ClientAddress(client): ClientAddress,
+    body: Bytes,
+) -> Response {
+    let form = pairs(&body);
+    let done = async {
+        someone.check_csrf(one(&form, "csrf"))?;
+        let (email, password, new) = (one(&form, "email"), one(&form, "password"), one(&form, "new_email"));
+        links::ask_for_address_link(&state, client, someone.person(), email, password, new).await
+    };
+    match done.await {
+        Ok(()) => page(&state, &someone, None, Some(links::ADDRESS_LINK_SENT)).await,
         Err(p) => page(&state, &someone, Some(p), None).await,
     }
 }

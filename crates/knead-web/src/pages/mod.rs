@@ -33,6 +33,7 @@ use uuid::Uuid;
 
 mod account;
 mod clinic;
+mod links;
 mod sharing;
 
 type Routes = Vec<(&'static str, MethodRouter<AppState>)>;
@@ -45,11 +46,17 @@ fn routes() -> Routes {
         // attempts in the application, together with the API's.
         ("/signup", get(sign_up_form).post(sign_up)),
         ("/signin", get(sign_in_form).post(sign_in)),
+        // Asking for a mailed link counts its attempts in the application too.
+        ("/forgot-password", get(links::forgot_form).post(links::forgot)),
+        ("/reset-password", get(links::reset_form).post(links::reset)),
+        ("/confirm-email", get(links::confirm_form).post(links::confirm)),
         ("/clinic/accept", post(clinic::accept)),
         ("/signout", post(sign_out)),
         ("/account", get(account::account)),
         ("/account/password", post(account::password)),
         ("/account/name", post(account::name)),
+        ("/account/notices", post(account::notices)),
+        ("/account/email", post(account::email)),
         ("/account/sign-out-everywhere", post(account::sign_out_everywhere)),
         ("/account/erase", post(account::erase)),
         ("/check", get(check_form).post(check)),

@@ -70,6 +70,11 @@ fn expectation(method: &str, path: &str, caller: Caller) -> Option<Expect> {
             "/" | "/learn" | "/signup" | "/signin" | "/invite/{code}" | "/sw.js" | "/api/openapi.json",
         )
         | ("POST", "/signup" | "/signin" | "/api/v1/accounts" | "/api/v1/sign-in") => Public,
+        // Mailed links: asking for one, and using one (the token is the key).
+        ("GET" | "POST", "/forgot-password" | "/reset-password" | "/confirm-email")
+        | ("POST", "/api/v1/password-links" | "/api/v1/password-links/use" | "/api/v1/email-links/use") => {
+            Public
+        }
         ("GET", p) if p.starts_with("/static/") => Public,
         // A calendar feed: the secret token in the address is the key.
         ("GET", "/calendar/{file}") => Public,
@@ -78,7 +83,8 @@ fn expectation(method: &str, path: &str, caller: Caller) -> Option<Expect> {
         | ("POST", "/signout" | "/api/v1/sign-out" | "/account/erase" | "/account/password")
         | ("POST", "/account/sign-out-everywhere" | "/api/v1/me/sign-out-everywhere")
         | ("PUT", "/api/v1/me/password" | "/api/v1/me/name")
-        | ("POST", "/account/name")
+        | ("POST", "/account/name" | "/account/notices" | "/account/email" | "/api/v1/me/email")
+        | ("GET" | "PUT", "/api/v1/me/notices")
         | ("DELETE", "/api/v1/me") => signed_in(),
         // A patient's own journal and sharing.
         ("GET" | "POST", "/check" | "/checkin" | "/api/v1/screenings" | "/api/v1/checkins")

@@ -28,6 +28,7 @@ mod conformance;
 mod connections;
 mod handout;
 mod input;
+mod mail;
 mod openapi;
 mod pages;
 mod parity;

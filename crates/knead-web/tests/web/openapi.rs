@@ -44,6 +44,12 @@ async fn the_served_document_is_the_committed_one() {
 const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/accounts"),
     ("POST", "/api/v1/sign-in"),
+    ("POST", "/api/v1/password-links"),
+    ("POST", "/api/v1/password-links/use"),
+    ("POST", "/api/v1/email-links/use"),
+    ("GET", "/api/v1/me/notices"),
+    ("PUT", "/api/v1/me/notices"),
+    ("POST", "/api/v1/me/email"),
     ("POST", "/api/v1/sign-out"),
     ("GET", "/api/v1/me"),
     ("POST", "/api/v1/screenings"),
