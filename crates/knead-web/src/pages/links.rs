@@ -40,9 +40,27 @@ fn page(title: &'static str, form: &'static str, token: &str) -> LinksPage {
     }
 }
 
+/// A dead password link's words: the page offers to ask for a new one at once.
+const DEAD_PASSWORD_LINK: &str =
+    "This link has been used, or is more than an hour old. Ask for a new one here.";
+
+/// A dead address link's words.
+const DEAD_ADDRESS_LINK: &str = "This link has been used, or is more than an hour old. To change your \
+    address, sign in and ask again on your account page.";
+
 fn refused(p: Problem, page: LinksPage) -> Response {
     let (status, retry_after) = (p.status_code(), p.retry_after);
-    let page = LinksPage { error: Some(p.detail.unwrap_or(p.title)), ..page };
+    let dead = p.field.as_deref() == Some("token");
+    let page = match page.title {
+        RESET if dead => LinksPage {
+            error: Some(DEAD_PASSWORD_LINK.to_owned()),
+            form: "ask",
+            token: String::new(),
+            ..page
+        },
+        CONFIRM if dead => LinksPage { error: Some(DEAD_ADDRESS_LINK.to_owned()), ..page },
+        _ => LinksPage { error: Some(p.detail.unwrap_or(p.title)), ..page },
+    };
     with_retry_after(render(status, &page), retry_after)
 }
 

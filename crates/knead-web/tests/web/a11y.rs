@@ -22,7 +22,8 @@
 //! tick of its timer.
 
 use super::browser::{
-    Server, answer, browser, click, fill, fixture, shot, sign_up, sign_up_clinician, viewport, wait_for,
+    Server, answer, browser, click, fill, fixture_mailing, free_port, shot, sign_up, sign_up_clinician,
+    viewport, wait_for,
 };
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
@@ -283,7 +284,9 @@ async fn goto(client: &Client, server: &Server, path: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_main_page_meets_wcag_2_2_aa() {
     let mut audit = Audit::new();
-    let f = fixture().await;
+    // A server that sends mail (to a port nothing listens on: the mail
+    // waits), so that the pages of mailed links and their forms show.
+    let f = fixture_mailing(Some(super::mail::settings(free_port()))).await;
     let (c, server) = (&f.client, &f.server);
 
     goto(c, server, "/").await;
@@ -308,6 +311,20 @@ async fn every_main_page_meets_wcag_2_2_aa() {
     audit.page(c, "sign-in-refused").await;
     goto(c, server, "/signup").await;
     audit.page(c, "sign-up").await;
+    goto(c, server, "/forgot-password").await;
+    audit.page(c, "forgot-password").await;
+    fill(c, "#email", "nobody@example.org").await;
+    click(c, "#submit").await;
+    wait_for(c, "#outcome").await;
+    audit.page(c, "forgot-password-sent").await;
+    goto(c, server, "/reset-password?token=unknown").await;
+    audit.page(c, "reset-password").await;
+    fill(c, "#new-password", "a quiet harbour at dawn").await;
+    click(c, "#submit").await;
+    wait_for(c, ".problem").await;
+    audit.page(c, "reset-password-refused").await;
+    goto(c, server, "/confirm-email?token=unknown").await;
+    audit.page(c, "confirm-email").await;
 
     sign_up(c, server, "ana@example.org").await;
     audit.page(c, "check").await;

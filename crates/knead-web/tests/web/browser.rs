@@ -23,14 +23,17 @@ use tokio::sync::oneshot;
 pub(super) struct Server {
     addr: SocketAddr,
     db: PathBuf,
+    mail: Option<knead_web::mailer::MailSettings>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Server {
-    async fn start(db: &Path, addr: SocketAddr) -> Server {
+    async fn start(db: &Path, addr: SocketAddr, mail: Option<knead_web::mailer::MailSettings>) -> Server {
         let store = AnyStore::open(&format!("sqlite://{}", db.display())).await.unwrap();
-        let app = knead_web::build(knead_web::Config::new(ContentPack::builtin().unwrap()), store.clone());
+        let mut config = knead_web::Config::new(ContentPack::builtin().unwrap());
+        config.mail = mail.clone();
+        let app = knead_web::build(config, store.clone());
         let listener = TcpListener::bind(addr).await.unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -41,7 +44,7 @@ impl Server {
             .unwrap();
             store.close().await;
         });
-        Server { addr, db: db.to_owned(), stop: Some(stop), task: Some(task) }
+        Server { addr, db: db.to_owned(), mail, stop: Some(stop), task: Some(task) }
     }
 
     async fn stop(&mut self) {
@@ -58,7 +61,7 @@ impl Server {
     }
 }
 
-fn free_port() -> u16 {
+pub(super) fn free_port() -> u16 {
     StdListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
@@ -213,9 +216,14 @@ pub(super) struct Fixture {
 }
 
 pub(super) async fn fixture() -> Fixture {
+    fixture_mailing(None).await
+}
+
+/// A fixture whose server sends mail with `mail`.
+pub(super) async fn fixture_mailing(mail: Option<knead_web::mailer::MailSettings>) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-    let server = Server::start(&dir.path().join("server.sqlite3"), addr).await;
+    let server = Server::start(&dir.path().join("server.sqlite3"), addr, mail).await;
     let (driver, client) = browser().await;
     Fixture { _dir: dir, _driver: driver, client, server }
 }
@@ -339,7 +347,7 @@ async fn a_session_recorded_offline_syncs_once_when_back() {
 
     // Back online: the next page sends it.
     let (addr, db) = (f.server.addr, f.server.db.clone());
-    f.server = Server::start(&db, addr).await;
+    f.server = Server::start(&db, addr, f.server.mail.clone()).await;
     let c = &f.client;
     c.goto(&f.server.url("/history")).await.unwrap();
     for _ in 0..100 {
@@ -995,9 +1003,14 @@ async fn more_time_up_to_the_steps_limit_and_the_halfway_cue() {
 /// opens the emergency's answers and marks it as seen, then sends "pause
 /// the massage" to read before the next session. The patient sees it on
 /// their home page, gets no plan until they have read it, and answers.
+/// The physio, who turned on e-mail notices, is mailed about the
+/// emergency and the answer, and the mail says nothing of either.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_physio_sees_an_earlier_emergency_marks_it_seen_and_a_message_comes_before_the_next_session() {
-    let f = fixture().await;
+    let smtp_port = free_port();
+    let smtp = super::mail::SmtpServer::start(smtp_port).await;
+    let mail = super::mail::settings(smtp_port);
+    let f = fixture_mailing(Some(mail)).await;
     let (patient, server) = (&f.client, &f.server);
     let (_clinic_driver, clinician) = browser().await;
     sign_up(patient, server, "pat@example.org").await;
@@ -1009,6 +1022,11 @@ async fn a_physio_sees_an_earlier_emergency_marks_it_seen_and_a_message_comes_be
     click(&clinician, "#accept").await;
     wait_for(&clinician, "#assign").await;
     let record = path(&clinician).await;
+    clinician.goto(&server.url("/account")).await.unwrap();
+    click(&clinician, "#notices-email").await;
+    click(&clinician, "#notices-submit").await;
+    let notice = wait_for(&clinician, "#outcome").await.text().await.unwrap();
+    assert!(notice.contains("Knead e-mails you"), "{notice}");
 
     answer(patient, &["jaw"]).await; // pain into the jaw: emergency
     answer(patient, &[]).await; // then an ordinary screening
@@ -1075,6 +1093,16 @@ async fn a_physio_sees_an_earlier_emergency_marks_it_seen_and_a_message_comes_be
     let messages = wait_for(&clinician, "ul.messages").await.text().await.unwrap();
     assert!(messages.contains("The patient") && messages.contains("Talk on Friday?"), "{messages}");
     assert!(messages.contains("To read before the next session; read "), "{messages}");
+
+    // The physio was mailed twice: the emergency, then the answer; neither says what.
+    let mut mails = smtp.wait_for(2).await;
+    mails.sort_by(|a, b| a.subject.cmp(&b.subject));
+    assert_eq!(mails.iter().map(|m| m.to.as_str()).collect::<Vec<_>>(), ["physio@example.org"; 2]);
+    assert_eq!(mails[0].subject, "A patient in Knead needs your attention");
+    assert_eq!(mails[1].subject, "You have a new message in Knead");
+    for m in &mails {
+        assert!(!m.body.contains("Friday") && !m.body.contains("jaw") && !m.body.contains("pat@"), "{m:#?}");
+    }
     clinician.close().await.unwrap();
     f.client.close().await.unwrap();
 }
