@@ -30,9 +30,12 @@ pub fn email(text: &str) -> String {
 pub const NOTE_MAX_CHARS: usize = 2_000;
 
 /// `value`, trimmed and in NFC, or why not, naming `field`: it must not be
-/// empty, must hold at most `max_chars` characters and no control character
-/// (except line breaks and tabs in [`Lines::Many`]).
+/// empty, must hold at most `max_chars` characters as sent and as kept,
+/// and no control character (except line breaks and tabs in
+/// [`Lines::Many`]). Counted as sent too, so that the API document's
+/// `maxLength` (which counts what is sent) is the whole rule.
 pub fn required(field: &str, value: &str, max_chars: usize, lines: Lines) -> Result<String> {
+    within(field, value, max_chars)?;
     let text: String = value.trim().nfc().collect();
     if let Some(c) =
         text.chars().find(|c| c.is_control() && !(lines == Lines::Many && matches!(c, '\n' | '\t')))
@@ -56,10 +59,39 @@ pub fn required(field: &str, value: &str, max_chars: usize, lines: Lines) -> Res
     Ok(text)
 }
 
+/// Refused, naming `field`, when `value` as sent holds more than `max_chars`.
+fn within(field: &str, value: &str, max_chars: usize) -> Result<()> {
+    let n = value.chars().count();
+    if n > max_chars {
+        return Err(Error::invalid(field, format!("allowed: 1 to {max_chars} characters; this has {n}")));
+    }
+    Ok(())
+}
+
 /// Like [`required`], but nothing (or only spaces) is `None`.
 pub fn optional(field: &str, value: Option<&str>, max_chars: usize, lines: Lines) -> Result<Option<String>> {
+    if let Some(value) = value {
+        within(field, value, max_chars)?;
+    }
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         Some(v) => required(field, v, max_chars, lines).map(Some),
         None => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_counted_as_sent_and_as_kept() {
+        assert_eq!(required("note", " ab ", 4, Lines::One).unwrap(), "ab");
+        // Five characters as sent, two once trimmed: the API document's
+        // maxLength counts what is sent, and so does the rule.
+        assert!(required("note", "  ab ", 4, Lines::One).is_err());
+        assert!(optional("note", Some("     "), 4, Lines::One).is_err());
+        assert_eq!(optional("note", Some("    "), 4, Lines::One).unwrap(), None);
+        let e = required("note", "abcde", 4, Lines::One).unwrap_err().to_string();
+        assert_eq!(e, "note: allowed: 1 to 4 characters; this has 5");
     }
 }

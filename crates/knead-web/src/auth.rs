@@ -78,6 +78,9 @@ pub const SIGN_UP_RECEIVED: &str = "If this address had no account, it has one n
     already, nothing about it changed, and its own password still applies. Either way, sign in now \
     with the address and password.";
 
+/// The longest email address (RFC 5321's path limit, less the brackets).
+pub const EMAIL_MAX_CHARS: usize = 254;
+
 /// An email address as kept: trimmed and lowercase.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);
@@ -86,7 +89,8 @@ impl Email {
     /// Read an address; the error says what is allowed.
     pub fn parse(text: &str) -> Result<Self, Problem> {
         let email = knead_app::text::email(text);
-        let well_formed = email.len() <= 254
+        let well_formed = text.chars().count() <= EMAIL_MAX_CHARS
+            && email.len() <= EMAIL_MAX_CHARS
             && !email.chars().any(|c| c.is_whitespace() || c.is_control())
             && matches!(email.split_once('@'), Some((local, domain))
                 if !local.is_empty() && domain.contains('.') && !domain.contains('@')
@@ -96,7 +100,9 @@ impl Email {
         } else {
             Err(Problem::invalid(
                 "email",
-                "allowed: an email address like name@example.org (at most 254 characters)",
+                format!(
+                    "allowed: an email address like name@example.org (at most {EMAIL_MAX_CHARS} characters)"
+                ),
             ))
         }
     }

@@ -30,7 +30,54 @@ pub struct ApiDoc;
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut document = crate::api::router().into_openapi();
     shared_answers(&mut document);
+    text_limits(&mut document);
     document
+}
+
+/// The longest text each request field takes, from the constants the
+/// application checks with (utoipa's `max_length` takes only a literal,
+/// which could drift from them): (schema, property, characters). The
+/// application counts characters as sent, as `maxLength` does
+/// ([`knead_app::text`]), so what the document allows and what the server
+/// takes are one rule, and schemathesis sends one character more to check it.
+const TEXT_LIMITS: &[(&str, &str, usize)] = {
+    use knead_app::password::MAX_CHARS as PASSWORD;
+    use knead_app::sharing::MESSAGE_MAX_CHARS as MESSAGE;
+    use knead_app::text::NOTE_MAX_CHARS as NOTE;
+    const EMAIL: usize = crate::auth::EMAIL_MAX_CHARS;
+    &[
+        ("NewMessage", "text", MESSAGE),
+        ("Reply", "text", MESSAGE),
+        ("AcknowledgeRequest", "note", NOTE),
+        ("AssignRequest", "note", NOTE),
+        ("SessionRecord", "note", NOTE),
+        ("Clearance", "by", knead_app::screening::CLEARED_BY_MAX_CHARS),
+        ("ClearanceJson", "by", knead_app::screening::CLEARED_BY_MAX_CHARS),
+        ("DisplayName", "display_name", crate::auth::DISPLAY_NAME_MAX_CHARS),
+        ("NewAccount", "password", PASSWORD),
+        ("PasswordChange", "new_password", PASSWORD),
+        ("PasswordReset", "new_password", PASSWORD),
+        ("NewAccount", "email", EMAIL),
+        ("AddressChange", "new_email", EMAIL),
+        ("LinkRequest", "email", EMAIL),
+    ]
+};
+
+/// Write [`TEXT_LIMITS`] into the document's schemas as `maxLength`.
+fn text_limits(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::Schema;
+    let Some(components) = document.components.as_mut() else { return };
+    for &(schema, property, max) in TEXT_LIMITS {
+        let field = match components.schemas.get_mut(schema) {
+            Some(RefOr::T(Schema::Object(object))) => match object.properties.get_mut(property) {
+                Some(RefOr::T(Schema::Object(field))) => field,
+                _ => panic!("TEXT_LIMITS names {schema}.{property}, which is not a text field"),
+            },
+            _ => panic!("TEXT_LIMITS names the schema {schema}, which the document does not have"),
+        };
+        field.max_length = Some(max);
+    }
 }
 
 /// The operations anyone may call; every other one needs a sign-in.
