@@ -105,6 +105,41 @@ impl<S: Accounts + Attempts + Mailing> App<S> {
         }
     }
 
+    /// Someone asked to make an account with `email` (as parsed by the
+    /// caller), which has one: when this server mails, its owner is told,
+    /// with a link to ask for a new password, while sign-up answers as for
+    /// any address. At most as often as links to that address; never
+    /// fails the sign-up (see [`crate::notices`]).
+    pub async fn mail_taken_notice(&self, email: &str) {
+        let Some(site) = &self.site else { return };
+        let queued = async {
+            self.attempt(&[Counted::MailTo(email)]).await?;
+            let Some(account) = self.store.account_by_email(email).await? else { return Ok(()) };
+            let mail = Mail {
+                id: Uuid::now_v7(),
+                person: account.person,
+                to: email.to_owned(),
+                subject: "Someone tried to make a Knead account with your address".to_owned(),
+                body: format!(
+                    "Someone asked to make a new Knead account with this e-mail address, which has an \
+                     account already. Nothing about your account changed, and your password still \
+                     applies. If it was you and you have forgotten your password, ask for a new one \
+                     here:\n\n{}{SIGNATURE}",
+                    site.link("/forgot-password")
+                ),
+                queued_at: self.now(),
+            };
+            self.store.queue_mail(&mail).await.map_err(Error::from)
+        };
+        match queued.await {
+            Ok(()) => {}
+            Err(Error::TooMany { .. }) => {
+                tracing::debug!("taken-address notice not sent: enough went already")
+            }
+            Err(e) => tracing::warn!(error = %e, "a taken-address notice could not be queued"),
+        }
+    }
+
     /// The account a password link is for (whose, and its address), if
     /// the link still works; it stays unused.
     pub async fn password_link(&self, secret: &str) -> Result<Option<(PersonId, String)>> {

@@ -198,7 +198,10 @@ pub async fn sign_up(
     match state.store.create_account(&account).await {
         Ok(()) if uniform => Ok(SignedUp::Received),
         Ok(()) => Ok(SignedUp::In(open(state, account.person, role).await?)),
-        Err(StoreError::Taken { .. }) if uniform => Ok(SignedUp::Received),
+        Err(StoreError::Taken { .. }) if uniform => {
+            state.app.mail_taken_notice(email.as_str()).await;
+            Ok(SignedUp::Received)
+        }
         Err(StoreError::Taken { .. }) => Err(Problem::conflict(
             "email-taken",
             "This email address already has an account",

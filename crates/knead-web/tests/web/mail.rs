@@ -385,3 +385,24 @@ async fn a_server_without_mail_says_so_and_offers_none() {
     let (status, body) = json_of(patient.get("/api/v1/me/notices").await).await;
     assert_eq!((status, body), (StatusCode::OK, json!({ "email": false, "mail_available": false })));
 }
+
+#[tokio::test]
+async fn a_sign_up_with_a_taken_address_answers_as_any_and_tells_its_owner() {
+    let port = free_port();
+    let smtp = SmtpServer::start(port).await;
+    let app = app_mailing_to(port).await;
+    account(&app, "pat@example.org", "patient").await;
+    let visitor = app.visitor();
+    let mut answers = Vec::new();
+    for email in ["pat@example.org", "new@example.org"] {
+        let body = json!({ "email": email, "password": "another long passphrase" });
+        answers.push(json_of(visitor.post_json("/api/v1/accounts", &body).await).await);
+    }
+    assert_eq!(answers[0], answers[1], "the same answer, taken or not");
+    let got = smtp.wait_for(1).await;
+    assert_eq!(got[0].to, "pat@example.org");
+    assert_eq!(got[0].subject, "Someone tried to make a Knead account with your address");
+    assert!(got[0].body.contains(&format!("{SITE}/forgot-password")), "{:#?}", got[0]);
+    tokio::time::sleep(knead_web::mailer::POLL * 2).await;
+    assert_eq!(smtp.received().len(), 1, "nothing to the new address");
+}
