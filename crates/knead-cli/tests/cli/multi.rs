@@ -15,6 +15,11 @@
 //! Each test has a database, servers and an nginx of its own; all are
 //! stopped and dropped when it ends, passed or failed.
 
+#![allow(
+    clippy::disallowed_methods,
+    reason = "real processes: waiting for nginx to listen and stop, for a log line, and for load before a kill"
+)]
+
 use crate::serve::{Served, serve_program};
 use knead_testkit::postgres::{TestDatabase, server_url};
 use socket2::{Domain, Socket, Type};
