@@ -9,6 +9,7 @@ mod generated;
 mod handout;
 mod history;
 mod journal;
+mod multi;
 mod output;
 mod parity;
 mod questionnaire;

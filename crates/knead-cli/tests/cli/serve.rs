@@ -83,31 +83,40 @@ fn serve_with(dir: &std::path::Path, args: &[&str]) -> (Served, BufReader<ChildS
     serve_program(env!("CARGO_BIN_EXE_knead").as_ref(), dir, args)
 }
 
-/// As [`serve_with`], with the `knead` binary at `program`.
+/// As [`serve_with`], with the `knead` binary at `program`. What the
+/// server logs before it listens (on PostgreSQL, the database's notices
+/// while it migrates) is passed over.
 pub(crate) fn serve_program(
     program: &std::ffi::OsStr,
     dir: &std::path::Path,
     args: &[&str],
 ) -> (Served, BufReader<ChildStderr>, String) {
-    let mut server = Command::new(program)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .args(args)
-        .env("KNEAD_DATA_DIR", dir)
-        .env_remove("KNEAD_LOG")
-        .env_remove("KNEAD_DATABASE_URL")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut server = Served(
+        Command::new(program)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(args)
+            .env("KNEAD_DATA_DIR", dir)
+            .env_remove("KNEAD_LOG")
+            .env_remove("KNEAD_DATABASE_URL")
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let mut stderr = BufReader::new(server.stderr.take().unwrap());
-    let mut first = String::new();
-    stderr.read_line(&mut first).unwrap();
-    let addr = first
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or_else(|| panic!("no address in {first:?}"))
-        .to_owned();
-    (Served(server), stderr, addr)
+    let mut before = String::new();
+    let addr = loop {
+        let mut line = String::new();
+        if stderr.read_line(&mut line).unwrap() == 0 {
+            panic!("the server stopped before it listened: {before}");
+        }
+        if let Some(addr) =
+            line.split("Knead is serving on http://").nth(1).and_then(|rest| rest.split('/').next())
+        {
+            break addr.to_owned();
+        }
+        before.push_str(&line);
+    };
+    (server, stderr, addr)
 }
 
 #[test]
