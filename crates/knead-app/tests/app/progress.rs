@@ -25,7 +25,8 @@ const ZONE: Zone = Zone::Fixed(FixedOffset::east_opt(5 * 3600 + 1800).unwrap());
 /// A session at `hour` (UTC) on `on`.
 fn at_hour(on: &str, hour: i64, before: i64, after: i64) -> SessionRecord {
     let s = logged(day(on), before, after);
-    SessionRecord { started_at: s.started_at + Duration::hours(hour - 12), ..s }
+    let shift = Duration::hours(hour - 12);
+    SessionRecord { started_at: s.started_at + shift, ended_at: s.ended_at.map(|e| e + shift), ..s }
 }
 
 /// Two years of sessions that raise every §4 flag, some of them late in
