@@ -19,11 +19,11 @@ use crate::{App, Error, Own, Result, Treated, Zone};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use knead_core::attention::{self, ADHERENCE_WINDOW_DAYS, Adherence, Concern, RaisedFlag, RaisedPain};
 use knead_core::outcomes;
-use knead_core::records::{CheckIn, PersonId, ScreeningRecord, SessionSummary};
+use knead_core::records::{CheckIn, PersonId, ScreeningRecord, SessionPain};
 use knead_core::screening;
 use knead_core::vocab::Disposition;
-use knead_store::Store;
 use knead_store::sharing::{Acknowledgement, Assignment, Grant, Message, Sharing};
+use knead_store::{Latest, Store};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -51,6 +51,11 @@ impl Seen {
 
 /// Screenings and messages shown on a patient's record at most.
 pub const RECORD_SHOWN: u32 = 50;
+
+/// Sessions read in full (with their notes) for a patient's record, the
+/// newest: a record shows pain by day over the whole journal from the
+/// judgement, and these for what a page of sessions can show.
+pub const RECORD_SESSIONS: u32 = 200;
 
 /// Screenings read for red flags at most (a person screens before each
 /// session: a few a day over the pack's days is well under this).
@@ -111,8 +116,11 @@ pub struct Record {
     pub standing: Standing,
     /// What needs this clinician's attention, most serious first.
     pub concerns: Vec<Concern>,
-    /// Their pain over time and its §4 judgement (with every session).
+    /// Their pain over time and its §4 judgement.
     pub judged: Judged,
+    /// The newest sessions (at most [`RECORD_SESSIONS`]), oldest first,
+    /// and how many the journal holds.
+    pub sessions: Latest,
     /// Screenings, newest first (at most [`RECORD_SHOWN`]).
     pub screenings: Vec<ScreeningRecord>,
     /// Weekly check-ins, oldest first.
@@ -131,9 +139,9 @@ pub(crate) fn standings() -> Arc<Standings> {
 }
 
 /// Sessions per day in `zone`.
-fn per_day(sessions: &[SessionSummary], zone: Zone) -> BTreeMap<NaiveDate, u32> {
+fn per_day(pains: &[SessionPain], zone: Zone) -> BTreeMap<NaiveDate, u32> {
     let mut days = BTreeMap::new();
-    for s in sessions {
+    for s in pains {
         *days.entry(zone.day(s.started_at)).or_default() += 1;
     }
     days
@@ -165,7 +173,7 @@ impl<S: Store + Sharing> Own<'_, S> {
         // far as it is done.
         let (week, since_assigned) = match self.followed(today).await? {
             Some(Followed { program: Ok(p), start }) => {
-                let days = per_day(&judged.sessions, zone);
+                let days = per_day(&judged.pains, zone);
                 let done = |d: NaiveDate| days.get(&d).copied().unwrap_or(0);
                 let week_from = today - Days::new(u64::from(ADHERENCE_WINDOW_DAYS));
                 (
@@ -184,7 +192,7 @@ impl<S: Store + Sharing> Own<'_, S> {
             baseline: judged.assessment.baseline,
             week,
             since_assigned,
-            last_session: judged.sessions.last().map(|s| s.started_at),
+            last_session: judged.pains.last().map(|s| s.started_at),
         };
         Ok((standing, judged))
     }
@@ -210,7 +218,7 @@ impl<S: Store + Sharing> Own<'_, S> {
             .filter(|(day, flag)| *day >= from || judged.assessment.flags.contains(flag))
             .map(|(day, flag)| {
                 let last_session =
-                    judged.sessions.iter().rev().map(|s| s.started_at).find(|at| zone.day(*at) == day);
+                    judged.pains.iter().rev().map(|s| s.started_at).find(|at| zone.day(*at) == day);
                 let at = last_session.or(zone.period(day).from).unwrap_or_else(|| self.app.now());
                 RaisedPain { day, at, flag }
             })
@@ -268,6 +276,7 @@ impl<S: Store + Sharing> Treated<S> {
             concerns: standing.concerns(acknowledged.first().map(|(_, through)| *through)),
             standing,
             judged,
+            sessions: own.latest_sessions(RECORD_SESSIONS).await?,
             screenings: own.screenings(RECORD_SHOWN).await?,
             checkins: own.checkins().await?,
             program: own.program().await?,

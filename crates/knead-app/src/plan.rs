@@ -49,9 +49,8 @@ impl<S: Store + Sharing> Own<'_, S> {
         if let Some(flag) = judged.stop() {
             return Err(crate::progress::refusal(flag));
         }
-        let usage = limits::usage(
-            judged.sessions.iter().filter(|s| zone.day(s.started_at) == today).map(|s| &s.usage),
-        );
+        let todays = self.app.store.session_summaries(self.person, zone.period(today)).await?;
+        let usage = limits::usage(todays.iter().map(|s| &s.usage));
         let pack = self.app.pack();
         let program = self.followable(today, &permit).await?.map(|(_, program)| program);
         let planned = match &program {

@@ -6,16 +6,21 @@
 use crate::{Error, Own, Result, Zone};
 use chrono::NaiveDate;
 use knead_core::outcomes::{self, Assessment, Flag, PainReading};
-use knead_core::records::SessionSummary;
+use knead_core::records::SessionPain;
 use knead_core::vocab::Disposition;
 use knead_store::sharing::Sharing;
 use knead_store::{Period, Store};
 
+/// Days a progress chart draws, up to today (see [`Judged::charted`]).
+pub const CHART_DAYS: u32 = 365;
+
 /// A journal judged by §4.
 #[derive(Debug)]
 pub struct Judged {
-    /// Every session, oldest first.
-    pub sessions: Vec<SessionSummary>,
+    /// Every session's pain, oldest first (a few bytes a session: the
+    /// judgement reads every reading since the latest clearance, and the
+    /// views show pain by day over the whole journal).
+    pub pains: Vec<SessionPain>,
     /// Their pain readings, by the person's day.
     pub readings: Vec<PainReading>,
     /// The person's today.
@@ -48,7 +53,7 @@ impl Judged {
     pub fn by_day(&self, from: Option<NaiveDate>) -> Vec<DayPain> {
         // Per day: sum before, sessions, sum after, sessions with an after.
         let mut days: std::collections::BTreeMap<NaiveDate, (u32, u32, u32, u32)> = Default::default();
-        let read = self.readings.iter().zip(&self.sessions);
+        let read = self.readings.iter().zip(&self.pains);
         for (r, s) in read.filter(|(r, _)| from.is_none_or(|f| r.day >= f)) {
             let e = days.entry(r.day).or_default();
             e.0 += u32::from(r.before.get());
@@ -68,6 +73,19 @@ impl Judged {
             .collect()
     }
 
+    /// The sessions a progress chart draws, oldest first: those of the
+    /// [`CHART_DAYS`] days up to today. A chart is a few hundred pixels
+    /// wide, so ten years of sessions would show no more than one does,
+    /// while its drawing (two marks a session) grew with the journal.
+    pub fn charted(&self) -> impl Iterator<Item = &SessionPain> {
+        let from = self.today - chrono::Days::new(u64::from(CHART_DAYS) - 1);
+        self.readings
+            .iter()
+            .zip(&self.pains)
+            .filter(move |(r, _)| (from..=self.today).contains(&r.day))
+            .map(|(_, s)| s)
+    }
+
     /// The meaningful-improvement line a chart draws, 0-10.
     pub fn chart_target(&self) -> Option<f64> {
         self.assessment.target_tenths.map(|t| f64::from(t) / 10.0)
@@ -85,8 +103,8 @@ pub fn stopping(assessment: &Assessment) -> Option<&Flag> {
 }
 
 /// Each session's pain readings, on the person's days.
-pub fn readings(sessions: &[SessionSummary], zone: Zone) -> Vec<PainReading> {
-    sessions
+pub fn readings(pains: &[SessionPain], zone: Zone) -> Vec<PainReading> {
+    pains
         .iter()
         .map(|s| PainReading { day: zone.day(s.started_at), before: s.pain_before, after: s.pain_after })
         .collect()
@@ -110,13 +128,13 @@ pub fn refusal(flag: &Flag) -> Error {
 impl<S: Store + Sharing> Own<'_, S> {
     /// Read and judge the person's journal, with days in `zone`.
     pub async fn judge(&self, zone: Zone) -> Result<Judged> {
-        let sessions = self.app.store.session_summaries(self.person, Period::default()).await?;
-        let readings = readings(&sessions, zone);
+        let pains = self.app.store.session_pains(self.person, Period::default()).await?;
+        let readings = readings(&pains, zone);
         let today = zone.day(self.app.now());
         let cleared_on = self.app.store.cleared_on(self.person).await?;
         let assessment = outcomes::assess(&self.app.pack().escalation, &readings, today, cleared_on);
         let counted_min_seconds = self.app.pack().session_counted_min.value;
-        Ok(Judged { sessions, readings, today, cleared_on, assessment, counted_min_seconds })
+        Ok(Judged { pains, readings, today, cleared_on, assessment, counted_min_seconds })
     }
 
     /// Refuse when §4 stops self-massage now (the refusal names the flag).

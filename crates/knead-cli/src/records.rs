@@ -189,7 +189,7 @@ pub fn progress_text(
     let assessment = &judged.assessment;
     let mut out = style.bold("PROGRESS");
     out.push('\n');
-    if judged.sessions.is_empty() {
+    if judged.pains.is_empty() {
         out.push_str("No sessions yet. `knead start` guides your first one.\n");
         return Ok(out);
     }
@@ -258,7 +258,7 @@ pub fn progress_chart(pack: &ContentPack, journal: &Journal, png: bool) -> Resul
     let app = journal.app(pack);
     let judged = journal.run(app.patient(journal.person()).judge(Zone::Local)).map_err(use_case)?;
     let points: Vec<ProgressPoint> =
-        judged.sessions.iter().map(|s| ProgressPoint::of(s, judged.counted_min_seconds)).collect();
+        judged.charted().map(|s| ProgressPoint::of(s, judged.counted_min_seconds)).collect();
     let target = judged.chart_target();
     let options = ChartOptions { target, ..ChartOptions::default() };
     let bytes = if png {

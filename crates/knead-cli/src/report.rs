@@ -6,7 +6,6 @@ use anyhow::Context;
 use chrono::{DateTime, Days, Local, NaiveDate, Utc};
 use knead_core::pack::ContentPack;
 use knead_export::report::{self, ReportInput};
-use knead_store::Store;
 use std::path::Path;
 
 /// What `knead report` writes.
@@ -24,7 +23,8 @@ pub struct Request<'a> {
 /// The days the report covers by default: four weeks up to the last day.
 const DEFAULT_DAYS: u64 = 28;
 
-/// Make the report from the whole journal, write it, and say what was written.
+/// Make the report from the journal (the sessions of its days in full),
+/// write it, and say what was written.
 pub fn run(
     pack: &ContentPack,
     journal: &Journal,
@@ -38,10 +38,19 @@ pub fn run(
             "--from: {from} is after --to ({to}); allowed: a first day on or before the last"
         )));
     }
-    let all = journal
-        .block(journal.store().export(journal.person(), now))
+    let app = journal.app(pack);
+    let read = journal
+        .run(app.patient(journal.person()).for_report(from, to, knead_app::Zone::Local))
         .map_err(|e| Failure::Other(anyhow::Error::new(e).context("reading the journal")))?;
-    let input = ReportInput { pack, journal: &all, name: request.name, from, to, zone: &Local };
+    let input = ReportInput {
+        pack,
+        journal: &read.journal,
+        pains: &read.pains,
+        name: request.name,
+        from,
+        to,
+        zone: &Local,
+    };
     let pdf = report::pdf(&input).map_err(|e| Failure::Other(anyhow::anyhow!(e)))?;
     std::fs::write(request.pdf, pdf).with_context(|| format!("writing {}", request.pdf.display()))?;
     Ok(format!("Report for {from} to {to} written to {}\n", request.pdf.display()))

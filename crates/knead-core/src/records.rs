@@ -270,24 +270,74 @@ impl SessionSummary {
     /// The pain after, when the session counts as one (see
     /// [`SessionStatus::counts`], with the pack's minimum in seconds).
     pub fn effect_after(&self, min_seconds: u32) -> Option<PainScore> {
-        effect_after(self.status, &self.usage, self.pain_after, min_seconds)
+        effect_after(self.status, self.usage.values().sum(), self.pain_after, min_seconds)
     }
 }
 
 impl SessionRecord {
     /// See [`SessionSummary::effect_after`].
     pub fn effect_after(&self, min_seconds: u32) -> Option<PainScore> {
-        effect_after(self.status, &self.usage, self.pain_after, min_seconds)
+        effect_after(self.status, self.usage.values().sum(), self.pain_after, min_seconds)
+    }
+}
+
+/// What pain over time reads of a session (§4's judgement, the progress
+/// views and their chart): when it began, its pain readings, and what
+/// decides whether its pain after counts. A few bytes a session, where a
+/// [`SessionSummary`] holds its usage by technique, its region and its
+/// note: a judgement of a long journal holds these, not the summaries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionPain {
+    /// When it began.
+    pub started_at: DateTime<Utc>,
+    /// How it ended.
+    pub status: SessionStatus,
+    /// Active seconds of massage, all techniques together.
+    pub massage_seconds: u32,
+    /// Pain before.
+    pub pain_before: PainScore,
+    /// Pain after.
+    pub pain_after: Option<PainScore>,
+}
+
+impl SessionPain {
+    /// See [`SessionSummary::effect_after`].
+    pub fn effect_after(&self, min_seconds: u32) -> Option<PainScore> {
+        effect_after(self.status, self.massage_seconds, self.pain_after, min_seconds)
+    }
+}
+
+impl From<&SessionSummary> for SessionPain {
+    fn from(s: &SessionSummary) -> Self {
+        SessionPain {
+            started_at: s.started_at,
+            status: s.status,
+            massage_seconds: s.usage.values().sum(),
+            pain_before: s.pain_before,
+            pain_after: s.pain_after,
+        }
+    }
+}
+
+impl From<&SessionRecord> for SessionPain {
+    fn from(s: &SessionRecord) -> Self {
+        SessionPain {
+            started_at: s.started_at,
+            status: s.status,
+            massage_seconds: s.usage.values().sum(),
+            pain_before: s.pain_before,
+            pain_after: s.pain_after,
+        }
     }
 }
 
 fn effect_after(
     status: SessionStatus,
-    usage: &BTreeMap<TechniqueId, u32>,
+    massage_seconds: u32,
     after: Option<PainScore>,
     min_seconds: u32,
 ) -> Option<PainScore> {
-    after.filter(|_| status.counts(usage.values().sum(), min_seconds))
+    after.filter(|_| status.counts(massage_seconds, min_seconds))
 }
 
 /// A weekly check-in.

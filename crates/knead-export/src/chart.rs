@@ -13,7 +13,7 @@
 
 use crate::ExportError;
 use chrono::{DateTime, Datelike, NaiveTime, TimeDelta, Utc};
-use knead_core::records::SessionSummary;
+use knead_core::records::SessionPain;
 use knead_core::units::PainScore;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -50,7 +50,7 @@ impl ProgressPoint {
     /// A session's point: its pain after only when the session counts as
     /// one (`counted_min_seconds`: the pack's `session.counted_min_seconds`),
     /// so that a session with every step skipped draws no effect.
-    pub fn of(s: &SessionSummary, counted_min_seconds: u32) -> Self {
+    pub fn of(s: &SessionPain, counted_min_seconds: u32) -> Self {
         ProgressPoint { at: s.started_at, before: s.pain_before, after: s.effect_after(counted_min_seconds) }
     }
 }

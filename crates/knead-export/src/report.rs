@@ -19,7 +19,7 @@ use crate::pdf::{self, BODY, Layout, MARGIN, Op, PAGE, SMALL};
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
 use knead_core::outcomes::{self, Assessment, PainReading};
 use knead_core::pack::ContentPack;
-use knead_core::records::{Journal, ScreeningRecord, SessionRecord, SessionStatus};
+use knead_core::records::{Journal, ScreeningRecord, SessionPain, SessionRecord, SessionStatus};
 use knead_core::vocab::{Disposition, TechniqueId, Vocabulary};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -32,8 +32,12 @@ const MOST_LISTED: usize = 8;
 pub struct ReportInput<'a, Tz: TimeZone> {
     /// The content pack: technique names, headlines, escalation thresholds.
     pub pack: &'a ContentPack,
-    /// The journal (all of it: the outcome is judged from the first session).
+    /// The journal: its screenings and check-ins, and at least the
+    /// sessions of the period (those outside it are not read).
     pub journal: &'a Journal,
+    /// The pain of every session up to the period's last day, oldest
+    /// first: the outcome is judged from the first session.
+    pub pains: &'a [SessionPain],
     /// The person's name, only if they chose to give it.
     pub name: Option<&'a str>,
     /// The first day of the period.
@@ -294,8 +298,7 @@ fn disposition_words(d: Disposition) -> &'static str {
 /// The outcome over the whole journal up to the period's last day.
 fn assess<Tz: TimeZone>(input: &ReportInput<'_, Tz>) -> Assessment {
     let readings: Vec<PainReading> = input
-        .journal
-        .sessions
+        .pains
         .iter()
         .map(|s| PainReading {
             day: day(input.zone, s.started_at),

@@ -11,11 +11,11 @@ use crate::sharing::{
     Acknowledgement, Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing,
 };
 use crate::sqlite::SqliteStore;
-use crate::{DayRule, Period, SessionKey, Store, StoreError};
+use crate::{DayRule, Latest, Period, SessionKey, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use knead_core::records::{
-    CheckIn, Clearance, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord,
-    SessionSummary, StepDone,
+    CheckIn, Clearance, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionPain,
+    SessionRecord, SessionSummary, StepDone,
 };
 use std::num::NonZeroU32;
 use std::path::Path;
@@ -144,6 +144,26 @@ impl Store for AnyStore {
         period: Period,
     ) -> Result<Vec<SessionSummary>, StoreError> {
         forward!(self.session_summaries(person, period))
+    }
+    async fn session_pains(&self, person: PersonId, period: Period) -> Result<Vec<SessionPain>, StoreError> {
+        forward!(self.session_pains(person, period))
+    }
+    async fn latest_session_summaries(
+        &self,
+        person: PersonId,
+        period: Period,
+        limit: u32,
+    ) -> Result<Latest, StoreError> {
+        forward!(self.latest_session_summaries(person, period, limit))
+    }
+    async fn summaries_page(
+        &self,
+        person: PersonId,
+        period: Period,
+        after: Option<SessionKey>,
+        limit: u32,
+    ) -> Result<Vec<SessionSummary>, StoreError> {
+        forward!(self.summaries_page(person, period, after, limit))
     }
     async fn add_checkin(&self, person: PersonId, checkin: &CheckIn) -> Result<(), StoreError> {
         forward!(self.add_checkin(person, checkin))

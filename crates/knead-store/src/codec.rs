@@ -7,7 +7,7 @@
 
 use crate::StoreError;
 use chrono::{DateTime, NaiveTime, Timelike, Utc};
-use knead_core::records::{ImportReport, PersonId, SessionRecord, SessionStatus, StepDone};
+use knead_core::records::{ImportReport, PersonId, SessionPain, SessionRecord, SessionStatus, StepDone};
 use knead_core::session::Outcome;
 use knead_core::units::PainScore;
 use knead_core::vocab::{TechniqueId, Vocabulary};
@@ -45,6 +45,28 @@ pub(crate) fn parse_outcome(text: &str) -> Result<Outcome, String> {
 
 pub(crate) fn parse_pain(value: i64) -> Result<PainScore, String> {
     PainScore::new(value).map_err(|e| e.to_string())
+}
+
+/// A session's pain as a backend reads it (see `Store::session_pains`);
+/// `id` names the session in an error.
+pub(crate) fn session_pain(
+    id: &str,
+    started_at: DateTime<Utc>,
+    status: &str,
+    massage_seconds: i64,
+    pain_before: i64,
+    pain_after: Option<i64>,
+) -> Result<SessionPain, StoreError> {
+    let bad = |field: &str, problem: String| corrupt("session", id, field, problem);
+    Ok(SessionPain {
+        started_at,
+        status: parse_status(status).map_err(|e| bad("status", e))?,
+        massage_seconds: u32::try_from(massage_seconds).map_err(|_| {
+            bad("usage", format!("{massage_seconds} seconds in all; allowed: 0 to {}", u32::MAX))
+        })?,
+        pain_before: parse_pain(pain_before).map_err(|e| bad("pain_before", e))?,
+        pain_after: pain_after.map(parse_pain).transpose().map_err(|e| bad("pain_after", e))?,
+    })
 }
 
 pub(crate) fn json_text<T: serde::Serialize + ?Sized>(value: &T, field: &str) -> Result<String, StoreError> {

@@ -22,8 +22,8 @@ pub mod sqlite;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use knead_core::records::{
-    CheckIn, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord, SessionSummary,
-    StepDone,
+    CheckIn, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionPain, SessionRecord,
+    SessionSummary, StepDone,
 };
 use knead_core::vocab::TechniqueId;
 use std::collections::BTreeMap;
@@ -109,6 +109,11 @@ impl SessionKey {
     /// The key of `session`.
     pub fn of(session: &SessionRecord) -> SessionKey {
         SessionKey { started_at: session.started_at, id: session.id }
+    }
+
+    /// The key of a session's summary.
+    pub fn of_summary(summary: &SessionSummary) -> SessionKey {
+        SessionKey { started_at: summary.started_at, id: summary.id }
     }
 }
 
@@ -234,25 +239,36 @@ pub trait Store: Send + Sync {
         period: Period,
     ) -> impl Future<Output = Result<Vec<SessionSummary>, StoreError>> + Send;
 
+    /// The pain of each session in a period, oldest first (as
+    /// [`Store::session_summaries`] orders them): what a judgement of pain
+    /// over time reads, a few bytes a session however long the journal.
+    fn session_pains(
+        &self,
+        person: PersonId,
+        period: Period,
+    ) -> impl Future<Output = Result<Vec<SessionPain>, StoreError>> + Send;
+
     /// The newest `limit` sessions of a period, oldest first (as
     /// [`Store::session_summaries`] gives them), with how many sessions the
     /// period holds in all: a screen shows the last few and says how many
-    /// it left out. This default reads the whole period; a backend reads
-    /// only what is asked for.
+    /// it left out. Only those asked for are read.
     fn latest_session_summaries(
         &self,
         person: PersonId,
         period: Period,
         limit: u32,
-    ) -> impl Future<Output = Result<Latest, StoreError>> + Send {
-        async move {
-            let mut sessions = self.session_summaries(person, period).await?;
-            let total = u64::try_from(sessions.len()).unwrap_or(u64::MAX);
-            let older = sessions.len().saturating_sub(usize::try_from(limit).unwrap_or(usize::MAX));
-            sessions.drain(..older);
-            Ok(Latest { sessions, total })
-        }
-    }
+    ) -> impl Future<Output = Result<Latest, StoreError>> + Send;
+
+    /// Sessions of a period, oldest first, without plans and steps, those
+    /// after `after` (as the last of the page before gave it), at most
+    /// `limit`: a list as long as the journal is sent a page at a time.
+    fn summaries_page(
+        &self,
+        person: PersonId,
+        period: Period,
+        after: Option<SessionKey>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<SessionSummary>, StoreError>> + Send;
 
     /// Sessions in full (plans and steps), oldest first, those after
     /// `after` (a session's start and id, as the last of the page before

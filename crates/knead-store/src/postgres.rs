@@ -19,14 +19,15 @@
 
 use crate::codec::{
     Put, check_session, check_step, corrupt, count, json_text, latest, outcome_text, parse_json,
-    parse_outcome, parse_pain, parse_status, parse_word,
+    parse_outcome, parse_pain, parse_status, parse_word, session_pain,
 };
-use crate::{DayRule, Period, SessionKey, Store, StoreError};
+use crate::{DayRule, Latest, Period, SessionKey, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::TryStreamExt as _;
 use knead_core::intake::Intake;
 use knead_core::records::{
-    CheckIn, Clearance, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord,
-    SessionStatus, SessionSummary, StepDone,
+    CheckIn, Clearance, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionPain,
+    SessionRecord, SessionStatus, SessionSummary, StepDone,
 };
 use knead_core::units::ChangeRating;
 use knead_core::vocab::{Disposition, Region, TechniqueId, Vocabulary};
@@ -233,6 +234,65 @@ struct SummaryRow {
     pain_after: Option<i64>,
     region: Option<String>,
     note: Option<String>,
+}
+
+/// The sessions of `$1` (a person) in the period from `$2` to `$3` (an
+/// unbounded end is NULL: `$2 IS NULL OR ...` keeps one statement).
+const IN_PERIOD: &str = "FROM sessions WHERE person = $1 \
+     AND ($2::timestamptz IS NULL OR started_at >= $2) AND ($3::timestamptz IS NULL OR started_at < $3)";
+
+/// The columns of a [`SummaryRow`].
+const SUMMARY_COLUMNS: &str =
+    "id, started_at, ended_at, status, usage, pain_before, pain_after, region, note";
+
+/// The summaries of `person` in `period`, oldest first: those after
+/// `after` when given, at most `limit` when given.
+async fn summaries(
+    conn: &mut PgConnection,
+    person: PersonId,
+    period: Period,
+    after: Option<SessionKey>,
+    limit: Option<u32>,
+) -> Result<Vec<SessionSummary>, StoreError> {
+    let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
+        "SELECT {SUMMARY_COLUMNS} {IN_PERIOD} \
+         AND ($4::timestamptz IS NULL OR (started_at, id) > ($4, $5::uuid)) \
+         ORDER BY started_at, id LIMIT $6"
+    ))
+    .bind(person.0)
+    .bind(period.from)
+    .bind(period.to)
+    .bind(after.map(|k| k.started_at))
+    .bind(after.map(|k| k.id))
+    // LIMIT NULL is no limit.
+    .bind(limit.map(i64::from))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter().map(SummaryRow::decode).collect()
+}
+
+#[derive(FromRow)]
+struct PainRow {
+    id: Uuid,
+    started_at: DateTime<Utc>,
+    status: String,
+    massage_seconds: i64,
+    pain_before: i64,
+    pain_after: Option<i64>,
+}
+
+impl PainRow {
+    fn decode(self) -> Result<SessionPain, StoreError> {
+        let id = self.id.to_string();
+        session_pain(
+            &id,
+            self.started_at,
+            &self.status,
+            self.massage_seconds,
+            self.pain_before,
+            self.pain_after,
+        )
+    }
 }
 
 impl SummaryRow {
@@ -807,19 +867,67 @@ impl Store for PgStore {
         person: PersonId,
         period: Period,
     ) -> Result<Vec<SessionSummary>, StoreError> {
-        // An unbounded end is NULL: `$2 IS NULL OR ...` keeps one statement.
-        let rows: Vec<SummaryRow> = sqlx::query_as(
-            "SELECT id, started_at, ended_at, status, usage, pain_before, pain_after, region, note \
-             FROM sessions WHERE person = $1 \
-             AND ($2::timestamptz IS NULL OR started_at >= $2) AND ($3::timestamptz IS NULL OR started_at < $3) \
-             ORDER BY started_at, id",
-        )
+        summaries(&mut *self.pool.acquire().await?, person, period, None, None).await
+    }
+
+    async fn session_pains(&self, person: PersonId, period: Period) -> Result<Vec<SessionPain>, StoreError> {
+        // The seconds are summed here so that the usage by technique is never sent.
+        let sql = format!(
+            "SELECT id, started_at, status, \
+             (SELECT coalesce(sum(value::bigint), 0) FROM json_each_text(usage::json))::bigint AS massage_seconds, \
+             pain_before, pain_after {IN_PERIOD} ORDER BY started_at, id"
+        );
+        let mut rows = sqlx::query_as::<_, PainRow>(&sql)
+            .bind(person.0)
+            .bind(period.from)
+            .bind(period.to)
+            .fetch(&self.pool);
+        // Decoded as they come: never a row more than the one read is held.
+        let mut pains = Vec::new();
+        while let Some(row) = rows.try_next().await? {
+            pains.push(row.decode()?);
+        }
+        Ok(pains)
+    }
+
+    async fn latest_session_summaries(
+        &self,
+        person: PersonId,
+        period: Period,
+        limit: u32,
+    ) -> Result<Latest, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // One snapshot, so the count and the rows agree.
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+        let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) {IN_PERIOD}"))
+            .bind(person.0)
+            .bind(period.from)
+            .bind(period.to)
+            .fetch_one(&mut *tx)
+            .await?;
+        let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
+            "SELECT * FROM (SELECT {SUMMARY_COLUMNS} {IN_PERIOD} ORDER BY started_at DESC, id DESC LIMIT $4) \
+             AS newest ORDER BY started_at, id"
+        ))
         .bind(person.0)
         .bind(period.from)
         .bind(period.to)
-        .fetch_all(&self.pool)
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
         .await?;
-        rows.into_iter().map(SummaryRow::decode).collect()
+        tx.commit().await?;
+        let sessions = rows.into_iter().map(SummaryRow::decode).collect::<Result<_, _>>()?;
+        Ok(Latest { sessions, total: u64::try_from(total).unwrap_or(0) })
+    }
+
+    async fn summaries_page(
+        &self,
+        person: PersonId,
+        period: Period,
+        after: Option<SessionKey>,
+        limit: u32,
+    ) -> Result<Vec<SessionSummary>, StoreError> {
+        summaries(&mut *self.pool.acquire().await?, person, period, after, Some(limit)).await
     }
 
     async fn add_checkin(&self, person: PersonId, checkin: &CheckIn) -> Result<(), StoreError> {

@@ -28,14 +28,15 @@
 
 use crate::codec::{
     Put, check_session, check_step, corrupt, count, json_text, latest, outcome_text, parse_json,
-    parse_outcome, parse_pain, parse_status, parse_word,
+    parse_outcome, parse_pain, parse_status, parse_word, session_pain,
 };
 use crate::{DayRule, Latest, Period, SessionKey, Store, StoreError};
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
+use futures_util::TryStreamExt as _;
 use knead_core::intake::Intake;
 use knead_core::records::{
-    CheckIn, Clearance, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionRecord,
-    SessionStatus, SessionSummary, StepDone,
+    CheckIn, Clearance, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionPain,
+    SessionRecord, SessionStatus, SessionSummary, StepDone,
 };
 use knead_core::units::{ChangeRating, PainScore};
 use knead_core::vocab::{Disposition, Region, TechniqueId, Vocabulary};
@@ -93,12 +94,22 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT)
-            // 16 MB of page cache a connection (SQLite's default is 2 MB):
-            // a year of sessions stays in memory between summaries.
-            .pragma("cache_size", "-16384")
-            // Read pages through a memory map instead of one pread each: a
-            // ten-year journal is read in a fraction of the system time.
-            .pragma("mmap_size", "268435456")
+            // 1 MB of page cache a connection (SQLite's default is 2 MB),
+            // 4 MB for the pool of four. The cache is the process's own
+            // memory and stays once filled, so it counts in full toward
+            // the server's resident memory, which must stay flat however
+            // long a journal (`tests/cli/soak.rs`): with 4 MB a connection
+            // serving journals of 21,900 and 100,000 sessions added 37 MiB
+            // to what small ones took, with 2 MB 25 MiB, with 1 MB 19 MiB.
+            // A page missed is read from the operating system's file
+            // cache, not the disk.
+            .pragma("cache_size", "-1024")
+            // No memory map (SQLite's default): pages are read with one
+            // pread each into the cache above. Mapped pages count toward
+            // the resident memory of every connection that touched them:
+            // with 64 MB mapped, serving those journals took the server
+            // to 301 MiB where PostgreSQL's took 79 MiB.
+            .pragma("mmap_size", "0")
             // What is deleted (an erased account above all) is overwritten
             // with zeros, not left in free pages to be read from the file.
             .pragma("secure_delete", "ON");
@@ -165,20 +176,21 @@ impl SqliteStore {
         Ok(Self { pool, writers: std::sync::Arc::default() })
     }
 
-    /// The summaries of `person` in `period`, oldest first; only the
-    /// newest `newest` of them when given. Read on one connection (the
-    /// caller's transaction, if it has one).
+    /// The summaries of `person` in `period` (after `after`, when given),
+    /// oldest first; `take` says which of them. Read on one connection
+    /// (the caller's transaction, if it has one).
     async fn summaries(
         conn: &mut SqliteConnection,
         person: PersonId,
         period: Period,
-        newest: Option<u32>,
+        after: Option<SessionKey>,
+        take: Take,
     ) -> Result<Vec<SessionSummary>, StoreError> {
-        let (filter, binds) = summary_filter(person, &period)?;
-        match Self::summaries_at_once(conn, &filter, &binds, newest).await {
+        let (filter, binds) = summary_filter(person, &period, after)?;
+        match Self::summaries_at_once(conn, &filter, &binds, take).await {
             Ok(Some(summaries)) => Ok(summaries),
             // Something stored is odd: read row by row to say what and where.
-            Ok(None) | Err(_) => Self::summaries_row_by_row(conn, &filter, &binds, newest).await,
+            Ok(None) | Err(_) => Self::summaries_row_by_row(conn, &filter, &binds, take).await,
         }
     }
 
@@ -189,15 +201,15 @@ impl SqliteStore {
     async fn summaries_at_once(
         conn: &mut SqliteConnection,
         filter: &str,
-        binds: &[Option<String>],
-        newest: Option<u32>,
+        binds: &[String],
+        take: Take,
     ) -> Result<Option<Vec<SessionSummary>>, StoreError> {
         let sql = format!(
             "SELECT '[' || ifnull(group_concat(summary, ','), '') || ']' FROM ({})",
-            in_order("summary", filter, newest)
+            in_order("summary", filter, take)
         );
         let mut query = sqlx::query_scalar::<_, String>(&sql);
-        for bind in binds.iter().flatten() {
+        for bind in binds {
             query = query.bind(bind);
         }
         let all = query.fetch_one(&mut *conn).await?;
@@ -215,16 +227,16 @@ impl SqliteStore {
     async fn summaries_row_by_row(
         conn: &mut SqliteConnection,
         filter: &str,
-        binds: &[Option<String>],
-        newest: Option<u32>,
+        binds: &[String],
+        take: Take,
     ) -> Result<Vec<SessionSummary>, StoreError> {
         let sql = in_order(
             "id, started_at, ended_at, status, usage, pain_before, pain_after, region, note",
             filter,
-            newest,
+            take,
         );
         let mut query = sqlx::query_as::<_, SummaryRow>(&sql);
-        for bind in binds.iter().flatten() {
+        for bind in binds {
             query = query.bind(bind);
         }
         let rows = query.fetch_all(&mut *conn).await?;
@@ -232,32 +244,50 @@ impl SqliteStore {
     }
 }
 
-/// The filter of a person's sessions in a period, with its binds.
-fn summary_filter(person: PersonId, period: &Period) -> Result<(String, [Option<String>; 3]), StoreError> {
-    let mut filter = String::from("person = ?");
-    let from = match &period.from {
-        Some(t) => {
-            filter.push_str(" AND started_at >= ?");
-            Some(time_text(t, "period.from")?)
-        }
-        None => None,
-    };
-    let to = match &period.to {
-        Some(t) => {
-            filter.push_str(" AND started_at < ?");
-            Some(time_text(t, "period.to")?)
-        }
-        None => None,
-    };
-    Ok((filter, [Some(person_text(person)), from, to]))
+/// Which of the sessions that pass a filter to read.
+#[derive(Debug, Clone, Copy)]
+enum Take {
+    /// Every one.
+    All,
+    /// The oldest so many (a page).
+    First(u32),
+    /// The newest so many.
+    Newest(u32),
 }
 
-/// `columns` of the sessions that pass `filter`, oldest first; only the
-/// newest `newest` when given (found from the index's newest end).
-fn in_order(columns: &str, filter: &str, newest: Option<u32>) -> String {
-    match newest {
-        None => format!("SELECT {columns} FROM sessions WHERE {filter} ORDER BY started_at, id"),
-        Some(n) => format!(
+/// The filter of a person's sessions in a period, after `after` when
+/// given, with its binds.
+fn summary_filter(
+    person: PersonId,
+    period: &Period,
+    after: Option<SessionKey>,
+) -> Result<(String, Vec<String>), StoreError> {
+    let mut filter = String::from("person = ?");
+    let mut binds = vec![person_text(person)];
+    if let Some(from) = &period.from {
+        filter.push_str(" AND started_at >= ?");
+        binds.push(time_text(from, "period.from")?);
+    }
+    if let Some(to) = &period.to {
+        filter.push_str(" AND started_at < ?");
+        binds.push(time_text(to, "period.to")?);
+    }
+    if let Some(key) = after {
+        filter.push_str(" AND (started_at, id) > (?, ?)");
+        binds.extend([time_text(&key.started_at, "after.started_at")?, id_text(key.id)]);
+    }
+    Ok((filter, binds))
+}
+
+/// `columns` of the sessions that pass `filter`, oldest first; `take`
+/// says which (the newest are found from the index's newest end).
+fn in_order(columns: &str, filter: &str, take: Take) -> String {
+    match take {
+        Take::All => format!("SELECT {columns} FROM sessions WHERE {filter} ORDER BY started_at, id"),
+        Take::First(n) => {
+            format!("SELECT {columns} FROM sessions WHERE {filter} ORDER BY started_at, id LIMIT {n}")
+        }
+        Take::Newest(n) => format!(
             "SELECT {columns} FROM (SELECT * FROM sessions WHERE {filter} \
              ORDER BY started_at DESC, id DESC LIMIT {n}) ORDER BY started_at, id"
         ),
@@ -467,6 +497,31 @@ impl SummaryRow {
             },
             note: self.note,
         })
+    }
+}
+
+#[derive(FromRow)]
+struct PainRow {
+    id: String,
+    started_at: String,
+    status: String,
+    massage_seconds: i64,
+    pain_before: i64,
+    pain_after: Option<i64>,
+}
+
+impl PainRow {
+    fn decode(self) -> Result<SessionPain, StoreError> {
+        let started_at =
+            parse_time(&self.started_at).map_err(|e| corrupt("session", &self.id, "started_at", e))?;
+        session_pain(
+            &self.id,
+            started_at,
+            &self.status,
+            self.massage_seconds,
+            self.pain_before,
+            self.pain_after,
+        )
     }
 }
 
@@ -1101,7 +1156,29 @@ impl Store for SqliteStore {
         person: PersonId,
         period: Period,
     ) -> Result<Vec<SessionSummary>, StoreError> {
-        Self::summaries(&mut *self.pool.acquire().await?, person, period, None).await
+        Self::summaries(&mut *self.pool.acquire().await?, person, period, None, Take::All).await
+    }
+
+    async fn session_pains(&self, person: PersonId, period: Period) -> Result<Vec<SessionPain>, StoreError> {
+        let (filter, binds) = summary_filter(person, &period, None)?;
+        // The seconds are summed here so that the usage by technique is never read.
+        let sql = in_order(
+            "id, started_at, status, (SELECT ifnull(sum(value), 0) FROM json_each(usage)) AS massage_seconds, \
+             pain_before, pain_after",
+            &filter,
+            Take::All,
+        );
+        let mut query = sqlx::query_as::<_, PainRow>(&sql);
+        for bind in &binds {
+            query = query.bind(bind);
+        }
+        // Decoded as they come: never a row more than the one read is held.
+        let mut rows = query.fetch(&self.pool);
+        let mut pains = Vec::new();
+        while let Some(row) = rows.try_next().await? {
+            pains.push(row.decode()?);
+        }
+        Ok(pains)
     }
 
     async fn latest_session_summaries(
@@ -1112,16 +1189,26 @@ impl Store for SqliteStore {
     ) -> Result<Latest, StoreError> {
         // One read transaction, so the count and the rows are one snapshot.
         let mut tx = self.pool.begin().await?;
-        let (filter, binds) = summary_filter(person, &period)?;
+        let (filter, binds) = summary_filter(person, &period, None)?;
         let sql = format!("SELECT count(*) FROM sessions WHERE {filter}");
         let mut count = sqlx::query_scalar::<_, i64>(&sql);
-        for bind in binds.iter().flatten() {
+        for bind in &binds {
             count = count.bind(bind);
         }
         let total = u64::try_from(count.fetch_one(&mut *tx).await?).unwrap_or(0);
-        let sessions = Self::summaries(&mut tx, person, period, Some(limit)).await?;
+        let sessions = Self::summaries(&mut tx, person, period, None, Take::Newest(limit)).await?;
         tx.commit().await?;
         Ok(Latest { sessions, total })
+    }
+
+    async fn summaries_page(
+        &self,
+        person: PersonId,
+        period: Period,
+        after: Option<SessionKey>,
+        limit: u32,
+    ) -> Result<Vec<SessionSummary>, StoreError> {
+        Self::summaries(&mut *self.pool.acquire().await?, person, period, after, Take::First(limit)).await
     }
 
     async fn add_checkin(&self, person: PersonId, checkin: &CheckIn) -> Result<(), StoreError> {
@@ -1362,11 +1449,14 @@ mod tests {
             };
             store.record_session(me, &session).await.unwrap();
         }
-        let binds = [Some(person_text(me))];
+        let binds = [person_text(me)];
         let mut conn = store.pool.acquire().await.unwrap();
-        let fast =
-            SqliteStore::summaries_at_once(&mut conn, "person = ?", &binds, None).await.unwrap().unwrap();
-        let slow = SqliteStore::summaries_row_by_row(&mut conn, "person = ?", &binds, None).await.unwrap();
+        let fast = SqliteStore::summaries_at_once(&mut conn, "person = ?", &binds, Take::All)
+            .await
+            .unwrap()
+            .unwrap();
+        let slow =
+            SqliteStore::summaries_row_by_row(&mut conn, "person = ?", &binds, Take::All).await.unwrap();
         assert_eq!(fast.len(), 3);
         assert_eq!(fast, slow);
     }

@@ -21,7 +21,7 @@ use knead_export::report::{self, ReportInput};
 /// `phone`: drawn for a phone's width, with larger text.
 pub fn progress_chart(judged: &Judged, phone: bool) -> Result<String, Problem> {
     let points: Vec<ProgressPoint> =
-        judged.sessions.iter().map(|s| ProgressPoint::of(s, judged.counted_min_seconds)).collect();
+        judged.charted().map(|s| ProgressPoint::of(s, judged.counted_min_seconds)).collect();
     let size = if phone { ChartOptions::phone() } else { ChartOptions::default() };
     chart::progress_svg(&points, &ChartOptions { target: judged.chart_target(), ..size }).map_err(|e| {
         tracing::error!(error = %e, "chart failed");
@@ -33,10 +33,18 @@ pub fn progress_chart(judged: &Judged, phone: bool) -> Result<String, Problem> {
 /// at `offset`).
 pub async fn report_pdf(state: &AppState, person: PersonId, offset: FixedOffset) -> Result<Vec<u8>, Problem> {
     let own = state.app.patient(person);
-    let all = own.export().await?;
     let to = Zone::Fixed(offset).day(own.now());
     let from = to.checked_sub_days(Days::new(27)).unwrap_or(to);
-    let input = ReportInput { pack: state.app.pack(), journal: &all, name: None, from, to, zone: &offset };
+    let read = own.for_report(from, to, Zone::Fixed(offset)).await?;
+    let input = ReportInput {
+        pack: state.app.pack(),
+        journal: &read.journal,
+        pains: &read.pains,
+        name: None,
+        from,
+        to,
+        zone: &offset,
+    };
     report::pdf(&input).map_err(|e| {
         tracing::error!(error = %e, "report failed");
         Problem::internal()

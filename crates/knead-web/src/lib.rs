@@ -159,8 +159,10 @@ impl AppState {
 /// A patient's sessions in a period, as the JSON sent.
 pub type Histories = knead_app::kept::Kept<(PersonId, Period), axum::body::Bytes>;
 
-/// Bytes of history kept at most (two years of daily sessions is ~140 KB).
-const HISTORY_BYTES_KEPT: usize = 32 << 20;
+/// Bytes of history kept at most, in all: answers of up to
+/// [`streamed::HISTORY_KEPT_MAX`] each, so a few dozen patients' lists
+/// are kept while a long journal's is never held (it is streamed).
+const HISTORY_BYTES_KEPT: usize = 8 << 20;
 
 /// The whole app, ready to serve. With [`Config::mail`], a task that
 /// sends what is queued starts too, for as long as the runtime lasts.

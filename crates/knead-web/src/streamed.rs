@@ -10,6 +10,9 @@
 //! page, whatever the journal's length. The text is the same as the whole
 //! document's.
 //!
+//! A patient's list of sessions (`GET /api/v1/sessions`) is sent the same
+//! way, a page of summaries at a time ([`history`]).
+//!
 //! The status and headers are sent before the sessions are read: should
 //! the store fail half-way, the connection is cut, so the client sees a
 //! download that failed rather than a short document that looks whole.
@@ -18,7 +21,7 @@ use crate::AppState;
 use axum::body::{Body, Bytes};
 use knead_core::records::{PersonId, SessionRecord};
 use knead_export::spliced::Spliced;
-use knead_store::SessionKey;
+use knead_store::{Period, SessionKey};
 use std::sync::Arc;
 
 /// Sessions read and written at a time.
@@ -53,6 +56,67 @@ where
             };
             let text: String = page.iter().map(|session| write(session, &mut frame)).collect();
             Ok::<_, knead_app::Error>(Some((Bytes::from(text), Step::Reading { after: Some(last), frame })))
+        }
+    });
+    Body::from_stream(pages)
+}
+
+/// A history answer kept whole for the next request at most, in bytes
+/// (see [`history`]): two years of daily sessions is ~140 KB.
+pub const HISTORY_KEPT_MAX: usize = 512 << 10;
+
+/// Where a history is.
+enum History {
+    /// The sessions after this key are still to be written; what was
+    /// written so far while it is short enough to keep.
+    Reading { after: Option<SessionKey>, kept: Option<Vec<u8>> },
+    /// Everything is sent.
+    Done,
+}
+
+/// `person`'s sessions in `period` as a JSON array of summaries, oldest
+/// first (the same text as the array made whole), read and sent a page at
+/// a time. An answer of at most [`HISTORY_KEPT_MAX`] bytes is kept in
+/// [`AppState::histories`] with the journal `version` read before it, so
+/// the next request for it while the journal is the same is not read
+/// again; a longer one is not kept (it would hold the journal).
+pub fn history(state: AppState, person: PersonId, period: Period, version: i64) -> Body {
+    let first = History::Reading { after: None, kept: Some(Vec::new()) };
+    let pages = futures_util::stream::try_unfold(first, move |step| {
+        let state = state.clone();
+        async move {
+            let History::Reading { after, mut kept } = step else { return Ok(None) };
+            let page =
+                state.app.patient(person).summaries_page(period, after, PAGE).await.inspect_err(|e| {
+                    tracing::error!(error = %e, "a history stopped: the journal could not be read");
+                })?;
+            let mut text = Vec::new();
+            for summary in &page {
+                text.push(if after.is_none() && text.is_empty() { b'[' } else { b',' });
+                serde_json::to_writer(&mut text, summary).map_err(|e| {
+                    tracing::error!(error = %e, "a history stopped: a summary could not be written");
+                    knead_app::Error::Internal(e.to_string())
+                })?;
+            }
+            let last = page.last().map(SessionKey::of_summary);
+            if last.is_none() {
+                text.extend_from_slice(if after.is_none() { b"[]" } else { b"]" });
+            }
+            kept = kept.filter(|k| k.len() + text.len() <= HISTORY_KEPT_MAX).map(|mut k| {
+                k.extend_from_slice(&text);
+                k
+            });
+            let next = match last {
+                Some(last) => History::Reading { after: Some(last), kept },
+                None => {
+                    if let Some(whole) = kept {
+                        let whole = Bytes::from(whole);
+                        state.histories.put((person, period), version, whole.len(), Arc::new(whole));
+                    }
+                    History::Done
+                }
+            };
+            Ok::<_, knead_app::Error>(Some((Bytes::from(text), next)))
         }
     });
     Body::from_stream(pages)

@@ -6,5 +6,6 @@
 
 mod handout;
 mod password;
+mod progress;
 mod section4;
 mod support;

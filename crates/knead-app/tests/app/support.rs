@@ -20,6 +20,10 @@ use uuid::Uuid;
 pub struct Fixed(Mutex<DateTime<Utc>>);
 
 impl Fixed {
+    pub fn at(at: DateTime<Utc>) -> Fixed {
+        Fixed(Mutex::new(at))
+    }
+
     pub fn set(&self, at: DateTime<Utc>) {
         *self.0.lock().unwrap() = at;
     }

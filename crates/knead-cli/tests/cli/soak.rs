@@ -251,8 +251,6 @@ fn soak(dir: &std::path::Path, url: &str, backend: &str) {
 }
 
 #[test]
-#[ignore = "issue 15 item 10 is half done: progress, the session list, the report and the clinician's \
-           record still read whole journals (docs/benchmarks.md); bench/soak.sh runs it"]
 fn memory_stays_flat_as_journals_grow_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("server.sqlite3").display());
@@ -260,8 +258,6 @@ fn memory_stays_flat_as_journals_grow_on_sqlite() {
 }
 
 #[test]
-#[ignore = "issue 15 item 10 is half done: progress, the session list, the report and the clinician's \
-           record still read whole journals (docs/benchmarks.md); bench/soak.sh runs it"]
 fn memory_stays_flat_as_journals_grow_on_postgres() {
     let Some(server) = knead_testkit::postgres::server_url() else { return };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();

@@ -7,7 +7,7 @@
 use crate::fixture::{self, at, pain};
 use chrono::{NaiveDate, TimeDelta, Utc};
 use knead_core::pack::ContentPack;
-use knead_core::records::{CheckIn, Journal, SessionRecord, SessionStatus};
+use knead_core::records::{CheckIn, Journal, SessionPain, SessionRecord, SessionStatus};
 use knead_core::units::ChangeRating;
 use knead_core::vocab::TechniqueId;
 use knead_export::ExportError;
@@ -49,15 +49,26 @@ pub fn flat(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn input<'a>(pack: &'a ContentPack, journal: &'a Journal, name: Option<&'a str>) -> ReportInput<'a, Utc> {
-    ReportInput { pack, journal, name, from: date("2026-01-04"), to: date("2026-01-10"), zone: &Utc }
+/// Every session's pain, as a caller reads it from the store.
+fn pains_of(journal: &Journal) -> Vec<SessionPain> {
+    journal.sessions.iter().map(SessionPain::from).collect()
+}
+
+fn input<'a>(
+    pack: &'a ContentPack,
+    journal: &'a Journal,
+    pains: &'a [SessionPain],
+    name: Option<&'a str>,
+) -> ReportInput<'a, Utc> {
+    ReportInput { pack, journal, pains, name, from: date("2026-01-04"), to: date("2026-01-10"), zone: &Utc }
 }
 
 #[test]
 fn the_fixture_report_holds_the_key_figures() {
     let pack = ContentPack::builtin().unwrap();
     let journal = fixture::journal();
-    let pdf = report::pdf(&input(&pack, &journal, Some("Alex Example"))).unwrap();
+    let pains = pains_of(&journal);
+    let pdf = report::pdf(&input(&pack, &journal, &pains, Some("Alex Example"))).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
     assert_eq!(pages(&pdf), 1);
     let text = flat(&pdf_text(&pdf));
@@ -88,7 +99,8 @@ fn the_fixture_report_holds_the_key_figures() {
 fn the_target_comes_from_the_pack() {
     let pack = ContentPack::builtin().unwrap();
     let journal = fixture::journal();
-    let text = flat(&pdf_text(&report::pdf(&input(&pack, &journal, None)).unwrap()));
+    let pains = pains_of(&journal);
+    let text = flat(&pdf_text(&report::pdf(&input(&pack, &journal, &pains, None)).unwrap()));
     assert!(text.contains("Name: ____"), "{text}");
     // The clearance on 7 January starts the count again: the baseline is
     // the first score after it (4, on 8 January).
@@ -104,15 +116,22 @@ fn the_target_comes_from_the_pack() {
 fn an_empty_period_says_so_and_a_reversed_one_is_refused() {
     let pack = ContentPack::builtin().unwrap();
     let journal = fixture::journal();
-    let later =
-        ReportInput { from: date("2026-03-01"), to: date("2026-03-28"), ..input(&pack, &journal, None) };
+    let pains = pains_of(&journal);
+    let later = ReportInput {
+        from: date("2026-03-01"),
+        to: date("2026-03-28"),
+        ..input(&pack, &journal, &pains, None)
+    };
     let text = flat(&pdf_text(&report::pdf(&later).unwrap()));
     assert!(text.contains("No sessions in this period."), "{text}");
     assert!(text.contains("Days with a session: 0 of 28."), "{text}");
     assert!(text.contains("(before this period)"), "the latest screening is shown: {text}");
 
-    let reversed =
-        ReportInput { from: date("2026-01-10"), to: date("2026-01-04"), ..input(&pack, &journal, None) };
+    let reversed = ReportInput {
+        from: date("2026-01-10"),
+        to: date("2026-01-04"),
+        ..input(&pack, &journal, &pains, None)
+    };
     let error = report::pdf(&reversed).unwrap_err();
     assert!(
         matches!(&error, ExportError::Report(m) if m.contains("`from`") && m.contains("`to`")),
@@ -167,9 +186,11 @@ fn four_weeks() -> Journal {
 fn four_weeks_fit_on_two_pages_at_most() {
     let pack = ContentPack::builtin().unwrap();
     let journal = four_weeks();
+    let pains = pains_of(&journal);
     let input = ReportInput {
         pack: &pack,
         journal: &journal,
+        pains: &pains,
         name: Some("Alex Example"),
         from: date("2026-02-02"),
         to: date("2026-03-01"),
@@ -182,20 +203,33 @@ fn four_weeks_fit_on_two_pages_at_most() {
     assert!(text.contains("Slept better.") && text.contains("stopped early: pain went up"), "{text}");
     if let Some(dir) = std::env::var_os("KNEAD_REPORT_DIR") {
         std::fs::write(std::path::Path::new(&dir).join("knead-report.pdf"), &pdf).unwrap();
-        let fixture = report::pdf(&ReportInput { name: None, ..input_for(&pack, &journal) }).unwrap();
+        let fixture = report::pdf(&ReportInput { name: None, ..input_for(&pack, &journal, &pains) }).unwrap();
         std::fs::write(std::path::Path::new(&dir).join("knead-report-small.pdf"), fixture).unwrap();
     }
 }
 
-fn input_for<'a>(pack: &'a ContentPack, journal: &'a Journal) -> ReportInput<'a, Utc> {
-    ReportInput { pack, journal, name: None, from: date("2026-02-16"), to: date("2026-03-01"), zone: &Utc }
+fn input_for<'a>(
+    pack: &'a ContentPack,
+    journal: &'a Journal,
+    pains: &'a [SessionPain],
+) -> ReportInput<'a, Utc> {
+    ReportInput {
+        pack,
+        journal,
+        pains,
+        name: None,
+        from: date("2026-02-16"),
+        to: date("2026-03-01"),
+        zone: &Utc,
+    }
 }
 
 #[test]
 fn the_fonts_are_embedded() {
     let pack = ContentPack::builtin().unwrap();
     let journal = fixture::journal();
-    let pdf = report::pdf(&input(&pack, &journal, None)).unwrap();
+    let pains = pains_of(&journal);
+    let pdf = report::pdf(&input(&pack, &journal, &pains, None)).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("report.pdf");
     std::fs::write(&file, &pdf).unwrap();

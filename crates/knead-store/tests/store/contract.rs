@@ -3,8 +3,8 @@
 use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
 use knead_core::intake::Intake;
 use knead_core::records::{
-    CheckIn, Clearance, ImportReport, Journal, PersonId, Review, ScreeningRecord, SessionEnd, SessionRecord,
-    SessionStatus, SessionSummary, StepDone,
+    CheckIn, Clearance, ImportReport, Journal, PersonId, Review, ScreeningRecord, SessionEnd, SessionPain,
+    SessionRecord, SessionStatus, SessionSummary, StepDone,
 };
 use knead_core::session::Outcome;
 use knead_core::units::{ChangeRating, PainScore};
@@ -15,7 +15,7 @@ use knead_store::mail::{AccountToken, Mail, Mailing, TokenPurpose};
 use knead_store::sharing::{
     Acknowledgement, Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing,
 };
-use knead_store::{DayRule, Latest, Period, Store, StoreError};
+use knead_store::{DayRule, Latest, Period, SessionKey, Store, StoreError};
 use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -57,6 +57,8 @@ macro_rules! suite {
             interrupt_open_sessions_ends_at_last_step,
             summaries_oldest_first_in_period,
             latest_summaries_are_the_newest_with_the_count,
+            summaries_page_after_a_key_within_the_period,
+            pains_are_the_summaries_pain_in_a_few_bytes,
             checkins_oldest_first_idempotent_and_conflict,
             export_import_round_trip,
             import_refuses_wrong_format_and_version,
@@ -630,6 +632,69 @@ pub async fn latest_summaries_are_the_newest_with_the_count<B: Backend>() {
     assert_eq!(latest, Latest { sessions: all[3..4].to_vec(), total: 3 }, "within the period");
     let latest = store.latest_session_summaries(me, Period::default(), 0).await.unwrap();
     assert_eq!(latest, Latest { sessions: vec![], total: 5 });
+}
+
+pub async fn summaries_page_after_a_key_within_the_period<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let me = store.local_person().await.unwrap();
+    // Two at the same moment: the id orders them.
+    let twin = SessionRecord { id: Uuid::now_v7(), ..full_session(20) };
+    let mut sessions: Vec<SessionRecord> = [50, 10, 40, 20, 30].into_iter().map(full_session).collect();
+    sessions.push(twin);
+    for s in &sessions {
+        store.record_session(me, s).await.unwrap();
+    }
+    store.record_session(stranger(), &full_session(25)).await.unwrap();
+    let mut all: Vec<SessionSummary> = sessions.iter().map(summary).collect();
+    all.sort_by_key(|s| (s.started_at, s.id));
+
+    let mut read = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.summaries_page(me, Period::default(), after, 2).await.unwrap();
+        assert!(page.len() <= 2);
+        let Some(last) = page.last() else { break };
+        after = Some(SessionKey::of_summary(last));
+        read.extend(page);
+    }
+    assert_eq!(read, all, "pages of two, in order, each session once");
+    let period = Period { from: Some(at(20)), to: Some(at(50)) };
+    let first = store.summaries_page(me, period, None, 3).await.unwrap();
+    assert_eq!(first, all[1..4].to_vec(), "within the period");
+    let rest = store.summaries_page(me, period, Some(SessionKey::of_summary(&first[2])), 3).await.unwrap();
+    assert_eq!(rest, all[4..5].to_vec(), "the period's end holds");
+}
+
+pub async fn pains_are_the_summaries_pain_in_a_few_bytes<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let me = store.local_person().await.unwrap();
+    let stopped = SessionRecord {
+        status: SessionStatus::Stopped,
+        usage: BTreeMap::from([(TechniqueId::Hands, 40)]),
+        ..full_session(30)
+    };
+    for s in [full_session(50), full_session(10), stopped] {
+        store.record_session(me, &s).await.unwrap();
+    }
+    // In progress: no usage yet, no pain after.
+    store.begin_session(me, &open_session(70)).await.unwrap();
+    store.record_session(stranger(), &full_session(20)).await.unwrap();
+
+    let summaries = store.session_summaries(me, Period::default()).await.unwrap();
+    let pains = store.session_pains(me, Period::default()).await.unwrap();
+    assert_eq!(pains, summaries.iter().map(SessionPain::from).collect::<Vec<_>>());
+    assert_eq!(
+        pains.iter().map(|p| (p.status, p.massage_seconds)).collect::<Vec<_>>(),
+        [
+            (SessionStatus::Completed, 150),
+            (SessionStatus::Stopped, 40),
+            (SessionStatus::Completed, 150),
+            (SessionStatus::InProgress, 0)
+        ],
+        "the seconds of every technique, summed"
+    );
+    let period = Period { from: Some(at(30)), to: Some(at(70)) };
+    assert_eq!(store.session_pains(me, period).await.unwrap(), pains[1..3].to_vec());
 }
 
 pub async fn checkins_oldest_first_idempotent_and_conflict<B: Backend>() {

@@ -172,8 +172,11 @@ pub struct PatientRecord {
     pub summary: PatientRow,
     /// Pain over time and the §4 judgement.
     pub progress: ProgressOut,
-    /// Sessions, oldest first.
+    /// The newest sessions (at most 200), oldest first: pain over the
+    /// whole journal is in `progress`, by day.
     pub sessions: Vec<SessionSummary>,
+    /// How many sessions the journal holds in all.
+    pub sessions_total: u64,
     /// Screenings, newest first (at most 50).
     pub screenings: Vec<ScreeningOut>,
     /// Weekly check-ins, oldest first.
@@ -193,7 +196,8 @@ pub async fn get_patient(treating: Treating, day: DayQuery) -> ApiResult<Json<Pa
     Ok(Json(PatientRecord {
         summary: PatientRow::new(treating.grant(), &record.standing, &record.concerns),
         progress: journal::progress_of(&record.judged),
-        sessions: record.judged.sessions,
+        sessions: record.sessions.sessions,
+        sessions_total: record.sessions.total,
         screenings: record.screenings.into_iter().map(ScreeningOut::from).collect(),
         checkins: record.checkins,
         program: record.program.map(ProgramOut::from),

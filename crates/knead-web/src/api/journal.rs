@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::auth::Patient;
 use crate::problem::{ApiResult, Problem};
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -18,7 +18,6 @@ use knead_core::vocab::Vocabulary as _;
 use knead_store::{Period, Store};
 use serde::{Deserialize, Serialize};
 
-use std::sync::Arc;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -43,8 +42,9 @@ impl<S: Send + Sync> FromRequestParts<S> for PeriodQuery {
 
 /// The person's sessions in a period, oldest first, without their steps.
 /// The answer carries an `ETag` (the journal's version): sent back in
-/// `If-None-Match`, it gets 304 while nothing changed. The server also
-/// keeps the answer it sent while the journal stays the same.
+/// `If-None-Match`, it gets 304 while nothing changed. However long the
+/// journal, the list is read and sent a page at a time; the server keeps
+/// a short answer (up to 512 KiB) while the journal stays the same.
 #[utoipa::path(get, path = "/api/v1/sessions", tag = "journal", params(PeriodQuery),
     responses(
         (status = 200, body = Vec<SessionSummary>),
@@ -67,18 +67,12 @@ pub async fn list_sessions(
     if sent.is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag)) {
         return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
     }
-    let key = (person, period);
-    let body = match state.histories.get(&key, version) {
-        Some(body) => body,
-        None => {
-            let sessions = state.store.session_summaries(person, period).await?;
-            let body = Arc::new(Bytes::from(serde_json::to_vec(&sessions).map_err(|_| Problem::internal())?));
-            state.histories.put(key, version, body.len(), Arc::clone(&body));
-            body
-        }
-    };
     let json = [(header::CONTENT_TYPE, "application/json".to_owned())];
-    Ok((cache, json, Bytes::clone(&body)).into_response())
+    let body = match state.histories.get(&(person, period), version) {
+        Some(kept) => Body::from(Bytes::clone(&kept)),
+        None => crate::streamed::history(state.clone(), person, period, version),
+    };
+    Ok((cache, json, body).into_response())
 }
 
 /// One session in full.

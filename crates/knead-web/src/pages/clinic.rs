@@ -295,8 +295,16 @@ async fn record_page(
     error: Option<String>,
     notice: Option<String>,
 ) -> Result<Response, Problem> {
-    let Record { standing, concerns, judged, screenings, checkins, program, messages } =
-        treating.treated.record(Zone::Fixed(zone.offset())).await?;
+    let Record {
+        standing,
+        concerns,
+        judged,
+        sessions: record_sessions,
+        screenings,
+        checkins,
+        program,
+        messages,
+    } = treating.treated.record(Zone::Fixed(zone.offset())).await?;
     let grant = treating.grant();
     let pain = match (standing.baseline, standing.current_tenths) {
         (Some(b), now) => format!("Started at {b}/10; typical now {}.", tenths(now)),
@@ -380,7 +388,7 @@ async fn record_page(
                 }),
             })
             .collect(),
-        notes: judged
+        notes: record_sessions
             .sessions
             .iter()
             .rev()
