@@ -10,7 +10,7 @@
 //! each kind works.
 
 use crate::attempts::{Client, Counted};
-use crate::notices::{SIGNATURE, Site, mail_id};
+use crate::notices::{SIGNATURE, Site};
 use crate::{App, Error, Result, secret};
 use chrono::TimeDelta;
 use knead_core::records::PersonId;
@@ -161,16 +161,15 @@ impl<S: Accounts + Attempts + Mailing> App<S> {
         from: &str,
         to: &str,
     ) -> Result<()> {
-        self.mailing_site()?;
+        let site = self.mailing_site()?;
         self.attempt(&[Counted::MailClient(client), Counted::MailTo(to)]).await?;
         if from == to {
             return Err(Error::invalid("new_email", "an address other than the one you sign in with now"));
         }
         let purpose = TokenPurpose::ChangeEmail { to: to.to_owned() };
         self.mail_link(person, to, purpose, CONFIRM).await?;
-        let site = self.mailing_site()?;
         let warning = Mail {
-            id: mail_id("links/moving", Uuid::now_v7(), person),
+            id: Uuid::now_v7(),
             person,
             to: from.to_owned(),
             subject: "Your Knead sign-in address is about to change".to_owned(),

@@ -12,7 +12,7 @@
 use crate::notices::Notice;
 use crate::{Error, Own, Result};
 use knead_core::intake::Intake;
-use knead_core::records::{Clearance, PersonId, ScreeningRecord};
+use knead_core::records::{Clearance, ScreeningRecord};
 use knead_core::screening::{self, Permit};
 use knead_core::vocab::Disposition;
 use knead_store::Store;
@@ -155,9 +155,7 @@ impl<S: Store + Sharing + Mailing> Own<'_, S> {
         // Not this person's: the store's conflict is someone else's screening.
         self.app.store.add_screening(self.person, &record).await.map_err(|e| Error::from(e).not_theirs())?;
         if record.disposition >= Disposition::SeeDoctorFirst {
-            let clinicians: Vec<PersonId> =
-                self.grants().await?.iter().filter(|g| g.revoked_at.is_none()).map(|g| g.clinician).collect();
-            self.app.notify(Notice::PatientNeedsAttention, id, &clinicians).await;
+            self.app.notify(Notice::PatientNeedsAttention, id, &self.clinicians().await?).await;
         }
         Ok((true, record))
     }

@@ -129,6 +129,11 @@ impl<S: Store + Sharing> Own<'_, S> {
         Ok(self.app.store.grants_of_patient(self.person).await?)
     }
 
+    /// The clinicians who have access now.
+    pub(crate) async fn clinicians(&self) -> Result<Vec<PersonId>> {
+        Ok(self.grants().await?.iter().filter(|g| g.revoked_at.is_none()).map(|g| g.clinician).collect())
+    }
+
     /// End a clinician's access now (again is fine): it ends with their next request.
     pub async fn revoke(&self, grant: Uuid) -> Result<()> {
         Ok(self.app.store.revoke_grant(self.person, grant, self.app.now()).await?)
@@ -195,9 +200,7 @@ impl<S: Store + Sharing + Mailing> Own<'_, S> {
             read_at: None,
         };
         self.app.store.add_message(&message).await?;
-        let clinicians: Vec<PersonId> =
-            self.grants().await?.iter().filter(|g| g.revoked_at.is_none()).map(|g| g.clinician).collect();
-        self.app.notify(Notice::NewMessage, message.id, &clinicians).await;
+        self.app.notify(Notice::NewMessage, message.id, &self.clinicians().await?).await;
         Ok(message)
     }
 }
