@@ -31,7 +31,19 @@ pub(crate) fn post_json(addr: &str, path: &str, headers: &str, body: &str) -> St
 /// nobody in: it answers alike whether or not the address is taken). The
 /// cookie (`name=value`) and the CSRF token.
 pub(crate) fn signed_up(addr: &str, email: &str, password: &str) -> (String, String) {
-    let account = format!(r#"{{"email":"{email}","password":"{password}","role":"patient"}}"#);
+    let (cookie, me) = signed_up_as(addr, email, password, "patient");
+    (cookie, me["csrf"].as_str().unwrap().to_owned())
+}
+
+/// [`signed_up`] with a role (`patient` or `clinician`): the cookie
+/// (`name=value`) and what signing in answered (`person`, `role`, `csrf`).
+pub(crate) fn signed_up_as(
+    addr: &str,
+    email: &str,
+    password: &str,
+    role: &str,
+) -> (String, serde_json::Value) {
+    let account = format!(r#"{{"email":"{email}","password":"{password}","role":"{role}"}}"#);
     let answer = post_json(addr, "/api/v1/accounts", "", &account);
     assert!(answer.starts_with("HTTP/1.1 202"), "{answer}");
     let answer =
@@ -43,8 +55,7 @@ pub(crate) fn signed_up(addr: &str, email: &str, password: &str) -> (String, Str
         .and_then(|c| c.split(';').next())
         .unwrap()
         .to_owned();
-    let body: serde_json::Value = serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap();
-    (cookie, body["csrf"].as_str().unwrap().to_owned())
+    (cookie, serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap())
 }
 
 /// A `knead serve` process, killed when dropped: a test that fails

@@ -11,7 +11,7 @@
 //! setting `KNEAD_SOAK_SESSIONS=21900,100000`; `KNEAD_SOAK_BINARY` names
 //! another build's `knead` to soak instead (an older commit, to compare).
 
-use crate::serve::{exchange, post_json, serve_program};
+use crate::serve::{exchange, post_json, serve_program, signed_up_as};
 use knead_core::records::{Journal, PersonId};
 use knead_store::Store as _;
 use knead_store::any::AnyStore;
@@ -101,24 +101,7 @@ fn get(addr: &str, path: &str, cookie: &str) -> (String, u64) {
 
 /// Sign up with `role`, then in: the cookie, the CSRF token and the person.
 fn account(addr: &str, email: &str, role: &str) -> (String, String, PersonId) {
-    let password = "a long soak password";
-    let made = post_json(
-        addr,
-        "/api/v1/accounts",
-        "",
-        &format!(r#"{{"email":"{email}","password":"{password}","role":"{role}"}}"#),
-    );
-    assert!(made.starts_with("HTTP/1.1 202"), "{made}");
-    let answer =
-        post_json(addr, "/api/v1/sign-in", "", &format!(r#"{{"email":"{email}","password":"{password}"}}"#));
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    let cookie = answer
-        .lines()
-        .find_map(|l| l.strip_prefix("set-cookie: "))
-        .and_then(|c| c.split(';').next())
-        .unwrap()
-        .to_owned();
-    let me: serde_json::Value = serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    let (cookie, me) = signed_up_as(addr, email, "a long soak password", role);
     let person = PersonId(me["person"].as_str().unwrap().parse().unwrap());
     (cookie, me["csrf"].as_str().unwrap().to_owned(), person)
 }
