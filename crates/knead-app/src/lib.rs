@@ -48,6 +48,7 @@ pub mod password;
 pub mod plan;
 pub mod program;
 pub mod progress;
+pub mod push;
 pub mod reminders;
 pub mod screening;
 pub mod secret;
@@ -88,6 +89,7 @@ pub struct App<S> {
     standings: Arc<clinic::Standings>,
     allowances: attempts::Allowances,
     site: Option<notices::Site>,
+    push: Option<push::PushServices>,
 }
 
 impl<S: Clone> Clone for App<S> {
@@ -100,6 +102,7 @@ impl<S: Clone> Clone for App<S> {
             standings: Arc::clone(&self.standings),
             allowances: self.allowances,
             site: self.site.clone(),
+            push: self.push.clone(),
         }
     }
 }
@@ -138,6 +141,7 @@ impl<S: knead_store::Store + Sharing> App<S> {
             standings: clinic::standings(),
             allowances: attempts::Allowances::DEFAULT,
             site: None,
+            push: None,
         }
     }
 
@@ -151,6 +155,14 @@ impl<S: knead_store::Store + Sharing> App<S> {
     /// sends what is queued): without one, nothing is mailed.
     pub fn with_site(mut self, site: notices::Site) -> Self {
         self.site = Some(site);
+        self
+    }
+
+    /// The same, notifying people on the devices they turned notices on
+    /// for, at `services` (when a sender sends what is queued): without
+    /// them, no device can be turned on.
+    pub fn with_push(mut self, services: push::PushServices) -> Self {
+        self.push = Some(services);
         self
     }
 

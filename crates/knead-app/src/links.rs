@@ -16,7 +16,7 @@ use chrono::TimeDelta;
 use knead_core::records::PersonId;
 use knead_store::StoreError;
 use knead_store::accounts::{Accounts, Attempts};
-use knead_store::mail::{AccountToken, Mail, Mailing, TokenPurpose};
+use knead_store::mail::{AccountToken, Mail, Mailing, Recipient, TokenPurpose};
 use uuid::Uuid;
 
 /// How long a mailed link works: long enough to find the mail, short
@@ -85,7 +85,7 @@ impl<S: Accounts + Attempts + Mailing> App<S> {
         let mail = Mail {
             id: Uuid::now_v7(),
             person,
-            to: to.to_owned(),
+            to: Recipient::Email(to.to_owned()),
             subject: words.subject.to_owned(),
             body: format!("{}\n\n{link}\n\n{}{SIGNATURE}", words.lead, words.after),
             queued_at: now,
@@ -118,7 +118,7 @@ impl<S: Accounts + Attempts + Mailing> App<S> {
             let mail = Mail {
                 id: Uuid::now_v7(),
                 person: account.person,
-                to: email.to_owned(),
+                to: Recipient::Email(email.to_owned()),
                 subject: "Someone tried to make a Knead account with your address".to_owned(),
                 body: format!(
                     "Someone asked to make a new Knead account with this e-mail address, which has an \
@@ -171,7 +171,7 @@ impl<S: Accounts + Attempts + Mailing> App<S> {
         let warning = Mail {
             id: Uuid::now_v7(),
             person,
-            to: from.to_owned(),
+            to: Recipient::Email(from.to_owned()),
             subject: "Your Knead sign-in address is about to change".to_owned(),
             body: format!(
                 "Someone signed in to your Knead account asked to sign in with another e-mail address from \

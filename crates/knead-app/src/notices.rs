@@ -1,5 +1,6 @@
-//! Notices by e-mail, for those who asked for them: a new message, and,
-//! for a clinician, a patient whose screening calls for a doctor. A notice
+//! Notices by e-mail and on devices (Web Push), for those who asked for
+//! them: a new message, and, for a clinician, a patient whose screening
+//! calls for a doctor. A notice
 //! says that something is waiting in Knead and where, never what: no name,
 //! no answer, no message text, since an inbox is read on a lock screen
 //! and kept by others.
@@ -12,7 +13,7 @@
 
 use crate::{App, Result};
 use knead_core::records::PersonId;
-use knead_store::mail::{Mail, Mailing};
+use knead_store::mail::{Mail, Mailing, Recipient};
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
@@ -53,26 +54,47 @@ pub enum Notice {
     /// A message was written to the person.
     NewMessage,
     /// A patient of the clinician answered a screening in a way that
-    /// calls for a doctor (emergency, urgent, or a doctor first).
+    /// calls for a doctor (emergency, urgent, or a doctor first), or their
+    /// pain over time does (§4).
     PatientNeedsAttention,
 }
 
+/// What a notice says: its purpose (part of its id), the subject of its
+/// e-mail (also the title of its push), the e-mail's first line, and the
+/// line a push shows under its title.
+struct Words {
+    purpose: &'static str,
+    subject: &'static str,
+    lead: &'static str,
+    line: &'static str,
+}
+
 impl Notice {
-    fn words(self) -> (&'static str, &'static str, &'static str) {
+    fn words(self) -> Words {
         match self {
-            Notice::NewMessage => (
-                "notice/message",
-                "You have a new message in Knead",
-                "Someone wrote to you in Knead. Sign in to read it:",
-            ),
-            Notice::PatientNeedsAttention => (
-                "notice/flag",
-                "A patient in Knead needs your attention",
-                "One of your patients answered Knead's safety questions in a way that calls for a doctor. \
-                 Sign in to see who and why:",
-            ),
+            Notice::NewMessage => Words {
+                purpose: "notice/message",
+                subject: "You have a new message in Knead",
+                lead: "Someone wrote to you in Knead. Sign in to read it:",
+                line: "Open Knead to read it.",
+            },
+            Notice::PatientNeedsAttention => Words {
+                purpose: "notice/flag",
+                subject: "A patient in Knead needs your attention",
+                lead: "One of your patients answered Knead's safety questions, or recorded pain over time, \
+                       in a way that calls for a doctor. Sign in to see who and why:",
+                line: "Open Knead to see who and why.",
+            },
         }
     }
+}
+
+/// What a push carries, as JSON: its title, a line, and the page it opens
+/// (on this site: the service worker opens it). The same for everyone and
+/// every event of a kind, so it gives nothing away even to whoever could
+/// read it, which the encryption already prevents.
+pub fn push_payload(title: &str, line: &str) -> String {
+    serde_json::json!({ "title": title, "body": line, "url": "/" }).to_string()
 }
 
 /// The id of a mail about `event` for `person`: the same pair, the same id.
@@ -87,35 +109,50 @@ pub(crate) fn mail_id(purpose: &str, event: Uuid, person: PersonId) -> Uuid {
 pub(crate) const SIGNATURE: &str = "\n\n-- \nKnead, your back-care coach. To stop these e-mails, turn them off on your \
      account page.";
 
+impl<S> App<S> {
+    /// Whether this server sends notices at all (e-mail or pushes).
+    pub(crate) fn sends_notices(&self) -> bool {
+        self.site.is_some() || self.push.is_some()
+    }
+}
+
 impl<S: Mailing> App<S> {
     /// Queue `notice` about `event` for each of `persons` who asked for
-    /// e-mail notices, when this server sends mail. Never fails: see the
-    /// module's notes.
+    /// e-mail notices, when this server sends mail, and for each device
+    /// they turned notices on for, when it sends pushes. Never fails: see
+    /// the module's notes.
     pub(crate) async fn notify(&self, notice: Notice, event: Uuid, persons: &[PersonId]) {
-        let Some(site) = &self.site else { return };
-        if let Err(e) = self.queue_notices(site, notice, event, persons).await {
+        if let Err(e) = self.queue_notices(notice.words(), event, persons).await {
             tracing::warn!(error = %e, "a notice could not be queued; what caused it is kept");
         }
     }
 
-    async fn queue_notices(
-        &self,
-        site: &Site,
-        notice: Notice,
-        event: Uuid,
-        persons: &[PersonId],
-    ) -> Result<()> {
-        let (purpose, subject, lead) = notice.words();
-        for (person, to) in self.store.notice_addresses(persons).await? {
-            let mail = Mail {
-                id: mail_id(purpose, event, person),
-                person,
-                to,
-                subject: subject.to_owned(),
-                body: format!("{lead}\n\n{}{SIGNATURE}", site.link("/")),
-                queued_at: self.now(),
-            };
-            self.store.queue_mail(&mail).await?;
+    async fn queue_notices(&self, words: Words, event: Uuid, persons: &[PersonId]) -> Result<()> {
+        if let Some(site) = &self.site {
+            for (person, to) in self.store.notice_addresses(persons).await? {
+                let mail = Mail {
+                    id: mail_id(words.purpose, event, person),
+                    person,
+                    to: Recipient::Email(to),
+                    subject: words.subject.to_owned(),
+                    body: format!("{}\n\n{}{SIGNATURE}", words.lead, site.link("/")),
+                    queued_at: self.now(),
+                };
+                self.store.queue_mail(&mail).await?;
+            }
+        }
+        if self.push.is_some() {
+            for (person, device) in self.store.push_subscriptions(persons).await? {
+                let mail = Mail {
+                    id: mail_id(&format!("{}/push {}", words.purpose, device.endpoint), event, person),
+                    person,
+                    to: Recipient::Push(device),
+                    subject: words.subject.to_owned(),
+                    body: push_payload(words.subject, words.line),
+                    queued_at: self.now(),
+                };
+                self.store.queue_mail(&mail).await?;
+            }
         }
         Ok(())
     }

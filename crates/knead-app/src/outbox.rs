@@ -1,14 +1,16 @@
 //! Sending what was queued: claim what is due, hand it to the mail
-//! server, forget it once sent, and try again later when the mail server
-//! fails, waiting longer each time, until [`GIVE_UP_AFTER`] tries.
+//! server or the push service, forget it once sent, and try again later
+//! when they fail, waiting longer each time, until [`GIVE_UP_AFTER`]
+//! tries. A push service that says a device is gone has the device
+//! forgotten too.
 //!
-//! The mail server is an interface's ([`Transport`]); when to try again
-//! and when to stop are the application's, so every server sending from
-//! one outbox follows one rule.
+//! The mail server and the push services are an interface's
+//! ([`Transport`]); when to try again and when to stop are the
+//! application's, so every server sending from one outbox follows one rule.
 
 use crate::{App, Result};
 use chrono::TimeDelta;
-use knead_store::mail::{Mail, Mailing};
+use knead_store::mail::{Mail, Mailing, Recipient};
 use std::future::Future;
 
 /// How long a claimed mail is left to its sender before another server
@@ -22,11 +24,20 @@ pub const BATCH: u32 = 20;
 /// mail server that does not answer.
 pub const GIVE_UP_AFTER: u32 = 16;
 
-/// Where mail goes out: the operator's mail server.
+/// Why a mail was not sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unsent {
+    /// It may go later: why not now, in words for the log (no address, no
+    /// content).
+    Later(String),
+    /// Its device is gone: the push service will never take it.
+    Gone,
+}
+
+/// Where mail goes out: the operator's mail server, and the push services.
 pub trait Transport: Send + Sync {
-    /// Send `mail`; the error says why not, in words for the log (no
-    /// address, no content).
-    fn send(&self, mail: &Mail) -> impl Future<Output = std::result::Result<(), String>> + Send;
+    /// Send `mail`, or say why not.
+    fn send(&self, mail: &Mail) -> impl Future<Output = std::result::Result<(), Unsent>> + Send;
 }
 
 /// How long to wait before try `attempts + 1`: 30 seconds, doubled each
@@ -45,6 +56,8 @@ pub struct Delivered {
     pub retrying: usize,
     /// Failed for the last time, and forgotten.
     pub given_up: usize,
+    /// For a device that is gone: forgotten with the device.
+    pub gone: usize,
 }
 
 impl<S: Mailing> App<S> {
@@ -59,12 +72,19 @@ impl<S: Mailing> App<S> {
                     self.store.forget_mail(id).await?;
                     done.sent += 1;
                 }
-                Err(why) if claimed.attempts >= GIVE_UP_AFTER => {
+                Err(Unsent::Gone) => {
+                    if let Recipient::Push(device) = &claimed.mail.to {
+                        self.store.push_gone(&device.endpoint).await?;
+                    }
+                    self.store.forget_mail(id).await?;
+                    done.gone += 1;
+                }
+                Err(Unsent::Later(why)) if claimed.attempts >= GIVE_UP_AFTER => {
                     tracing::error!(mail = %id, attempts = claimed.attempts, why, "mail given up");
                     self.store.forget_mail(id).await?;
                     done.given_up += 1;
                 }
-                Err(why) => {
+                Err(Unsent::Later(why)) => {
                     tracing::warn!(mail = %id, attempts = claimed.attempts, why, "mail not sent; will try again");
                     self.store.retry_mail(id, self.now() + retry_after(claimed.attempts)).await?;
                     done.retrying += 1;

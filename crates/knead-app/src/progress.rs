@@ -3,11 +3,13 @@
 //! content pack), from the day of their latest clearance on. A flag that
 //! reaches see-a-doctor-first stops plans everywhere (see [`crate::plan`]).
 
+use crate::notices::{Notice, mail_id};
 use crate::{Error, Own, Result, Zone};
 use chrono::NaiveDate;
 use knead_core::outcomes::{self, Assessment, Flag, PainReading};
 use knead_core::records::SessionPain;
 use knead_core::vocab::Disposition;
+use knead_store::mail::Mailing;
 use knead_store::sharing::Sharing;
 use knead_store::{Period, Store};
 
@@ -143,5 +145,39 @@ impl<S: Store + Sharing> Own<'_, S> {
             Some(flag) => Err(refusal(flag)),
             None => Ok(()),
         }
+    }
+}
+
+impl<S: Store + Sharing + Mailing> Own<'_, S> {
+    /// Tell the person's clinicians, once, when §4 first stops
+    /// self-massage: judged after each session kept, so the clinician
+    /// hears of it as the screening's red flags are heard of, not only when
+    /// they next open their list. A flag is told once per stretch of the
+    /// journal (from a clearance on), whichever server judges it and however
+    /// often. Never fails what caused it (see [`crate::notices`]); costs
+    /// nothing on a server that sends no notices.
+    pub(crate) async fn notice_progress(&self, zone: Zone) {
+        if !self.app.sends_notices() {
+            return;
+        }
+        if let Err(e) = self.try_notice_progress(zone).await {
+            tracing::warn!(error = %e, "a progress notice could not be queued; the session is kept");
+        }
+    }
+
+    async fn try_notice_progress(&self, zone: Zone) -> Result<()> {
+        let clinicians = self.clinicians().await?;
+        if clinicians.is_empty() {
+            return Ok(());
+        }
+        let judged = self.judge(zone).await?;
+        let Some(flag) = judged.stop() else { return Ok(()) };
+        let since = judged.cleared_on.map_or_else(|| "start".to_owned(), |d| d.to_string());
+        let told = format!("{}:{since}", flag.name());
+        if self.app.store.flag_noticed(self.person, &told, self.app.now()).await? {
+            let event = mail_id(&format!("progress {told}"), self.person.0, self.person);
+            self.app.notify(Notice::PatientNeedsAttention, event, &clinicians).await;
+        }
+        Ok(())
     }
 }

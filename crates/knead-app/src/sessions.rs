@@ -24,6 +24,7 @@ use knead_core::records::{SessionRecord, SessionStatus};
 use knead_core::session::EndReason;
 use knead_core::units::PainScore;
 use knead_core::vocab::{Region, TechniqueId, Vocabulary as _};
+use knead_store::mail::Mailing;
 use knead_store::sharing::Sharing;
 use knead_store::{DayRule, Store, StoreError};
 use std::collections::BTreeMap;
@@ -60,7 +61,7 @@ pub struct Logged {
     pub past_limits: Vec<String>,
 }
 
-impl<S: Store + Sharing> Own<'_, S> {
+impl<S: Store + Sharing + Mailing> Own<'_, S> {
     /// Keep a session done without the guide, with its day in `zone`. It
     /// cannot start in the future (a minute of clock drift is allowed).
     pub async fn log_done(&self, done: Done, zone: Zone) -> Result<Logged> {
@@ -94,6 +95,7 @@ impl<S: Store + Sharing> Own<'_, S> {
             pack_version: self.app.pack.meta.version.clone(),
         };
         self.app.store.record_session(self.person, &session).await?;
+        self.notice_progress(zone).await;
         let past_limits =
             limits::broken_limits(&self.app.pack, &usage, &before).into_iter().map(|b| b.message).collect();
         Ok(Logged { session, past_limits })
@@ -139,7 +141,10 @@ impl<S: Store + Sharing> Own<'_, S> {
             Err(refused) => Err(refused),
         };
         match kept {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                self.notice_progress(zone).await;
+                Ok(())
+            }
             Err(refused) => match self.app.store.session(self.person, session.id).await? {
                 Some(earlier) if earlier == *session => Ok(()),
                 Some(_) => Err(refused),

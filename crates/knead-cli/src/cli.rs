@@ -371,9 +371,22 @@ pub struct ServeArgs {
     /// The address Knead's e-mail comes from, e.g. "Knead <knead@example.org>".
     #[arg(long, value_name = "ADDRESS", env = "KNEAD_MAIL_FROM", requires = "smtp_url")]
     pub mail_from: Option<String>,
-    /// The address people reach this server at, for the links in its e-mail, e.g. `https://knead.example.org`.
-    #[arg(long, value_name = "URL", env = "KNEAD_PUBLIC_URL", requires = "smtp_url")]
+    /// The address people reach this server at, for the links in its e-mail and to name it to push services, e.g. `https://knead.example.org`.
+    #[arg(long, value_name = "URL", env = "KNEAD_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Let people turn on notices on their phones and computers (Web Push), as well as or instead of e-mail.
+    ///
+    /// A notice is encrypted to the device and sent through its browser maker's push service (Google's,
+    /// Mozilla's, Apple's, Microsoft's), which learns only that this server sent that device something, and
+    /// when. It says no more than an e-mail notice: that something waits in Knead. Needs --public-url.
+    #[arg(long, env = "KNEAD_WEB_PUSH", requires = "public_url")]
+    pub web_push: bool,
+    /// Another push service to send to, by origin (e.g. https://push.example.org); repeat for more.
+    ///
+    /// Devices are taken only at known push services, so that nobody can make this server send requests
+    /// elsewhere (inside your network, say). Add one only for browsers that use a push service of their own.
+    #[arg(long = "push-service", value_name = "ORIGIN", requires = "web_push")]
+    pub push_services: Vec<String>,
 }
 
 /// A number of connections: 1 or more.

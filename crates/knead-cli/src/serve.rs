@@ -56,6 +56,15 @@ pub fn run(pack: ContentPack, data_dir: Option<&Path>, args: &ServeArgs) -> anyh
             config.mail =
                 Some(knead_web::mailer::MailSettings::new(smtp, from, site).map_err(anyhow::Error::msg)?);
         }
+        if let (true, Some(site)) = (args.web_push, &args.public_url) {
+            let mut services = knead_app::push::PushServices::default();
+            for origin in &args.push_services {
+                services =
+                    services.and(origin).map_err(|e| anyhow::anyhow!("--push-service {origin}: {e}"))?;
+            }
+            config.push =
+                Some(knead_web::push::PushSettings::new(services, site).map_err(anyhow::Error::msg)?);
+        }
         let connections = knead_web::Connections {
             max: args.max_connections,
             header_timeout: std::time::Duration::from_secs(args.header_timeout),

@@ -139,7 +139,7 @@ pub trait Accounts: Send + Sync {
 /// What erasing a person removes, in order, each statement with the
 /// person's id as `$1` (GDPR Art. 17). Theirs, all of it: the account and
 /// sign-ins, screenings, sessions, check-ins, calendar addresses, their
-/// own audit log, their queued mail and e-mailed links, the programs and messages on their record, the
+/// own audit log, their queued mail, the devices they are notified on and e-mailed links, the programs and messages on their record, the
 /// invitations they made, every grant to or from them (so access ends at
 /// once) and the acknowledgements made by or about them. What stays is in
 /// other people's records: a line in a patient's audit log, a message or
@@ -155,6 +155,8 @@ pub const ERASE: &[&str] = &[
     "DELETE FROM sign_ins WHERE person = $1",
     "DELETE FROM calendar_feeds WHERE person = $1",
     "DELETE FROM mail_outbox WHERE person = $1",
+    "DELETE FROM push_subscriptions WHERE person = $1",
+    "DELETE FROM progress_notices WHERE patient = $1",
     "DELETE FROM account_tokens WHERE person = $1",
     "DELETE FROM acknowledgements WHERE patient = $1 OR clinician = $1",
     "DELETE FROM messages WHERE patient = $1",

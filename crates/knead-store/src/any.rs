@@ -5,7 +5,7 @@
 
 use crate::accounts::{Account, Accounts, Attempt, Attempts, SignIn};
 use crate::calendars::{CalendarFeed, Calendars};
-use crate::mail::{AccountToken, Claimed, Mail, Mailing};
+use crate::mail::{AccountToken, Claimed, Mail, Mailing, PushSubscription};
 use crate::postgres::PgStore;
 use crate::sharing::{
     Acknowledgement, Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing,
@@ -372,6 +372,38 @@ impl Mailing for AnyStore {
     }
     async fn retry_mail(&self, id: Uuid, retry_at: DateTime<Utc>) -> Result<(), StoreError> {
         forward!(self.retry_mail(id, retry_at))
+    }
+    async fn add_push_subscription(
+        &self,
+        person: PersonId,
+        subscription: &PushSubscription,
+        at: DateTime<Utc>,
+        keep: u32,
+    ) -> Result<(), StoreError> {
+        forward!(self.add_push_subscription(person, subscription, at, keep))
+    }
+    async fn remove_push_subscription(&self, person: PersonId, endpoint: &str) -> Result<(), StoreError> {
+        forward!(self.remove_push_subscription(person, endpoint))
+    }
+    async fn push_gone(&self, endpoint: &str) -> Result<(), StoreError> {
+        forward!(self.push_gone(endpoint))
+    }
+    async fn push_subscriptions(
+        &self,
+        persons: &[PersonId],
+    ) -> Result<Vec<(PersonId, PushSubscription)>, StoreError> {
+        forward!(self.push_subscriptions(persons))
+    }
+    async fn server_key(&self, name: &str, candidate: &str) -> Result<String, StoreError> {
+        forward!(self.server_key(name, candidate))
+    }
+    async fn flag_noticed(
+        &self,
+        patient: PersonId,
+        flag: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        forward!(self.flag_noticed(patient, flag, at))
     }
     async fn open_token(&self, token: &AccountToken) -> Result<(), StoreError> {
         forward!(self.open_token(token))

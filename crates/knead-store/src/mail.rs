@@ -1,6 +1,7 @@
-//! Mail: e-mail notices people opted into, the outbox that sends them,
-//! and the single-use tokens an e-mailed link carries (a forgotten
-//! password, a new address to confirm).
+//! Mail: e-mail notices people opted into, the devices they asked to be
+//! notified on (Web Push), the outbox that sends both, and the single-use
+//! tokens an e-mailed link carries (a forgotten password, a new address
+//! to confirm).
 //!
 //! A request that causes a mail only queues it, in the database, and is
 //! answered: sending never blocks or fails it. A sender claims what is
@@ -17,21 +18,68 @@ use knead_core::records::PersonId;
 use std::future::Future;
 use uuid::Uuid;
 
-/// A mail to send.
+/// A mail to send: an e-mail, or a push to one of a person's devices.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mail {
     /// Its id, also its `Message-ID`: the same mail sent twice is one mail.
     pub id: Uuid,
     /// Whose it is: erasing them erases it.
     pub person: PersonId,
-    /// The address it goes to (their account's, or a new one to confirm).
-    pub to: String,
+    /// Where it goes.
+    pub to: Recipient,
     /// Its subject line.
     pub subject: String,
     /// Its plain-text body.
     pub body: String,
     /// When it was queued.
     pub queued_at: DateTime<Utc>,
+}
+
+/// Where a mail goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recipient {
+    /// An e-mail address (the account's, or a new one to confirm).
+    Email(String),
+    /// A device, through its push service.
+    Push(PushSubscription),
+}
+
+impl Recipient {
+    /// As kept: the address or endpoint, and a push's two keys.
+    pub(crate) fn columns(&self) -> (&str, Option<&str>, Option<&str>) {
+        match self {
+            Self::Email(address) => (address, None, None),
+            Self::Push(device) => (&device.endpoint, Some(&device.p256dh), Some(&device.auth)),
+        }
+    }
+
+    pub(crate) fn from_row(
+        recipient: String,
+        p256dh: Option<String>,
+        auth: Option<String>,
+    ) -> Result<Self, String> {
+        match (p256dh, auth) {
+            (None, None) => Ok(Self::Email(recipient)),
+            (Some(p256dh), Some(auth)) => {
+                Ok(Self::Push(PushSubscription { endpoint: recipient, p256dh, auth }))
+            }
+            _ => Err("a push with only one of its two keys".to_owned()),
+        }
+    }
+}
+
+/// A browser's push subscription (the Push API's `PushSubscription`): the
+/// push service's address for one device, and the keys a message to it is
+/// encrypted to (RFC 8291), as the browser gives them: checked by the
+/// application before they are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushSubscription {
+    /// The push service's address for the device (`https://…`).
+    pub endpoint: String,
+    /// The device's P-256 public key, base64url.
+    pub p256dh: String,
+    /// The device's authentication secret, base64url.
+    pub auth: String,
 }
 
 /// A mail claimed for sending.
@@ -134,6 +182,56 @@ pub trait Mailing: Send + Sync {
         id: Uuid,
         retry_at: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Notify `person` on the device `subscription` is for, from `at`. A
+    /// device already kept (the same endpoint, whoever's it was) is theirs
+    /// now, with these keys; beyond the newest `keep` of theirs, older
+    /// devices are dropped.
+    fn add_push_subscription(
+        &self,
+        person: PersonId,
+        subscription: &PushSubscription,
+        at: DateTime<Utc>,
+        keep: u32,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Stop notifying `person` on the device at `endpoint` (not theirs, or
+    /// gone: nothing changes).
+    fn remove_push_subscription(
+        &self,
+        person: PersonId,
+        endpoint: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The push service says the device at `endpoint` is gone: forget it,
+    /// whoever's it was.
+    fn push_gone(&self, endpoint: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Of `persons`, the devices each asked to be notified on.
+    fn push_subscriptions(
+        &self,
+        persons: &[PersonId],
+    ) -> impl Future<Output = Result<Vec<(PersonId, PushSubscription)>, StoreError>> + Send;
+
+    /// The value kept under `name`, shared by every server of this
+    /// database: `candidate` is kept when there is none yet, so servers
+    /// starting at once agree on the first one kept.
+    fn server_key(
+        &self,
+        name: &str,
+        candidate: &str,
+    ) -> impl Future<Output = Result<String, StoreError>> + Send;
+
+    /// The §4 flag `patient`'s clinicians are told of is `flag` (a name
+    /// for one flag in one stretch of the journal) from `at`: `true` when
+    /// it is news (another flag, or none, was told before), so it is told
+    /// once, whichever server judges it and however often.
+    fn flag_noticed(
+        &self,
+        patient: PersonId,
+        flag: &str,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Keep a new token. A token of the same purpose and person made
     /// before is dropped: only the newest link works.

@@ -22,9 +22,11 @@ pub mod links;
 pub mod log;
 pub mod mailer;
 pub mod openapi;
+pub mod outgoing;
 pub mod pages;
 pub mod problem;
 pub mod proxy;
+pub mod push;
 pub mod security;
 pub mod serve;
 pub mod streamed;
@@ -64,6 +66,9 @@ pub struct Config {
     /// How mail is sent, when it is: notices people asked for, and links
     /// for a forgotten password or a new address. `None`: nothing is mailed.
     pub mail: Option<mailer::MailSettings>,
+    /// How pushes are sent to the devices people turn notices on for, when
+    /// they are. `None`: no device can be turned on.
+    pub push: Option<push::PushSettings>,
     /// The clock.
     pub now: Arc<dyn Now>,
 }
@@ -79,6 +84,7 @@ impl std::fmt::Debug for Config {
             .field("hashing", &self.hashing)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("mail", &self.mail)
+            .field("push", &self.push)
             .finish_non_exhaustive()
     }
 }
@@ -86,7 +92,8 @@ impl std::fmt::Debug for Config {
 impl Config {
     /// The defaults for `pack`: plain cookies, the default allowances, a
     /// sign-up that does not tell whether an address has an account, a
-    /// hashing thread per CPU, no trusted proxy, no mail, the system clock.
+    /// hashing thread per CPU, no trusted proxy, no mail, no pushes, the
+    /// system clock.
     pub fn new(pack: ContentPack) -> Self {
         Self {
             pack: Arc::new(pack),
@@ -97,6 +104,7 @@ impl Config {
             hashing: Arc::new(hashing::Hashing::per_cpu()),
             trusted_proxies: proxy::TrustedProxies::default(),
             mail: None,
+            push: None,
             now: Arc::new(knead_app::clock::SystemNow),
         }
     }
@@ -164,15 +172,21 @@ pub type Histories = knead_app::kept::Kept<(PersonId, Period), axum::body::Bytes
 /// are kept while a long journal's is never held (it is streamed).
 const HISTORY_BYTES_KEPT: usize = 8 << 20;
 
-/// The whole app, ready to serve. With [`Config::mail`], a task that
-/// sends what is queued starts too, for as long as the runtime lasts.
+/// The whole app, ready to serve. With [`Config::mail`] or
+/// [`Config::push`], a task that sends what is queued starts too, for as
+/// long as the runtime lasts.
 pub fn build(config: Config, store: AnyStore) -> Router {
     let tls = config.secure_cookies;
     let mut app = App::new(store.clone(), Arc::clone(&config.pack), Arc::clone(&config.now))
         .with_allowances(config.allowances);
     if let Some(mail) = &config.mail {
         app = app.with_site(mail.site.clone());
-        tokio::spawn(mailer::run(app.clone(), mail.clone()));
+    }
+    if let Some(push) = &config.push {
+        app = app.with_push(push.services.clone());
+    }
+    if config.mail.is_some() || config.push.is_some() {
+        tokio::spawn(outgoing::run(app.clone(), store.clone(), config.mail.clone(), config.push.clone()));
     }
     let state =
         AppState { app, store, config, histories: Arc::new(knead_app::kept::Kept::new(HISTORY_BYTES_KEPT)) };

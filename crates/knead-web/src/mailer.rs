@@ -1,7 +1,7 @@
 //! Mail out through the operator's mail server: what the application
 //! queued ([`knead_app::notices`], [`knead_app::links`]) is sent by a task
-//! of each server, every [`POLL`], by [`App::deliver_due`]; this module
-//! is only the SMTP end of it (lettre).
+//! of each server ([`crate::outgoing`]); this module is only the SMTP end
+//! of it (lettre).
 //!
 //! The mail server is given as a URL, as lettre reads it:
 //! `smtp://host:587?tls=required` (STARTTLS, the usual submission port),
@@ -10,18 +10,13 @@
 //! same machine. The URL is never logged, nor any address or content: a
 //! failure is logged by its kind and SMTP code only.
 
-use knead_app::App;
 use knead_app::notices::Site;
-use knead_app::outbox::Transport;
-use knead_store::any::AnyStore;
+use knead_app::outbox::Unsent;
 use knead_store::mail::Mail;
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor};
 use std::time::Duration;
-
-/// How often a server looks for mail to send.
-pub const POLL: Duration = Duration::from_secs(2);
 
 /// How a server sends mail: where its links lead, its mail server, and
 /// whom its mail is from.
@@ -62,10 +57,13 @@ impl MailSettings {
     }
 }
 
-impl Transport for MailSettings {
-    async fn send(&self, mail: &Mail) -> Result<(), String> {
-        let to =
-            mail.to.parse::<Mailbox>().map_err(|_| "the recipient's address cannot be written".to_owned())?;
+impl MailSettings {
+    /// Send `mail` to `to` through the mail server.
+    pub(crate) async fn send(&self, mail: &Mail, to: &str) -> Result<(), Unsent> {
+        let later = Unsent::Later;
+        let to = to
+            .parse::<Mailbox>()
+            .map_err(|_| later("the recipient's address cannot be written".to_owned()))?;
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
@@ -75,7 +73,7 @@ impl Transport for MailSettings {
             .message_id(Some(format!("<{}@knead>", mail.id)))
             .header(ContentType::TEXT_PLAIN)
             .body(mail.body.clone())
-            .map_err(|e| format!("the mail cannot be written: {e}"))?;
+            .map_err(|e| later(format!("the mail cannot be written: {e}")))?;
         self.transport.send(message).await.map(drop).map_err(|e| {
             let code = e.status().map(|c| format!(" (SMTP {c})")).unwrap_or_default();
             let kind = if e.is_permanent() {
@@ -89,20 +87,7 @@ impl Transport for MailSettings {
             } else {
                 "unreachable or broke off"
             };
-            format!("mail server {kind}{code}")
+            later(format!("mail server {kind}{code}"))
         })
-    }
-}
-
-/// Send what `app` queued through `settings`, every [`POLL`], for as long
-/// as the runtime lasts.
-pub async fn run(app: App<AnyStore>, settings: MailSettings) {
-    let mut tick = tokio::time::interval(POLL);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        if let Err(e) = app.deliver_due(&settings).await {
-            tracing::warn!(error = %e, "sending mail failed; trying again shortly");
-        }
     }
 }

@@ -6,6 +6,7 @@
 // - fills <input type="hidden" name="utc_offset_minutes"> with this device's offset
 // - tells the server this device's time zone in the knead_tz cookie
 // - asks before submitting a <form data-confirm="question">
+// - turns notices on this device on and off (Web Push, on the account page)
 //
 // It also offers window.Knead, used by session.js: csrf(), offset(), uuid(),
 // api(), sendSession(), flushOutbox().
@@ -311,6 +312,82 @@
     if (navigator.serviceWorker && navigator.serviceWorker.controller) {
       navigator.serviceWorker.controller.postMessage({ type: 'signed-out' });
     }
+    // Notices for whoever signed out stop on this device: the push service
+    // then tells the server the device is gone.
+    pushSubscription()
+      .then((s) => s && s.unsubscribe())
+      .catch(() => undefined);
+  }
+
+  // ---------------------------------------------------------------------
+  // Notices on this device (Web Push)
+
+  function pushSupported() {
+    return 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
+  }
+
+  async function pushSubscription() {
+    if (!pushSupported()) return null;
+    const registration = await navigator.serviceWorker.getRegistration('/');
+    return registration ? registration.pushManager.getSubscription() : null;
+  }
+
+  /** The base64url key the server gave, as the bytes subscribe() wants. */
+  function keyBytes(base64url) {
+    const base64 = base64url.replace(/-/g, '+').replace(/_/g, '/');
+    const text = atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4));
+    return Uint8Array.from(text, (c) => c.charCodeAt(0));
+  }
+
+  async function setupPush(section) {
+    const status = section.querySelector('#push-status');
+    const toggle = section.querySelector('#push-toggle');
+    const say = (text) => {
+      status.textContent = text;
+    };
+    if (!pushSupported()) {
+      say('This browser cannot show notices from Knead. E-mail notices work everywhere.');
+      return;
+    }
+    const show = async () => {
+      const on = Boolean(await pushSubscription().catch(() => null));
+      if (Notification.permission === 'denied') {
+        say('Notifications from this site are blocked in the browser settings.');
+        toggle.hidden = true;
+        return;
+      }
+      say(on ? 'Notices are on for this device.' : 'Notices are off for this device.');
+      toggle.textContent = on ? 'Turn off notices here' : 'Turn on notices here';
+      toggle.hidden = false;
+    };
+    toggle.addEventListener('click', async () => {
+      toggle.disabled = true;
+      try {
+        const current = await pushSubscription();
+        if (current) {
+          await api('DELETE', '/api/v1/me/devices', { endpoint: current.endpoint });
+          await current.unsubscribe();
+        } else if ((await Notification.requestPermission()) === 'granted') {
+          const registration = await navigator.serviceWorker.ready;
+          const subscription = await registration.pushManager.subscribe({
+            userVisibleOnly: true,
+            applicationServerKey: keyBytes(section.dataset.key),
+          });
+          const answer = await api('POST', '/api/v1/me/devices', subscription.toJSON());
+          if (!answer.ok) {
+            await subscription.unsubscribe();
+            say(problemText(answer.body, answer.status));
+            return;
+          }
+        }
+        await show();
+      } catch (_) {
+        say('This device could not be set up for notices. Try again later, or use e-mail notices.');
+      } finally {
+        toggle.disabled = false;
+      }
+    });
+    await show();
   }
 
   // ---------------------------------------------------------------------
@@ -372,6 +449,8 @@
     document.addEventListener('submit', onSubmit);
     showStatus();
     registerWorker();
+    const pushSection = document.getElementById('push-section');
+    if (pushSection) setupPush(pushSection);
     flushOutbox();
     window.addEventListener('online', () => flushOutbox());
     window.addEventListener('offline', showStatus);

@@ -8,9 +8,11 @@
 //   a cached copy when offline, else a short offline page.
 // - /api/*: never cached, never touched: the session page keeps its own copy
 //   of the plan and an outbox of unsent sessions (see session.js and app.js).
+// - a push (Web Push, turned on from the account page): shown as a
+//   notification; a tap opens Knead (a window already open is used).
 'use strict';
 
-const VERSION = 'v11';
+const VERSION = 'v12';
 const STATIC_CACHE = `knead-static-${VERSION}`;
 const PAGE_CACHE = `knead-pages-${VERSION}`;
 const PRECACHE = [
@@ -61,6 +63,39 @@ self.addEventListener('message', (event) => {
   if (event.data && event.data.type === 'signed-out') {
     event.waitUntil(caches.delete(PAGE_CACHE));
   }
+});
+
+// What a push carries says only that something waits (see the server's
+// knead_app::notices): a title, a line, and the page to open on this site.
+self.addEventListener('push', (event) => {
+  let notice = {};
+  try {
+    notice = event.data ? event.data.json() : {};
+  } catch (_) {
+    notice = {};
+  }
+  const title = typeof notice.title === 'string' ? notice.title : 'Knead';
+  const url = typeof notice.url === 'string' && notice.url.startsWith('/') ? notice.url : '/';
+  event.waitUntil(
+    self.registration.showNotification(title, {
+      body: typeof notice.body === 'string' ? notice.body : '',
+      icon: '/static/icons/icon-192.png',
+      tag: 'knead-notice',
+      data: { url },
+    }),
+  );
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const url = new URL((event.notification.data && event.notification.data.url) || '/', self.location.origin);
+  event.waitUntil(
+    self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((w) => new URL(w.url).origin === url.origin);
+      if (open) return open.navigate(url.href).then((w) => (w || open).focus());
+      return self.clients.openWindow(url.href);
+    }),
+  );
 });
 
 function cacheable(response) {

@@ -4,7 +4,7 @@ use super::PgStore;
 use super::micros::cut;
 use crate::StoreError;
 use crate::codec::corrupt;
-use crate::mail::{AccountToken, Claimed, Mail, Mailing, TokenPurpose};
+use crate::mail::{AccountToken, Claimed, Mail, Mailing, PushSubscription, Recipient, TokenPurpose};
 use chrono::{DateTime, Utc};
 use knead_core::records::PersonId;
 use sqlx::FromRow;
@@ -15,6 +15,8 @@ struct MailRow {
     id: Uuid,
     person: Uuid,
     recipient: String,
+    push_p256dh: Option<String>,
+    push_auth: Option<String>,
     subject: String,
     body: String,
     queued_at: DateTime<Utc>,
@@ -23,19 +25,15 @@ struct MailRow {
 
 impl MailRow {
     fn decode(self) -> Result<Claimed, StoreError> {
+        let bad = |field: &str, problem: String| corrupt("mail", &self.id.to_string(), field, problem);
         Ok(Claimed {
-            attempts: u32::try_from(self.attempts).map_err(|_| {
-                corrupt(
-                    "mail",
-                    &self.id.to_string(),
-                    "attempts",
-                    format!("{} is out of range", self.attempts),
-                )
-            })?,
+            attempts: u32::try_from(self.attempts)
+                .map_err(|_| bad("attempts", format!("{} is out of range", self.attempts)))?,
             mail: Mail {
                 id: self.id,
                 person: PersonId(self.person),
-                to: self.recipient,
+                to: Recipient::from_row(self.recipient, self.push_p256dh, self.push_auth)
+                    .map_err(|e| bad("recipient", e))?,
                 subject: self.subject,
                 body: self.body,
                 queued_at: self.queued_at,
@@ -104,13 +102,16 @@ impl Mailing for PgStore {
 
     async fn queue_mail(&self, mail: &Mail) -> Result<(), StoreError> {
         let queued = cut(mail.queued_at);
+        let (recipient, p256dh, auth) = mail.to.columns();
         sqlx::query(
-            "INSERT INTO mail_outbox (id, person, recipient, subject, body, queued_at, due_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO mail_outbox (id, person, recipient, push_p256dh, push_auth, subject, body, queued_at, due_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (id) DO NOTHING",
         )
         .bind(mail.id)
         .bind(mail.person.0)
-        .bind(&mail.to)
+        .bind(recipient)
+        .bind(p256dh)
+        .bind(auth)
         .bind(&mail.subject)
         .bind(&mail.body)
         .bind(queued)
@@ -129,7 +130,7 @@ impl Mailing for PgStore {
         let rows: Vec<MailRow> = sqlx::query_as(
             "UPDATE mail_outbox SET due_at = $2, attempts = attempts + 1 WHERE id IN \
                (SELECT id FROM mail_outbox WHERE due_at <= $1 ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED) \
-             RETURNING id, person, recipient, subject, body, queued_at, attempts",
+             RETURNING id, person, recipient, push_p256dh, push_auth, subject, body, queued_at, attempts",
         )
         .bind(now)
         .bind(lease_until)
@@ -153,6 +154,110 @@ impl Mailing for PgStore {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    async fn add_push_subscription(
+        &self,
+        person: PersonId,
+        subscription: &PushSubscription,
+        at: DateTime<Utc>,
+        keep: u32,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO push_subscriptions (endpoint, person, p256dh, auth, created_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (endpoint) DO UPDATE SET person = excluded.person, p256dh = excluded.p256dh, \
+               auth = excluded.auth, created_at = excluded.created_at",
+        )
+        .bind(&subscription.endpoint)
+        .bind(person.0)
+        .bind(&subscription.p256dh)
+        .bind(&subscription.auth)
+        .bind(cut(at))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "DELETE FROM push_subscriptions WHERE person = $1 AND endpoint NOT IN \
+               (SELECT endpoint FROM push_subscriptions WHERE person = $1 ORDER BY created_at DESC LIMIT $2)",
+        )
+        .bind(person.0)
+        .bind(i64::from(keep))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn remove_push_subscription(&self, person: PersonId, endpoint: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM push_subscriptions WHERE person = $1 AND endpoint = $2")
+            .bind(person.0)
+            .bind(endpoint)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn push_gone(&self, endpoint: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM push_subscriptions WHERE endpoint = $1")
+            .bind(endpoint)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn push_subscriptions(
+        &self,
+        persons: &[PersonId],
+    ) -> Result<Vec<(PersonId, PushSubscription)>, StoreError> {
+        let ids: Vec<Uuid> = persons.iter().map(|p| p.0).collect();
+        let rows: Vec<(Uuid, String, String, String)> = sqlx::query_as(
+            "SELECT person, endpoint, p256dh, auth FROM push_subscriptions WHERE person = ANY($1) \
+             ORDER BY person, created_at",
+        )
+        .bind(&ids)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(person, endpoint, p256dh, auth)| {
+                (PersonId(person), PushSubscription { endpoint, p256dh, auth })
+            })
+            .collect())
+    }
+
+    async fn server_key(&self, name: &str, candidate: &str) -> Result<String, StoreError> {
+        // The insert and the read in one statement would miss a row another
+        // server inserted at the same moment; two statements see it.
+        sqlx::query("INSERT INTO server_keys (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .bind(candidate)
+            .execute(&self.pool)
+            .await?;
+        Ok(sqlx::query_scalar("SELECT value FROM server_keys WHERE name = $1")
+            .bind(name)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    async fn flag_noticed(
+        &self,
+        patient: PersonId,
+        flag: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let news = sqlx::query(
+            "INSERT INTO progress_notices (patient, flag, at) VALUES ($1, $2, $3) \
+             ON CONFLICT (patient) DO UPDATE SET flag = excluded.flag, at = excluded.at \
+               WHERE progress_notices.flag <> excluded.flag \
+             RETURNING patient",
+        )
+        .bind(patient.0)
+        .bind(flag)
+        .bind(cut(at))
+        .fetch_optional(&self.pool)
+        .await?
+        .is_some();
+        Ok(news)
     }
 
     async fn open_token(&self, token: &AccountToken) -> Result<(), StoreError> {

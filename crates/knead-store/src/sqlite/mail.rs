@@ -3,7 +3,7 @@
 use super::{SqliteStore, id_text, parse_id, parse_time, person_text, time_text};
 use crate::StoreError;
 use crate::codec::corrupt;
-use crate::mail::{AccountToken, Claimed, Mail, Mailing, TokenPurpose};
+use crate::mail::{AccountToken, Claimed, Mail, Mailing, PushSubscription, Recipient, TokenPurpose};
 use chrono::{DateTime, Utc};
 use knead_core::records::PersonId;
 use sqlx::FromRow;
@@ -14,10 +14,20 @@ struct MailRow {
     id: String,
     person: String,
     recipient: String,
+    push_p256dh: Option<String>,
+    push_auth: Option<String>,
     subject: String,
     body: String,
     queued_at: String,
     attempts: i64,
+}
+
+#[derive(FromRow)]
+struct DeviceRow {
+    person: String,
+    endpoint: String,
+    p256dh: String,
+    auth: String,
 }
 
 impl MailRow {
@@ -30,7 +40,8 @@ impl MailRow {
                 id: parse_id(&self.id).map_err(|e| bad("id", e))?,
                 person: PersonId(parse_id(&self.person).map_err(|e| bad("person", e))?),
                 queued_at: parse_time(&self.queued_at).map_err(|e| bad("queued_at", e))?,
-                to: self.recipient,
+                to: Recipient::from_row(self.recipient, self.push_p256dh, self.push_auth)
+                    .map_err(|e| bad("recipient", e))?,
                 subject: self.subject,
                 body: self.body,
             },
@@ -106,13 +117,16 @@ impl Mailing for SqliteStore {
     async fn queue_mail(&self, mail: &Mail) -> Result<(), StoreError> {
         let queued = time_text(&mail.queued_at, "mail.queued_at")?;
         let mut tx = self.begin_write().await?;
+        let (recipient, p256dh, auth) = mail.to.columns();
         sqlx::query(
-            "INSERT INTO mail_outbox (id, person, recipient, subject, body, queued_at, due_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO mail_outbox (id, person, recipient, push_p256dh, push_auth, subject, body, queued_at, due_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
         )
         .bind(id_text(mail.id))
         .bind(person_text(mail.person))
-        .bind(&mail.to)
+        .bind(recipient)
+        .bind(p256dh)
+        .bind(auth)
         .bind(&mail.subject)
         .bind(&mail.body)
         .bind(&queued)
@@ -133,7 +147,7 @@ impl Mailing for SqliteStore {
         let rows: Vec<MailRow> = sqlx::query_as(
             "UPDATE mail_outbox SET due_at = ?, attempts = attempts + 1 WHERE id IN \
                (SELECT id FROM mail_outbox WHERE due_at <= ? ORDER BY due_at LIMIT ?) \
-             RETURNING id, person, recipient, subject, body, queued_at, attempts",
+             RETURNING id, person, recipient, push_p256dh, push_auth, subject, body, queued_at, attempts",
         )
         .bind(time_text(&lease_until, "lease_until")?)
         .bind(time_text(&now, "now")?)
@@ -162,6 +176,123 @@ impl Mailing for SqliteStore {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn add_push_subscription(
+        &self,
+        person: PersonId,
+        subscription: &PushSubscription,
+        at: DateTime<Utc>,
+        keep: u32,
+    ) -> Result<(), StoreError> {
+        let person = person_text(person);
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO push_subscriptions (endpoint, person, p256dh, auth, created_at) VALUES (?, ?, ?, ?, ?) \
+             ON CONFLICT (endpoint) DO UPDATE SET person = excluded.person, p256dh = excluded.p256dh, \
+               auth = excluded.auth, created_at = excluded.created_at",
+        )
+        .bind(&subscription.endpoint)
+        .bind(&person)
+        .bind(&subscription.p256dh)
+        .bind(&subscription.auth)
+        .bind(time_text(&at, "push_subscription.created_at")?)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "DELETE FROM push_subscriptions WHERE person = ?1 AND endpoint NOT IN \
+               (SELECT endpoint FROM push_subscriptions WHERE person = ?1 ORDER BY created_at DESC LIMIT ?2)",
+        )
+        .bind(&person)
+        .bind(i64::from(keep))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn remove_push_subscription(&self, person: PersonId, endpoint: &str) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM push_subscriptions WHERE person = ? AND endpoint = ?")
+            .bind(person_text(person))
+            .bind(endpoint)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn push_gone(&self, endpoint: &str) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM push_subscriptions WHERE endpoint = ?")
+            .bind(endpoint)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn push_subscriptions(
+        &self,
+        persons: &[PersonId],
+    ) -> Result<Vec<(PersonId, PushSubscription)>, StoreError> {
+        let mut found = Vec::new();
+        // A handful of persons at most (a patient's clinicians): one query each.
+        for &person in persons {
+            let rows: Vec<DeviceRow> = sqlx::query_as(
+                "SELECT person, endpoint, p256dh, auth FROM push_subscriptions WHERE person = ? ORDER BY created_at",
+            )
+            .bind(person_text(person))
+            .fetch_all(&self.pool)
+            .await?;
+            for row in rows {
+                let person = parse_id(&row.person)
+                    .map_err(|e| corrupt("push subscription", &row.endpoint, "person", e))?;
+                found.push((
+                    PersonId(person),
+                    PushSubscription { endpoint: row.endpoint, p256dh: row.p256dh, auth: row.auth },
+                ));
+            }
+        }
+        Ok(found)
+    }
+
+    async fn server_key(&self, name: &str, candidate: &str) -> Result<String, StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("INSERT INTO server_keys (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .bind(candidate)
+            .execute(&mut *tx)
+            .await?;
+        let kept: String = sqlx::query_scalar("SELECT value FROM server_keys WHERE name = ?")
+            .bind(name)
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(kept)
+    }
+
+    async fn flag_noticed(
+        &self,
+        patient: PersonId,
+        flag: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let news = sqlx::query(
+            "INSERT INTO progress_notices (patient, flag, at) VALUES (?, ?, ?) \
+             ON CONFLICT (patient) DO UPDATE SET flag = excluded.flag, at = excluded.at \
+               WHERE progress_notices.flag <> excluded.flag \
+             RETURNING patient",
+        )
+        .bind(person_text(patient))
+        .bind(flag)
+        .bind(time_text(&at, "progress_notice.at")?)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+        tx.commit().await?;
+        Ok(news)
     }
 
     async fn open_token(&self, token: &AccountToken) -> Result<(), StoreError> {

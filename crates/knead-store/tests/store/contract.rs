@@ -11,7 +11,7 @@ use knead_core::units::{ChangeRating, PainScore};
 use knead_core::vocab::{Disposition, Region, TechniqueId};
 use knead_store::accounts::{Account, Accounts, Attempt, Attempts, Role, SignIn};
 use knead_store::calendars::{CalendarFeed, Calendars};
-use knead_store::mail::{AccountToken, Mail, Mailing, TokenPurpose};
+use knead_store::mail::{AccountToken, Mail, Mailing, PushSubscription, Recipient, TokenPurpose};
 use knead_store::sharing::{
     Acknowledgement, Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing,
 };
@@ -91,6 +91,10 @@ macro_rules! suite {
             attempts_made_at_once_pass_the_limit_one_by_one,
             e_mail_notices_are_opt_in,
             mail_is_claimed_until_its_lease_ends_and_retried,
+            push_devices_belong_to_whoever_subscribed_last,
+            a_push_keeps_its_device_keys_in_the_outbox,
+            a_server_key_is_the_first_one_kept,
+            a_progress_flag_is_news_once,
             a_token_works_once_before_it_lapses,
             a_token_moves_the_address_unless_it_is_taken,
             a_new_password_ends_every_other_sign_in,
@@ -1617,6 +1621,9 @@ pub async fn everything<S: Store + Accounts + Sharing + Calendars + Mailing>(sto
     store.open_sign_in("token-of-pat", &sign_in_of(me, 42)).await.unwrap();
     store.set_email_notices(me, true).await.unwrap();
     store.queue_mail(&mail(&patient, 43)).await.unwrap();
+    store.add_push_subscription(me, &device("pat-phone"), at(43), 5).await.unwrap();
+    store.flag_noticed(me, "severe:-", at(43)).await.unwrap();
+    store.queue_mail(&Mail { to: Recipient::Push(device("pat-phone")), ..mail(&patient, 43) }).await.unwrap();
     store.open_token(&reset_token(&patient, "reset-of-pat", 44)).await.unwrap();
     store.open_sign_in("token-of-doc", &sign_in_of(clinician.person, 42)).await.unwrap();
     for (who, code) in [(&patient, "code-pat"), (&other, "code-other")] {
@@ -1660,6 +1667,7 @@ pub async fn erasing_a_patient_leaves_nothing_of_theirs<B: Backend>() {
     assert!(store.checkins(me).await.unwrap().is_empty());
     assert_eq!(store.feed("feed-of-pat").await.unwrap(), None);
     assert!(store.claim_mail(at(100), at(101), 10).await.unwrap().is_empty());
+    assert!(store.push_subscriptions(&[me]).await.unwrap().is_empty());
     assert_eq!(store.use_token("reset-of-pat", at(45)).await.unwrap(), None);
     assert_eq!(store.live_grant(clinician.person, me).await.unwrap(), None);
     assert!(store.messages(me, 100).await.unwrap().is_empty());
@@ -1730,11 +1738,72 @@ fn mail(to: &Account, minutes: i64) -> Mail {
     Mail {
         id: Uuid::now_v7(),
         person: to.person,
-        to: to.email.clone(),
+        to: Recipient::Email(to.email.clone()),
         subject: "You have a new message in Knead".to_owned(),
         body: "Open Knead to read it.".to_owned(),
         queued_at: at(minutes),
     }
+}
+
+fn device(name: &str) -> PushSubscription {
+    PushSubscription {
+        endpoint: format!("https://push.example.org/{name}"),
+        p256dh: format!("p256dh-of-{name}"),
+        auth: format!("auth-of-{name}"),
+    }
+}
+
+pub async fn push_devices_belong_to_whoever_subscribed_last<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let (patient, clinician) = pair(&store).await;
+    let (pat, doc) = (patient.person, clinician.person);
+    assert!(store.push_subscriptions(&[pat, doc]).await.unwrap().is_empty());
+    for (minutes, name) in [(0, "a"), (1, "b"), (2, "c")] {
+        store.add_push_subscription(pat, &device(name), at(minutes), 2).await.unwrap();
+    }
+    assert_eq!(
+        store.push_subscriptions(&[pat]).await.unwrap(),
+        [(pat, device("b")), (pat, device("c"))],
+        "the newest two are kept, oldest first"
+    );
+    // The same browser, now signed in as the clinician, with new keys.
+    let moved = PushSubscription { p256dh: "new-key".to_owned(), ..device("b") };
+    store.add_push_subscription(doc, &moved, at(3), 2).await.unwrap();
+    assert_eq!(store.push_subscriptions(&[pat]).await.unwrap(), [(pat, device("c"))]);
+    assert_eq!(store.push_subscriptions(&[doc]).await.unwrap(), [(doc, moved.clone())]);
+    store.remove_push_subscription(pat, &moved.endpoint).await.unwrap();
+    assert_eq!(store.push_subscriptions(&[doc]).await.unwrap().len(), 1, "not the patient's to remove");
+    store.remove_push_subscription(doc, &moved.endpoint).await.unwrap();
+    store.push_gone(&device("c").endpoint).await.unwrap();
+    store.push_gone(&device("c").endpoint).await.unwrap();
+    assert!(store.push_subscriptions(&[pat, doc]).await.unwrap().is_empty());
+}
+
+pub async fn a_push_keeps_its_device_keys_in_the_outbox<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let (patient, _) = pair(&store).await;
+    let push = Mail { to: Recipient::Push(device("phone")), ..mail(&patient, 0) };
+    store.queue_mail(&push).await.unwrap();
+    store.push_gone(&device("phone").endpoint).await.unwrap();
+    let claimed = store.claim_mail(at(1), at(2), 10).await.unwrap();
+    assert_eq!(claimed.iter().map(|c| &c.mail).collect::<Vec<_>>(), [&push]);
+}
+
+pub async fn a_server_key_is_the_first_one_kept<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    assert_eq!(store.server_key("vapid", "first").await.unwrap(), "first");
+    assert_eq!(store.server_key("vapid", "second").await.unwrap(), "first");
+    assert_eq!(store.server_key("other", "second").await.unwrap(), "second");
+}
+
+pub async fn a_progress_flag_is_news_once<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let (patient, clinician) = pair(&store).await;
+    let pat = patient.person;
+    assert!(store.flag_noticed(pat, "severe:-", at(0)).await.unwrap(), "the first is news");
+    assert!(!store.flag_noticed(pat, "severe:-", at(1)).await.unwrap(), "told already");
+    assert!(store.flag_noticed(pat, "worsening:-", at(2)).await.unwrap(), "another flag is news");
+    assert!(store.flag_noticed(clinician.person, "severe:-", at(3)).await.unwrap(), "per patient");
 }
 
 fn reset_token(of: &Account, hash: &str, minutes: i64) -> AccountToken {

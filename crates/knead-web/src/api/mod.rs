@@ -9,6 +9,7 @@ pub mod exchange;
 pub mod journal;
 pub mod mail;
 pub mod program;
+pub mod push;
 pub mod screening;
 pub mod sharing;
 
@@ -36,6 +37,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(mail::use_password_link))
         .routes(routes!(mail::ask_for_address_link))
         .routes(routes!(mail::use_address_link))
+        .routes(routes!(push::get_push))
+        .routes(routes!(push::add_device, push::remove_device))
         .routes(routes!(screening::create_screening, screening::list_screenings))
         .routes(routes!(screening::create_plan))
         .routes(routes!(journal::list_sessions))

@@ -34,6 +34,8 @@ struct AccountPage {
     mail: bool,
     /// Whether the person asked for e-mail notices.
     notices: bool,
+    /// The site's push key, when this server notifies devices.
+    push_key: Option<String>,
 }
 
 #[derive(Template)]
@@ -52,9 +54,13 @@ async fn page(
     let read = async {
         let name = state.store.display_name(someone.person()).await?;
         let notices = state.store.email_notices(someone.person()).await?;
-        Ok::<_, knead_store::StoreError>((name.unwrap_or_default(), notices))
+        let push_key = match &state.config.push {
+            Some(push) => Some(push.public_key(&state.store).await?),
+            None => None,
+        };
+        Ok::<_, knead_store::StoreError>((name.unwrap_or_default(), notices, push_key))
     };
-    let (name, notices) = match read.await {
+    let (name, notices, push_key) = match read.await {
         Ok(read) => read,
         Err(e) => return Problem::from(e).into_response(),
     };
@@ -72,6 +78,7 @@ async fn page(
         name_max: auth::DISPLAY_NAME_MAX_CHARS,
         mail: state.app.site().is_some(),
         notices,
+        push_key,
     };
     with_retry_after(render(status, &page), retry_after)
 }

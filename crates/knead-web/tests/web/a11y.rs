@@ -21,13 +21,16 @@
 //! guided session's live region speaks when a step changes, not at every
 //! tick of its timer.
 
+use super::browser::Notices;
 use super::browser::{
-    Server, answer, browser, click, fill, fixture_mailing, free_port, shot, sign_up, sign_up_clinician,
+    Server, answer, browser, click, fill, fixture_notifying, free_port, shot, sign_up, sign_up_clinician,
     viewport, wait_for,
 };
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
+use knead_app::push::PushServices;
+use knead_web::push::PushSettings;
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -285,8 +288,13 @@ async fn goto(client: &Client, server: &Server, path: &str) {
 async fn every_main_page_meets_wcag_2_2_aa() {
     let mut audit = Audit::new();
     // A server that sends mail (to a port nothing listens on: the mail
-    // waits), so that the pages of mailed links and their forms show.
-    let f = fixture_mailing(Some(super::mail::settings(free_port()))).await;
+    // waits), so that the pages of mailed links and their forms show, and
+    // pushes, so that the account page offers notices on the device.
+    let f = fixture_notifying(Notices {
+        mail: Some(super::mail::settings(free_port())),
+        push: Some(PushSettings::new(PushServices::default(), "https://knead.test").unwrap()),
+    })
+    .await;
     let (c, server) = (&f.client, &f.server);
 
     goto(c, server, "/").await;

@@ -85,6 +85,8 @@ fn expectation(method: &str, path: &str, caller: Caller) -> Option<Expect> {
         | ("PUT", "/api/v1/me/password" | "/api/v1/me/name")
         | ("POST", "/account/name" | "/account/notices" | "/account/email" | "/api/v1/me/email")
         | ("GET" | "PUT", "/api/v1/me/notices")
+        | ("GET", "/api/v1/me/push")
+        | ("POST" | "DELETE", "/api/v1/me/devices")
         | ("DELETE", "/api/v1/me") => signed_in(),
         // A patient's own journal and sharing.
         ("GET" | "POST", "/check" | "/checkin" | "/api/v1/screenings" | "/api/v1/checkins")

@@ -10,7 +10,7 @@
 use fantoccini::{Client, ClientBuilder, Locator};
 use knead_core::pack::ContentPack;
 use knead_store::any::AnyStore;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::net::{SocketAddr, TcpListener as StdListener};
 use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
@@ -19,20 +19,28 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+/// How a server sends notices: e-mail, pushes, both or neither.
+#[derive(Clone, Default)]
+pub(super) struct Notices {
+    pub(super) mail: Option<knead_web::mailer::MailSettings>,
+    pub(super) push: Option<knead_web::push::PushSettings>,
+}
+
 /// A server that can be stopped and started again on the same port and file.
 pub(super) struct Server {
     addr: SocketAddr,
     db: PathBuf,
-    mail: Option<knead_web::mailer::MailSettings>,
+    notices: Notices,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Server {
-    async fn start(db: &Path, addr: SocketAddr, mail: Option<knead_web::mailer::MailSettings>) -> Server {
+    async fn start(db: &Path, addr: SocketAddr, notices: Notices) -> Server {
         let store = AnyStore::open(&format!("sqlite://{}", db.display())).await.unwrap();
         let mut config = knead_web::Config::new(ContentPack::builtin().unwrap());
-        config.mail = mail.clone();
+        config.mail = notices.mail.clone();
+        config.push = notices.push.clone();
         let app = knead_web::build(config, store.clone());
         let listener = TcpListener::bind(addr).await.unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
@@ -44,7 +52,7 @@ impl Server {
             .unwrap();
             store.close().await;
         });
-        Server { addr, db: db.to_owned(), mail, stop: Some(stop), task: Some(task) }
+        Server { addr, db: db.to_owned(), notices, stop: Some(stop), task: Some(task) }
     }
 
     async fn stop(&mut self) {
@@ -216,14 +224,14 @@ pub(super) struct Fixture {
 }
 
 pub(super) async fn fixture() -> Fixture {
-    fixture_mailing(None).await
+    fixture_notifying(Notices::default()).await
 }
 
-/// A fixture whose server sends mail with `mail`.
-pub(super) async fn fixture_mailing(mail: Option<knead_web::mailer::MailSettings>) -> Fixture {
+/// A fixture whose server sends notices as `notices` says.
+pub(super) async fn fixture_notifying(notices: Notices) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-    let server = Server::start(&dir.path().join("server.sqlite3"), addr, mail).await;
+    let server = Server::start(&dir.path().join("server.sqlite3"), addr, notices).await;
     let (driver, client) = browser().await;
     Fixture { _dir: dir, _driver: driver, client, server }
 }
@@ -347,7 +355,7 @@ async fn a_session_recorded_offline_syncs_once_when_back() {
 
     // Back online: the next page sends it.
     let (addr, db) = (f.server.addr, f.server.db.clone());
-    f.server = Server::start(&db, addr, f.server.mail.clone()).await;
+    f.server = Server::start(&db, addr, f.server.notices.clone()).await;
     let c = &f.client;
     c.goto(&f.server.url("/history")).await.unwrap();
     for _ in 0..100 {
@@ -1003,14 +1011,16 @@ async fn more_time_up_to_the_steps_limit_and_the_halfway_cue() {
 /// opens the emergency's answers and marks it as seen, then sends "pause
 /// the massage" to read before the next session. The patient sees it on
 /// their home page, gets no plan until they have read it, and answers.
-/// The physio, who turned on e-mail notices, is mailed about the
-/// emergency and the answer, and the mail says nothing of either.
+/// The physio, who turned on e-mail notices and notices on their device,
+/// is mailed and pushed about the emergency and the answer, and neither
+/// says anything of them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_physio_sees_an_earlier_emergency_marks_it_seen_and_a_message_comes_before_the_next_session() {
     let smtp_port = free_port();
     let smtp = super::mail::SmtpServer::start(smtp_port).await;
-    let mail = super::mail::settings(smtp_port);
-    let f = fixture_mailing(Some(mail)).await;
+    let push = super::push::PushService::start();
+    let notices = Notices { mail: Some(super::mail::settings(smtp_port)), push: Some(push.settings()) };
+    let f = fixture_notifying(notices).await;
     let (patient, server) = (&f.client, &f.server);
     let (_clinic_driver, clinician) = browser().await;
     sign_up(patient, server, "pat@example.org").await;
@@ -1027,6 +1037,18 @@ async fn a_physio_sees_an_earlier_emergency_marks_it_seen_and_a_message_comes_be
     click(&clinician, "#notices-submit").await;
     let notice = wait_for(&clinician, "#outcome").await.text().await.unwrap();
     assert!(notice.contains("Knead e-mails you"), "{notice}");
+    // Notices on this device: the page offers them. Headless Chromium has
+    // no push service of its own, so the subscription it would hand over
+    // is the test's push service's, sent by the page's own API helper.
+    wait_for_text(&clinician, "#push-status", "this device").await;
+    let turned_on = clinician
+        .execute(
+            "return window.Knead.api('POST', '/api/v1/me/devices', arguments[0]).then((a) => a.status);",
+            vec![push.device("physio-phone")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(turned_on, json!(204));
 
     answer(patient, &["jaw"]).await; // pain into the jaw: emergency
     answer(patient, &[]).await; // then an ordinary screening
@@ -1103,6 +1125,19 @@ async fn a_physio_sees_an_earlier_emergency_marks_it_seen_and_a_message_comes_be
     for m in &mails {
         assert!(!m.body.contains("Friday") && !m.body.contains("jaw") && !m.body.contains("pat@"), "{m:#?}");
     }
+    // And pushed twice, to the phone: decrypted there, the same words.
+    let pushes = push.wait_for(2).await;
+    let mut titles: Vec<String> = pushes
+        .iter()
+        .map(|p| {
+            assert_eq!((&p["ok"], &p["path"]), (&json!(true), &json!("/push/physio-phone")), "{p:#}");
+            let text = p["payload"].as_str().unwrap();
+            assert!(!text.contains("Friday") && !text.contains("jaw") && !text.contains("pat@"), "{text}");
+            serde_json::from_str::<Value>(text).unwrap()["title"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    titles.sort();
+    assert_eq!(titles, [mails[0].subject.clone(), mails[1].subject.clone()]);
     clinician.close().await.unwrap();
     f.client.close().await.unwrap();
 }

@@ -211,7 +211,7 @@ async fn notices_go_to_those_who_asked_and_say_nothing_of_what_waits() {
     let ids: std::collections::BTreeSet<&str> = got.iter().map(|m| m.message_id.as_str()).collect();
     assert_eq!(ids.len(), 3, "each notice its own Message-ID: {got:#?}");
     // Nothing more was queued: the message before anyone asked stays unmailed.
-    tokio::time::sleep(knead_web::mailer::POLL * 2).await;
+    tokio::time::sleep(knead_web::outgoing::POLL * 2).await;
     assert_eq!(smtp.received().len(), 3);
 }
 
@@ -358,14 +358,14 @@ async fn mail_waits_while_the_mail_server_is_down_and_goes_once() {
     let ask = app.visitor().post_json("/api/v1/password-links", &json!({ "email": "pat@example.org" })).await;
     assert_eq!(ask.status(), StatusCode::ACCEPTED, "the request does not wait for the mail server");
     // The first try fails (nothing listens); the mail waits 30 seconds.
-    tokio::time::sleep(knead_web::mailer::POLL * 2).await;
+    tokio::time::sleep(knead_web::outgoing::POLL * 2).await;
     let smtp = SmtpServer::start(port).await;
-    tokio::time::sleep(knead_web::mailer::POLL * 2).await;
+    tokio::time::sleep(knead_web::outgoing::POLL * 2).await;
     assert!(smtp.received().is_empty(), "not before its retry");
     app.clock().advance(Duration::seconds(31));
     let got = smtp.wait_for(1).await;
     assert_eq!(got[0].subject, "Choose a new Knead password");
-    tokio::time::sleep(knead_web::mailer::POLL * 2).await;
+    tokio::time::sleep(knead_web::outgoing::POLL * 2).await;
     assert_eq!(smtp.received().len(), 1, "sent once");
 }
 
@@ -403,6 +403,6 @@ async fn a_sign_up_with_a_taken_address_answers_as_any_and_tells_its_owner() {
     assert_eq!(got[0].to, "pat@example.org");
     assert_eq!(got[0].subject, "Someone tried to make a Knead account with your address");
     assert!(got[0].body.contains(&format!("{SITE}/forgot-password")), "{:#?}", got[0]);
-    tokio::time::sleep(knead_web::mailer::POLL * 2).await;
+    tokio::time::sleep(knead_web::outgoing::POLL * 2).await;
     assert_eq!(smtp.received().len(), 1, "nothing to the new address");
 }

@@ -33,5 +33,6 @@ mod openapi;
 mod pages;
 mod parity;
 mod postgres;
+mod push;
 mod security;
 mod support;
