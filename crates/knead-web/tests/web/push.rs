@@ -10,8 +10,10 @@
 //! sends no pushes.
 
 use crate::support::{
-    TestApp, account, assert_problem, emergency_intake, invite_and_accept, json_of, spawn_app_with,
+    TestApp, account, assert_problem, emergency_intake, invite_and_accept, json_of, morning, self_care_intake,
+    session_from_plan, spawn_app_with,
 };
+use chrono::Duration;
 use knead_app::push::PushServices;
 use knead_web::push::PushSettings;
 use reqwest::StatusCode;
@@ -202,6 +204,40 @@ async fn a_device_gone_from_its_push_service_is_forgotten_and_one_turned_off_get
         ["/push/phone"],
         "the gone tablet was forgotten, the laptop turned off: {got:#?}"
     );
+}
+
+/// A §4 flag raised by a session (pain 7 or more) reaches the clinician
+/// as a red flag does, once, however many sessions judge it again.
+#[tokio::test]
+async fn pain_over_time_that_calls_for_a_doctor_is_told_to_the_clinician_once() {
+    let service = PushService::start();
+    let app = app_pushing_to(&service).await;
+    let patient = account(&app, "pat@example.org", "patient").await;
+    let clinician = account(&app, "doc@example.org", "clinician").await;
+    invite_and_accept(&patient, &clinician).await;
+    turn_on(&clinician, &service.device("doc")).await;
+    let screening = patient.screen(&self_care_intake()).await;
+    let (status, plan) = patient.plan(&screening["id"]).await;
+    assert_eq!(status, StatusCode::OK, "{plan}");
+    // An ordinary session: nothing to tell.
+    let session = session_from_plan(&plan, morning(), 4, Some(3));
+    assert_eq!(patient.put_session(&session).await.0, StatusCode::OK);
+    tokio::time::sleep(knead_web::outgoing::POLL * 2).await;
+    assert!(service.received().is_empty(), "{:#?}", service.received());
+    // Then severe pain, twice (the second kept from the phone's outbox).
+    for hours in [3, 6] {
+        let session = session_from_plan(&plan, morning() + Duration::hours(hours), 8, Some(8));
+        assert_eq!(patient.put_session(&session).await.0, StatusCode::OK);
+    }
+    let got = service.wait_for(1).await;
+    let payload: Value = serde_json::from_str(got[0]["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(payload["title"], "A patient in Knead needs your attention");
+    assert_eq!(got[0]["path"], "/push/doc");
+    tokio::time::sleep(knead_web::outgoing::POLL * 2).await;
+    assert_eq!(service.received().len(), 1, "told once: {:#?}", service.received());
+    // And the plan is refused, as the flag says.
+    let (status, refused) = patient.plan(&screening["id"]).await;
+    assert_eq!((status, &refused["flag"]), (StatusCode::CONFLICT, &json!("severe")), "{refused}");
 }
 
 #[tokio::test]
