@@ -1124,7 +1124,7 @@ _knead() {
             return 0
             ;;
         knead__subcmd__serve)
-            opts="-h --addr --database-url --secure-cookies --emergency-number --tell-taken-addresses --trusted-proxy --forwarded-header --max-connections --header-timeout --smtp-url --mail-from --public-url --pack --data-dir --help"
+            opts="-h --addr --database-url --secure-cookies --emergency-number --tell-taken-addresses --trusted-proxy --forwarded-header --max-connections --header-timeout --smtp-url --mail-from --public-url --web-push --push-service --pack --data-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1167,6 +1167,10 @@ _knead() {
                     return 0
                     ;;
                 --public-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --push-service)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct Notices {
     /// An e-mail when a message is written to you (and, for a clinician,
-    /// when a patient's screening calls for a doctor). The e-mail says
+    /// when a patient's screening or pain over time calls for a doctor). The e-mail says
     /// only that something waits in Knead, never what.
     pub email: bool,
 }

@@ -1041,6 +1041,7 @@ async fn a_physio_sees_an_earlier_emergency_marks_it_seen_and_a_message_comes_be
     // no push service of its own, so the subscription it would hand over
     // is the test's push service's, sent by the page's own API helper.
     wait_for_text(&clinician, "#push-status", "this device").await;
+    shot(&clinician, "account-notices").await;
     let turned_on = clinician
         .execute(
             "return window.Knead.api('POST', '/api/v1/me/devices', arguments[0]).then((a) => a.status);",
