@@ -101,12 +101,12 @@ credentials() { printf '{"email":"%s","password":"%s"}' "$1" "$password"; }
 # Sign EMAIL up and in; then GET /api/v1/me with the cookie.
 signs_up() {
     rm -f "$work/jar"
-    [ "$(status POST /api/v1/accounts "$(account "$1")")" = 202 ] || { cat "$work/body" >&2; return 1; }
+    [ "$(status POST /api/v1/accounts "$(account "$1")")" = 202 ] || { printf '%s\n' "$(cat "$work/body")" >&2; return 1; }
     signs_in "$1"
 }
 signs_in() {
     rm -f "$work/jar"
-    [ "$(status POST /api/v1/sign-in "$(credentials "$1")")" = 200 ] || { cat "$work/body" >&2; return 1; }
+    [ "$(status POST /api/v1/sign-in "$(credentials "$1")")" = 200 ] || { printf '%s\n' "$(cat "$work/body")" >&2; return 1; }
     [ "$(status GET /api/v1/me)" = 200 ] && grep -q '"role":"patient"' "$work/body"
 }
 
@@ -114,6 +114,8 @@ signs_in() {
 dpkg_() { inside dpkg "$@" >"$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log" >&2; return 1; }; }
 
 check "dpkg installs the package" dpkg_ -i /srv/knead.deb
+# ${Conffiles} is dpkg-query's own field syntax, not the shell's.
+# shellcheck disable=SC2016
 conffile() { [[ "$(inside dpkg-query -W -f '${Conffiles}' knead)" == *" /etc/default/knead "* ]]; }
 check "the settings file is a conffile" conffile
 check "only root reads the settings file" \
