@@ -10,7 +10,7 @@
 //   of the plan and an outbox of unsent sessions (see session.js and app.js).
 'use strict';
 
-const VERSION = 'v11';
+const VERSION = 'v12';
 const STATIC_CACHE = `knead-static-${VERSION}`;
 const PAGE_CACHE = `knead-pages-${VERSION}`;
 const PRECACHE = [
