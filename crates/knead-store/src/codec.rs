@@ -237,3 +237,8 @@ pub(crate) fn check_reader(
         ))
     }
 }
+
+/// A count read back (`unread` of the thread or patient `id`).
+pub(crate) fn unread_count(n: i64, id: &str) -> Result<u32, StoreError> {
+    u32::try_from(n).map_err(|_| corrupt("thread", id, "unread", format!("{n} is out of range")))
+}

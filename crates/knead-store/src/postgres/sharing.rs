@@ -10,6 +10,7 @@ use super::{PgStore, micros, put_screening};
 use crate::StoreError;
 use crate::codec::{
     InvitationState, Put, acceptable, check_message, check_reader, corrupt, json_text, parse_techniques,
+    unread_count,
 };
 use crate::sharing::{
     Acknowledgement, Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing, ThreadSummary,
@@ -591,9 +592,7 @@ impl Sharing for PgStore {
         .await?;
         rows.into_iter()
             .map(|(clinician, clinician_email, unread, newest)| {
-                let unread = u32::try_from(unread).map_err(|_| {
-                    corrupt("thread", &clinician.to_string(), "unread", format!("{unread} is out of range"))
-                })?;
+                let unread = unread_count(unread, &clinician.to_string())?;
                 Ok(ThreadSummary { clinician: PersonId(clinician), clinician_email, unread, newest })
             })
             .collect()
@@ -615,12 +614,7 @@ impl Sharing for PgStore {
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
-            .map(|(patient, unread)| {
-                let unread = u32::try_from(unread).map_err(|_| {
-                    corrupt("thread", &patient.to_string(), "unread", format!("{unread} is out of range"))
-                })?;
-                Ok((PersonId(patient), unread))
-            })
+            .map(|(patient, unread)| Ok((PersonId(patient), unread_count(unread, &patient.to_string())?)))
             .collect()
     }
 

@@ -9,6 +9,7 @@ use super::{SqliteStore, id_text, parse_id, parse_time, person_text, put_screeni
 use crate::StoreError;
 use crate::codec::{
     InvitationState, Put, acceptable, check_message, check_reader, corrupt, json_text, parse_techniques,
+    unread_count,
 };
 use crate::sharing::{
     Acknowledgement, Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing, ThreadSummary,
@@ -619,8 +620,7 @@ impl Sharing for SqliteStore {
                 let bad = |field: &str, problem: String| corrupt("thread", &clinician, field, problem);
                 Ok(ThreadSummary {
                     clinician: PersonId(parse_id(&clinician).map_err(|e| bad("clinician", e))?),
-                    unread: u32::try_from(unread)
-                        .map_err(|_| bad("unread", format!("{unread} is out of range")))?,
+                    unread: unread_count(unread, &clinician)?,
                     newest: parse_time(&newest).map_err(|e| bad("at", e))?,
                     clinician_email,
                 })
@@ -645,11 +645,8 @@ impl Sharing for SqliteStore {
         .await?;
         rows.into_iter()
             .map(|(patient, unread)| {
-                let bad = |field: &str, problem: String| corrupt("thread", &patient, field, problem);
-                let person = parse_id(&patient).map_err(|e| bad("patient", e))?;
-                let unread =
-                    u32::try_from(unread).map_err(|_| bad("unread", format!("{unread} is out of range")))?;
-                Ok((PersonId(person), unread))
+                let person = parse_id(&patient).map_err(|e| corrupt("thread", &patient, "patient", e))?;
+                Ok((PersonId(person), unread_count(unread, &patient)?))
             })
             .collect()
     }
