@@ -107,6 +107,8 @@ pub struct Listed {
     pub standing: Arc<Standing>,
     /// What needs attention, most serious first.
     pub concerns: Vec<Concern>,
+    /// The messages the patient wrote to this clinician that they have not read.
+    pub unread: u32,
 }
 
 /// One patient's record, as their clinician sees it.
@@ -127,8 +129,13 @@ pub struct Record {
     pub checkins: Vec<CheckIn>,
     /// The newest program and why plans cannot follow it now, if so.
     pub program: Option<(Assignment, Option<String>)>,
-    /// Messages, newest first (at most [`RECORD_SHOWN`]).
+    /// The clinician's thread with the patient, newest first (at most
+    /// [`RECORD_SHOWN`]), as it stood before this look: a message of the
+    /// patient's without `read_at` is new to the clinician. Looking marks
+    /// those shown read.
     pub messages: Vec<Message>,
+    /// How many of those were new.
+    pub unread: u32,
 }
 
 /// Standings kept by (patient, zone, day): a judgement is per day.
@@ -244,6 +251,8 @@ impl<S: Store + Sharing> App<S> {
             self.store.journal_versions(&patients).await?.into_iter().collect();
         let acknowledged: HashMap<PersonId, DateTime<Utc>> =
             self.store.acknowledged(clinician, &patients).await?.into_iter().collect();
+        let unread: HashMap<PersonId, u32> =
+            self.store.unread_by_clinician(clinician, &patients).await?.into_iter().collect();
         let today = zone.day(self.now());
         let mut listed = Vec::with_capacity(grants.len());
         for grant in grants {
@@ -258,7 +267,8 @@ impl<S: Store + Sharing> App<S> {
                 }
             };
             let concerns = standing.concerns(acknowledged.get(&grant.patient).copied());
-            listed.push(Listed { grant, standing, concerns });
+            let unread = unread.get(&grant.patient).copied().unwrap_or(0);
+            listed.push(Listed { grant, standing, concerns, unread });
         }
         self.log_views(clinician, patients, "summary on their patient list").await?;
         listed.sort_by_key(|l| attention::urgency(&l.concerns));
@@ -267,11 +277,16 @@ impl<S: Store + Sharing> App<S> {
 }
 
 impl<S: Store + Sharing> Treated<S> {
-    /// The patient's record on the clinician's `zone`'s today; logged as viewed.
+    /// The patient's record on the clinician's `zone`'s today, with the
+    /// clinician's thread only; logged as viewed. The patient's messages
+    /// shown are read by the clinician from then on.
     pub async fn record(&self, zone: Zone) -> Result<Record> {
         let own = self.patient();
         let (standing, judged) = own.standing(zone).await?;
         let acknowledged = self.app.store.acknowledged(self.grant.clinician, &[own.person()]).await?;
+        let (patient, clinician) = (self.grant.patient, self.grant.clinician);
+        let messages = self.app.store.messages(patient, Some(clinician), RECORD_SHOWN).await?;
+        let unread = messages.iter().filter(|m| m.by_patient() && m.read_at.is_none()).count();
         let record = Record {
             concerns: standing.concerns(acknowledged.first().map(|(_, through)| *through)),
             standing,
@@ -280,8 +295,16 @@ impl<S: Store + Sharing> Treated<S> {
             screenings: own.screenings(RECORD_SHOWN).await?,
             checkins: own.checkins().await?,
             program: own.program().await?,
-            messages: own.messages(RECORD_SHOWN).await?,
+            unread: u32::try_from(unread).unwrap_or(u32::MAX),
+            messages,
         };
+        if let Some(newest) = record.messages.first() {
+            let now = self.app.now();
+            self.app
+                .store
+                .read_messages(patient, Some(clinician), clinician, newest.at.min(now), now)
+                .await?;
+        }
         self.log_view("record").await?;
         Ok(record)
     }

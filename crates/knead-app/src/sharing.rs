@@ -3,6 +3,10 @@
 //! audit log of who saw what, and messages. Every write that touches a
 //! patient's data leaves a line in their audit log, in the same store
 //! transaction (the store's Sharing contract).
+//!
+//! Messages are in threads: one between the patient and each clinician.
+//! A message is for the other one of its thread, who alone reads and marks
+//! it read, and whom alone its notice goes to.
 
 use crate::attempts::{Client, Counted};
 use crate::notices::Notice;
@@ -15,6 +19,7 @@ use knead_store::accounts::Attempts;
 use knead_store::mail::Mailing;
 use knead_store::sharing::{AuditAction, AuditEntry, Grant, Invitation, Message, Sharing};
 use knead_store::{Store, StoreError};
+use std::collections::HashSet;
 use uuid::Uuid;
 
 /// How long an invitation can be accepted.
@@ -144,22 +149,52 @@ impl<S: Store + Sharing> Own<'_, S> {
         Ok(self.app.store.audit_log(self.person, limit).await?)
     }
 
-    /// The person's messages (from their clinicians, and their replies),
-    /// newest first, at most `limit`.
+    /// The person's messages in every thread, newest first, at most `limit`.
     pub async fn messages(&self, limit: u32) -> Result<Vec<Message>> {
-        Ok(self.app.store.messages(self.person, limit).await?)
+        Ok(self.app.store.messages(self.person, None, limit).await?)
     }
 
-    /// The messages from clinicians the person has not read yet, newest
-    /// first (at most [`UNREAD_READ`] looked through).
+    /// The person's threads: one with each clinician who has access now,
+    /// and one with each who had and wrote (or was written to) before,
+    /// each with its newest `limit` messages; the newest message first,
+    /// then those with none yet.
+    pub async fn threads(&self, limit: u32) -> Result<Vec<Thread>> {
+        let grants = self.grants().await?;
+        let open: HashSet<PersonId> =
+            grants.iter().filter(|g| g.revoked_at.is_none()).map(|g| g.clinician).collect();
+        let mut threads = Vec::new();
+        for t in self.app.store.threads(self.person).await? {
+            threads.push(Thread {
+                open: open.contains(&t.clinician),
+                messages: self.app.store.messages(self.person, Some(t.clinician), limit).await?,
+                clinician: t.clinician,
+                clinician_email: t.clinician_email,
+                unread: t.unread,
+            });
+        }
+        for g in grants.into_iter().filter(|g| g.revoked_at.is_none()) {
+            if !threads.iter().any(|t| t.clinician == g.clinician) {
+                threads.push(Thread {
+                    clinician: g.clinician,
+                    clinician_email: g.clinician_email,
+                    open: true,
+                    unread: 0,
+                    messages: Vec::new(),
+                });
+            }
+        }
+        Ok(threads)
+    }
+
+    /// The messages from clinicians the person has not read yet, in every
+    /// thread, newest first (at most [`UNREAD_READ`] looked through).
     pub async fn unread(&self) -> Result<Vec<Message>> {
-        let person = self.person;
-        let all = self.app.store.messages(person, UNREAD_READ).await?;
-        Ok(all.into_iter().filter(|m| m.author != person && m.read_at.is_none()).collect())
+        let all = self.app.store.messages(self.person, None, UNREAD_READ).await?;
+        Ok(all.into_iter().filter(|m| !m.by_patient() && m.read_at.is_none()).collect())
     }
 
     /// Refused while a clinician's message to read before the next session
-    /// is unread: what the clinician asked comes before any plan.
+    /// is unread, in any thread: what a clinician asked comes before any plan.
     pub async fn check_messages_read(&self) -> Result<()> {
         if self.unread().await?.iter().any(|m| m.before_session) {
             return Err(Error::refused(
@@ -173,34 +208,81 @@ impl<S: Store + Sharing> Own<'_, S> {
     }
 
     /// The person has read the messages written to them up to `through`
-    /// (the newest they were shown; every one so far without it): one that
-    /// came in while they read stays unread.
-    pub async fn read_messages(&self, through: Option<DateTime<Utc>>) -> Result<()> {
+    /// (the newest they were shown; every one so far without it), in their
+    /// thread with `clinician`, or in every thread: one that came in while
+    /// they read stays unread.
+    pub async fn read_messages(
+        &self,
+        clinician: Option<PersonId>,
+        through: Option<DateTime<Utc>>,
+    ) -> Result<()> {
         let now = self.app.now();
         let through = through.map_or(now, |t| t.min(now));
-        Ok(self.app.store.read_messages(self.person, through, now).await?)
+        Ok(self.app.store.read_messages(self.person, clinician, self.person, through, now).await?)
     }
 }
 
+/// A patient's thread with one clinician, as the patient sees it.
+#[derive(Debug, Clone)]
+pub struct Thread {
+    /// The clinician.
+    pub clinician: PersonId,
+    /// Their address (empty for an account since deleted).
+    pub clinician_email: String,
+    /// Whether they have access now: only then can the patient write to them.
+    pub open: bool,
+    /// Their messages the patient has not read.
+    pub unread: u32,
+    /// The newest messages, newest first.
+    pub messages: Vec<Message>,
+}
+
 impl<S: Store + Sharing + Mailing> Own<'_, S> {
-    /// The person answers their clinicians: 1 to [`MESSAGE_MAX_CHARS`]
-    /// characters once trimmed; the refusal names `text`. Every clinician
-    /// with access reads it on the record, and those who asked for notices
-    /// are told that a message waits.
-    pub async fn reply(&self, text: &str) -> Result<Message> {
+    /// The person writes to `clinician` (one with access now; without one,
+    /// the only one with access): 1 to [`MESSAGE_MAX_CHARS`] characters
+    /// once trimmed. The refusal names `text`, or `clinician` when it is
+    /// not one with access, or when none is given and there is not exactly
+    /// one. Only that clinician reads it, and is told that a message waits
+    /// if they asked for notices.
+    pub async fn reply(&self, clinician: Option<PersonId>, text: &str) -> Result<Message> {
         let text = crate::text::required("text", text, MESSAGE_MAX_CHARS, Lines::Many)?;
+        let open = self.clinicians().await?;
+        let clinician = match (clinician, open.as_slice()) {
+            (Some(c), _) if open.contains(&c) => c,
+            (Some(_), _) => {
+                return Err(Error::invalid(
+                    "clinician",
+                    "not a clinician who can see your diary now; allowed: one of those on your Sharing page \
+                     with access",
+                ));
+            }
+            (None, [only]) => *only,
+            (None, []) => {
+                return Err(Error::invalid(
+                    "clinician",
+                    "no clinician can see your diary now: invite one first, then write to them",
+                ));
+            }
+            (None, _) => {
+                return Err(Error::invalid(
+                    "clinician",
+                    "more than one clinician can see your diary: say which one this is for",
+                ));
+            }
+        };
         let message = Message {
             id: Uuid::now_v7(),
             patient: self.person,
+            clinician,
+            clinician_email: String::new(),
             author: self.person,
-            author_email: String::new(),
             at: self.app.now(),
             text,
             before_session: false,
             read_at: None,
         };
         self.app.store.add_message(&message).await?;
-        self.app.notify(Notice::NewMessage, message.id, &self.clinicians().await?).await;
+        self.app.notify(Notice::NewMessage, message.id, &[clinician]).await;
         Ok(message)
     }
 }
@@ -209,7 +291,7 @@ impl<S: Store + Sharing + Mailing> Own<'_, S> {
 pub const UNREAD_READ: u32 = 200;
 
 impl<S: Store + Sharing + Mailing> Treated<S> {
-    /// Leave the patient a message: 1 to [`MESSAGE_MAX_CHARS`] characters
+    /// Write to the patient in the clinician's thread: 1 to [`MESSAGE_MAX_CHARS`] characters
     /// once trimmed; the refusal names `text`. With `before_session`, the
     /// patient gets no plan until they have read it. A patient who asked
     /// for notices is told that a message waits.
@@ -218,8 +300,9 @@ impl<S: Store + Sharing + Mailing> Treated<S> {
         let message = Message {
             id: Uuid::now_v7(),
             patient: self.grant.patient,
+            clinician: self.grant.clinician,
+            clinician_email: self.grant.clinician_email.clone(),
             author: self.grant.clinician,
-            author_email: self.grant.clinician_email.clone(),
             at: self.app.now(),
             text,
             before_session,

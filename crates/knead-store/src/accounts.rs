@@ -142,8 +142,9 @@ pub trait Accounts: Send + Sync {
 /// own audit log, their queued mail, the devices they are notified on and e-mailed links, the programs and messages on their record, the
 /// invitations they made, every grant to or from them (so access ends at
 /// once) and the acknowledgements made by or about them. What stays is in
-/// other people's records: a line in a patient's audit log, a message or
-/// a program written by a clinician who is gone. Those keep only the
+/// other people's records: a line in a patient's audit log, a program
+/// written by a clinician who is gone, and the thread of messages a patient
+/// had with them (theirs and the patient's). Those keep only the
 /// person's bare id (no address, no name), and only then is their row in
 /// `persons` kept, to hold them.
 pub const ERASE: &[&str] = &[
@@ -167,7 +168,7 @@ pub const ERASE: &[&str] = &[
     "DELETE FROM accounts WHERE person = $1",
     "DELETE FROM persons WHERE id = $1 \
        AND NOT EXISTS (SELECT 1 FROM audit_log WHERE actor = $1) \
-       AND NOT EXISTS (SELECT 1 FROM messages WHERE author = $1) \
+       AND NOT EXISTS (SELECT 1 FROM messages WHERE clinician = $1) \
        AND NOT EXISTS (SELECT 1 FROM assignments WHERE clinician = $1) \
        AND NOT EXISTS (SELECT 1 FROM invitations WHERE used_by = $1)",
 ];

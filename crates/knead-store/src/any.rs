@@ -8,7 +8,7 @@ use crate::calendars::{CalendarFeed, Calendars};
 use crate::mail::{AccountToken, Claimed, Mail, Mailing, PushSubscription};
 use crate::postgres::PgStore;
 use crate::sharing::{
-    Acknowledgement, Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing,
+    Acknowledgement, Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing, ThreadSummary,
 };
 use crate::sqlite::SqliteStore;
 use crate::{DayRule, Latest, Period, SessionKey, Store, StoreError};
@@ -311,13 +311,30 @@ impl Sharing for AnyStore {
     async fn read_messages(
         &self,
         patient: PersonId,
+        clinician: Option<PersonId>,
+        reader: PersonId,
         through: DateTime<Utc>,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        forward!(self.read_messages(patient, through, at))
+        forward!(self.read_messages(patient, clinician, reader, through, at))
     }
-    async fn messages(&self, patient: PersonId, limit: u32) -> Result<Vec<Message>, StoreError> {
-        forward!(self.messages(patient, limit))
+    async fn messages(
+        &self,
+        patient: PersonId,
+        clinician: Option<PersonId>,
+        limit: u32,
+    ) -> Result<Vec<Message>, StoreError> {
+        forward!(self.messages(patient, clinician, limit))
+    }
+    async fn threads(&self, patient: PersonId) -> Result<Vec<ThreadSummary>, StoreError> {
+        forward!(self.threads(patient))
+    }
+    async fn unread_by_clinician(
+        &self,
+        clinician: PersonId,
+        patients: &[PersonId],
+    ) -> Result<Vec<(PersonId, u32)>, StoreError> {
+        forward!(self.unread_by_clinician(clinician, patients))
     }
     async fn acknowledge(&self, ack: &Acknowledgement) -> Result<(), StoreError> {
         forward!(self.acknowledge(ack))

@@ -205,3 +205,40 @@ pub(crate) fn acceptable(
         _ => Err(StoreError::NotFound { what: "invitation" }),
     }
 }
+
+/// A message is between two people, its patient and its clinician, and
+/// written by one of them.
+pub(crate) fn check_message(m: &crate::sharing::Message) -> Result<(), StoreError> {
+    if m.clinician == m.patient {
+        return Err(StoreError::Invalid(
+            "message.clinician: a thread is between a patient and someone else".to_owned(),
+        ));
+    }
+    if m.author != m.patient && m.author != m.clinician {
+        return Err(StoreError::Invalid(
+            "message.author: allowed: the message's patient or its clinician".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// Who may mark messages read in the patient's threads with `clinician`
+/// (`None`: all of them): the patient, or that one clinician.
+pub(crate) fn check_reader(
+    patient: PersonId,
+    clinician: Option<PersonId>,
+    reader: PersonId,
+) -> Result<(), StoreError> {
+    if reader == patient || clinician == Some(reader) {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(
+            "reader: allowed: the patient, or the clinician of the thread read".to_owned(),
+        ))
+    }
+}
+
+/// A count read back (`unread` of the thread or patient `id`).
+pub(crate) fn unread_count(n: i64, id: &str) -> Result<u32, StoreError> {
+    u32::try_from(n).map_err(|_| corrupt("thread", id, "unread", format!("{n} is out of range")))
+}

@@ -188,26 +188,50 @@ pub struct Acknowledgement {
     pub note: Option<String>,
 }
 
-/// A message left for a patient (by a clinician with access).
+/// A message in a thread: between a patient and one of their clinicians,
+/// written by one of the two for the other.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
     /// Its id.
     pub id: Uuid,
-    /// The patient it is for.
+    /// The patient whose thread it is in.
     pub patient: PersonId,
-    /// Who wrote it.
+    /// The clinician whose thread with the patient it is in.
+    pub clinician: PersonId,
+    /// The clinician's address, filled in when read (ignored when written;
+    /// empty for an account since deleted).
+    pub clinician_email: String,
+    /// Who wrote it: the patient or the clinician.
     pub author: PersonId,
-    /// The author's address, filled in when read (ignored when written).
-    pub author_email: String,
     /// When.
     pub at: DateTime<Utc>,
     /// The text.
     pub text: String,
     /// To be read before the patient's next session: no plan until it is.
     pub before_session: bool,
-    /// When the patient read it (a message from a clinician), filled in
+    /// When its recipient (the other one of the two) read it, filled in
     /// when read (ignored when written).
     pub read_at: Option<DateTime<Utc>>,
+}
+
+impl Message {
+    /// Written by the patient (to the clinician), not by the clinician.
+    pub fn by_patient(&self) -> bool {
+        self.author == self.patient
+    }
+}
+
+/// A patient's thread with one clinician, in short.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThreadSummary {
+    /// The clinician.
+    pub clinician: PersonId,
+    /// Their address (empty for an account since deleted).
+    pub clinician_email: String,
+    /// The clinician's messages the patient has not read.
+    pub unread: u32,
+    /// When the newest message was written.
+    pub newest: DateTime<Utc>,
 }
 
 /// Sharing with clinicians.
@@ -313,25 +337,46 @@ pub trait Sharing: Send + Sync {
         patient: PersonId,
     ) -> impl Future<Output = Result<Option<Assignment>, StoreError>> + Send;
 
-    /// Keep a message and log `Messaged`.
+    /// Keep a message and log `Messaged`. Its author must be its patient
+    /// or its clinician, two people ([`StoreError::Invalid`]).
     fn add_message(&self, message: &Message) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// The patient read, at `at`, the messages others wrote to them up to
-    /// `through`: each unread one is marked read then. Their own stay as
-    /// they are.
+    /// `reader` read, at `at`, the messages written to them up to
+    /// `through` in the patient's thread with `clinician` (with `None`, in
+    /// every thread of the patient): each unread one is marked read then.
+    /// The reader is the patient, or that clinician
+    /// ([`StoreError::Invalid`] otherwise); what they wrote stays as it is.
     fn read_messages(
         &self,
         patient: PersonId,
+        clinician: Option<PersonId>,
+        reader: PersonId,
         through: DateTime<Utc>,
         at: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// A patient's messages, newest first, at most `limit`.
+    /// The patient's messages in their thread with `clinician` (with
+    /// `None`, in every thread), newest first, at most `limit`.
     fn messages(
         &self,
         patient: PersonId,
+        clinician: Option<PersonId>,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<Message>, StoreError>> + Send;
+
+    /// The patient's threads that hold a message, newest message first.
+    fn threads(
+        &self,
+        patient: PersonId,
+    ) -> impl Future<Output = Result<Vec<ThreadSummary>, StoreError>> + Send;
+
+    /// How many messages each of `patients` wrote to `clinician` that the
+    /// clinician has not read: the patients with any.
+    fn unread_by_clinician(
+        &self,
+        clinician: PersonId,
+        patients: &[PersonId],
+    ) -> impl Future<Output = Result<Vec<(PersonId, u32)>, StoreError>> + Send;
 
     /// Keep an acknowledgement and log `Acknowledged` by its clinician, in
     /// one transaction. A retry (the same id) changes nothing.

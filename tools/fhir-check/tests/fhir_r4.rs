@@ -169,7 +169,8 @@ fn the_r4_model_reads_the_questionnaire_the_responses_and_the_care_plan() {
         from_patient.sender.as_ref().unwrap().reference.as_ref().unwrap().value.as_deref(),
         Some(PATIENT)
     );
-    assert!(from_patient.recipient.is_empty() && from_patient.received.is_none());
+    assert_eq!(from_patient.recipient[0].display.as_ref().unwrap().value.as_deref(), Some("physio@example.org"));
+    assert!(from_patient.received.is_some());
 }
 
 #[test]

@@ -9,3 +9,4 @@ mod password;
 mod progress;
 mod section4;
 mod support;
+mod threads;

@@ -1,6 +1,7 @@
 //! Messages between the patient and their clinicians as FHIR R4
-//! `Communication`s: who sent it, when, when the patient read it (a
-//! clinician's), and the text.
+//! `Communication`s: who sent it to whom (each message is in a thread
+//! between the patient and one clinician, so both are known), when, when
+//! its recipient read it, and the text.
 
 use super::{entry, id};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -16,19 +17,22 @@ pub struct MessageEntry<'a> {
     pub at: DateTime<Utc>,
     /// What it says.
     pub text: &'a str,
-    /// Who sent it: the patient, or a clinician (by name or address).
-    pub from: Sender<'a>,
-    /// When the patient read it (a clinician's message).
+    /// The clinician of its thread (by name or address): its sender or
+    /// its recipient.
+    pub clinician: &'a str,
+    /// Who sent it: the patient or the clinician.
+    pub from: Sender,
+    /// When its recipient read it.
     pub read_at: Option<DateTime<Utc>>,
 }
 
-/// Who sent a message.
+/// Who sent a message, to the other one of its thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sender<'a> {
-    /// The patient, to their clinicians.
+pub enum Sender {
+    /// The patient, to the clinician.
     Patient,
-    /// A clinician, to the patient.
-    Clinician(&'a str),
+    /// The clinician, to the patient.
+    Clinician,
 }
 
 fn instant(at: DateTime<Utc>) -> String {
@@ -38,9 +42,10 @@ fn instant(at: DateTime<Utc>) -> String {
 /// The message as a `Communication` entry about `patient_reference`.
 pub(super) fn communication(m: &MessageEntry<'_>, patient_reference: &str) -> Value {
     let patient = json!({ "reference": patient_reference });
+    let clinician = json!({ "display": m.clinician });
     let (sender, recipient) = match m.from {
-        Sender::Patient => (patient.clone(), None),
-        Sender::Clinician(name) => (json!({ "display": name }), Some(patient.clone())),
+        Sender::Patient => (patient.clone(), clinician),
+        Sender::Clinician => (clinician, patient.clone()),
     };
     let mut resource = json!({
         "resourceType": "Communication",
@@ -48,11 +53,9 @@ pub(super) fn communication(m: &MessageEntry<'_>, patient_reference: &str) -> Va
         "subject": patient,
         "sent": instant(m.at),
         "sender": sender,
+        "recipient": [recipient],
         "payload": [{ "contentString": m.text }],
     });
-    if let Some(recipient) = recipient {
-        resource["recipient"] = json!([recipient]);
-    }
     if let Some(read) = m.read_at {
         resource["received"] = Value::String(instant(read));
     }

@@ -248,7 +248,8 @@ fn no_sessions_is_an_empty_valid_bundle() {
 }
 
 /// A clinician's message is sent by them to the patient and was received
-/// when the patient read it; the patient's answer is sent by the patient.
+/// when the patient read it; the patient's answer is sent by the patient to
+/// that clinician, and received when the clinician read it.
 #[test]
 fn messages_are_communications_from_their_sender() {
     let value = journal_bundle();
@@ -271,7 +272,8 @@ fn messages_are_communications_from_their_sender() {
         json!([{ "contentString": "Please pause the massage until we have talked." }])
     );
     assert_eq!(mine["sender"], json!({ "reference": PATIENT }));
-    assert!(mine.get("recipient").is_none() && mine.get("received").is_none(), "{mine}");
+    assert_eq!(mine["recipient"], json!([{ "display": "physio@example.org" }]));
+    assert_eq!(mine["received"], "2026-01-10T08:00:00Z");
     assert_eq!(mine["subject"], json!({ "reference": PATIENT }));
 }
 

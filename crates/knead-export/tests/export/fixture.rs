@@ -204,7 +204,8 @@ pub fn program_start() -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(2026, 1, 8).unwrap()
 }
 
-/// A clinician's message the patient read, and the patient's answer.
+/// A clinician's message the patient read, and the patient's answer, which
+/// the clinician read.
 pub fn messages() -> Vec<knead_export::fhir::MessageEntry<'static>> {
     use knead_export::fhir::{MessageEntry, Sender};
     let at = |text: &str| chrono::DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&chrono::Utc);
@@ -213,15 +214,17 @@ pub fn messages() -> Vec<knead_export::fhir::MessageEntry<'static>> {
             id: uuid::Uuid::parse_str("0194a000-0000-7000-8000-0000000000c1").unwrap(),
             at: at("2026-01-09T09:00:00Z"),
             text: "Please pause the massage until we have talked.",
-            from: Sender::Clinician("physio@example.org"),
+            clinician: "physio@example.org",
+            from: Sender::Clinician,
             read_at: Some(at("2026-01-09T18:30:00Z")),
         },
         MessageEntry {
             id: uuid::Uuid::parse_str("0194a000-0000-7000-8000-0000000000c2").unwrap(),
             at: at("2026-01-09T18:31:00Z"),
             text: "Paused. Talk on Friday?",
+            clinician: "physio@example.org",
             from: Sender::Patient,
-            read_at: None,
+            read_at: Some(at("2026-01-10T08:00:00Z")),
         },
     ]
 }

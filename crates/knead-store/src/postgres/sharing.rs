@@ -8,9 +8,12 @@
 
 use super::{PgStore, micros, put_screening};
 use crate::StoreError;
-use crate::codec::{InvitationState, Put, acceptable, corrupt, json_text, parse_techniques};
+use crate::codec::{
+    InvitationState, Put, acceptable, check_message, check_reader, corrupt, json_text, parse_techniques,
+    unread_count,
+};
 use crate::sharing::{
-    Acknowledgement, Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing,
+    Acknowledgement, Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing, ThreadSummary,
 };
 use chrono::{DateTime, Utc};
 use knead_core::records::{Clearance, PersonId, ScreeningRecord};
@@ -129,24 +132,26 @@ impl AssignmentRow {
 struct MessageRow {
     id: Uuid,
     patient: Uuid,
+    clinician: Uuid,
+    clinician_email: String,
     author: Uuid,
-    author_email: String,
     at: DateTime<Utc>,
     text: String,
     before_session: bool,
     read_at: Option<DateTime<Utc>>,
 }
 
-const MESSAGE_SELECT: &str = "SELECT m.id, m.patient, m.author, COALESCE(a.email, '') AS author_email, m.at, m.text, \
-     m.before_session, m.read_at FROM messages m LEFT JOIN accounts a ON a.person = m.author";
+const MESSAGE_SELECT: &str = "SELECT m.id, m.patient, m.clinician, COALESCE(a.email, '') AS clinician_email, \
+     m.author, m.at, m.text, m.before_session, m.read_at FROM messages m LEFT JOIN accounts a ON a.person = m.clinician";
 
 impl From<MessageRow> for Message {
     fn from(r: MessageRow) -> Self {
         Message {
             id: r.id,
             patient: PersonId(r.patient),
+            clinician: PersonId(r.clinician),
+            clinician_email: r.clinician_email,
             author: PersonId(r.author),
-            author_email: r.author_email,
             at: r.at,
             text: r.text,
             before_session: r.before_session,
@@ -501,14 +506,16 @@ impl Sharing for PgStore {
     }
 
     async fn add_message(&self, message: &Message) -> Result<(), StoreError> {
+        check_message(message)?;
         let m = &micros::message(message);
         let mut tx = self.begin_write().await?;
         let added = sqlx::query(
-            "INSERT INTO messages (id, patient, author, at, text, before_session) VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO messages (id, patient, clinician, author, at, text, before_session) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
         )
         .bind(m.id)
         .bind(m.patient.0)
+        .bind(m.clinician.0)
         .bind(m.author.0)
         .bind(m.at)
         .bind(&m.text)
@@ -523,7 +530,7 @@ impl Sharing for PgStore {
                 .fetch_optional(&mut *tx)
                 .await?;
             let same = existing.is_some_and(|row| {
-                Message { author_email: m.author_email.clone(), read_at: m.read_at, ..row.into() } == *m
+                Message { clinician_email: m.clinician_email.clone(), read_at: m.read_at, ..row.into() } == *m
             });
             return if same { Ok(()) } else { Err(StoreError::Conflict { what: "message", id: m.id }) };
         }
@@ -535,14 +542,19 @@ impl Sharing for PgStore {
     async fn read_messages(
         &self,
         patient: PersonId,
+        clinician: Option<PersonId>,
+        reader: PersonId,
         through: DateTime<Utc>,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        check_reader(patient, clinician, reader)?;
         sqlx::query(
-            "UPDATE messages SET read_at = $3 WHERE patient = $1 AND author <> patient AND read_at IS NULL \
-             AND at <= $2",
+            "UPDATE messages SET read_at = $5 WHERE patient = $1 AND clinician = COALESCE($2, clinician) \
+             AND author <> $3 AND read_at IS NULL AND at <= $4",
         )
         .bind(patient.0)
+        .bind(clinician.map(|c| c.0))
+        .bind(reader.0)
         .bind(through)
         .bind(at)
         .execute(&self.pool)
@@ -550,15 +562,60 @@ impl Sharing for PgStore {
         Ok(())
     }
 
-    async fn messages(&self, patient: PersonId, limit: u32) -> Result<Vec<Message>, StoreError> {
+    async fn messages(
+        &self,
+        patient: PersonId,
+        clinician: Option<PersonId>,
+        limit: u32,
+    ) -> Result<Vec<Message>, StoreError> {
         let rows: Vec<MessageRow> = sqlx::query_as(&format!(
-            "{MESSAGE_SELECT} WHERE m.patient = $1 ORDER BY m.at DESC, m.id DESC LIMIT $2"
+            "{MESSAGE_SELECT} WHERE m.patient = $1 AND m.clinician = COALESCE($2, m.clinician) \
+             ORDER BY m.at DESC, m.id DESC LIMIT $3"
         ))
         .bind(patient.0)
+        .bind(clinician.map(|c| c.0))
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(Message::from).collect())
+    }
+
+    async fn threads(&self, patient: PersonId) -> Result<Vec<ThreadSummary>, StoreError> {
+        let rows: Vec<(Uuid, String, i64, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT m.clinician, COALESCE(max(a.email), ''), \
+             count(*) FILTER (WHERE m.author <> m.patient AND m.read_at IS NULL), max(m.at) \
+             FROM messages m LEFT JOIN accounts a ON a.person = m.clinician \
+             WHERE m.patient = $1 GROUP BY m.clinician ORDER BY max(m.at) DESC, m.clinician",
+        )
+        .bind(patient.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(clinician, clinician_email, unread, newest)| {
+                let unread = unread_count(unread, &clinician.to_string())?;
+                Ok(ThreadSummary { clinician: PersonId(clinician), clinician_email, unread, newest })
+            })
+            .collect()
+    }
+
+    async fn unread_by_clinician(
+        &self,
+        clinician: PersonId,
+        patients: &[PersonId],
+    ) -> Result<Vec<(PersonId, u32)>, StoreError> {
+        let ids: Vec<Uuid> = patients.iter().map(|p| p.0).collect();
+        let rows: Vec<(Uuid, i64)> = sqlx::query_as(
+            "SELECT patient, count(*) FROM messages \
+             WHERE clinician = $1 AND author = patient AND read_at IS NULL AND patient = ANY($2) \
+             GROUP BY patient",
+        )
+        .bind(clinician.0)
+        .bind(&ids)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(patient, unread)| Ok((PersonId(patient), unread_count(unread, &patient.to_string())?)))
+            .collect()
     }
 
     async fn acknowledge(&self, ack: &Acknowledgement) -> Result<(), StoreError> {

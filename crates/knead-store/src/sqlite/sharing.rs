@@ -7,9 +7,12 @@
 use super::writer::Job;
 use super::{SqliteStore, id_text, parse_id, parse_time, person_text, put_screening, time_text};
 use crate::StoreError;
-use crate::codec::{InvitationState, Put, acceptable, corrupt, json_text, parse_techniques};
+use crate::codec::{
+    InvitationState, Put, acceptable, check_message, check_reader, corrupt, json_text, parse_techniques,
+    unread_count,
+};
 use crate::sharing::{
-    Acknowledgement, Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing,
+    Acknowledgement, Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing, ThreadSummary,
 };
 use chrono::{DateTime, Utc};
 use knead_core::records::{Clearance, PersonId, ScreeningRecord};
@@ -137,16 +140,17 @@ impl AssignmentRow {
 struct MessageRow {
     id: String,
     patient: String,
+    clinician: String,
+    clinician_email: String,
     author: String,
-    author_email: String,
     at: String,
     text: String,
     before_session: bool,
     read_at: Option<String>,
 }
 
-const MESSAGE_SELECT: &str = "SELECT m.id, m.patient, m.author, COALESCE(a.email, '') AS author_email, m.at, m.text, \
-     m.before_session, m.read_at FROM messages m LEFT JOIN accounts a ON a.person = m.author";
+const MESSAGE_SELECT: &str = "SELECT m.id, m.patient, m.clinician, COALESCE(a.email, '') AS clinician_email, \
+     m.author, m.at, m.text, m.before_session, m.read_at FROM messages m LEFT JOIN accounts a ON a.person = m.clinician";
 
 impl MessageRow {
     fn decode(self) -> Result<Message, StoreError> {
@@ -155,8 +159,9 @@ impl MessageRow {
         Ok(Message {
             id: parse_id(id).map_err(|e| bad("id", e))?,
             patient: PersonId(parse_id(&self.patient).map_err(|e| bad("patient", e))?),
+            clinician: PersonId(parse_id(&self.clinician).map_err(|e| bad("clinician", e))?),
+            clinician_email: self.clinician_email,
             author: PersonId(parse_id(&self.author).map_err(|e| bad("author", e))?),
-            author_email: self.author_email,
             at: parse_time(&self.at).map_err(|e| bad("at", e))?,
             text: self.text,
             before_session: self.before_session,
@@ -525,6 +530,7 @@ impl Sharing for SqliteStore {
 
     async fn add_message(&self, message: &Message) -> Result<(), StoreError> {
         let m = message;
+        check_message(m)?;
         let id = id_text(m.id);
         let mut tx = self.begin_write().await?;
         let existing: Option<MessageRow> = sqlx::query_as(&format!("{MESSAGE_SELECT} WHERE m.id = ?"))
@@ -534,14 +540,17 @@ impl Sharing for SqliteStore {
         if let Some(row) = existing {
             // A retry is unchanged (and logged once); other content under this id is refused.
             let kept = row.decode()?;
-            let same = Message { author_email: m.author_email.clone(), read_at: m.read_at, ..kept } == *m;
+            let same =
+                Message { clinician_email: m.clinician_email.clone(), read_at: m.read_at, ..kept } == *m;
             return if same { Ok(()) } else { Err(StoreError::Conflict { what: "message", id: m.id }) };
         }
         sqlx::query(
-            "INSERT INTO messages (id, patient, author, at, text, before_session) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO messages (id, patient, clinician, author, at, text, before_session) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&id)
         .bind(person_text(m.patient))
+        .bind(person_text(m.clinician))
         .bind(person_text(m.author))
         .bind(time_text(&m.at, "message.at")?)
         .bind(&m.text)
@@ -556,15 +565,21 @@ impl Sharing for SqliteStore {
     async fn read_messages(
         &self,
         patient: PersonId,
+        clinician: Option<PersonId>,
+        reader: PersonId,
         through: DateTime<Utc>,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        check_reader(patient, clinician, reader)?;
         let mut tx = self.begin_write().await?;
         sqlx::query(
-            "UPDATE messages SET read_at = ? WHERE patient = ? AND author <> patient AND read_at IS NULL AND at <= ?",
+            "UPDATE messages SET read_at = ? WHERE patient = ? AND clinician = COALESCE(?, clinician) \
+             AND author <> ? AND read_at IS NULL AND at <= ?",
         )
         .bind(time_text(&at, "read_at")?)
         .bind(person_text(patient))
+        .bind(clinician.map(person_text))
+        .bind(person_text(reader))
         .bind(time_text(&through, "through")?)
         .execute(&mut *tx)
         .await?;
@@ -572,15 +587,68 @@ impl Sharing for SqliteStore {
         Ok(())
     }
 
-    async fn messages(&self, patient: PersonId, limit: u32) -> Result<Vec<Message>, StoreError> {
+    async fn messages(
+        &self,
+        patient: PersonId,
+        clinician: Option<PersonId>,
+        limit: u32,
+    ) -> Result<Vec<Message>, StoreError> {
         let rows: Vec<MessageRow> = sqlx::query_as(&format!(
-            "{MESSAGE_SELECT} WHERE m.patient = ? ORDER BY m.at DESC, m.id DESC LIMIT ?"
+            "{MESSAGE_SELECT} WHERE m.patient = ? AND m.clinician = COALESCE(?, m.clinician) \
+             ORDER BY m.at DESC, m.id DESC LIMIT ?"
         ))
         .bind(person_text(patient))
+        .bind(clinician.map(person_text))
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(MessageRow::decode).collect()
+    }
+
+    async fn threads(&self, patient: PersonId) -> Result<Vec<ThreadSummary>, StoreError> {
+        let rows: Vec<(String, String, i64, String)> = sqlx::query_as(
+            "SELECT m.clinician, COALESCE(max(a.email), ''), \
+             sum(m.author <> m.patient AND m.read_at IS NULL), max(m.at) \
+             FROM messages m LEFT JOIN accounts a ON a.person = m.clinician \
+             WHERE m.patient = ? GROUP BY m.clinician ORDER BY max(m.at) DESC, m.clinician",
+        )
+        .bind(person_text(patient))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(clinician, clinician_email, unread, newest)| {
+                let bad = |field: &str, problem: String| corrupt("thread", &clinician, field, problem);
+                Ok(ThreadSummary {
+                    clinician: PersonId(parse_id(&clinician).map_err(|e| bad("clinician", e))?),
+                    unread: unread_count(unread, &clinician)?,
+                    newest: parse_time(&newest).map_err(|e| bad("at", e))?,
+                    clinician_email,
+                })
+            })
+            .collect()
+    }
+
+    async fn unread_by_clinician(
+        &self,
+        clinician: PersonId,
+        patients: &[PersonId],
+    ) -> Result<Vec<(PersonId, u32)>, StoreError> {
+        let ids: Vec<String> = patients.iter().copied().map(person_text).collect();
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT patient, count(*) FROM messages \
+             WHERE clinician = ? AND author = patient AND read_at IS NULL \
+             AND patient IN (SELECT value FROM json_each(?)) GROUP BY patient",
+        )
+        .bind(person_text(clinician))
+        .bind(json_text(&ids, "patients")?)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(patient, unread)| {
+                let person = parse_id(&patient).map_err(|e| corrupt("thread", &patient, "patient", e))?;
+                Ok((PersonId(person), unread_count(unread, &patient)?))
+            })
+            .collect()
     }
 
     async fn acknowledge(&self, ack: &Acknowledgement) -> Result<(), StoreError> {

@@ -13,7 +13,7 @@ use knead_store::accounts::{Account, Accounts, Attempt, Attempts, Role, SignIn};
 use knead_store::calendars::{CalendarFeed, Calendars};
 use knead_store::mail::{AccountToken, Mail, Mailing, PushSubscription, Recipient, TokenPurpose};
 use knead_store::sharing::{
-    Acknowledgement, Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing,
+    Acknowledgement, Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing, ThreadSummary,
 };
 use knead_store::{DayRule, Latest, Period, SessionKey, Store, StoreError};
 use std::collections::{BTreeMap, BTreeSet};
@@ -80,6 +80,7 @@ macro_rules! suite {
             acknowledgements_keep_the_latest_through_per_clinician,
             messages_newest_first_with_limit,
             reading_marks_the_messages_to_the_patient_up_to_a_moment,
+            each_thread_is_one_clinician_and_the_patient_read_on_both_sides,
             writes_with_the_same_id_are_retries_or_conflicts,
             one_live_calendar_feed_per_person,
             a_day_rule_judges_sessions_sent_at_once_one_by_one,
@@ -1252,17 +1253,24 @@ pub async fn acknowledgements_keep_the_latest_through_per_clinician<B: Backend>(
     assert!(logged.iter().all(|e| !e.detail.contains("A&E")), "the note stays out of the log");
 }
 
-fn message(patient: &Account, author: &Account, minutes: i64, text: &str) -> Message {
+/// A message from `clinician` to `patient` at `at(minutes)`.
+fn message(patient: &Account, clinician: &Account, minutes: i64, text: &str) -> Message {
     Message {
         id: Uuid::now_v7(),
         patient: patient.person,
-        author: author.person,
-        author_email: author.email.clone(),
+        clinician: clinician.person,
+        clinician_email: clinician.email.clone(),
+        author: clinician.person,
         at: at(minutes),
         text: text.to_owned(),
         before_session: false,
         read_at: None,
     }
+}
+
+/// A message from `patient` to `clinician` at `at(minutes)`.
+fn reply(patient: &Account, clinician: &Account, minutes: i64, text: &str) -> Message {
+    Message { author: patient.person, ..message(patient, clinician, minutes, text) }
 }
 
 pub async fn messages_newest_first_with_limit<B: Backend>() {
@@ -1276,10 +1284,11 @@ pub async fn messages_newest_first_with_limit<B: Backend>() {
     for m in [&a, &b, &c] {
         store.add_message(m).await.unwrap();
     }
-    assert_eq!(store.messages(pat.person, 10).await.unwrap(), vec![b.clone(), c.clone(), a]);
-    assert_eq!(store.messages(pat.person, 2).await.unwrap(), vec![b, c]);
-    assert!(store.messages(pat.person, 0).await.unwrap().is_empty());
-    assert!(store.messages(doc.person, 10).await.unwrap().is_empty());
+    assert_eq!(store.messages(pat.person, None, 10).await.unwrap(), vec![b.clone(), c.clone(), a]);
+    assert_eq!(store.messages(pat.person, None, 2).await.unwrap(), vec![b.clone(), c.clone()]);
+    assert_eq!(store.messages(pat.person, Some(doc.person), 2).await.unwrap(), vec![b, c]);
+    assert!(store.messages(pat.person, None, 0).await.unwrap().is_empty());
+    assert!(store.messages(doc.person, None, 10).await.unwrap().is_empty());
     let logged = actions(&store, pat.person).await;
     assert_eq!(logged, vec![(AuditAction::Messaged, "doc@example.org".to_owned()); 3]);
 }
@@ -1288,24 +1297,87 @@ pub async fn reading_marks_the_messages_to_the_patient_up_to_a_moment<B: Backend
     let (_guard, store) = B::fresh().await;
     let (pat, doc) = pair(&store).await;
     let first = Message { before_session: true, ..message(&pat, &doc, 10, "Pause the massage, please.") };
-    let reply = message(&pat, &pat, 20, "Will do.");
+    let answer = reply(&pat, &doc, 20, "Will do.");
     let later = message(&pat, &doc, 30, "Thanks.");
-    for m in [&first, &reply, &later] {
+    for m in [&first, &answer, &later] {
         store.add_message(m).await.unwrap();
     }
-    store.read_messages(pat.person, at(25), at(26)).await.unwrap();
-    let kept = store.messages(pat.person, 10).await.unwrap();
+    store.read_messages(pat.person, None, pat.person, at(25), at(26)).await.unwrap();
+    let kept = store.messages(pat.person, None, 10).await.unwrap();
     let read: Vec<(bool, Option<DateTime<Utc>>)> =
         kept.iter().map(|m| (m.before_session, m.read_at)).collect();
     // Newest first: the later one unread, the reply (the patient's own) untouched, the first read then.
     assert_eq!(read, [(false, None), (false, None), (true, Some(at(26)))]);
     // Reading again later does not move the first moment; a retry of a read message is still a retry.
-    store.read_messages(pat.person, at(40), at(41)).await.unwrap();
-    let kept = store.messages(pat.person, 10).await.unwrap();
+    store.read_messages(pat.person, None, pat.person, at(40), at(41)).await.unwrap();
+    let kept = store.messages(pat.person, None, 10).await.unwrap();
     assert_eq!(kept[0].read_at, Some(at(41)));
+    assert_eq!(kept[1].read_at, None, "the patient's own reply waits for the clinician");
     assert_eq!(kept[2].read_at, Some(at(26)));
     store.add_message(&first).await.unwrap();
-    assert_eq!(store.messages(pat.person, 10).await.unwrap().len(), 3);
+    assert_eq!(store.messages(pat.person, None, 10).await.unwrap().len(), 3);
+}
+
+pub async fn each_thread_is_one_clinician_and_the_patient_read_on_both_sides<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let (pat, doc) = pair(&store).await;
+    let cleo = Account { role: Role::Clinician, ..account("cleo@example.org") };
+    store.create_account(&cleo).await.unwrap();
+    let (to_doc, to_cleo) = (reply(&pat, &doc, 20, "For doc"), reply(&pat, &cleo, 21, "For cleo"));
+    for m in [
+        message(&pat, &doc, 10, "From doc"),
+        message(&pat, &cleo, 11, "From cleo"),
+        message(&pat, &cleo, 12, "From cleo again"),
+        to_doc.clone(),
+        to_cleo.clone(),
+    ] {
+        store.add_message(&m).await.unwrap();
+    }
+    let texts = |ms: Vec<Message>| ms.into_iter().map(|m| m.text).collect::<Vec<_>>();
+    assert_eq!(
+        texts(store.messages(pat.person, Some(doc.person), 10).await.unwrap()),
+        ["For doc", "From doc"]
+    );
+    assert_eq!(
+        texts(store.messages(pat.person, Some(cleo.person), 10).await.unwrap()),
+        ["For cleo", "From cleo again", "From cleo"]
+    );
+    let summary = |who: &Account, unread: u32, newest: i64| ThreadSummary {
+        clinician: who.person,
+        clinician_email: who.email.clone(),
+        unread,
+        newest: at(newest),
+    };
+    assert_eq!(store.threads(pat.person).await.unwrap(), [summary(&cleo, 2, 21), summary(&doc, 1, 20)]);
+    let both = [pat.person, doc.person];
+    assert_eq!(store.unread_by_clinician(doc.person, &both).await.unwrap(), [(pat.person, 1)]);
+    assert_eq!(store.unread_by_clinician(cleo.person, &both).await.unwrap(), [(pat.person, 1)]);
+
+    // The patient reads cleo's thread: doc's stays unread.
+    store.read_messages(pat.person, Some(cleo.person), pat.person, at(30), at(31)).await.unwrap();
+    assert_eq!(store.threads(pat.person).await.unwrap(), [summary(&cleo, 0, 21), summary(&doc, 1, 20)]);
+    // Doc reads their thread: the patient's message to them, not to cleo.
+    store.read_messages(pat.person, Some(doc.person), doc.person, at(30), at(32)).await.unwrap();
+    assert!(store.unread_by_clinician(doc.person, &both).await.unwrap().is_empty());
+    assert_eq!(store.unread_by_clinician(cleo.person, &both).await.unwrap(), [(pat.person, 1)]);
+    let doc_thread = store.messages(pat.person, Some(doc.person), 10).await.unwrap();
+    assert_eq!(doc_thread[0].read_at, Some(at(32)), "read by its recipient");
+    assert_eq!(doc_thread[1].read_at, None, "doc reading does not read doc's own");
+    assert_eq!(store.threads(pat.person).await.unwrap()[1].unread, 1, "nor the patient's side");
+
+    // Only the two of a thread read it, and write in it.
+    let err =
+        store.read_messages(pat.person, Some(doc.person), cleo.person, at(30), at(33)).await.unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(ref e) if e.contains("reader")), "{err:?}");
+    let err = store.read_messages(pat.person, None, doc.person, at(30), at(33)).await.unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(ref e) if e.contains("reader")), "{err:?}");
+    let stranger = Message { author: cleo.person, ..message(&pat, &doc, 40, "Not mine to write") };
+    let err = store.add_message(&stranger).await.unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(ref e) if e.contains("author")), "{err:?}");
+    let alone = message(&pat, &pat, 40, "To myself");
+    let err = store.add_message(&alone).await.unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(ref e) if e.contains("clinician")), "{err:?}");
+    assert_eq!(store.messages(pat.person, None, 10).await.unwrap().len(), 5);
 }
 
 pub async fn writes_with_the_same_id_are_retries_or_conflicts<B: Backend>() {
@@ -1347,7 +1419,7 @@ pub async fn writes_with_the_same_id_are_retries_or_conflicts<B: Backend>() {
     let err = store.create_invitation("c1", &invitation(pat.person, 9)).await.unwrap_err();
     assert!(matches!(err, StoreError::Taken { .. }), "{err:?}");
     assert_eq!(store.audit_log(pat.person, 100).await.unwrap(), log);
-    assert_eq!(store.messages(pat.person, 10).await.unwrap(), vec![m]);
+    assert_eq!(store.messages(pat.person, None, 10).await.unwrap(), vec![m]);
     assert_eq!(store.assignment(pat.person).await.unwrap(), Some(a));
 }
 
@@ -1630,7 +1702,7 @@ pub async fn everything<S: Store + Accounts + Sharing + Calendars + Mailing>(sto
         share(store, who, &clinician, code, 50).await;
         store.assign(&assignment(who, &clinician, 60, &[TechniqueId::Hands])).await.unwrap();
         store.add_message(&message(who, &clinician, 70, "Please pause the massage.")).await.unwrap();
-        store.add_message(&message(who, who, 71, "Will do.")).await.unwrap();
+        store.add_message(&reply(who, &clinician, 71, "Will do.")).await.unwrap();
         let ack = Acknowledgement {
             id: Uuid::now_v7(),
             patient: who.person,
@@ -1670,14 +1742,14 @@ pub async fn erasing_a_patient_leaves_nothing_of_theirs<B: Backend>() {
     assert!(store.push_subscriptions(&[me]).await.unwrap().is_empty());
     assert_eq!(store.use_token("reset-of-pat", at(45)).await.unwrap(), None);
     assert_eq!(store.live_grant(clinician.person, me).await.unwrap(), None);
-    assert!(store.messages(me, 100).await.unwrap().is_empty());
+    assert!(store.messages(me, None, 100).await.unwrap().is_empty());
     assert!(store.audit_log(me, 100).await.unwrap().is_empty());
     assert_eq!(store.assignment(me).await.unwrap(), None);
     assert!(store.acknowledged(clinician.person, &[me]).await.unwrap().is_empty());
     // The clinician's list holds the other patient only; their record is whole.
     let grants = store.grants_of_clinician(clinician.person).await.unwrap();
     assert_eq!(grants.iter().map(|g| g.patient).collect::<Vec<_>>(), [other.person]);
-    assert_eq!(store.messages(other.person, 100).await.unwrap().len(), 2);
+    assert_eq!(store.messages(other.person, None, 100).await.unwrap().len(), 2);
     assert!(store.sign_in("token-of-doc", at(43)).await.unwrap().is_some());
     // The address is free again.
     store.create_account(&account(&patient.email)).await.unwrap();
@@ -1696,10 +1768,11 @@ pub async fn erasing_a_clinician_ends_their_access_and_leaves_others_records_who
             "access ends at once"
         );
         // The patient's record keeps what the clinician wrote in it, with no address.
-        let messages = store.messages(who.person, 100).await.unwrap();
+        let messages = store.messages(who.person, None, 100).await.unwrap();
         assert_eq!(messages.len(), 2);
         let theirs = messages.iter().find(|m| m.author == clinician.person).unwrap();
-        assert_eq!(theirs.author_email, "");
+        assert_eq!(theirs.clinician_email, "");
+        assert!(messages.iter().all(|m| m.clinician == clinician.person), "the thread stays theirs");
         let program = store.assignment(who.person).await.unwrap().unwrap();
         assert_eq!(program.clinician_email, "");
         let log = store.audit_log(who.person, 100).await.unwrap();
@@ -1900,4 +1973,65 @@ pub async fn a_token_moves_the_address_unless_it_is_taken<B: Backend>() {
     assert_eq!(store.account_by_email(&patient.email).await.unwrap(), None);
     let moved = store.account_by_email("new@example.org").await.unwrap().unwrap();
     assert_eq!(moved.person, patient.person);
+}
+
+// ---------------------------------------------------------------------------
+// Messages kept before threads (schema version 14), written as version 12
+// wrote them; each backend's migration test runs these on a database
+// migrated to version 12 and then checks [`threads_from_before_threads`].
+
+/// A patient (…01) who shared with doc (…02) first and cleo (…03) later,
+/// and another patient (…04) who never shared.
+pub const BEFORE_THREADS: &[&str] = &[
+    "INSERT INTO persons (id) VALUES ('0195f3a0-0000-7000-8000-000000000001'), \
+     ('0195f3a0-0000-7000-8000-000000000002'), ('0195f3a0-0000-7000-8000-000000000003'), \
+     ('0195f3a0-0000-7000-8000-000000000004')",
+    "INSERT INTO accounts (person, email, password_hash, created_at, role) VALUES \
+     ('0195f3a0-0000-7000-8000-000000000002', 'doc@example.org', 'h', '2025-03-01T07:00:00.000000000Z', 'clinician'), \
+     ('0195f3a0-0000-7000-8000-000000000003', 'cleo@example.org', 'h', '2025-03-01T07:00:00.000000000Z', 'clinician')",
+    "INSERT INTO grants (id, patient, clinician, granted_at) VALUES \
+     ('0195f3a0-0000-7000-8000-0000000000a1', '0195f3a0-0000-7000-8000-000000000001', \
+      '0195f3a0-0000-7000-8000-000000000002', '2025-03-01T08:00:00.000000000Z'), \
+     ('0195f3a0-0000-7000-8000-0000000000a2', '0195f3a0-0000-7000-8000-000000000001', \
+      '0195f3a0-0000-7000-8000-000000000003', '2025-03-01T08:30:00.000000000Z')",
+    // m0: the patient, before any clinician wrote; m1 cleo, m2 the patient;
+    // m3 doc, m4 the patient; m5 the patient who never shared.
+    "INSERT INTO messages (id, patient, author, at, text) VALUES \
+     ('0195f3a0-0000-7000-8000-0000000000b0', '0195f3a0-0000-7000-8000-000000000001', \
+      '0195f3a0-0000-7000-8000-000000000001', '2025-03-01T08:45:00.000000000Z', 'Hello both'), \
+     ('0195f3a0-0000-7000-8000-0000000000b1', '0195f3a0-0000-7000-8000-000000000001', \
+      '0195f3a0-0000-7000-8000-000000000003', '2025-03-01T09:00:00.000000000Z', 'From cleo'), \
+     ('0195f3a0-0000-7000-8000-0000000000b2', '0195f3a0-0000-7000-8000-000000000001', \
+      '0195f3a0-0000-7000-8000-000000000001', '2025-03-01T09:05:00.000000000Z', 'To cleo'), \
+     ('0195f3a0-0000-7000-8000-0000000000b3', '0195f3a0-0000-7000-8000-000000000001', \
+      '0195f3a0-0000-7000-8000-000000000002', '2025-03-01T09:10:00.000000000Z', 'From doc'), \
+     ('0195f3a0-0000-7000-8000-0000000000b4', '0195f3a0-0000-7000-8000-000000000001', \
+      '0195f3a0-0000-7000-8000-000000000001', '2025-03-01T09:15:00.000000000Z', 'To doc'), \
+     ('0195f3a0-0000-7000-8000-0000000000b5', '0195f3a0-0000-7000-8000-000000000004', \
+      '0195f3a0-0000-7000-8000-000000000004', '2025-03-01T09:20:00.000000000Z', 'To no one')",
+];
+
+/// After [`BEFORE_THREADS`] and the migration: each message in the thread
+/// the migration's comment says.
+pub async fn threads_from_before_threads<S: Sharing>(store: &S) {
+    let person =
+        |n: u8| PersonId(Uuid::parse_str(&format!("0195f3a0-0000-7000-8000-00000000000{n}")).unwrap());
+    let (pat, doc, cleo, alone) = (person(1), person(2), person(3), person(4));
+    let kept = store.messages(pat, None, 10).await.unwrap();
+    let threads: Vec<(&str, PersonId)> = kept.iter().rev().map(|m| (m.text.as_str(), m.clinician)).collect();
+    assert_eq!(
+        threads,
+        [("Hello both", doc), ("From cleo", cleo), ("To cleo", cleo), ("From doc", doc), ("To doc", doc)],
+        "a reply goes to the clinician who wrote last before it, else to the first grant's"
+    );
+    assert!(store.messages(alone, None, 10).await.unwrap().is_empty(), "a reply to no one has no thread");
+    let unread: Vec<(PersonId, u32)> =
+        store.threads(pat).await.unwrap().iter().map(|t| (t.clinician, t.unread)).collect();
+    assert_eq!(unread, [(doc, 1), (cleo, 1)]);
+    assert_eq!(
+        store.unread_by_clinician(doc, &[pat]).await.unwrap(),
+        [(pat, 2)],
+        "earlier replies start unread"
+    );
+    assert_eq!(store.unread_by_clinician(cleo, &[pat]).await.unwrap(), [(pat, 1)]);
 }

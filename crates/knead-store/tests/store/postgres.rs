@@ -257,3 +257,26 @@ async fn a_pg_dump_restores_into_an_empty_database() {
     assert_eq!(restored.checkins(me).await.unwrap(), vec![c]);
     restored.close().await;
 }
+
+#[tokio::test]
+async fn messages_from_before_threads_find_their_thread() {
+    let Some(server) = server_url() else { return };
+    let (_db, url) = TestDatabase::create(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let all = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join("postgres");
+    for file in std::fs::read_dir(all).unwrap().map(|e| e.unwrap().path()) {
+        let name = file.file_name().unwrap().to_owned();
+        if name.to_str().unwrap() < "0013" {
+            std::fs::copy(&file, dir.path().join(name)).unwrap();
+        }
+    }
+    let mut conn = PgConnection::connect(&url).await.unwrap();
+    sqlx::migrate::Migrator::new(dir.path()).await.unwrap().run(&mut conn).await.unwrap();
+    for statement in crate::contract::BEFORE_THREADS {
+        sqlx::query(statement).execute(&mut conn).await.unwrap();
+    }
+    conn.close().await.unwrap();
+    let store = PgStore::connect(&url).await.unwrap();
+    crate::contract::threads_from_before_threads(&store).await;
+    store.close().await;
+}

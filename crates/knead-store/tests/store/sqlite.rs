@@ -612,3 +612,24 @@ async fn an_erased_patient_is_nowhere_in_the_file() {
         "the address is still in the file's bytes"
     );
 }
+
+#[tokio::test]
+async fn messages_from_before_threads_find_their_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = journal_path(&dir);
+    let old = dir.path().join("old-migrations");
+    std::fs::create_dir(&old).unwrap();
+    for file in migration_files().iter().filter(|f| f.file_name().unwrap().to_str().unwrap() < "0013") {
+        std::fs::copy(file, old.join(file.file_name().unwrap())).unwrap();
+    }
+    let mut conn = raw(&path).await;
+    Migrator::new(old.as_path()).await.unwrap().run(&mut conn).await.unwrap();
+    conn.execute("PRAGMA user_version = 12").await.unwrap();
+    for statement in contract::BEFORE_THREADS {
+        conn.execute(*statement).await.unwrap();
+    }
+    conn.close().await.unwrap();
+    let store = SqliteStore::open(&path).await.unwrap();
+    contract::threads_from_before_threads(&store).await;
+    store.close().await;
+}

@@ -11,7 +11,8 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-/// A JSON request body. A wrong content type, malformed JSON, an unknown
+/// A JSON request body: an object. A wrong content type, malformed JSON,
+/// an array (which serde would read as the fields in order), an unknown
 /// field or a wrong value is refused with the path of the field at fault.
 #[derive(Debug)]
 pub struct JsonBody<T>(pub T);
@@ -55,6 +56,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                 p
             }
         })?;
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+            return Err(Problem::invalid("body", "a JSON object is expected, not an array"));
+        }
         from_json(&bytes).map(JsonBody)
     }
 }

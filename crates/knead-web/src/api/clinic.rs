@@ -103,6 +103,9 @@ pub struct PatientRow {
     pub since_assigned: Option<Adherence>,
     /// The newest session.
     pub last_session: Option<DateTime<Utc>>,
+    /// The messages the patient wrote to you that you have not read (on a
+    /// record: those it shows you for the first time).
+    pub unread_messages: u32,
 }
 
 /// A flag the clinician has not acknowledged yet.
@@ -137,7 +140,7 @@ fn kind(c: &Concern) -> &'static str {
 }
 
 impl PatientRow {
-    fn new(grant: &Grant, s: &Standing, concerns: &[Concern]) -> Self {
+    fn new(grant: &Grant, s: &Standing, concerns: &[Concern], unread_messages: u32) -> Self {
         Self {
             patient: PatientOut::from(grant),
             concerns: concerns.iter().map(Concern::message).collect(),
@@ -149,6 +152,7 @@ impl PatientRow {
             week: s.week,
             since_assigned: s.since_assigned,
             last_session: s.last_session,
+            unread_messages,
         }
     }
 }
@@ -162,7 +166,7 @@ pub async fn list_patients(
     day: DayQuery,
 ) -> ApiResult<Json<Vec<PatientRow>>> {
     let listed = state.app.patients(clinician.person(), day.zone()?).await?;
-    Ok(Json(listed.iter().map(|l| PatientRow::new(&l.grant, &l.standing, &l.concerns)).collect()))
+    Ok(Json(listed.iter().map(|l| PatientRow::new(&l.grant, &l.standing, &l.concerns, l.unread)).collect()))
 }
 
 /// One patient's record, as their clinician sees it.
@@ -183,18 +187,21 @@ pub struct PatientRecord {
     pub checkins: Vec<CheckIn>,
     /// The program assigned, if any.
     pub program: Option<ProgramOut>,
-    /// Messages, newest first (at most 50).
+    /// Your thread with the patient, newest first (at most 50), as it
+    /// stood before this look: the patient's messages without `read_at`
+    /// are new to you. This look marks them read.
     pub messages: Vec<MessageOut>,
 }
 
-/// One patient's record: sessions, pain, screenings, check-ins, program, messages.
+/// One patient's record: sessions, pain, screenings, check-ins, program,
+/// your thread of messages (read by this look).
 #[utoipa::path(get, path = "/api/v1/patients/{patient}", tag = "clinic",
     params(("patient" = Uuid, Path, description = "The patient's id"), DayQuery),
     responses((status = 200, body = PatientRecord), (status = 404, description = "No such patient, or no access", body = Problem)))]
 pub async fn get_patient(treating: Treating, day: DayQuery) -> ApiResult<Json<PatientRecord>> {
     let record = treating.treated.record(day.zone()?).await?;
     Ok(Json(PatientRecord {
-        summary: PatientRow::new(treating.grant(), &record.standing, &record.concerns),
+        summary: PatientRow::new(treating.grant(), &record.standing, &record.concerns, record.unread),
         progress: journal::progress_of(&record.judged),
         sessions: record.sessions.sessions,
         sessions_total: record.sessions.total,
@@ -235,7 +242,7 @@ pub struct NewMessage {
     pub before_session: bool,
 }
 
-/// Leave the patient a message.
+/// Write to the patient, in your thread with them.
 #[utoipa::path(post, path = "/api/v1/patients/{patient}/messages", tag = "clinic", request_body = NewMessage,
     params(("patient" = Uuid, Path, description = "The patient's id")),
     responses((status = 201, body = MessageOut), (status = 404, body = Problem), (status = 422, body = Problem)))]

@@ -69,12 +69,9 @@ pub async fn fhir_bundle(State(state): State<AppState>, patient: Patient) -> Api
             id: m.id,
             at: m.at,
             text: &m.text,
-            from: match (m.author == patient.person(), m.author_email.as_str()) {
-                (true, _) => Sender::Patient,
-                // A clinician who has since deleted their account.
-                (false, "") => Sender::Clinician("a former clinician"),
-                (false, email) => Sender::Clinician(email),
-            },
+            // A clinician who has since deleted their account has no address.
+            clinician: if m.clinician_email.is_empty() { "a former clinician" } else { &m.clinician_email },
+            from: if m.by_patient() { Sender::Patient } else { Sender::Clinician },
             read_at: m.read_at,
         })
         .collect();

@@ -54,6 +54,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sharing::audit_log))
         .routes(routes!(sharing::list_messages, sharing::reply))
         .routes(routes!(sharing::read_messages))
+        .routes(routes!(sharing::list_threads))
         .routes(routes!(sharing::my_program))
         .routes(routes!(clinic::list_patients))
         .routes(routes!(clinic::get_patient))

@@ -1,7 +1,7 @@
 //! What a patient shares: invitations for clinicians, who has access (and
 //! revoking it), the audit log of who saw what, the program a clinician
-//! assigned and their messages. Every handler takes a [`Patient`], so it
-//! reaches only the caller's own sharing.
+//! assigned and their messages, in a thread with each clinician. Every
+//! handler takes a [`Patient`], so it reaches only the caller's own sharing.
 
 use super::body::{IdPath, JsonBody};
 use super::program::{ProgramOut, program_of};
@@ -12,6 +12,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
+use knead_app::sharing::Thread;
+use knead_core::records::PersonId;
 use knead_store::sharing::{AuditEntry, Grant, Message};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -122,14 +124,17 @@ pub async fn audit_log(State(state): State<AppState>, patient: Patient) -> ApiRe
     Ok(Json(log.into_iter().map(AuditOut::from).collect()))
 }
 
-/// A message.
+/// A message in a thread between the patient and one clinician.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MessageOut {
     /// Its id.
     pub id: Uuid,
-    /// Who wrote it (empty for the patient's own, and for an account since deleted).
+    /// The clinician of its thread.
+    pub clinician: Uuid,
+    /// Who wrote it: the clinician's address; empty for the patient's own,
+    /// and for an account since deleted.
     pub author_email: String,
-    /// Written by the patient (a reply), not by a clinician.
+    /// Written by the patient (to the clinician), not by the clinician.
     pub mine: bool,
     /// When.
     pub at: DateTime<Utc>,
@@ -137,7 +142,8 @@ pub struct MessageOut {
     pub text: String,
     /// To be read before the next session: no plan until it is.
     pub before_session: bool,
-    /// When the patient read it (a clinician's message).
+    /// When its recipient read it: the patient a clinician's message, the
+    /// clinician a patient's.
     pub read_at: Option<DateTime<Utc>>,
 }
 
@@ -145,8 +151,9 @@ impl From<Message> for MessageOut {
     fn from(m: Message) -> Self {
         Self {
             id: m.id,
-            mine: m.author == m.patient,
-            author_email: m.author_email,
+            clinician: m.clinician.0,
+            mine: m.by_patient(),
+            author_email: if m.by_patient() { String::new() } else { m.clinician_email },
             at: m.at,
             text: m.text,
             before_session: m.before_session,
@@ -155,7 +162,7 @@ impl From<Message> for MessageOut {
     }
 }
 
-/// Messages with your clinicians, newest first (at most 50).
+/// Messages with your clinicians, in every thread, newest first (at most 50).
 #[utoipa::path(get, path = "/api/v1/messages", tag = "sharing",
     responses((status = 200, body = Vec<MessageOut>), (status = 401, body = Problem)))]
 pub async fn list_messages(
@@ -166,38 +173,86 @@ pub async fn list_messages(
     Ok(Json(messages.into_iter().map(MessageOut::from).collect()))
 }
 
-/// A reply to your clinicians.
+/// A thread between the patient and one clinician.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ThreadOut {
+    /// The clinician (what a reply names in `clinician`).
+    pub clinician: Uuid,
+    /// Their address (empty for an account since deleted).
+    pub clinician_email: String,
+    /// Whether they have access now: only then can you write to them.
+    pub open: bool,
+    /// Their messages you have not read.
+    pub unread: u32,
+    /// The newest messages, newest first (at most 50).
+    pub messages: Vec<MessageOut>,
+}
+
+impl From<Thread> for ThreadOut {
+    fn from(t: Thread) -> Self {
+        Self {
+            clinician: t.clinician.0,
+            clinician_email: t.clinician_email,
+            open: t.open,
+            unread: t.unread,
+            messages: t.messages.into_iter().map(MessageOut::from).collect(),
+        }
+    }
+}
+
+/// Your threads: one with each clinician who has access, and one with each
+/// who had and wrote before; the newest message first.
+#[utoipa::path(get, path = "/api/v1/threads", tag = "sharing",
+    responses((status = 200, body = Vec<ThreadOut>), (status = 401, body = Problem)))]
+pub async fn list_threads(
+    State(state): State<AppState>,
+    patient: Patient,
+) -> ApiResult<Json<Vec<ThreadOut>>> {
+    let threads = state.app.patient(patient.person()).threads(MESSAGES_SHOWN).await?;
+    Ok(Json(threads.into_iter().map(ThreadOut::from).collect()))
+}
+
+/// A message to one of your clinicians.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reply {
     /// The text (1 to 2,000 characters).
     pub text: String,
+    /// The clinician it is for (a thread's `clinician`), one with access
+    /// now. It may be left out when exactly one clinician has access.
+    #[serde(default)]
+    pub clinician: Option<Uuid>,
 }
 
-/// Answer your clinicians: every clinician with access reads it on your record.
+/// Write to one of your clinicians: only they read it.
 #[utoipa::path(post, path = "/api/v1/messages", tag = "sharing", request_body = Reply,
-    responses((status = 201, body = MessageOut), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = MessageOut), (status = 401, body = Problem),
+        (status = 422, description = "`field` names `text`, or `clinician` when it is not one with access, or is \
+            left out while more than one (or none) has access", body = Problem)))]
 pub async fn reply(
     State(state): State<AppState>,
     patient: Patient,
     JsonBody(req): JsonBody<Reply>,
 ) -> ApiResult<(StatusCode, Json<MessageOut>)> {
-    let message = state.app.patient(patient.person()).reply(&req.text).await?;
+    let message = state.app.patient(patient.person()).reply(req.clinician.map(PersonId), &req.text).await?;
     Ok((StatusCode::CREATED, Json(MessageOut::from(message))))
 }
 
-/// Up to which message the patient read.
+/// Up to which message the patient read, in one thread or in all.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Read {
     /// The time (`at`) of the newest message shown; without it, every one so far.
     #[serde(default)]
     pub through: Option<DateTime<Utc>>,
+    /// The clinician whose thread was read; without it, every thread.
+    #[serde(default)]
+    pub clinician: Option<Uuid>,
 }
 
 /// Mark the messages from your clinicians read, up to the newest you were
-/// shown: one to read before the next session then no longer holds the
-/// plan back; one that came in meanwhile stays unread.
+/// shown, in one thread or in all: one to read before the next session
+/// then no longer holds the plan back; one that came in meanwhile stays unread.
 #[utoipa::path(post, path = "/api/v1/messages/read", tag = "sharing", request_body = Read,
     responses((status = 204, description = "Read"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn read_messages(
@@ -205,7 +260,7 @@ pub async fn read_messages(
     patient: Patient,
     JsonBody(req): JsonBody<Read>,
 ) -> ApiResult<StatusCode> {
-    state.app.patient(patient.person()).read_messages(req.through).await?;
+    state.app.patient(patient.person()).read_messages(req.clinician.map(PersonId), req.through).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

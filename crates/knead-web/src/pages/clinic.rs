@@ -3,7 +3,7 @@
 //! with the forms to assign a program, leave a message and clear the
 //! patient for self-massage.
 
-use super::sharing::{MessageView, ProgramView};
+use super::sharing::{MessageView, ProgramView, Reader};
 use super::{StepView, all, offset_of, one, pairs, problem_page_with, render, with_retry_after};
 use crate::AppState;
 use crate::auth::{Clinician, Refused, Treating};
@@ -50,6 +50,8 @@ struct Row {
     pain: String,
     week: String,
     last: String,
+    /// Messages from the patient not read yet.
+    unread: u32,
 }
 
 #[derive(Template)]
@@ -90,6 +92,7 @@ async fn list(
                 pain: tenths(s.current_tenths),
                 week: week_words(s.week),
                 last: s.last_session.map_or("none".to_owned(), |at| zone.when(at)),
+                unread: l.unread,
             }
         })
         .collect();
@@ -261,6 +264,8 @@ struct PatientPage {
     techniques: Vec<(&'static str, String)>,
     sessions_max: u32,
     messages: Vec<MessageView>,
+    /// How many of the patient's messages this look showed for the first time.
+    unread: u32,
     clearance: Option<ClearanceOffer>,
     clearances: Vec<ClearanceView>,
     screenings: Vec<ScreeningView>,
@@ -304,6 +309,7 @@ async fn record_page(
         checkins,
         program,
         messages,
+        unread,
     } = treating.treated.record(Zone::Fixed(zone.offset())).await?;
     let grant = treating.grant();
     let pain = match (standing.baseline, standing.current_tenths) {
@@ -370,7 +376,8 @@ async fn record_page(
         licences,
         techniques: state.config.pack.techniques.iter().map(|t| (t.id.as_str(), t.name.clone())).collect(),
         sessions_max: state.config.pack.daily_sessions_max.value,
-        messages: messages.into_iter().map(|m| MessageView::of(m, zone, "The patient")).collect(),
+        messages: messages.into_iter().map(|m| MessageView::of(m, zone, Reader::Clinician)).collect(),
+        unread,
         clearance,
         clearances: screenings
             .iter()

@@ -278,7 +278,8 @@ async fn index(
         Err(e) => return problem_page(Some(&patient), e.into()),
     };
     let read_first = unread.iter().any(|m| m.before_session);
-    let unread = unread.into_iter().map(|m| sharing::MessageView::of(m, &zone, "You")).collect();
+    let unread =
+        unread.into_iter().map(|m| sharing::MessageView::of(m, &zone, sharing::Reader::Patient)).collect();
     let page = IndexPage {
         title: "Home",
         csrf: Some(patient.csrf().to_owned()),

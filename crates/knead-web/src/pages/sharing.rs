@@ -1,5 +1,6 @@
 //! The patient's Sharing page: invite a clinician, see and end their
-//! access, read the program they set and their messages, read the log of
+//! access, read the program they set and a thread of messages with each
+//! of them (and answer in it), read the log of
 //! who looked at what, and give a calendar app a private address for
 //! session reminders (shown once, in full, when it is made).
 
@@ -16,6 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::DateTime;
 use knead_app::program::ends_on;
 use knead_app::reminders::hh_mm;
+use knead_core::records::PersonId;
 use knead_core::vocab::Vocabulary as _;
 use knead_store::sharing::AuditAction;
 use knead_store::sharing::{Assignment, Message};
@@ -75,25 +77,49 @@ pub(super) struct MessageView {
     pub(super) at: String,
 }
 
+/// Who a message is shown to: one of the two of its thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Reader {
+    /// The patient.
+    Patient,
+    /// The clinician of the thread.
+    Clinician,
+}
+
 impl MessageView {
-    /// A message as shown, with the patient's own called `me` ("You" to
-    /// them, "The patient" to a clinician).
-    pub(super) fn of(m: Message, zone: &LocalZone, me: &str) -> Self {
-        let mine = m.author == m.patient;
-        let from = match (mine, m.author_email.is_empty()) {
-            (true, _) => me.to_owned(),
-            (false, true) => "A clinician (account deleted)".to_owned(),
-            (false, false) => m.author_email,
+    /// A message as shown to `reader`, who each call themselves "You".
+    pub(super) fn of(m: Message, zone: &LocalZone, reader: Reader) -> Self {
+        let mine = m.by_patient() == (reader == Reader::Patient);
+        let from = match (mine, m.by_patient(), m.clinician_email.is_empty()) {
+            (true, _, _) => "You".to_owned(),
+            (false, true, _) => "The patient".to_owned(),
+            (false, false, true) => "A clinician (account deleted)".to_owned(),
+            (false, false, false) => m.clinician_email,
         };
         let read = m.read_at.map_or("not read yet".to_owned(), |at| format!("read {}", zone.when(at)));
-        let status = match (mine, m.before_session) {
-            (true, _) => String::new(),
-            (false, true) => format!("To read before the next session; {read}"),
-            (false, false) => format!("Sent; {read}"),
+        let status = match (mine, m.before_session, m.read_at.is_none()) {
+            (true, true, _) => format!("To read before the next session; {read}"),
+            (true, false, _) => format!("Sent; {read}"),
+            // What the other one wrote: whether it is new, and what it asks.
+            (false, true, true) => "New; to read before your next session".to_owned(),
+            (false, true, false) => "To read before your next session".to_owned(),
+            (false, false, true) => "New".to_owned(),
+            (false, false, false) => String::new(),
         };
         let at = m.at.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
         Self { from, when: zone.when(m.at), text: m.text, status, at }
     }
+}
+
+/// A thread with one clinician on the patient's Sharing page.
+struct ThreadView {
+    clinician: Uuid,
+    email: String,
+    /// Whether they have access now: only then is there a form to write to them.
+    open: bool,
+    unread: u32,
+    /// Newest first.
+    messages: Vec<MessageView>,
 }
 
 /// A calendar address just made: shown this once.
@@ -134,7 +160,7 @@ struct SharingPage {
     calendar: CalendarView,
     grants: Vec<GrantView>,
     program: Option<ProgramView>,
-    messages: Vec<MessageView>,
+    threads: Vec<ThreadView>,
     audit: Vec<AuditView>,
     /// The offset the calendar form sends when no script fills in the device's.
     offset_minutes: i32,
@@ -201,7 +227,7 @@ async fn page(
     let person = patient.person();
     let own = state.app.patient(person);
     let grants = own.grants().await?;
-    let messages = own.messages(SHOWN).await?;
+    let threads = own.threads(SHOWN).await?;
     let audit = own.audit_log(SHOWN).await?;
     let page = SharingPage {
         title: "Sharing",
@@ -220,7 +246,20 @@ async fn page(
             })
             .collect(),
         program: own.program().await?.map(|p| ProgramView::new(p, zone)),
-        messages: messages.into_iter().map(|m| MessageView::of(m, zone, "You")).collect(),
+        threads: threads
+            .into_iter()
+            .map(|t| ThreadView {
+                clinician: t.clinician.0,
+                email: if t.clinician_email.is_empty() {
+                    "a clinician (account deleted)".to_owned()
+                } else {
+                    t.clinician_email
+                },
+                open: t.open,
+                unread: t.unread,
+                messages: t.messages.into_iter().map(|m| MessageView::of(m, zone, Reader::Patient)).collect(),
+            })
+            .collect(),
         audit: audit
             .into_iter()
             .map(|a| AuditView {
@@ -326,27 +365,42 @@ pub(super) async fn calendar_revoke_form(
     done.await.unwrap_or_else(|p| problem_page(Some(&patient), p))
 }
 
-/// `POST /messages/read`: the patient has read their clinicians' messages.
+/// The clinician a form names in `clinician`, if it names one.
+fn clinician_of(form: &[(String, String)]) -> Result<Option<PersonId>, Problem> {
+    match one(form, "clinician") {
+        "" => Ok(None),
+        id => Uuid::parse_str(id)
+            .map(|id| Some(PersonId(id)))
+            .map_err(|_| Problem::invalid("clinician", "a clinician's id, as on the Sharing page")),
+    }
+}
+
+/// `POST /messages/read`: the patient has read their clinicians' messages,
+/// in one thread (`clinician`, back to the Sharing page) or in all (back home).
 pub(super) async fn read_form(State(state): State<AppState>, patient: Patient, body: Bytes) -> Response {
     let form = pairs(&body);
     let done = async {
         patient.check_csrf(one(&form, "csrf"))?;
         let through = DateTime::parse_from_rfc3339(one(&form, "through"))
             .map_err(|_| Problem::invalid("through", "the time of the newest message shown (RFC 3339)"))?;
-        Ok::<_, Problem>(state.app.patient(patient.person()).read_messages(Some(through.to_utc())).await?)
+        let clinician = clinician_of(&form)?;
+        state.app.patient(patient.person()).read_messages(clinician, Some(through.to_utc())).await?;
+        Ok::<_, Problem>(clinician)
     };
     match done.await {
-        Ok(()) => Redirect::to("/").into_response(),
+        Ok(None) => Redirect::to("/").into_response(),
+        Ok(Some(_)) => Redirect::to("/sharing#messages").into_response(),
         Err(p) => problem_page(Some(&patient), p),
     }
 }
 
-/// `POST /messages/reply`: the patient answers their clinicians.
+/// `POST /messages/reply`: the patient writes to one of their clinicians.
 pub(super) async fn reply_form(State(state): State<AppState>, patient: Patient, body: Bytes) -> Response {
     let form = pairs(&body);
     let done = async {
         patient.check_csrf(one(&form, "csrf"))?;
-        Ok::<_, Problem>(state.app.patient(patient.person()).reply(one(&form, "text")).await?)
+        let clinician = clinician_of(&form)?;
+        Ok::<_, Problem>(state.app.patient(patient.person()).reply(clinician, one(&form, "text")).await?)
     };
     match done.await {
         Ok(_) => Redirect::to("/sharing#messages").into_response(),

@@ -95,6 +95,7 @@ fn expectation(method: &str, path: &str, caller: Caller) -> Option<Expect> {
         | ("GET", "/sharing" | "/api/v1/sessions" | "/api/v1/progress" | "/api/v1/me/fhir")
         | ("GET", "/api/v1/me/journal")
         | ("GET", "/api/v1/grants" | "/api/v1/audit" | "/api/v1/messages" | "/api/v1/program")
+        | ("GET", "/api/v1/threads")
         | ("POST", "/sharing/invite" | "/sharing/revoke" | "/api/v1/plans" | "/api/v1/invitations")
         | ("POST", "/sharing/calendar" | "/sharing/calendar/revoke")
         | ("POST", "/messages/read" | "/messages/reply" | "/api/v1/messages" | "/api/v1/messages/read")

@@ -1109,13 +1109,25 @@ async fn a_physio_sees_an_earlier_emergency_marks_it_seen_and_a_message_comes_be
 
     // The answer reaches the physio's record.
     patient.goto(&server.url("/sharing")).await.unwrap();
-    fill(patient, "#reply-text", "Paused. Talk on Friday?").await;
-    click(patient, "#reply-send").await;
+    fill(patient, "form.reply textarea", "Paused. Talk on Friday?").await;
+    click(patient, "form.reply button").await;
     wait_for_text(patient, "ul.messages", "Talk on Friday?").await;
-    clinician.goto(&server.url(&record)).await.unwrap();
+    viewport(patient, 390, 844).await;
+    patient.goto(&server.url("/sharing#messages")).await.unwrap();
+    wait_for_text(patient, "ul.messages", "Talk on Friday?").await;
+    shot(patient, "sharing-thread-phone").await;
+    // The physio's list counts it as new until the record shows it.
+    clinician.goto(&server.url("/clinic")).await.unwrap();
+    wait_for_text(&clinician, "#patients", "1 new").await;
+    viewport(&clinician, 390, 844).await;
+    shot(&clinician, "clinic-dashboard-unread-phone").await;
+    clinician.goto(&server.url(&format!("{record}#messages"))).await.unwrap();
     let messages = wait_for(&clinician, "ul.messages").await.text().await.unwrap();
+    shot(&clinician, "clinic-patient-thread-phone").await;
     assert!(messages.contains("The patient") && messages.contains("Talk on Friday?"), "{messages}");
     assert!(messages.contains("To read before the next session; read "), "{messages}");
+    clinician.goto(&server.url("/clinic")).await.unwrap();
+    wait_for_text(&clinician, "#patients", "none new").await;
 
     // The physio was mailed twice: the emergency, then the answer; neither says what.
     let mut mails = smtp.wait_for(2).await;

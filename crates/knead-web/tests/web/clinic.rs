@@ -701,3 +701,114 @@ async fn the_record_shows_the_chart_the_patients_progress_page_shows() {
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 }
+
+/// A patient with two clinicians: a thread with each. Each clinician's
+/// record holds their thread only, a reply to one is not in the other's,
+/// and the unread counts go up and back to 0 as each side reads, through
+/// the API and the pages alike.
+#[tokio::test]
+async fn two_clinicians_each_have_their_own_thread_with_the_patient() {
+    let app = spawn_app().await;
+    let patient = account(&app, "pat@example.org", "patient").await;
+    let doc = account(&app, "doc@example.org", "clinician").await;
+    let cleo = account(&app, "cleo@example.org", "clinician").await;
+    let id = invite_and_accept(&patient, &doc).await["patient"].as_str().unwrap().to_owned();
+    invite_and_accept(&patient, &cleo).await;
+    let to_patient = format!("/api/v1/patients/{id}/messages");
+    let write = |who: &'static str, text: &'static str| {
+        let (clinician, path) = (if who == "doc" { &doc } else { &cleo }, to_patient.clone());
+        async move { json_of(clinician.post_json(&path, &json!({ "text": text })).await).await }
+    };
+    let (_, from_doc) = write("doc", "Pause the massage, please.").await;
+    write("cleo", "How was the week?").await;
+    let (doc_id, cleo_id) = (from_doc["clinician"].clone(), {
+        let (_, threads) = json_of(patient.get("/api/v1/threads").await).await;
+        threads.as_array().unwrap().iter().find(|t| t["clinician_email"] == "cleo@example.org").unwrap()["clinician"]
+            .clone()
+    });
+    let unread_of = |threads: &Value, email: &str| {
+        threads.as_array().unwrap().iter().find(|t| t["clinician_email"] == email).unwrap()["unread"].clone()
+    };
+    let (_, threads) = json_of(patient.get("/api/v1/threads").await).await;
+    assert_eq!(threads.as_array().unwrap().len(), 2, "{threads}");
+    assert_eq!(
+        (unread_of(&threads, "doc@example.org"), unread_of(&threads, "cleo@example.org")),
+        (json!(1), json!(1))
+    );
+
+    // A reply names its clinician when there are two.
+    let (status, body) =
+        json_of(patient.post_json("/api/v1/messages", &json!({ "text": "Which?" })).await).await;
+    assert_problem(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("clinician"));
+    let stranger = json!({ "text": "Hi", "clinician": id });
+    let (status, body) = json_of(patient.post_json("/api/v1/messages", &stranger).await).await;
+    assert_problem(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("clinician"));
+    let to_doc = json!({ "text": "Paused. Thanks!", "clinician": doc_id });
+    let (status, reply) = json_of(patient.post_json("/api/v1/messages", &to_doc).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{reply}");
+    // And by the page's form, to cleo.
+    let form =
+        [("csrf", patient.csrf.as_str()), ("clinician", cleo_id.as_str().unwrap()), ("text", "A good week.")];
+    assert!(patient.post_form("/messages/reply", &form).await.status().is_redirection());
+
+    // Each clinician's list counts the patient's message to them.
+    assert_eq!((unread_listed(&doc).await, unread_listed(&cleo).await), (json!(1), json!(1)));
+    let (_, _, list) = text_of(doc.get("/clinic").await).await;
+    assert!(list.contains("1 new"), "{list}");
+
+    // Each record holds its own thread only, and reading it clears that count.
+    let record = format!("/api/v1/patients/{id}");
+    let (_, seen) = json_of(doc.get(&record).await).await;
+    let texts: Vec<&str> =
+        seen["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["Paused. Thanks!", "Pause the massage, please."]);
+    assert_eq!(seen["summary"]["unread_messages"], 1);
+    assert_eq!((unread_listed(&doc).await, unread_listed(&cleo).await), (json!(0), json!(1)));
+    let (_, _, page) = text_of(cleo.get(&format!("/clinic/patients/{id}")).await).await;
+    assert!(page.contains("A good week.") && page.contains("How was the week?"), "{page}");
+    assert!(!page.contains("Paused. Thanks!") && !page.contains("Pause the massage"), "not cleo's: {page}");
+    assert!(page.contains("1 new"), "{page}");
+    assert_eq!(unread_listed(&cleo).await, json!(0));
+    let (_, _, list) = text_of(cleo.get("/clinic").await).await;
+    assert!(list.contains("none new"), "{list}");
+    // The patient sees that doc read theirs.
+    let (_, threads) = json_of(patient.get("/api/v1/threads").await).await;
+    let doc_thread = threads.as_array().unwrap().iter().find(|t| t["clinician"] == doc_id).unwrap();
+    assert!(doc_thread["messages"][0]["mine"] == true && doc_thread["messages"][0]["read_at"].is_string());
+
+    // The patient reads doc's thread by the API, cleo's on the Sharing page.
+    let (_, _, sharing) = text_of(patient.get("/sharing").await).await;
+    assert!(
+        sharing.contains("With doc@example.org") && sharing.contains("With cleo@example.org"),
+        "{sharing}"
+    );
+    assert_eq!(sharing.matches("1 new").count(), 2, "{sharing}");
+    // An array is not read as the fields in order.
+    let (status, body) =
+        json_of(patient.post_json("/api/v1/messages/read", &json!([null, doc_id])).await).await;
+    assert_problem(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("body"));
+    let read_doc = json!({ "clinician": doc_id });
+    assert_eq!(patient.post_json("/api/v1/messages/read", &read_doc).await.status(), StatusCode::NO_CONTENT);
+    let (_, threads) = json_of(patient.get("/api/v1/threads").await).await;
+    assert_eq!(
+        (unread_of(&threads, "doc@example.org"), unread_of(&threads, "cleo@example.org")),
+        (json!(0), json!(1))
+    );
+    let cleo_thread = format!("id=\"thread-{}\"", cleo_id.as_str().unwrap());
+    let section = sharing.split(&cleo_thread).nth(1).unwrap();
+    let through =
+        section.split("name=\"through\" value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap();
+    let form =
+        [("csrf", patient.csrf.as_str()), ("clinician", cleo_id.as_str().unwrap()), ("through", through)];
+    assert!(patient.post_form("/messages/read", &form).await.status().is_redirection());
+    let (_, threads) = json_of(patient.get("/api/v1/threads").await).await;
+    assert_eq!(
+        (unread_of(&threads, "doc@example.org"), unread_of(&threads, "cleo@example.org")),
+        (json!(0), json!(0))
+    );
+}
+
+/// How many messages from the first patient on `clinician`'s list they have not read.
+async fn unread_listed(clinician: &TestApp) -> Value {
+    patients_of(clinician).await[0]["unread_messages"].clone()
+}

@@ -80,6 +80,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/messages"),
     ("POST", "/api/v1/messages"),
     ("POST", "/api/v1/messages/read"),
+    ("GET", "/api/v1/threads"),
     ("GET", "/api/v1/program"),
     ("GET", "/api/v1/patients"),
     ("GET", "/api/v1/patients/{patient}"),
