@@ -10,8 +10,8 @@
 //! sends no pushes.
 
 use crate::support::{
-    TestApp, account, assert_problem, emergency_intake, invite_and_accept, json_of, morning, self_care_intake,
-    session_from_plan, spawn_app_with,
+    TestApp, account, assert_problem, emergency_intake, invite_and_accept, json_of, morning,
+    self_care_intake, session_from_plan, spawn_app_with,
 };
 use chrono::Duration;
 use knead_app::push::PushServices;
