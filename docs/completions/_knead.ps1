@@ -173,7 +173,7 @@ Register-ArgumentCompleter -Native -CommandName 'knead' -ScriptBlock {
             [CompletionResult]::new('--smtp-url', '--smtp-url', [CompletionResultType]::ParameterName, 'Send e-mail through this mail server: smtp://HOST:587?tls=required, smtps://HOST:465, with USER:PASSWORD@ if needed')
             [CompletionResult]::new('--mail-from', '--mail-from', [CompletionResultType]::ParameterName, 'The address Knead''s e-mail comes from, e.g. "Knead <knead@example.org>"')
             [CompletionResult]::new('--public-url', '--public-url', [CompletionResultType]::ParameterName, 'The address people reach this server at, for the links in its e-mail and to name it to push services, e.g. `https://knead.example.org`')
-            [CompletionResult]::new('--push-service', '--push-service', [CompletionResultType]::ParameterName, 'Another push service to send to, by origin (e.g. https://push.example.org); repeat for more')
+            [CompletionResult]::new('--push-service', '--push-service', [CompletionResultType]::ParameterName, 'Another push service to send to, by origin (e.g. `https://push.example.org`); repeat for more')
             [CompletionResult]::new('--pack', '--pack', [CompletionResultType]::ParameterName, 'Use the content pack in this directory instead of the built-in one')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform''s data directory)')
             [CompletionResult]::new('--secure-cookies', '--secure-cookies', [CompletionResultType]::ParameterName, 'Mark cookies Secure: set this when people reach the server over HTTPS')

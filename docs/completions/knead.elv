@@ -157,7 +157,7 @@ set edit:completion:arg-completer[knead] = {|@words|
             cand --smtp-url 'Send e-mail through this mail server: smtp://HOST:587?tls=required, smtps://HOST:465, with USER:PASSWORD@ if needed'
             cand --mail-from 'The address Knead''s e-mail comes from, e.g. "Knead <knead@example.org>"'
             cand --public-url 'The address people reach this server at, for the links in its e-mail and to name it to push services, e.g. `https://knead.example.org`'
-            cand --push-service 'Another push service to send to, by origin (e.g. https://push.example.org); repeat for more'
+            cand --push-service 'Another push service to send to, by origin (e.g. `https://push.example.org`); repeat for more'
             cand --pack 'Use the content pack in this directory instead of the built-in one'
             cand --data-dir 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform''s data directory)'
             cand --secure-cookies 'Mark cookies Secure: set this when people reach the server over HTTPS'

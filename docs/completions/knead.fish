@@ -129,7 +129,7 @@ complete -c knead -n "__fish_knead_using_subcommand serve" -l header-timeout -d 
 complete -c knead -n "__fish_knead_using_subcommand serve" -l smtp-url -d 'Send e-mail through this mail server: smtp://HOST:587?tls=required, smtps://HOST:465, with USER:PASSWORD@ if needed' -r
 complete -c knead -n "__fish_knead_using_subcommand serve" -l mail-from -d 'The address Knead\'s e-mail comes from, e.g. "Knead <knead@example.org>"' -r
 complete -c knead -n "__fish_knead_using_subcommand serve" -l public-url -d 'The address people reach this server at, for the links in its e-mail and to name it to push services, e.g. `https://knead.example.org`' -r
-complete -c knead -n "__fish_knead_using_subcommand serve" -l push-service -d 'Another push service to send to, by origin (e.g. https://push.example.org); repeat for more' -r
+complete -c knead -n "__fish_knead_using_subcommand serve" -l push-service -d 'Another push service to send to, by origin (e.g. `https://push.example.org`); repeat for more' -r
 complete -c knead -n "__fish_knead_using_subcommand serve" -l pack -d 'Use the content pack in this directory instead of the built-in one' -r -F
 complete -c knead -n "__fish_knead_using_subcommand serve" -l data-dir -d 'Keep the journal in this directory (default: $KNEAD_DATA_DIR, else the platform\'s data directory)' -r -F
 complete -c knead -n "__fish_knead_using_subcommand serve" -l secure-cookies -d 'Mark cookies Secure: set this when people reach the server over HTTPS'

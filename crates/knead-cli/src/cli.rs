@@ -381,7 +381,7 @@ pub struct ServeArgs {
     /// when. It says no more than an e-mail notice: that something waits in Knead. Needs --public-url.
     #[arg(long, env = "KNEAD_WEB_PUSH", requires = "public_url")]
     pub web_push: bool,
-    /// Another push service to send to, by origin (e.g. https://push.example.org); repeat for more.
+    /// Another push service to send to, by origin (e.g. `https://push.example.org`); repeat for more.
     ///
     /// Devices are taken only at known push services, so that nobody can make this server send requests
     /// elsewhere (inside your network, say). Add one only for browsers that use a push service of their own.

@@ -4,7 +4,7 @@
 //! and posted to the device's push service (RFC 8030).
 //!
 //! The site's VAPID key is made by the first server that needs it and kept
-//! in the database ([`Mailing::server_key`]), so every server of one
+//! in the database ([`knead_store::mail::Mailing::server_key`]), so every server of one
 //! database signs as the same site and a browser's subscription, made
 //! against that key, keeps working after restarts and across servers.
 //!
