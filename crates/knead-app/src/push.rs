@@ -83,6 +83,13 @@ impl PushServices {
     }
 }
 
+/// The origin of `address` (`scheme://host[:port]`), when it is an
+/// address a device may have (http or https, a plain host and port): what a push service checks a
+/// VAPID signature's audience against.
+pub fn origin(address: &str) -> Option<&str> {
+    split(address).map(|(origin, _)| origin)
+}
+
 /// An address split into its origin (`scheme://host[:port]`) and the rest
 /// (from the first `/` after the host), when it is one: `http` or `https`,
 /// a host of letters, digits, `.`, `-` and an optional `:port`, and no
@@ -211,6 +218,13 @@ mod tests {
         ] {
             assert!(!s.takes(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_origin_is_scheme_host_and_port() {
+        assert_eq!(origin("https://fcm.googleapis.com/fcm/send/x"), Some("https://fcm.googleapis.com"));
+        assert_eq!(origin("http://127.0.0.1:8099"), Some("http://127.0.0.1:8099"));
+        assert_eq!(origin("nothing"), None);
     }
 
     #[test]

@@ -162,6 +162,15 @@ impl AppState {
     pub fn hashing(&self) -> &hashing::Hashing {
         &self.config.hashing
     }
+
+    /// The key a browser subscribes to this site's pushes with, when the
+    /// server sends pushes.
+    pub async fn push_key(&self) -> Result<Option<String>, knead_store::StoreError> {
+        match &self.config.push {
+            Some(push) => Ok(Some(push.public_key(&self.store).await?)),
+            None => Ok(None),
+        }
+    }
 }
 
 /// A patient's sessions in a period, as the JSON sent.

@@ -73,7 +73,8 @@ impl PushSettings {
     }
 
     /// The site's VAPID public key (65 bytes, uncompressed), base64url, as
-    /// a browser subscribes with it (`applicationServerKey`).
+    /// a browser subscribes with it (`applicationServerKey`); see also
+    /// [`crate::AppState::push_key`].
     pub async fn public_key(&self, store: &AnyStore) -> Result<String, knead_store::StoreError> {
         Ok(URL_SAFE_NO_PAD.encode(self.vapid(store).await?.public()))
     }
@@ -99,7 +100,8 @@ impl PushSettings {
         let later = |why: String| Unsent::Later(why);
         let vapid = self.vapid(store).await.map_err(|e| later(format!("the site's push key: {e}")))?;
         let body = encrypt(device, payload).map_err(later)?;
-        let audience = origin(&device.endpoint).ok_or_else(|| later("the device's address".to_owned()))?;
+        let audience = knead_app::push::origin(&device.endpoint)
+            .ok_or_else(|| later("the device's address".to_owned()))?;
         // The push service checks the signature's expiry against the real
         // time, whatever clock the application keeps (a test's is fixed).
         #[allow(clippy::disallowed_methods)]
@@ -129,13 +131,6 @@ impl PushSettings {
             code => Err(later(format!("push service answered {code}"))),
         }
     }
-}
-
-/// `scheme://host[:port]` of `address`: the audience a VAPID signature is for.
-fn origin(address: &str) -> Option<&str> {
-    let scheme_end = address.find("://")? + 3;
-    let host_end = address[scheme_end..].find('/').map_or(address.len(), |i| scheme_end + i);
-    Some(&address[..host_end])
 }
 
 /// The site's VAPID key.
@@ -249,13 +244,6 @@ fn encrypt(device: &PushSubscription, payload: &[u8]) -> Result<Vec<u8>, String>
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_audience_is_the_push_services_origin() {
-        assert_eq!(origin("https://fcm.googleapis.com/fcm/send/x"), Some("https://fcm.googleapis.com"));
-        assert_eq!(origin("http://127.0.0.1:8099"), Some("http://127.0.0.1:8099"));
-        assert_eq!(origin("nothing"), None);
-    }
 
     #[test]
     fn a_kept_key_signs_verifiably() {

@@ -58,10 +58,7 @@ pub struct DeviceOff {
 #[utoipa::path(get, path = "/api/v1/me/push", tag = "account",
     responses((status = 200, body = PushSettingsOut), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn get_push(State(state): State<AppState>, _someone: Someone) -> ApiResult<Json<PushSettingsOut>> {
-    let key = match &state.config.push {
-        Some(push) => Some(push.public_key(&state.store).await?),
-        None => None,
-    };
+    let key = state.push_key().await?;
     Ok(Json(PushSettingsOut { available: key.is_some(), key }))
 }
 

@@ -54,10 +54,7 @@ async fn page(
     let read = async {
         let name = state.store.display_name(someone.person()).await?;
         let notices = state.store.email_notices(someone.person()).await?;
-        let push_key = match &state.config.push {
-            Some(push) => Some(push.public_key(&state.store).await?),
-            None => None,
-        };
+        let push_key = state.push_key().await?;
         Ok::<_, knead_store::StoreError>((name.unwrap_or_default(), notices, push_key))
     };
     let (name, notices, push_key) = match read.await {
