@@ -1,8 +1,12 @@
 -- wrk script: PUT a new whole session on every request. Each request has a
 -- fresh id and its own day (a thread's counter times a day, threads far
 -- apart), so every request is a real insert within the daily limits.
+-- With KNEAD_PATIENTS (bench/web-setup.py's, "cookie|csrf|screening ..."),
+-- each request is one of those patients' at random; otherwise every
+-- request is KNEAD_COOKIE's.
 local counter = 0
 local thread_base = 0
+local patients = {}
 
 function setup(thread)
   thread:set("thread_base", math.random(1, 1000000) * 1000)
@@ -20,13 +24,17 @@ end
 function init(args)
   math.randomseed(os.time() + thread_base)
   wrk.method = "PUT"
-  wrk.headers["Content-Type"] = "application/json"
-  wrk.headers["Cookie"] = os.getenv("KNEAD_COOKIE")
-  wrk.headers["X-CSRF-Token"] = os.getenv("KNEAD_CSRF")
+  for cookie, csrf, screening in (os.getenv("KNEAD_PATIENTS") or ""):gmatch("([^|%s]+)|([^|%s]+)|([^|%s]+)") do
+    patients[#patients + 1] = { cookie = cookie, csrf = csrf, screening = screening }
+  end
+  if #patients == 0 then
+    patients[1] = { cookie = os.getenv("KNEAD_COOKIE"), csrf = os.getenv("KNEAD_CSRF"), screening = os.getenv("KNEAD_SCREENING") }
+  end
 end
 
 function request()
   counter = counter + 1
+  local who = patients[math.random(1, #patients)]
   local id = uuid()
   -- Days from 2000-01-01 onwards: one session a day per request.
   local day = 946684800 + (thread_base + counter) % 30000 * 86400 + math.random(0, 3600)
@@ -36,8 +44,9 @@ function request()
     '{"id":"%s","screening_id":"%s","started_at":"%s","ended_at":"%s","status":"completed",' ..
     '"stop_reason":null,"plan":null,"steps":[],"usage":{"hands":300},"pain_before":5,"pain_after":3,' ..
     '"region":null,"note":null,"pack_version":"%s"}',
-    id, os.getenv("KNEAD_SCREENING"), started, ended, os.getenv("KNEAD_PACK"))
-  return wrk.format(nil, "/api/v1/sessions/" .. id, nil, body)
+    id, who.screening, started, ended, os.getenv("KNEAD_PACK"))
+  local headers = { ["Content-Type"] = "application/json", ["Cookie"] = who.cookie, ["X-CSRF-Token"] = who.csrf }
+  return wrk.format(nil, "/api/v1/sessions/" .. id, headers, body)
 end
 
 function done(summary, latency, requests)

@@ -20,15 +20,15 @@ use crate::text::{self, Lines, NOTE_MAX_CHARS};
 use crate::{Error, Own, Result, Zone};
 use chrono::{DateTime, Duration, Utc};
 use knead_core::limits;
+use knead_core::planner::DayUsage;
 use knead_core::records::{SessionRecord, SessionStatus};
 use knead_core::session::EndReason;
 use knead_core::units::PainScore;
 use knead_core::vocab::{Region, TechniqueId, Vocabulary as _};
 use knead_store::mail::Mailing;
 use knead_store::sharing::Sharing;
-use knead_store::{DayRule, Store, StoreError};
+use knead_store::{Store, StoreError};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// The longest session that can be logged: four hours.
 pub const LOGGED_MINUTES_MAX: u32 = 240;
@@ -121,23 +121,7 @@ impl<S: Store + Sharing + Mailing> Own<'_, S> {
             ));
         }
         let kept = match self.admissible(session).await {
-            Ok(()) => {
-                let within = zone.period(zone.day(session.started_at));
-                let pack = Arc::clone(&self.app.pack);
-                let usage = session.usage.clone();
-                let rule: DayRule = Arc::new(move |others| {
-                    let before = limits::usage(others);
-                    limits::broken_limits(&pack, &usage, &before)
-                        .first()
-                        .map_or(Ok(()), |b| Err(b.message.clone()))
-                });
-                self.app.store.record_session_within(self.person, session, within, rule).await.map_err(|e| {
-                    match e {
-                        StoreError::Refused(message) => Error::invalid("usage", message),
-                        other => other.into(),
-                    }
-                })
-            }
+            Ok(()) => self.keep_within_day(session, zone).await,
             Err(refused) => Err(refused),
         };
         match kept {
@@ -151,6 +135,30 @@ impl<S: Store + Sharing + Mailing> Own<'_, S> {
                 // Not this person's: a conflict is someone else's session.
                 None => Err(refused.not_theirs()),
             },
+        }
+    }
+
+    /// Keep `session` if its day, in `zone`, has room for it: the pack's
+    /// daily limits, judged by the store with the person's day held (so
+    /// sessions sent at once cannot pass a limit together), in the words of
+    /// the first limit it would break.
+    async fn keep_within_day(&self, session: &SessionRecord, zone: Zone) -> Result<()> {
+        let pack = &self.app.pack;
+        let over = |before: &DayUsage| {
+            let broken = limits::broken_limits(pack, &session.usage, before);
+            let why = broken
+                .into_iter()
+                .next()
+                .map_or_else(|| "the day's limits are reached".to_owned(), |b| b.message);
+            Error::invalid("usage", why)
+        };
+        let Some(room) = limits::day_room(pack, &session.usage) else {
+            return Err(over(&DayUsage::default()));
+        };
+        let day = zone.period(zone.day(session.started_at));
+        match self.app.store.record_session_within(self.person, session, day, &room).await {
+            Err(StoreError::DayFull(before)) => Err(over(&before)),
+            kept => Ok(kept?),
         }
     }
 

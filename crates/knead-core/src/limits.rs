@@ -3,7 +3,8 @@
 //!
 //! The planner uses [`DayUsage`] to leave out what today's limits no longer
 //! allow; `knead log` uses [`broken_limits`] to warn about (and still keep) a
-//! session that went past a dose.
+//! session that went past a dose; a store keeps a session only where its
+//! [`DayRoom`] admits the day.
 
 use crate::labels::duration;
 use crate::pack::ContentPack;
@@ -83,6 +84,48 @@ pub fn broken_limits(
         }
     }
     broken
+}
+
+/// The daily limits for one session, restated as the most its day may
+/// hold before it: what a store checks, with the person's day locked,
+/// while it keeps the session. It says whether, not why: the words come
+/// from [`broken_limits`], which refuses exactly what this does not admit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayRoom {
+    /// The most sessions the day may hold before this one.
+    pub sessions_before: u32,
+    /// For each technique of the session that has a daily limit, the most
+    /// active seconds of it the day may hold before this session.
+    pub seconds_before: BTreeMap<TechniqueId, u32>,
+}
+
+impl DayRoom {
+    /// Whether a session fits in a day that held `before`.
+    pub fn admits(&self, before: &DayUsage) -> bool {
+        before.sessions <= self.sessions_before
+            && self
+                .seconds_before
+                .iter()
+                .all(|(technique, most)| before.seconds.get(technique).copied().unwrap_or(0) <= *most)
+    }
+}
+
+/// The room a session that used `usage` needs in its day, or `None` when
+/// it goes past a limit whatever the day held (its own dose, or a daily
+/// limit on its own).
+pub fn day_room(pack: &ContentPack, usage: &BTreeMap<TechniqueId, u32>) -> Option<DayRoom> {
+    let sessions_before = pack.daily_sessions_max.value.checked_sub(1)?;
+    let mut seconds_before = BTreeMap::new();
+    for (&id, &seconds) in usage {
+        let doses = &pack.technique(id).doses;
+        if seconds > doses.session_max_seconds.value {
+            return None;
+        }
+        if let Some(day_max) = &doses.daily_max_seconds {
+            seconds_before.insert(id, day_max.value.checked_sub(seconds)?);
+        }
+    }
+    Some(DayRoom { sessions_before, seconds_before })
 }
 
 /// What today still allows, in words, for the start screen: the pack's

@@ -11,8 +11,9 @@ use crate::sharing::{
     Acknowledgement, Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing, ThreadSummary,
 };
 use crate::sqlite::SqliteStore;
-use crate::{DayRule, Latest, Period, SessionKey, Store, StoreError};
+use crate::{Latest, Period, SessionKey, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
+use knead_core::limits::DayRoom;
 use knead_core::records::{
     CheckIn, Clearance, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionPain,
     SessionRecord, SessionSummary, StepDone,
@@ -128,9 +129,9 @@ impl Store for AnyStore {
         person: PersonId,
         session: &SessionRecord,
         day: Period,
-        rule: DayRule,
+        room: &DayRoom,
     ) -> Result<(), StoreError> {
-        forward!(self.record_session_within(person, session, day, rule))
+        forward!(self.record_session_within(person, session, day, room))
     }
     async fn interrupt_open_sessions(&self, person: PersonId) -> Result<u32, StoreError> {
         forward!(self.interrupt_open_sessions(person))

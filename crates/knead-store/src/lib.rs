@@ -21,14 +21,13 @@ pub mod sharing;
 pub mod sqlite;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use knead_core::limits::DayRoom;
+use knead_core::planner::DayUsage;
 use knead_core::records::{
     CheckIn, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionPain, SessionRecord,
     SessionSummary, StepDone,
 };
-use knead_core::vocab::TechniqueId;
-use std::collections::BTreeMap;
 use std::future::Future;
-use std::sync::Arc;
 use uuid::Uuid;
 
 /// Why a store operation failed.
@@ -57,9 +56,11 @@ pub enum StoreError {
     /// The request makes no sense for the record's state (e.g. a step for a finished session).
     #[error("{0}")]
     Invalid(String),
-    /// The caller's [`DayRule`] refused the write; the text says why.
-    #[error("{0}")]
-    Refused(String),
+    /// The session does not fit its day ([`Store::record_session_within`]):
+    /// what the day held before it. The caller says why in words
+    /// (`knead_core::limits::broken_limits`).
+    #[error("the session does not fit its day, which already holds {} sessions", .0.sessions)]
+    DayFull(DayUsage),
     /// The journal was written by a newer Knead.
     #[error("the journal has schema version {found}; this Knead understands up to {supported}: update Knead")]
     TooNew {
@@ -116,14 +117,6 @@ impl SessionKey {
         SessionKey { started_at: summary.started_at, id: summary.id }
     }
 }
-
-/// A rule a session must pass to be kept, judged on the usage (seconds
-/// per technique) of each other session already kept in its day; `Err`
-/// says in words why not. The store runs it in the transaction that keeps
-/// the session, so sessions sent at once are judged one after another and
-/// cannot pass a daily limit together. The rule itself is the caller's
-/// (knead-core's limits): the store keeps, it does not decide.
-pub type DayRule = Arc<dyn Fn(&[BTreeMap<TechniqueId, u32>]) -> Result<(), String> + Send + Sync>;
 
 /// The journal's operations. Every method is scoped to one person: a
 /// backend never returns another person's records.
@@ -205,16 +198,20 @@ pub trait Store: Send + Sync {
         session: &SessionRecord,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Keep a whole session if `rule` admits it, judged on the other
-    /// sessions kept in `day` (see [`DayRule`]). The same session again is
-    /// kept already and is not judged again; a refusal is
-    /// [`StoreError::Refused`] and keeps nothing.
+    /// Keep a whole session if `room` admits what the person's other
+    /// sessions in `day` used. The day is read and the session kept with
+    /// the person's writes held back, so sessions sent at once are judged
+    /// one after another and cannot pass a daily limit together. The
+    /// limits are the caller's (knead-core's [`DayRoom`]): the store keeps,
+    /// it does not decide. The same session again is kept already and is
+    /// not judged again; a refusal is [`StoreError::DayFull`] and keeps
+    /// nothing.
     fn record_session_within(
         &self,
         person: PersonId,
         session: &SessionRecord,
         day: Period,
-        rule: DayRule,
+        room: &DayRoom,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Mark every session still `in_progress` as `interrupted`, ended at its

@@ -21,10 +21,12 @@ use crate::codec::{
     Put, check_session, check_step, corrupt, count, json_text, latest, outcome_text, parse_json,
     parse_outcome, parse_pain, parse_status, parse_word, session_pain,
 };
-use crate::{DayRule, Latest, Period, SessionKey, Store, StoreError};
+use crate::{Latest, Period, SessionKey, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::TryStreamExt as _;
 use knead_core::intake::Intake;
+use knead_core::limits::DayRoom;
+use knead_core::planner::DayUsage;
 use knead_core::records::{
     CheckIn, Clearance, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionPain,
     SessionRecord, SessionStatus, SessionSummary, StepDone,
@@ -62,7 +64,10 @@ impl PgStore {
     /// Knead is refused with [`StoreError::TooNew`] before anything in it is
     /// changed.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let pool = PgPoolOptions::new().max_connections(8).connect(url).await?;
+        // No ping before each use: a round trip per acquire, on every
+        // request. A connection that died since it was last used fails its
+        // next statement once, and the pool then drops it.
+        let pool = PgPoolOptions::new().max_connections(8).test_before_acquire(false).connect(url).await?;
         Self::prepare(pool).await
     }
 
@@ -459,33 +464,88 @@ async fn fetch_session(
     Ok(Some((owner, row.decode(steps)?)))
 }
 
-async fn insert_step(
+/// Append `steps` to `session` from sequence number `first` on, in one
+/// statement (a session's steps go in together, not a round trip each).
+async fn insert_steps(
     conn: &mut PgConnection,
     session: Uuid,
-    seq: i64,
-    step: &StepDone,
+    first: i64,
+    steps: &[StepDone],
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO session_steps (session, seq, technique, step_id, started_at, ended_at, active_seconds, outcome) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
+    let columns = StepColumns::of(first, steps);
+    sqlx::query(&format!(
+        "INSERT INTO session_steps (session, {STEP_INSERT_COLUMNS}) SELECT $1, * FROM {STEPS_UNNEST}",
+        STEPS_UNNEST = steps_unnest(2)
+    ))
     .bind(session)
-    .bind(seq)
-    .bind(step.technique.as_str())
-    .bind(&step.step_id)
-    .bind(step.started_at)
-    .bind(step.ended_at)
-    .bind(i64::from(step.active_seconds))
-    .bind(outcome_text(step.outcome))
+    .bind(columns.seq)
+    .bind(columns.technique)
+    .bind(columns.step_id)
+    .bind(columns.started_at)
+    .bind(columns.ended_at)
+    .bind(columns.active_seconds)
+    .bind(columns.outcome)
     .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
+/// The columns of `session_steps` that a step fills, in the order of
+/// [`StepColumns`] and of [`steps_unnest`]'s arrays.
+const STEP_INSERT_COLUMNS: &str = "seq, technique, step_id, started_at, ended_at, active_seconds, outcome";
+
+/// `unnest` of seven arrays bound from parameter `$first` on: the steps
+/// of a [`StepColumns`] as rows, to insert in one statement.
+fn steps_unnest(first: u8) -> String {
+    let p = |i: u8| first + i;
+    format!(
+        "unnest(${}::bigint[], ${}::text[], ${}::text[], ${}::timestamptz[], ${}::timestamptz[], \
+         ${}::bigint[], ${}::text[])",
+        p(0),
+        p(1),
+        p(2),
+        p(3),
+        p(4),
+        p(5),
+        p(6)
+    )
+}
+
+/// Steps as one array per column, to be bound to [`steps_unnest`].
+struct StepColumns {
+    seq: Vec<i64>,
+    technique: Vec<&'static str>,
+    step_id: Vec<String>,
+    started_at: Vec<DateTime<Utc>>,
+    ended_at: Vec<DateTime<Utc>>,
+    active_seconds: Vec<i64>,
+    outcome: Vec<&'static str>,
+}
+
+impl StepColumns {
+    fn of(first: i64, steps: &[StepDone]) -> Self {
+        Self {
+            seq: (first..).take(steps.len()).collect(),
+            technique: steps.iter().map(|s| s.technique.as_str()).collect(),
+            step_id: steps.iter().map(|s| s.step_id.clone()).collect(),
+            started_at: steps.iter().map(|s| s.started_at).collect(),
+            ended_at: steps.iter().map(|s| s.ended_at).collect(),
+            active_seconds: steps.iter().map(|s| i64::from(s.active_seconds)).collect(),
+            outcome: steps.iter().map(|s| outcome_text(s.outcome)).collect(),
+        }
+    }
+}
+
+/// Keep session `s` of `person`, with its plan and steps, by one call of
+/// `keep_session` (migration 0015), which locks the person's row first; with
+/// `within`, only if that day has that room. A person seen for the first
+/// time is added. A session already there is compared: a retry is
+/// [`Put::Unchanged`], different content a conflict.
 async fn put_session(
     conn: &mut PgConnection,
     person: PersonId,
     s: &SessionRecord,
+    within: Option<(&Period, &DayRoom)>,
 ) -> Result<Put, StoreError> {
     let s = &micros::session(s);
     check_session(s)?;
@@ -493,10 +553,11 @@ async fn put_session(
         Some(p) => Some(json_text(p, "session.plan")?),
         None => None,
     };
-    let added = sqlx::query(
-        "INSERT INTO sessions (id, person, screening_id, started_at, ended_at, status, stop_reason, usage, \
-         pain_before, pain_after, region, note, pack_version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING",
+    let steps = StepColumns::of(0, &s.steps);
+    let (day, room) = within.map_or((None, None), |(day, room)| (Some(day), Some(room)));
+    let (kept, held_sessions, held_seconds): (String, Option<i64>, Option<String>) = sqlx::query_as(
+        "SELECT * FROM keep_session($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+         $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)",
     )
     .bind(s.id)
     .bind(person.0)
@@ -511,54 +572,42 @@ async fn put_session(
     .bind(s.region.map(Vocabulary::as_str))
     .bind(&s.note)
     .bind(&s.pack_version)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if added == 0 {
-        let same = fetch_session(conn, s.id, None)
-            .await?
-            .is_some_and(|(owner, existing)| owner == person.0 && existing == *s);
-        return if same {
-            Ok(Put::Unchanged)
-        } else {
-            Err(StoreError::Conflict { what: "session", id: s.id })
-        };
+    .bind(plan)
+    .bind(steps.seq)
+    .bind(steps.technique)
+    .bind(steps.step_id)
+    .bind(steps.started_at)
+    .bind(steps.ended_at)
+    .bind(steps.active_seconds)
+    .bind(steps.outcome)
+    .bind(day.and_then(|d| d.from))
+    .bind(day.and_then(|d| d.to))
+    .bind(room.map(|r| i64::from(r.sessions_before)))
+    .bind(room.map(|r| r.seconds_before.keys().map(|t| t.as_str()).collect::<Vec<_>>()))
+    .bind(room.map(|r| r.seconds_before.values().map(|s| i64::from(*s)).collect::<Vec<_>>()))
+    .fetch_one(&mut *conn)
+    .await?;
+    match kept.as_str() {
+        "added" => Ok(Put::Added),
+        "full" => Err(StoreError::DayFull(held(held_sessions, held_seconds.as_deref())?)),
+        _ => {
+            let same = fetch_session(conn, s.id, None)
+                .await?
+                .is_some_and(|(owner, existing)| owner == person.0 && existing == *s);
+            if same { Ok(Put::Unchanged) } else { Err(StoreError::Conflict { what: "session", id: s.id }) }
+        }
     }
-    if let Some(plan) = plan {
-        sqlx::query("INSERT INTO session_plans (session, plan) VALUES ($1, $2)")
-            .bind(s.id)
-            .bind(plan)
-            .execute(&mut *conn)
-            .await?;
-    }
-    for (seq, step) in (0_i64..).zip(&s.steps) {
-        insert_step(conn, s.id, seq, step).await?;
-    }
-    Ok(Put::Added)
 }
 
-/// The usage of each session of `person` in `day` other than `except`:
-/// what a [`DayRule`] judges, read in the transaction that writes.
-async fn usage_within(
-    conn: &mut PgConnection,
-    person: PersonId,
-    except: Uuid,
-    day: &Period,
-) -> Result<Vec<BTreeMap<TechniqueId, u32>>, StoreError> {
-    // An unbounded end is NULL: `$3 IS NULL OR ...` keeps one statement.
-    let rows: Vec<(Uuid, String)> = sqlx::query_as(
-        "SELECT id, usage FROM sessions WHERE person = $1 AND id <> $2 \
-         AND ($3::timestamptz IS NULL OR started_at >= $3) AND ($4::timestamptz IS NULL OR started_at < $4)",
-    )
-    .bind(person.0)
-    .bind(except)
-    .bind(day.from)
-    .bind(day.to)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|(id, text)| parse_json(text).map_err(|e| corrupt("session", &id.to_string(), "usage", e)))
-        .collect()
+/// What a day held, as `keep_session` says it: a count of sessions and a
+/// JSON object of seconds by technique.
+fn held(sessions: Option<i64>, seconds: Option<&str>) -> Result<DayUsage, StoreError> {
+    let by_technique: BTreeMap<TechniqueId, u64> =
+        parse_json(seconds.unwrap_or("{}")).map_err(|e| corrupt("day", "held", "seconds", e))?;
+    Ok(DayUsage {
+        sessions: u32::try_from(sessions.unwrap_or(0)).unwrap_or(u32::MAX),
+        seconds: by_technique.into_iter().map(|(t, s)| (t, u32::try_from(s).unwrap_or(u32::MAX))).collect(),
+    })
 }
 
 async fn put_checkin(conn: &mut PgConnection, person: PersonId, c: &CheckIn) -> Result<Put, StoreError> {
@@ -730,7 +779,7 @@ impl Store for PgStore {
                 step.technique.as_str()
             ))
         })?;
-        insert_step(&mut tx, session, next_seq, step).await?;
+        insert_steps(&mut tx, session, next_seq, std::slice::from_ref(step)).await?;
         sqlx::query("UPDATE sessions SET usage = $1 WHERE id = $2")
             .bind(json_text(&usage, "session.usage")?)
             .bind(session)
@@ -806,10 +855,8 @@ impl Store for PgStore {
     }
 
     async fn record_session(&self, person: PersonId, session: &SessionRecord) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        ensure_person(&mut tx, person).await?;
-        put_session(&mut tx, person, session).await?;
-        tx.commit().await?;
+        // One statement, its own transaction.
+        put_session(&mut *self.pool.acquire().await?, person, session, None).await?;
         Ok(())
     }
 
@@ -818,23 +865,9 @@ impl Store for PgStore {
         person: PersonId,
         session: &SessionRecord,
         day: Period,
-        rule: DayRule,
+        room: &DayRoom,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        // The person's row is the lock: their sessions sent at once are
-        // judged one after another, each seeing the ones before it. A
-        // person seen for the first time is added, then locked.
-        const LOCK: &str = "SELECT id FROM persons WHERE id = $1 FOR UPDATE";
-        let locked: Option<Uuid> = sqlx::query_scalar(LOCK).bind(person.0).fetch_optional(&mut *tx).await?;
-        if locked.is_none() {
-            ensure_person(&mut tx, person).await?;
-            sqlx::query(LOCK).bind(person.0).execute(&mut *tx).await?;
-        }
-        if let Put::Added = put_session(&mut tx, person, session).await? {
-            let others = usage_within(&mut tx, person, session.id, &day).await?;
-            rule(&others).map_err(StoreError::Refused)?;
-        }
-        tx.commit().await?;
+        put_session(&mut *self.pool.acquire().await?, person, session, Some((&day, room))).await?;
         Ok(())
     }
 
@@ -990,7 +1023,7 @@ impl Store for PgStore {
             count(&mut report, put_screening(&mut tx, person, s).await?);
         }
         for s in &journal.sessions {
-            count(&mut report, put_session(&mut tx, person, s).await?);
+            count(&mut report, put_session(&mut tx, person, s, None).await?);
         }
         for c in &journal.checkins {
             count(&mut report, put_checkin(&mut tx, person, c).await?);

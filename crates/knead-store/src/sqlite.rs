@@ -30,10 +30,11 @@ use crate::codec::{
     Put, check_session, check_step, corrupt, count, json_text, latest, outcome_text, parse_json,
     parse_outcome, parse_pain, parse_status, parse_word, session_pain,
 };
-use crate::{DayRule, Latest, Period, SessionKey, Store, StoreError};
+use crate::{Latest, Period, SessionKey, Store, StoreError};
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
 use futures_util::TryStreamExt as _;
 use knead_core::intake::Intake;
+use knead_core::limits::DayRoom;
 use knead_core::records::{
     CheckIn, Clearance, ImportReport, Journal, PersonId, ScreeningRecord, SessionEnd, SessionPain,
     SessionRecord, SessionStatus, SessionSummary, StepDone,
@@ -1113,9 +1114,9 @@ impl Store for SqliteStore {
         person: PersonId,
         session: &SessionRecord,
         day: Period,
-        rule: DayRule,
+        room: &DayRoom,
     ) -> Result<(), StoreError> {
-        self.write_together(writer::Job::session(person, session, Some((day, rule)))).await
+        self.write_together(writer::Job::session(person, session, Some((day, room.clone())))).await
     }
 
     async fn interrupt_open_sessions(&self, person: PersonId) -> Result<u32, StoreError> {

@@ -3,6 +3,7 @@
 use crate::support::pack;
 use knead_core::clock::Tick;
 use knead_core::intake::Intake;
+use knead_core::limits;
 use knead_core::planner::{self, DayUsage, Kit};
 use knead_core::screening::{self, ScreeningResult};
 use knead_core::session::{Command, Session};
@@ -163,5 +164,23 @@ proptest! {
         for r in session.records().iter().filter(|r| r.step_id == "roll") {
             prop_assert!(r.active_ms <= 3 * 30_000);
         }
+    }
+}
+
+proptest! {
+    /// The room a store checks and the words a person reads are one rule:
+    /// a session fits its day exactly when no limit is broken.
+    #[test]
+    fn day_room_admits_exactly_what_breaks_no_limit(
+        usage in proptest::collection::btree_map(
+            proptest::sample::select(TechniqueId::ALL.to_vec()), 0u32..2_000, 0..4),
+        sessions in 0u32..8,
+        before in proptest::collection::btree_map(
+            proptest::sample::select(TechniqueId::ALL.to_vec()), 0u32..4_000, 0..4),
+    ) {
+        let pack = pack();
+        let day = DayUsage { sessions, seconds: before };
+        let fits = limits::day_room(&pack, &usage).is_some_and(|room| room.admits(&day));
+        prop_assert_eq!(fits, limits::broken_limits(&pack, &usage, &day).is_empty());
     }
 }

@@ -22,7 +22,8 @@ use super::sharing::put_audits;
 use super::{SqliteStore, ensure_person, put_session, usage_within};
 use crate::codec::Put;
 use crate::sharing::AuditEntry;
-use crate::{DayRule, Period, StoreError};
+use crate::{Period, StoreError};
+use knead_core::limits::{self, DayRoom};
 use knead_core::records::{PersonId, SessionRecord};
 use sqlx::sqlite::SqliteConnection;
 use sqlx::{Sqlite, Transaction};
@@ -32,7 +33,7 @@ use tokio::sync::{Mutex as TurnLock, OwnedMutexGuard, oneshot};
 
 /// A write that can wait for the next batch.
 pub(super) enum Job {
-    /// Keep a whole session, if the day's rule (when there is one) admits it.
+    /// Keep a whole session, if its day has room for it (when it is judged).
     Session(Box<SessionJob>),
     /// Append audit lines.
     Audit(Vec<AuditEntry>),
@@ -42,15 +43,15 @@ pub(super) enum Job {
 pub(super) struct SessionJob {
     person: PersonId,
     session: SessionRecord,
-    within: Option<(Period, DayRule)>,
+    within: Option<(Period, DayRoom)>,
 }
 
 impl Job {
-    /// Keep `session`; with `within`, only if the rule admits it on that day.
+    /// Keep `session`; with `within`, only if that day has that room.
     pub(super) fn session(
         person: PersonId,
         session: &SessionRecord,
-        within: Option<(Period, DayRule)>,
+        within: Option<(Period, DayRoom)>,
     ) -> Self {
         Self::Session(Box::new(SessionJob { person, session: session.clone(), within }))
     }
@@ -196,9 +197,11 @@ async fn put(conn: &mut SqliteConnection, job: &Job) -> Result<(), StoreError> {
                 }
                 other => other?,
             };
-            if let (Put::Added, Some((day, rule))) = (put, within) {
-                let others = usage_within(conn, *person, session.id, day).await?;
-                rule(&others).map_err(StoreError::Refused)?;
+            if let (Put::Added, Some((day, room))) = (put, within) {
+                let before = limits::usage(&usage_within(conn, *person, session.id, day).await?);
+                if !room.admits(&before) {
+                    return Err(StoreError::DayFull(before));
+                }
             }
             Ok(())
         }

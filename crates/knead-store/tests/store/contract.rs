@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
 use knead_core::intake::Intake;
+use knead_core::limits::DayRoom;
 use knead_core::records::{
     CheckIn, Clearance, ImportReport, Journal, PersonId, Review, ScreeningRecord, SessionEnd, SessionPain,
     SessionRecord, SessionStatus, SessionSummary, StepDone,
@@ -15,7 +16,7 @@ use knead_store::mail::{AccountToken, Mail, Mailing, PushSubscription, Recipient
 use knead_store::sharing::{
     Acknowledgement, Assignment, AuditAction, AuditEntry, Grant, Invitation, Message, Sharing, ThreadSummary,
 };
-use knead_store::{DayRule, Latest, Period, SessionKey, Store, StoreError};
+use knead_store::{Latest, Period, SessionKey, Store, StoreError};
 use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -84,6 +85,7 @@ macro_rules! suite {
             writes_with_the_same_id_are_retries_or_conflicts,
             one_live_calendar_feed_per_person,
             a_day_rule_judges_sessions_sent_at_once_one_by_one,
+            a_day_room_counts_seconds_by_technique,
             attempts_count_until_the_limit,
             attempts_lapse_after_their_window,
             each_attempt_lapses_in_its_own_window,
@@ -1477,14 +1479,8 @@ pub async fn one_live_calendar_feed_per_person<B: Backend>() {
 
 /// At most two sessions a day: what a caller's daily limit looks like to
 /// the store.
-fn two_a_day() -> DayRule {
-    Arc::new(|others: &[BTreeMap<TechniqueId, u32>]| {
-        if others.len() >= 2 {
-            Err(format!("session {} today; the limit is 2", others.len() + 1))
-        } else {
-            Ok(())
-        }
-    })
+fn two_a_day() -> DayRoom {
+    DayRoom { sessions_before: 1, seconds_before: BTreeMap::new() }
 }
 
 pub async fn a_day_rule_judges_sessions_sent_at_once_one_by_one<B: Backend>() {
@@ -1496,13 +1492,18 @@ pub async fn a_day_rule_judges_sessions_sent_at_once_one_by_one<B: Backend>() {
     let _ = tokio::join!(read(), read(), read(), read(), read());
     let day = Period { from: Some(at(-60)), to: Some(at(23 * 60)) };
     let sessions: Vec<SessionRecord> = (0..5).map(|i| full_session(i * 10)).collect();
-    let put = |i: usize| store.record_session_within(me, &sessions[i], day, two_a_day());
+    let room = two_a_day();
+    let put = |i: usize| store.record_session_within(me, &sessions[i], day, &room);
     let (a, b, c, d, e) = tokio::join!(put(0), put(1), put(2), put(3), put(4));
     let answers = [a, b, c, d, e];
     let kept: Vec<usize> = (0..5).filter(|i| answers[*i].is_ok()).collect();
     assert_eq!(kept.len(), 2, "{answers:?}");
     for answer in answers.iter().filter(|a| a.is_err()) {
-        assert!(matches!(answer, Err(StoreError::Refused(m)) if m.contains("the limit is 2")), "{answer:?}");
+        // What the day held when it was full: the two kept, and their seconds.
+        let Err(StoreError::DayFull(held)) = answer else { panic!("{answer:?}") };
+        assert_eq!(held.sessions, 2, "{held:?}");
+        let seconds: u32 = kept.iter().map(|i| sessions[*i].usage.values().sum::<u32>()).sum();
+        assert_eq!(held.seconds.values().sum::<u32>(), seconds, "{held:?}");
     }
     // A refusal keeps nothing: not the session, not its steps.
     let summaries = store.session_summaries(me, Period::default()).await.unwrap();
@@ -1512,14 +1513,40 @@ pub async fn a_day_rule_judges_sessions_sent_at_once_one_by_one<B: Backend>() {
         assert_eq!(store.session(me, sessions[refused].id).await.unwrap(), None);
     }
     // The same session again is kept already: not judged against a full day.
-    store.record_session_within(me, &sessions[kept[0]], day, two_a_day()).await.unwrap();
+    store.record_session_within(me, &sessions[kept[0]], day, &room).await.unwrap();
     // The rule sees only the day given, and only this person's sessions.
     let next_day = Period { from: Some(at(23 * 60)), to: Some(at(47 * 60)) };
-    store.record_session_within(me, &full_session(24 * 60), next_day, two_a_day()).await.unwrap();
+    store.record_session_within(me, &full_session(24 * 60), next_day, &room).await.unwrap();
     let someone = PersonId(Uuid::now_v7());
     for minutes in [0, 10] {
-        store.record_session_within(someone, &full_session(minutes), day, two_a_day()).await.unwrap();
+        store.record_session_within(someone, &full_session(minutes), day, &room).await.unwrap();
     }
+}
+
+/// A day's room in seconds counts each technique on its own, over the
+/// day's sessions only.
+pub async fn a_day_room_counts_seconds_by_technique<B: Backend>() {
+    let (_guard, store) = B::fresh().await;
+    let me = store.local_person().await.unwrap();
+    let day = Period { from: Some(at(-60)), to: Some(at(23 * 60)) };
+    // Each full session uses 60 s of the foam roller and 90 s of hands:
+    // the day may hold 130 s of hands before one more, so two fit.
+    let room = DayRoom {
+        sessions_before: 10,
+        seconds_before: BTreeMap::from([(TechniqueId::Hands, 130), (TechniqueId::ElectricMassager, 0)]),
+    };
+    for minutes in [0, 10] {
+        store.record_session_within(me, &full_session(minutes), day, &room).await.unwrap();
+    }
+    let third = full_session(20);
+    let answer = store.record_session_within(me, &third, day, &room).await;
+    let Err(StoreError::DayFull(held)) = answer else { panic!("{answer:?}") };
+    assert_eq!(held.sessions, 2);
+    assert_eq!(held.seconds, BTreeMap::from([(TechniqueId::FoamRoller, 120), (TechniqueId::Hands, 180)]));
+    assert_eq!(store.session(me, third.id).await.unwrap(), None);
+    // The session before the day does not count against it.
+    let yesterday = Period { from: Some(at(-25 * 60)), to: Some(at(-60)) };
+    store.record_session_within(me, &full_session(-2 * 60), yesterday, &room).await.unwrap();
 }
 
 // ---------------------------------------------------------------------------
