@@ -16,6 +16,13 @@
 //!   compared, so a retry is unchanged and different content a conflict),
 //!   and a write that changes a session (a step, its end) first locks the
 //!   session's row with `FOR UPDATE`.
+//! - **A whole session is one statement**, `keep_session` (migration 15):
+//!   it locks the person's row, reads the day against the caller's
+//!   [`DayRoom`] and inserts the session, its plan and its steps, in its own
+//!   transaction. Recording is the busiest write, and on a small machine
+//!   each round trip costs about as much as the work itself (docs/benchmarks.md).
+//! - **Connections are not pinged before use**: sqlx already pings each
+//!   one when it goes back to the pool, and drops one that fails.
 
 use crate::codec::{
     Put, check_session, check_step, corrupt, count, json_text, latest, outcome_text, parse_json,
@@ -65,8 +72,8 @@ impl PgStore {
     /// changed.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         // No ping before each use: a round trip per acquire, on every
-        // request. A connection that died since it was last used fails its
-        // next statement once, and the pool then drops it.
+        // request. A connection that died while idle fails its next
+        // statement once, and the pool then drops it.
         let pool = PgPoolOptions::new().max_connections(8).test_before_acquire(false).connect(url).await?;
         Self::prepare(pool).await
     }
@@ -473,10 +480,11 @@ async fn insert_steps(
     steps: &[StepDone],
 ) -> Result<(), StoreError> {
     let columns = StepColumns::of(first, steps);
-    sqlx::query(&format!(
-        "INSERT INTO session_steps (session, {STEP_INSERT_COLUMNS}) SELECT $1, * FROM {STEPS_UNNEST}",
-        STEPS_UNNEST = steps_unnest(2)
-    ))
+    sqlx::query(
+        "INSERT INTO session_steps (session, seq, technique, step_id, started_at, ended_at, active_seconds, outcome) \
+         SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], \
+         $7::bigint[], $8::text[])",
+    )
     .bind(session)
     .bind(columns.seq)
     .bind(columns.technique)
@@ -490,28 +498,8 @@ async fn insert_steps(
     Ok(())
 }
 
-/// The columns of `session_steps` that a step fills, in the order of
-/// [`StepColumns`] and of [`steps_unnest`]'s arrays.
-const STEP_INSERT_COLUMNS: &str = "seq, technique, step_id, started_at, ended_at, active_seconds, outcome";
-
-/// `unnest` of seven arrays bound from parameter `$first` on: the steps
-/// of a [`StepColumns`] as rows, to insert in one statement.
-fn steps_unnest(first: u8) -> String {
-    let p = |i: u8| first + i;
-    format!(
-        "unnest(${}::bigint[], ${}::text[], ${}::text[], ${}::timestamptz[], ${}::timestamptz[], \
-         ${}::bigint[], ${}::text[])",
-        p(0),
-        p(1),
-        p(2),
-        p(3),
-        p(4),
-        p(5),
-        p(6)
-    )
-}
-
-/// Steps as one array per column, to be bound to [`steps_unnest`].
+/// Steps as one array per column, in the order of `session_steps`'
+/// columns, to be sent as arrays and inserted by `unnest`.
 struct StepColumns {
     seq: Vec<i64>,
     technique: Vec<&'static str>,
@@ -590,11 +578,14 @@ async fn put_session(
     match kept.as_str() {
         "added" => Ok(Put::Added),
         "full" => Err(StoreError::DayFull(held(held_sessions, held_seconds.as_deref())?)),
-        _ => {
+        "exists" => {
             let same = fetch_session(conn, s.id, None)
                 .await?
                 .is_some_and(|(owner, existing)| owner == person.0 && existing == *s);
             if same { Ok(Put::Unchanged) } else { Err(StoreError::Conflict { what: "session", id: s.id }) }
+        }
+        other => {
+            Err(corrupt("session", &s.id.to_string(), "keep_session", format!("unknown answer {other:?}")))
         }
     }
 }
