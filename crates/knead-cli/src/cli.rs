@@ -325,13 +325,13 @@ pub struct StartArgs {
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
     /// Listen on this address and port.
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    #[arg(long, env = "KNEAD_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: String,
     /// The database: sqlite://PATH or postgres://USER@HOST/DB (default: server.sqlite3 in the data folder).
     #[arg(long, env = "KNEAD_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
     /// Mark cookies Secure: set this when people reach the server over HTTPS.
-    #[arg(long)]
+    #[arg(long, env = "KNEAD_SECURE_COOKIES")]
     pub secure_cookies: bool,
     /// The emergency number an emergency result offers to call with one tap (e.g. 999, 911).
     #[arg(long, default_value = "112", value_parser = clap::value_parser!(knead_web::EmergencyNumber))]
