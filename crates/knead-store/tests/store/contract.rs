@@ -19,7 +19,6 @@ use knead_store::sharing::{
 use knead_store::{Latest, Period, SessionKey, Store, StoreError};
 use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZeroU32;
-use std::sync::Arc;
 use uuid::Uuid;
 
 /// A backend under test: makes a fresh, empty store. `Guard` keeps whatever
