@@ -41,9 +41,10 @@ use knead_core::records::{
 use knead_core::units::ChangeRating;
 use knead_core::vocab::{Disposition, Region, TechniqueId, Vocabulary};
 use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::{FromRow, Postgres, Transaction};
 use std::collections::{BTreeMap, HashMap};
+use std::str::FromStr as _;
 use uuid::Uuid;
 
 mod accounts;
@@ -74,7 +75,12 @@ impl PgStore {
         // No ping before each use: a round trip per acquire, on every
         // request. A connection that died while idle fails its next
         // statement once, and the pool then drops it.
-        let pool = PgPoolOptions::new().max_connections(8).test_before_acquire(false).connect(url).await?;
+        // Notices ("already exists, skipping" from the migrations' IF NOT
+        // EXISTS) are not problems: only warnings and errors are sent, so an
+        // ordinary start logs nothing from the database.
+        let options = PgConnectOptions::from_str(url)?.options([("client_min_messages", "warning")]);
+        let pool =
+            PgPoolOptions::new().max_connections(8).test_before_acquire(false).connect_with(options).await?;
         Self::prepare(pool).await
     }
 
