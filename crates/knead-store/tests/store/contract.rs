@@ -1529,10 +1529,11 @@ pub async fn a_day_room_counts_seconds_by_technique<B: Backend>() {
     let me = store.local_person().await.unwrap();
     let day = Period { from: Some(at(-60)), to: Some(at(23 * 60)) };
     // Each full session uses 60 s of the foam roller and 90 s of hands:
-    // the day may hold 130 s of hands before one more, so two fit.
+    // the day may hold 90 s of hands before one more, so the second fits
+    // exactly (a day at its room is admitted) and the third does not.
     let room = DayRoom {
         sessions_before: 10,
-        seconds_before: BTreeMap::from([(TechniqueId::Hands, 130), (TechniqueId::ElectricMassager, 0)]),
+        seconds_before: BTreeMap::from([(TechniqueId::Hands, 90), (TechniqueId::ElectricMassager, 0)]),
     };
     for minutes in [0, 10] {
         store.record_session_within(me, &full_session(minutes), day, &room).await.unwrap();
