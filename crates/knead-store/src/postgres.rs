@@ -21,8 +21,11 @@
 //!   [`DayRoom`] and inserts the session, its plan and its steps, in its own
 //!   transaction. Recording is the busiest write, and on a small machine
 //!   each round trip costs about as much as the work itself (docs/benchmarks.md).
-//! - **Connections are not pinged before use**: sqlx already pings each
-//!   one when it goes back to the pool, and drops one that fails.
+//! - **Connections are kept by [`conns`], not sqlx's pool**, which makes a
+//!   round trip each time a connection goes back; here nothing is sent
+//!   unless a statement was cut off or a transaction left open.
+//! - **A read that needs one snapshot begins it in one statement**
+//!   (`BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY`).
 
 use crate::codec::{
     Put, check_session, check_step, corrupt, count, json_text, latest, outcome_text, parse_json,
@@ -30,6 +33,7 @@ use crate::codec::{
 };
 use crate::{Latest, Period, SessionKey, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
+use conns::{Conns, Tx};
 use futures_util::TryStreamExt as _;
 use knead_core::intake::Intake;
 use knead_core::limits::DayRoom;
@@ -40,15 +44,16 @@ use knead_core::records::{
 };
 use knead_core::units::ChangeRating;
 use knead_core::vocab::{Disposition, Region, TechniqueId, Vocabulary};
+use sqlx::FromRow;
 use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
-use sqlx::{FromRow, Postgres, Transaction};
+use sqlx::postgres::{PgConnectOptions, PgConnection};
 use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr as _;
 use uuid::Uuid;
 
 mod accounts;
 mod calendars;
+mod conns;
 mod mail;
 mod micros;
 mod sharing;
@@ -63,7 +68,7 @@ pub fn schema_version() -> i64 {
 /// A journal in a PostgreSQL database.
 #[derive(Debug, Clone)]
 pub struct PgStore {
-    pool: PgPool,
+    pool: Conns,
 }
 
 impl PgStore {
@@ -72,16 +77,11 @@ impl PgStore {
     /// Knead is refused with [`StoreError::TooNew`] before anything in it is
     /// changed.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        // No ping before each use: a round trip per acquire, on every
-        // request. A connection that died while idle fails its next
-        // statement once, and the pool then drops it.
         // Notices ("already exists, skipping" from the migrations' IF NOT
         // EXISTS) are not problems: only warnings and errors are sent, so an
         // ordinary start logs nothing from the database.
         let options = PgConnectOptions::from_str(url)?.options([("client_min_messages", "warning")]);
-        let pool =
-            PgPoolOptions::new().max_connections(8).test_before_acquire(false).connect_with(options).await?;
-        Self::prepare(pool).await
+        Self::prepare(Conns::new(options, 8)).await
     }
 
     /// Close every connection, waiting for them to finish.
@@ -95,7 +95,7 @@ impl PgStore {
         Ok(())
     }
 
-    async fn prepare(pool: PgPool) -> Result<Self, StoreError> {
+    async fn prepare(pool: Conns) -> Result<Self, StoreError> {
         let supported = schema_version();
         let found = match database_version(&pool).await {
             Ok(found) => found,
@@ -108,7 +108,7 @@ impl PgStore {
             pool.close().await;
             return Err(StoreError::TooNew { found, supported });
         }
-        MIGRATOR.run(&pool).await.map_err(sqlx::Error::from)?;
+        pool.with(async |conn| Ok(MIGRATOR.run(conn).await.map_err(sqlx::Error::from)?)).await?;
         if found < supported {
             // After the migrations, not inside them: a crash in between leaves
             // the old number, and `database_version` also reads the migrations table.
@@ -123,14 +123,14 @@ impl PgStore {
         Ok(Self { pool })
     }
 
-    async fn begin_write(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
+    async fn begin_write(&self) -> Result<Tx, StoreError> {
         Ok(self.pool.begin().await?)
     }
 }
 
 /// The database's schema version: `knead_schema`, or the newest applied
 /// migration if that is higher; 0 for an empty database.
-async fn database_version(pool: &PgPool) -> Result<i64, StoreError> {
+async fn database_version(pool: &Conns) -> Result<i64, StoreError> {
     let has_schema: bool =
         sqlx::query_scalar("SELECT to_regclass('knead_schema') IS NOT NULL").fetch_one(pool).await?;
     let kept: Option<i64> = if has_schema {
@@ -853,7 +853,7 @@ impl Store for PgStore {
 
     async fn record_session(&self, person: PersonId, session: &SessionRecord) -> Result<(), StoreError> {
         // One statement, its own transaction.
-        put_session(&mut *self.pool.acquire().await?, person, session, None).await?;
+        self.pool.with(async |conn| put_session(conn, person, session, None).await).await?;
         Ok(())
     }
 
@@ -864,7 +864,7 @@ impl Store for PgStore {
         day: Period,
         room: &DayRoom,
     ) -> Result<(), StoreError> {
-        put_session(&mut *self.pool.acquire().await?, person, session, Some((&day, room))).await?;
+        self.pool.with(async |conn| put_session(conn, person, session, Some((&day, room))).await).await?;
         Ok(())
     }
 
@@ -885,8 +885,7 @@ impl Store for PgStore {
 
     async fn session(&self, person: PersonId, id: Uuid) -> Result<Option<SessionRecord>, StoreError> {
         // One snapshot for the row and its steps.
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+        let mut tx = self.pool.begin_snapshot().await?;
         let found = fetch_session(&mut tx, id, Some(person)).await?;
         tx.commit().await?;
         Ok(found.map(|(_, session)| session))
@@ -897,7 +896,7 @@ impl Store for PgStore {
         person: PersonId,
         period: Period,
     ) -> Result<Vec<SessionSummary>, StoreError> {
-        summaries(&mut *self.pool.acquire().await?, person, period, None, None).await
+        self.pool.with(async |conn| summaries(conn, person, period, None, None).await).await
     }
 
     async fn session_pains(&self, person: PersonId, period: Period) -> Result<Vec<SessionPain>, StoreError> {
@@ -926,9 +925,8 @@ impl Store for PgStore {
         period: Period,
         limit: u32,
     ) -> Result<Latest, StoreError> {
-        let mut tx = self.pool.begin().await?;
         // One snapshot, so the count and the rows agree.
-        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+        let mut tx = self.pool.begin_snapshot().await?;
         let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) {IN_PERIOD}"))
             .bind(person.0)
             .bind(period.from)
@@ -957,7 +955,7 @@ impl Store for PgStore {
         after: Option<SessionKey>,
         limit: u32,
     ) -> Result<Vec<SessionSummary>, StoreError> {
-        summaries(&mut *self.pool.acquire().await?, person, period, after, Some(limit)).await
+        self.pool.with(async |conn| summaries(conn, person, period, after, Some(limit)).await).await
     }
 
     async fn add_checkin(&self, person: PersonId, checkin: &CheckIn) -> Result<(), StoreError> {
@@ -979,9 +977,8 @@ impl Store for PgStore {
     }
 
     async fn export(&self, person: PersonId, exported_at: DateTime<Utc>) -> Result<Journal, StoreError> {
-        let mut tx = self.pool.begin().await?;
         // One snapshot for the whole export.
-        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+        let mut tx = self.pool.begin_snapshot().await?;
         let mut journal = export_head(&mut tx, person, exported_at).await?;
         journal.sessions = sessions_after(&mut tx, person, None, None).await?;
         tx.commit().await?;
@@ -994,17 +991,15 @@ impl Store for PgStore {
         after: Option<SessionKey>,
         limit: u32,
     ) -> Result<Vec<SessionRecord>, StoreError> {
-        let mut tx = self.pool.begin().await?;
         // One snapshot, so the sessions and their steps agree.
-        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+        let mut tx = self.pool.begin_snapshot().await?;
         let page = sessions_after(&mut tx, person, after, Some(limit)).await?;
         tx.commit().await?;
         Ok(page)
     }
 
     async fn export_head(&self, person: PersonId, exported_at: DateTime<Utc>) -> Result<Journal, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+        let mut tx = self.pool.begin_snapshot().await?;
         let head = export_head(&mut tx, person, exported_at).await?;
         tx.commit().await?;
         Ok(head)
