@@ -254,10 +254,23 @@ struct SummaryRow {
     note: Option<String>,
 }
 
-/// The sessions of `$1` (a person) in the period from `$2` to `$3` (an
-/// unbounded end is NULL: `$2 IS NULL OR ...` keeps one statement).
+/// The sessions of `$1` (a person) in the period from `$2` to `$3`. An
+/// unbounded end is NULL, read as the infinite time: one statement for
+/// every period, and a range of the index (person, started_at, id) whatever
+/// plan the server keeps for it. (`$2 IS NULL OR started_at >= $2` cannot be
+/// a range in a generic plan: it read all of the person's sessions.)
 const IN_PERIOD: &str = "FROM sessions WHERE person = $1 \
-     AND ($2::timestamptz IS NULL OR started_at >= $2) AND ($3::timestamptz IS NULL OR started_at < $3)";
+     AND started_at >= coalesce($2::timestamptz, '-infinity') AND started_at < coalesce($3::timestamptz, 'infinity')";
+
+/// The sessions (of the table named `table`) after the key `($a, $b)`, a
+/// session's start and id, in the index's order; all of them when the key
+/// is NULL. A range of the index, as in [`IN_PERIOD`].
+fn after_key(table: &str, a: u8, b: u8) -> String {
+    format!(
+        "({table}started_at, {table}id) > (coalesce(${a}::timestamptz, '-infinity'), \
+         coalesce(${b}::uuid, '00000000-0000-0000-0000-000000000000'))"
+    )
+}
 
 /// The columns of a [`SummaryRow`].
 const SUMMARY_COLUMNS: &str =
@@ -274,8 +287,8 @@ async fn summaries(
 ) -> Result<Vec<SessionSummary>, StoreError> {
     let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
         "SELECT {SUMMARY_COLUMNS} {IN_PERIOD} \
-         AND ($4::timestamptz IS NULL OR (started_at, id) > ($4, $5::uuid)) \
-         ORDER BY started_at, id LIMIT $6"
+         AND {} ORDER BY started_at, id LIMIT $6",
+        after_key("", 4, 5)
     ))
     .bind(person.0)
     .bind(period.from)
@@ -1061,8 +1074,8 @@ async fn sessions_after(
     limit: Option<u32>,
 ) -> Result<Vec<SessionRecord>, StoreError> {
     // An absent key or limit is NULL: one statement for every page.
-    let chosen = "WHERE s.person = $1 AND ($2::timestamptz IS NULL OR (s.started_at, s.id) > ($2, $3)) \
-                  ORDER BY s.started_at, s.id LIMIT $4";
+    let chosen =
+        format!("WHERE s.person = $1 AND {} ORDER BY s.started_at, s.id LIMIT $4", after_key("s.", 2, 3));
     let limit = limit.map(i64::from);
     let sessions: Vec<SessionRow> = sqlx::query_as(&format!("{SESSION_SELECT} {chosen}"))
         .bind(person.0)
@@ -1094,4 +1107,102 @@ async fn sessions_after(
             row.decode(steps)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    //! The reads of a period and the day a session is judged against go by
+    //! an index range whatever plan the server keeps for them: counted in
+    //! rows read, against a history far longer than one day.
+    #![allow(clippy::unwrap_used)]
+
+    use super::{PgStore, put_session, summaries};
+    use crate::{Period, SessionKey, Store as _};
+    use chrono::{Duration, TimeZone as _, Utc};
+    use knead_core::limits::DayRoom;
+    use knead_core::records::{PersonId, SessionRecord, SessionStatus};
+    use knead_core::units::PainScore;
+    use knead_core::vocab::TechniqueId;
+    use knead_testkit::postgres::{TestDatabase, server_url};
+    use sqlx::postgres::PgConnection;
+    use sqlx::{Connection as _, Executor as _};
+    use std::collections::BTreeMap;
+    use uuid::Uuid;
+
+    const DAYS: i64 = 300;
+
+    fn session_on(day: i64) -> SessionRecord {
+        let started_at = Utc.with_ymd_and_hms(2025, 1, 1, 8, 0, 0).unwrap() + Duration::days(day);
+        SessionRecord {
+            id: Uuid::now_v7(),
+            screening_id: None,
+            started_at,
+            ended_at: Some(started_at + Duration::minutes(5)),
+            status: SessionStatus::Completed,
+            stop_reason: None,
+            plan: None,
+            steps: vec![],
+            usage: BTreeMap::from([(TechniqueId::Hands, 120)]),
+            pain_before: PainScore::new(5).unwrap(),
+            pain_after: Some(PainScore::new(3).unwrap()),
+            region: None,
+            note: None,
+            pack_version: "midback-1".to_owned(),
+        }
+    }
+
+    /// Rows of `sessions` read so far in this transaction, by index or by
+    /// a scan of the table.
+    async fn rows_read(conn: &mut PgConnection) -> i64 {
+        sqlx::query_scalar(
+            "SELECT coalesce(sum(idx_tup_fetch + seq_tup_read), 0)::bigint \
+             FROM pg_stat_xact_user_tables WHERE relname = 'sessions'",
+        )
+        .fetch_one(conn)
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_day_and_a_page_are_read_by_an_index_range_in_a_long_history() {
+        let Some(server) = server_url() else { return };
+        let (_db, url) = TestDatabase::create(&server).await;
+        let store = PgStore::connect(&url).await.unwrap();
+        let me = store.local_person().await.unwrap();
+        for day in 0..DAYS {
+            store.record_session(me, &session_on(day)).await.unwrap();
+        }
+        let mut conn = PgConnection::connect(&url).await.unwrap();
+        conn.execute("BEGIN").await.unwrap();
+        // The plan PL/pgSQL and prepared statements settle on after a few calls.
+        conn.execute("SET LOCAL plan_cache_mode = force_generic_plan").await.unwrap();
+        let day = |d: i64| Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap() + Duration::days(d);
+        let one_day = Period { from: Some(day(150)), to: Some(day(151)) };
+        let person = PersonId(me.0);
+
+        let before = rows_read(&mut conn).await;
+        let found = summaries(&mut conn, person, one_day, None, None).await.unwrap();
+        assert_eq!(found.len(), 1);
+        let read = rows_read(&mut conn).await - before;
+        assert!(read <= 3, "one day's summaries read {read} rows of {DAYS}");
+
+        let middle = SessionKey { started_at: found[0].started_at, id: found[0].id };
+        let before = rows_read(&mut conn).await;
+        let page = summaries(&mut conn, person, Period::default(), Some(middle), Some(2)).await.unwrap();
+        assert_eq!(page.len(), 2);
+        let read = rows_read(&mut conn).await - before;
+        assert!(read <= 4, "a page of two after a key read {read} rows of {DAYS}");
+
+        let room = DayRoom { sessions_before: 1, seconds_before: BTreeMap::new() };
+        let new = session_on(DAYS + 1);
+        let its_day = Period { from: Some(day(DAYS + 1)), to: Some(day(DAYS + 2)) };
+        let before = rows_read(&mut conn).await;
+        put_session(&mut conn, person, &new, Some((&its_day, &room))).await.unwrap();
+        let read = rows_read(&mut conn).await - before;
+        assert!(read <= 4, "keeping a session within its day read {read} rows of {DAYS}");
+
+        conn.execute("ROLLBACK").await.unwrap();
+        conn.close().await.unwrap();
+        store.close().await;
+    }
 }
