@@ -1,15 +1,18 @@
 -- wrk script: PUT a new whole session on every request. Each request has a
--- fresh id and its own day (a thread's counter times a day, threads far
--- apart), so every request is a real insert within the daily limits.
+-- fresh id and its own day (a thread's counter times a day, each thread
+-- 100,000 days from the next, so no two requests share a day however many
+-- are sent), so every request is a real insert within the daily limits.
 -- With KNEAD_PATIENTS (bench/web-setup.py's, "cookie|csrf|screening ..."),
 -- each request is one of those patients' at random; otherwise every
 -- request is KNEAD_COOKIE's.
 local counter = 0
 local thread_base = 0
 local patients = {}
+local threads = 0
 
 function setup(thread)
-  thread:set("thread_base", math.random(1, 1000000) * 1000)
+  thread:set("thread_base", threads * 100000)
+  threads = threads + 1
 end
 
 local function uuid()
@@ -36,8 +39,10 @@ function request()
   counter = counter + 1
   local who = patients[math.random(1, #patients)]
   local id = uuid()
-  -- Days from 2000-01-01 onwards: one session a day per request.
-  local day = 946684800 + (thread_base + counter) % 30000 * 86400 + math.random(0, 3600)
+  -- Days from 2000-01-01 onwards: one session a day per request. (Days
+  -- taken modulo 30,000, as before, came round again after 60,000 requests,
+  -- and a day's third session was refused.)
+  local day = 946684800 + (thread_base + counter) * 86400 + math.random(0, 3600)
   local started = os.date("!%Y-%m-%dT08:%M:%SZ", day)
   local ended = os.date("!%Y-%m-%dT09:%M:%SZ", day)
   local body = string.format(

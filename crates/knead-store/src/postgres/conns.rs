@@ -19,8 +19,10 @@
 //!
 //! A connection that failed other than by the database's answer (the server
 //! restarted, the network went) is closed, and the next use opens a new one.
-//! At most `size` connections are open at once; a use waits up to
-//! [`WAIT`] for one, then fails with sqlx's `PoolTimedOut`.
+//! As sqlx's pool did by default, a connection idle for [`IDLE_FOR`] or open
+//! for [`LIFETIME`] is closed rather than used again. At most `size`
+//! connections are open at once; a use waits up to [`WAIT`] for one, then
+//! fails with sqlx's `PoolTimedOut`.
 
 use crate::StoreError;
 use futures_util::TryStreamExt as _;
@@ -36,9 +38,18 @@ use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
 
 /// How long a use waits for a connection when all are taken.
 pub(crate) const WAIT: Duration = Duration::from_secs(30);
+
+/// A connection idle this long is closed, not used again: a firewall may
+/// have forgotten it.
+pub(crate) const IDLE_FOR: Duration = Duration::from_secs(10 * 60);
+
+/// A connection open this long is closed when it is next free: what a
+/// server process caches only grows.
+pub(crate) const LIFETIME: Duration = Duration::from_secs(30 * 60);
 
 /// Up to `size` open connections to one database.
 #[derive(Debug, Clone)]
@@ -48,23 +59,54 @@ pub(crate) struct Conns(Arc<Shared>);
 struct Shared {
     options: PgConnectOptions,
     /// Connections ready for the next use; the newest returned is used first.
-    idle: Mutex<Vec<PgConnection>>,
+    idle: Mutex<Vec<Idle>>,
     /// One permit per connection that may be open.
     slots: Arc<Semaphore>,
     size: u32,
+    /// [`IDLE_FOR`] and [`LIFETIME`] (shorter in tests).
+    idle_for: Duration,
+    lifetime: Duration,
+}
+
+/// A connection waiting for its next use.
+#[derive(Debug)]
+struct Idle {
+    conn: PgConnection,
+    opened: Instant,
+    since: Instant,
 }
 
 impl Shared {
-    fn give_back(&self, conn: PgConnection) {
-        self.idle.lock().unwrap_or_else(PoisonError::into_inner).push(conn);
+    fn give_back(&self, conn: PgConnection, opened: Instant) {
+        let idle = Idle { conn, opened, since: Instant::now() };
+        self.idle.lock().unwrap_or_else(PoisonError::into_inner).push(idle);
+    }
+
+    /// The newest idle connection still fit for use; the ones too old are
+    /// closed on the way.
+    fn take_idle(&self) -> Option<Idle> {
+        loop {
+            let idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop()?;
+            if idle.since.elapsed() < self.idle_for && idle.opened.elapsed() < self.lifetime {
+                return Some(idle);
+            }
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                // Closing says goodbye to the server; one that cannot hear it is gone anyway.
+                runtime.spawn(async move { drop(idle.conn.close().await) });
+            }
+        }
     }
 }
 
 impl Conns {
     /// No connection is opened until one is used.
     pub(crate) fn new(options: PgConnectOptions, size: u32) -> Self {
+        Self::aging(options, size, IDLE_FOR, LIFETIME)
+    }
+
+    fn aging(options: PgConnectOptions, size: u32, idle_for: Duration, lifetime: Duration) -> Self {
         let slots = Arc::new(Semaphore::new(size as usize));
-        Self(Arc::new(Shared { options, idle: Mutex::new(Vec::new()), slots, size }))
+        Self(Arc::new(Shared { options, idle: Mutex::new(Vec::new()), slots, size, idle_for, lifetime }))
     }
 
     /// Run `work` on a connection of its own, given back when `work` is
@@ -78,8 +120,11 @@ impl Conns {
         lease.state = State::Busy;
         let result = work(lease.raw()).await;
         lease.state = match &result {
+            Ok(_) => State::Ready,
             Err(StoreError::Database(e)) if !answered(e) => State::Broken,
-            _ => State::Ready,
+            // `work` may have left a transaction of sqlx's to roll back:
+            // mended, as if cut off (errors are rare, the round trip cheap).
+            Err(_) => State::Busy,
         };
         result
     }
@@ -90,12 +135,12 @@ impl Conns {
             .await
             .map_err(|_| sqlx::Error::PoolTimedOut)?
             .map_err(|_| sqlx::Error::PoolClosed)?;
-        let idle = self.0.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
-        let conn = match idle {
-            Some(conn) => conn,
-            None => self.0.options.connect().await?,
+        let (conn, opened) = match self.0.take_idle() {
+            Some(idle) => (idle.conn, idle.opened),
+            None => (self.0.options.connect().await?, Instant::now()),
         };
-        Ok(Lease { conn: Some(conn), state: State::Ready, shared: Arc::clone(&self.0), slot: Some(slot) })
+        let shared = Arc::clone(&self.0);
+        Ok(Lease { conn: Some(conn), opened, state: State::Ready, shared, slot: Some(slot) })
     }
 
     /// A transaction (read committed) on a connection of its own.
@@ -124,9 +169,9 @@ impl Conns {
         let all = self.0.slots.acquire_many(self.0.size).await;
         self.0.slots.close();
         let idle = std::mem::take(&mut *self.0.idle.lock().unwrap_or_else(PoisonError::into_inner));
-        for conn in idle {
+        for idle in idle {
             // Closing says goodbye to the server; one that cannot hear it is gone anyway.
-            let _ = conn.close().await;
+            let _ = idle.conn.close().await;
         }
         drop(all);
     }
@@ -150,6 +195,7 @@ enum State {
 #[derive(Debug)]
 struct Lease {
     conn: Option<PgConnection>,
+    opened: Instant,
     state: State,
     shared: Arc<Shared>,
     slot: Option<OwnedSemaphorePermit>,
@@ -197,13 +243,13 @@ impl Drop for Lease {
     fn drop(&mut self) {
         let Some(mut conn) = self.conn.take() else { return };
         let mend = match self.state {
-            State::Ready => return self.shared.give_back(conn),
+            State::Ready => return self.shared.give_back(conn, self.opened),
             State::Broken => return,
             State::Busy | State::InTransaction => self.state,
         };
         // Mending is a round trip, so it runs on a task, holding the slot.
         let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
-        let (shared, slot) = (Arc::clone(&self.shared), self.slot.take());
+        let (shared, slot, opened) = (Arc::clone(&self.shared), self.slot.take(), self.opened);
         runtime.spawn(async move {
             // Either first reads whatever the cut-off statement left.
             let mended = match mend {
@@ -211,7 +257,7 @@ impl Drop for Lease {
                 _ => conn.ping().await,
             };
             if mended.is_ok() {
-                shared.give_back(conn);
+                shared.give_back(conn, opened);
             }
             drop(slot);
         });
@@ -404,6 +450,29 @@ mod tests {
         .unwrap();
         assert!(open, "a new transaction, not the old one");
         tx.commit().await.unwrap();
+        conns.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_connection_idle_too_long_is_replaced() {
+        let Some((_db, _, url)) = one_connection().await else { return };
+        // Wide margins: a busy test machine may stall a task for a while.
+        let (idle_for, lifetime) = (Duration::from_secs(2), Duration::from_secs(4));
+        let conns = Conns::aging(PgConnectOptions::from_str(&url).unwrap(), 1, idle_for, lifetime);
+        let first = backend(&conns).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(backend(&conns).await, first, "idle a little: used again");
+        tokio::time::sleep(idle_for + Duration::from_millis(100)).await;
+        let next = backend(&conns).await;
+        assert_ne!(next, first, "idle for {idle_for:?}: replaced");
+        // Used every half second, so never idle too long, until it is too old.
+        let mut same = 0;
+        while backend(&conns).await == next {
+            same += 1;
+            assert!(same < 20, "still used after {lifetime:?}");
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        assert!(same >= 3, "replaced after {same} uses, before it was {lifetime:?} old");
         conns.close().await;
     }
 
