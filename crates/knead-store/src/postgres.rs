@@ -21,9 +21,10 @@
 //!   [`DayRoom`] and inserts the session, its plan and its steps, in its own
 //!   transaction. Recording is the busiest write, and on a small machine
 //!   each round trip costs about as much as the work itself (docs/benchmarks.md).
-//! - **Connections are kept by [`conns`], not sqlx's pool**, which makes a
-//!   round trip each time a connection goes back; here nothing is sent
-//!   unless a statement was cut off or a transaction left open.
+//! - **Connections are kept by Knead** (`postgres/conns.rs`), not by
+//!   sqlx's pool, which makes a round trip each time a connection goes
+//!   back; here nothing is sent unless a statement was cut off or a
+//!   transaction left open.
 //! - **A read that needs one snapshot begins it in one statement**
 //!   (`BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY`).
 
@@ -544,7 +545,7 @@ impl StepColumns {
 }
 
 /// Keep session `s` of `person`, with its plan and steps, by one call of
-/// `keep_session` (migration 0015), which locks the person's row first; with
+/// `keep_session` (migrations 15 and 16), which locks the person's row first; with
 /// `within`, only if that day has that room. A person seen for the first
 /// time is added. A session already there is compared: a retry is
 /// [`Put::Unchanged`], different content a conflict.

@@ -3,9 +3,9 @@
 //! Not sqlx's pool: sqlx 0.8 makes a round trip every time a connection
 //! goes back to its pool (a `Sync`, answered by the server, on a task of its
 //! own, whatever the connection did). A request here is one to three short
-//! statements, so that nearly doubled its round trips: with it, recording a
-//! session ran about a tenth slower and reading history about a seventh
-//! (docs/benchmarks.md, "The connections without a round trip on release").
+//! statements, so that nearly doubled its round trips: with it, recording
+//! sessions went 15-18 % slower and reading history 11-30 % (docs/benchmarks.md,
+//! "PostgreSQL without a round trip on release").
 //!
 //! Here a connection goes back as soon as what used it is done, with
 //! nothing sent. A round trip is made only where one is needed:
