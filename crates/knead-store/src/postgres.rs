@@ -263,9 +263,9 @@ struct SummaryRow {
 const IN_PERIOD: &str = "FROM sessions WHERE person = $1 \
      AND started_at >= coalesce($2::timestamptz, '-infinity') AND started_at < coalesce($3::timestamptz, 'infinity')";
 
-/// The sessions (of the table named `table`) after the key `($a, $b)`, a
-/// session's start and id, in the index's order; all of them when the key
-/// is NULL. A range of the index, as in [`IN_PERIOD`].
+/// The sessions after the key `($a, $b)`, a session's start and id, in the
+/// index's order; all of them when the key is NULL. A range of the index,
+/// as in [`IN_PERIOD`]. `table` prefixes the columns (`"s."`, or empty).
 fn after_key(table: &str, a: u8, b: u8) -> String {
     format!(
         "({table}started_at, {table}id) > (coalesce(${a}::timestamptz, '-infinity'), \
