@@ -129,6 +129,19 @@ impl Conns {
         result
     }
 
+    /// One statement, `work`, on a connection leased for it alone: the
+    /// `&conns` executor.
+    async fn leased<T>(
+        &self,
+        work: impl AsyncFnOnce(&mut PgConnection) -> Result<T, sqlx::Error>,
+    ) -> Result<T, sqlx::Error> {
+        let mut lease = self.lease().await?;
+        lease.state = State::Busy;
+        let result = work(lease.raw()).await;
+        lease.state = settled(&result, State::Ready);
+        result
+    }
+
     /// A connection of one's own until the lease is dropped.
     async fn lease(&self) -> Result<Lease, sqlx::Error> {
         let slot = tokio::time::timeout(WAIT, Arc::clone(&self.0.slots).acquire_owned())
@@ -331,13 +344,7 @@ impl<'c> Executor<'c> for &'c Conns {
         'c: 'e,
         E: 'q + Execute<'q, Postgres>,
     {
-        Box::pin(async move {
-            let mut lease = self.lease().await?;
-            lease.state = State::Busy;
-            let found = lease.raw().fetch_optional(query).await;
-            lease.state = settled(&found, State::Ready);
-            found
-        })
+        Box::pin(self.leased(async move |conn| conn.fetch_optional(query).await))
     }
 
     fn prepare_with<'e, 'q: 'e>(
@@ -348,26 +355,14 @@ impl<'c> Executor<'c> for &'c Conns {
     where
         'c: 'e,
     {
-        Box::pin(async move {
-            let mut lease = self.lease().await?;
-            lease.state = State::Busy;
-            let prepared = lease.raw().prepare_with(sql, parameters).await;
-            lease.state = settled(&prepared, State::Ready);
-            prepared
-        })
+        Box::pin(self.leased(async move |conn| conn.prepare_with(sql, parameters).await))
     }
 
     fn describe<'e, 'q: 'e>(self, sql: &'q str) -> BoxFuture<'e, Result<Describe<Postgres>, sqlx::Error>>
     where
         'c: 'e,
     {
-        Box::pin(async move {
-            let mut lease = self.lease().await?;
-            lease.state = State::Busy;
-            let described = lease.raw().describe(sql).await;
-            lease.state = settled(&described, State::Ready);
-            described
-        })
+        Box::pin(self.leased(async move |conn| conn.describe(sql).await))
     }
 }
 
